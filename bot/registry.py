@@ -1,0 +1,266 @@
+"""The partner registry's rules (domain.md §1): fields, their values, names, audit diffs.
+
+Pure: no I/O. The use cases in `bot.partners` apply these rules against a store.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Category(StrEnum):
+    KOL = "KOL"
+    KOC = "KOC"
+    MCN = "MCN"
+    BRAND = "brand"
+    CHANNEL = "channel"
+    SUPPLIER = "supplier"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class Tier(StrEnum):
+    STRATEGIC = "strategic"
+    CORE = "core"
+    STANDARD = "standard"
+    TRIAL = "trial"
+
+
+class Status(StrEnum):
+    PROSPECT = "prospect"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DROPPED = "dropped"
+    ARCHIVED = "archived"
+
+
+# Statuses a `restore` brings a partner back from.
+RETIRED = frozenset({Status.DROPPED, Status.ARCHIVED})
+
+MAX_NAME = 80
+MAX_TAG = 40
+MAX_TAGS = 20
+MAX_TEXT = 2000
+MAX_BACKUPS = 10
+
+
+class RuleError(ValueError):
+    """A value breaks a registry rule; str() is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner as the registry holds it."""
+
+    id: int
+    team_id: str
+    name: str
+    category: Category
+    tier: Tier
+    status: Status
+    owner: str
+    contacts: str = ""
+    notes: str = ""
+    drop_reason: str = ""
+    success_cases: int = 0
+    tags: tuple[str, ...] = ()
+    backups: tuple[str, ...] = ()  # backup partners' names, in the order given
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerFields:
+    """The editable fields of a partner; None means "not given, keep as is"."""
+
+    name: str | None = None
+    category: Category | None = None
+    tier: Tier | None = None
+    status: Status | None = None
+    owner: str | None = None
+    contacts: str | None = None
+    notes: str | None = None
+    drop_reason: str | None = None
+    success_cases: int | None = None
+    tags: tuple[str, ...] | None = None
+    backups: tuple[str, ...] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The fields that were given, by name."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+# Defaults of a new partner where the adder gives nothing.
+NEW_PARTNER_DEFAULTS = PartnerFields(
+    category=Category.OTHER,
+    tier=Tier.STANDARD,
+    status=Status.PROSPECT,
+    contacts="",
+    notes="",
+    drop_reason="",
+    success_cases=0,
+    tags=(),
+    backups=(),
+)
+
+# The order fields are shown and audited in.
+FIELD_ORDER = (
+    "name",
+    "category",
+    "tier",
+    "status",
+    "owner",
+    "backups",
+    "tags",
+    "contacts",
+    "notes",
+    "success_cases",
+    "drop_reason",
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One audited change of one field."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class Diff:
+    """What an edit changes, as audit rows."""
+
+    changes: list[FieldChange] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+
+def name_key(name: str) -> str:
+    """The key names are compared by: case-insensitive in any script, width-folded."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+def clean_name(raw: str) -> str:
+    """Validate a partner name and return it with surrounding space removed."""
+    name = " ".join(raw.split())
+    if not name:
+        raise RuleError("A partner needs a name.")
+    if len(name) > MAX_NAME:
+        raise RuleError(f"A name is at most {MAX_NAME} characters; this one has {len(name)}.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise RuleError("A name cannot contain control characters.")
+    if "," in name:
+        raise RuleError("A name cannot contain a comma (commas separate backup names).")
+    return name
+
+
+def parse_choice(enum: type[E], raw: str, label: str) -> E:
+    """Match raw against an enum's values case-insensitively, or say what is accepted."""
+    wanted = raw.strip().casefold()
+    for member in enum:
+        if member.value.casefold() == wanted:
+            return member
+    accepted = ", ".join(m.value for m in enum)
+    raise RuleError(f"`{raw}` is not a {label}; use one of: {accepted}.")
+
+
+def parse_tags(raw: str) -> tuple[str, ...]:
+    """Tags from "a, b,c": trimmed, lower-cased, de-duplicated, order kept."""
+    tags: list[str] = []
+    for part in raw.split(","):
+        tag = " ".join(part.split()).casefold()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG:
+            raise RuleError(f"A tag is at most {MAX_TAG} characters: `{tag[:MAX_TAG]}…`.")
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise RuleError(f"A partner has at most {MAX_TAGS} tags.")
+    return tuple(tags)
+
+
+def parse_names(raw: str) -> tuple[str, ...]:
+    """Backup names from "A, B": trimmed, de-duplicated by name key, order kept."""
+    names: list[str] = []
+    keys: set[str] = set()
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        name = clean_name(part)
+        if name_key(name) not in keys:
+            keys.add(name_key(name))
+            names.append(name)
+    if len(names) > MAX_BACKUPS:
+        raise RuleError(f"A partner has at most {MAX_BACKUPS} backups.")
+    return tuple(names)
+
+
+def parse_count(raw: str, label: str) -> int:
+    """A non-negative whole number."""
+    text = raw.strip()
+    if not text.isdigit() or not text.isascii():
+        raise RuleError(f"{label} must be a whole number of 0 or more, not `{raw}`.")
+    value = int(text)
+    if value > 1_000_000:
+        raise RuleError(f"{label} must be at most 1,000,000.")
+    return value
+
+
+def clean_text(raw: str, label: str) -> str:
+    """Free text (contacts, notes, a reason), within its length."""
+    text = raw.strip()
+    if len(text) > MAX_TEXT:
+        raise RuleError(f"{label} is at most {MAX_TEXT} characters; this has {len(text)}.")
+    return text
+
+
+def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
+    """The registry names closest to a name that was not found."""
+    by_key = {name_key(n): n for n in names}
+    wanted_key = name_key(wanted)
+    hits = difflib.get_close_matches(wanted_key, list(by_key), n=limit, cutoff=0.5)
+    contains = [k for k in by_key if wanted_key and wanted_key in k and k not in hits]
+    return [by_key[k] for k in (hits + contains)[:limit]]
+
+
+def apply(partner: Partner, fields: PartnerFields) -> tuple[Partner, Diff]:
+    """The partner after an edit, and the audit rows of what it changes."""
+    given = fields.given()
+    after = replace(partner, **given)
+    diff = Diff()
+    for name in FIELD_ORDER:
+        if name not in given:
+            continue
+        old, new = render_field(getattr(partner, name)), render_field(getattr(after, name))
+        if old != new:
+            diff.changes.append(FieldChange(name, old, new))
+    return after, diff
+
+
+def creation_diff(partner: Partner) -> Diff:
+    """Audit rows for a new partner: every non-empty field, from nothing."""
+    diff = Diff()
+    for name in FIELD_ORDER:
+        value = render_field(getattr(partner, name))
+        if value not in ("", "0"):
+            diff.changes.append(FieldChange(name, "", value))
+    return diff
+
+
+def render_field(value: object) -> str:
+    """A field value as text, the way the audit trail and CSV keep it."""
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, StrEnum):
+        return value.value
+    return "" if value is None else str(value)

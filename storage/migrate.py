@@ -1,0 +1,127 @@
+"""Numbered SQL migrations: applied in order, each in its own transaction, with a checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+
+import aiosqlite
+
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class MigrationError(Exception):
+    """The database's migrations do not match the code's; str() says which and why."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+def load_migrations(engine: str = "sqlite") -> list[Migration]:
+    """The migrations shipped for an engine, in version order."""
+    folder = resources.files("storage").joinpath("migrations", engine)
+    found = []
+    for entry in folder.iterdir():
+        m = _FILE.match(entry.name)
+        if m:
+            found.append(Migration(int(m[1]), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    versions = [mig.version for mig in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"two {engine} migrations share a number: {versions}")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements the way SQLite itself finds their ends."""
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement.strip(";").strip() and not _only_comments(statement):
+                statements.append(statement)
+            buffer = ""
+    if buffer.strip() and not _only_comments(buffer):
+        raise MigrationError(f"a statement is not terminated: {buffer.strip()[:60]}")
+    return statements
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    checksum   TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
+
+
+async def migrate_sqlite(
+    conn: aiosqlite.Connection, now: str, migrations: list[Migration] | None = None
+) -> list[str]:
+    """Apply what is missing; return the names applied. conn is in autocommit mode.
+
+    Each migration runs under BEGIN IMMEDIATE, which holds SQLite's write lock, and checks
+    the ledger again inside it, so two processes starting together apply each one once.
+    """
+    migrations = load_migrations("sqlite") if migrations is None else migrations
+    await conn.execute(_LEDGER)
+    applied_now = []
+    for migration in migrations:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            async with conn.execute(
+                "SELECT checksum FROM schema_migrations WHERE version = ?", (migration.version,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                if row[0] != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.name} was changed after it was applied; "
+                        "restore the file or add a new migration instead"
+                    )
+                await conn.execute("ROLLBACK")
+                continue
+            for statement in split_statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                "VALUES (?, ?, ?, ?)",
+                (migration.version, migration.name, migration.checksum, now),
+            )
+            await conn.execute("COMMIT")
+            applied_now.append(migration.name)
+        except BaseException:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+    await _check_unknown(conn, migrations)
+    return applied_now
+
+
+async def _check_unknown(conn: aiosqlite.Connection, migrations: list[Migration]) -> None:
+    known = {m.version for m in migrations}
+    async with conn.execute("SELECT version, name FROM schema_migrations") as cur:
+        rows = await cur.fetchall()
+    unknown = [name for version, name in rows if version not in known]
+    if unknown:
+        raise MigrationError(
+            f"the database has migrations this version does not know ({', '.join(unknown)}); "
+            "run a newer partnerbot"
+        )

@@ -1,0 +1,94 @@
+-- name: partner_by_key^
+SELECT * FROM partners WHERE team_id = :team_id AND name_key = :name_key;
+
+-- name: partner_by_id^
+SELECT * FROM partners WHERE team_id = :team_id AND id = :id;
+
+-- name: partner_names
+SELECT name FROM partners WHERE team_id = :team_id ORDER BY name_key;
+
+-- name: partners_by_keys
+-- Every partner of a workspace with its key, for resolving many names at once.
+SELECT id, name, name_key, status FROM partners WHERE team_id = :team_id;
+
+-- name: insert_partner^
+INSERT INTO partners (team_id, name, name_key, category, tier, status, owner, contacts, notes,
+                      drop_reason, success_cases, created_at, updated_at)
+VALUES (:team_id, :name, :name_key, :category, :tier, :status, :owner, :contacts, :notes,
+        :drop_reason, :success_cases, :at, :at)
+RETURNING id;
+
+-- name: update_partner!
+UPDATE partners
+   SET name = :name, name_key = :name_key, category = :category, tier = :tier,
+       status = :status, owner = :owner, contacts = :contacts, notes = :notes,
+       drop_reason = :drop_reason, success_cases = :success_cases, updated_at = :at
+ WHERE team_id = :team_id AND id = :id;
+
+-- name: partner_tags
+SELECT tag FROM partner_tags WHERE team_id = :team_id AND partner_id = :partner_id
+ ORDER BY position;
+
+-- name: team_tags
+SELECT partner_id, tag FROM partner_tags WHERE team_id = :team_id ORDER BY partner_id, position;
+
+-- name: delete_tags!
+DELETE FROM partner_tags WHERE team_id = :team_id AND partner_id = :partner_id;
+
+-- name: insert_tag!
+INSERT INTO partner_tags (team_id, partner_id, tag, position)
+VALUES (:team_id, :partner_id, :tag, :position);
+
+-- name: partner_backups
+SELECT p.name FROM partner_backups b JOIN partners p ON p.id = b.backup_id
+ WHERE b.team_id = :team_id AND b.partner_id = :partner_id
+ ORDER BY b.position;
+
+-- name: team_backups
+SELECT b.partner_id, p.name FROM partner_backups b JOIN partners p ON p.id = b.backup_id
+ WHERE b.team_id = :team_id ORDER BY b.partner_id, b.position;
+
+-- name: delete_backups!
+DELETE FROM partner_backups WHERE team_id = :team_id AND partner_id = :partner_id;
+
+-- name: insert_backup!
+INSERT INTO partner_backups (team_id, partner_id, backup_id, position)
+VALUES (:team_id, :partner_id, :backup_id, :position);
+
+-- name: list_partners
+-- One page of the registry. Archived partners show only when asked for by status.
+SELECT * FROM partners p
+ WHERE p.team_id = :team_id
+   AND (CAST(:category AS TEXT) IS NULL OR p.category = :category)
+   AND (CAST(:tier AS TEXT) IS NULL OR p.tier = :tier)
+   AND ((CAST(:status AS TEXT) IS NULL AND p.status <> 'archived') OR p.status = :status)
+   AND (CAST(:owner AS TEXT) IS NULL OR p.owner = :owner)
+   AND (CAST(:tag AS TEXT) IS NULL OR EXISTS (
+        SELECT 1 FROM partner_tags t
+         WHERE t.team_id = p.team_id AND t.partner_id = p.id AND t.tag = :tag))
+ ORDER BY p.name_key
+ LIMIT :limit OFFSET :offset;
+
+-- name: count_partners$
+SELECT COUNT(*) FROM partners p
+ WHERE p.team_id = :team_id
+   AND (CAST(:category AS TEXT) IS NULL OR p.category = :category)
+   AND (CAST(:tier AS TEXT) IS NULL OR p.tier = :tier)
+   AND ((CAST(:status AS TEXT) IS NULL AND p.status <> 'archived') OR p.status = :status)
+   AND (CAST(:owner AS TEXT) IS NULL OR p.owner = :owner)
+   AND (CAST(:tag AS TEXT) IS NULL OR EXISTS (
+        SELECT 1 FROM partner_tags t
+         WHERE t.team_id = p.team_id AND t.partner_id = p.id AND t.tag = :tag));
+
+-- name: all_partners
+SELECT * FROM partners WHERE team_id = :team_id ORDER BY name_key;
+
+-- name: status_counts
+SELECT status, COUNT(*) AS n FROM partners WHERE team_id = :team_id GROUP BY status;
+
+-- name: count_owned$
+SELECT COUNT(*) FROM partners WHERE team_id = :team_id AND owner = :owner
+   AND status <> 'archived';
+
+-- name: teams
+SELECT DISTINCT team_id FROM partners ORDER BY team_id;
