@@ -100,7 +100,7 @@ async def find(tx: Tx, team_id: str, name: str) -> Partner:
     return partner
 
 
-async def _resolve_backups(
+async def resolve_backups(
     tx: Tx, team_id: str, own_key: str, names: tuple[str, ...]
 ) -> tuple[list[int], tuple[str, ...]]:
     """The ids and registered names of the backups named, or a RuleError for the first bad one."""
@@ -118,7 +118,7 @@ async def _resolve_backups(
     return ids, tuple(canonical)
 
 
-async def _audit(tx: Tx, partner: Partner, actor: Actor, at: datetime, action: str, diff: Diff) -> None:
+async def audit(tx: Tx, partner: Partner, actor: Actor, at: datetime, action: str, diff: Diff) -> None:
     for change in diff.changes:
         entry = AuditEntry(
             partner.team_id, actor.label, at, action, change.field, change.before, change.after
@@ -141,7 +141,7 @@ async def add_partner(
                 f"*{existing.name}* is already registered (owner <@{existing.owner}>); "
                 f"see it with `/partner show {existing.name}`."
             )
-        backup_ids, backups = await _resolve_backups(
+        backup_ids, backups = await resolve_backups(
             tx, team_id, name_key(fields.name), merged.backups or ()
         )
         draft = Partner(
@@ -164,7 +164,7 @@ async def add_partner(
         await tx.replace_tags(team_id, partner_id, partner.tags)
         await tx.replace_backups(team_id, partner_id, backup_ids)
         diff = creation_diff(partner)
-        await _audit(tx, partner, actor, at, "add", diff)
+        await audit(tx, partner, actor, at, "add", diff)
     return Change(partner, diff)
 
 
@@ -188,10 +188,10 @@ async def change_partner(
         else:
             partner = await find(tx, team_id, name)
         check_can_change(partner, actor)
-        return await _apply_change(tx, at, actor, partner, fields, action)
+        return await apply_change(tx, at, actor, partner, fields, action)
 
 
-async def _apply_change(
+async def apply_change(
     tx: Tx, at: datetime, actor: Actor, partner: Partner, fields: PartnerFields, action: str
 ) -> Change:
     new_key = name_key(fields.name) if fields.name is not None else name_key(partner.name)
@@ -201,7 +201,7 @@ async def _apply_change(
             raise RuleError(f"Another partner is already named *{clash.name}*.")
     backup_ids: list[int] = []
     if fields.backups is not None:
-        backup_ids, backups = await _resolve_backups(tx, partner.team_id, new_key, fields.backups)
+        backup_ids, backups = await resolve_backups(tx, partner.team_id, new_key, fields.backups)
         fields = replace(fields, backups=backups)
     after, diff = apply(partner, fields)
     if not diff:
@@ -211,7 +211,7 @@ async def _apply_change(
     if fields.tags is not None:
         await tx.replace_tags(partner.team_id, partner.id, after.tags)
     await tx.update_partner(after, new_key, at)
-    await _audit(tx, after, actor, at, action, diff)
+    await audit(tx, after, actor, at, action, diff)
     return Change(after, diff)
 
 
@@ -246,7 +246,7 @@ async def restore_partner(
         previous = await tx.status_before_retirement(team_id, partner.id)
         back = Status(previous) if previous and previous not in RETIRED else Status.ACTIVE
         fields = PartnerFields(status=back, drop_reason="")
-        return await _apply_change(tx, at, actor, partner, fields, "restore")
+        return await apply_change(tx, at, actor, partner, fields, "restore")
 
 
 async def show_partner(store: Store, team_id: str, name: str) -> tuple[Partner, list[tuple[str, str, float]]]:
@@ -313,5 +313,5 @@ async def write_metrics(
         await tx.upsert_metric(row, actor.label, at)
         before = "" if old is None else format_metric(old)
         diff.changes.append(FieldChange(f"{metric}@{period.label}", before, format_metric(value)))
-    await _audit(tx, partner, actor, at, "metrics", diff)
+    await audit(tx, partner, actor, at, "metrics", diff)
     return diff
