@@ -5,7 +5,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from bot.command_parser import ChannelRef, CommandError, ParsedCommand, UserRef, Value, parse_command
+from bot.command_parser import (
+    ChannelRef,
+    CommandError,
+    ParsedCommand,
+    UserRef,
+    Value,
+    parse_command,
+)
 from bot.metrics import METRICS, Period, parse_metric, parse_period
 from bot.ports import ListFilters
 from bot.registry import (
@@ -116,7 +123,7 @@ def parse_partner_command(text: str) -> Request:
             return AddRequest(None)
         name = _name(args, "add")
         fields = fields_from_options(parsed.options, FIELD_OPTIONS)
-        return AddRequest(PartnerFields(**{**fields.given(), "name": name}))  # type: ignore[arg-type]
+        return AddRequest(PartnerFields(**{**fields.given(), "name": name}))
     if verb in _NAME_ONLY:
         _no_options(args, verb)
         return NameRequest(verb, _name(args, verb))
@@ -159,7 +166,7 @@ def _text(value: Value) -> str:
 def _name(args: ParsedCommand, verb: str) -> str:
     """The partner name: the words after the subcommand, joined (quotes are optional)."""
     if not args.words:
-        raise CommandError(f"Which partner? Give a name: `/partner {verb} \"Acme Media\"`.")
+        raise CommandError(f'Which partner? Give a name: `/partner {verb} "Acme Media"`.')
     if any(not isinstance(word, str) for word in args.words):
         raise CommandError("A partner name cannot be a user or a channel mention.")
     return clean_name(" ".join(str(word) for word in args.words))

@@ -43,6 +43,20 @@ class NotFound(RuleError):
 class Forbidden(RuleError):
     """The actor may not change this partner; says who can."""
 
+    def __init__(self, name: str, owner: str) -> None:
+        self.name = name
+        self.owner = owner
+        super().__init__(f"Only the owner of *{name}* or a partnerbot admin can change it.")
+
+
+class AlreadyRegistered(RuleError):
+    """A partner by that name exists already."""
+
+    def __init__(self, name: str, owner: str) -> None:
+        self.name = name
+        self.owner = owner
+        super().__init__(f"*{name}* is already registered; see it with `/partner show {name}`.")
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -87,9 +101,7 @@ def check_can_change(partner: Partner, actor: Actor) -> None:
     """Only the owner or an admin changes a partner."""
     if actor.is_admin or actor.user_id == partner.owner:
         return
-    raise Forbidden(
-        f"Only *{partner.name}*'s owner <@{partner.owner}> or a partnerbot admin can change it."
-    )
+    raise Forbidden(partner.name, partner.owner)
 
 
 async def find(tx: Tx, team_id: str, name: str) -> Partner:
@@ -118,7 +130,9 @@ async def resolve_backups(
     return ids, tuple(canonical)
 
 
-async def audit(tx: Tx, partner: Partner, actor: Actor, at: datetime, action: str, diff: Diff) -> None:
+async def audit(
+    tx: Tx, partner: Partner, actor: Actor, at: datetime, action: str, diff: Diff
+) -> None:
     for change in diff.changes:
         entry = AuditEntry(
             partner.team_id, actor.label, at, action, change.field, change.before, change.after
@@ -137,10 +151,7 @@ async def add_partner(
     async with store.write() as tx:
         existing = await tx.partner_by_key(team_id, name_key(fields.name), full=False)
         if existing is not None:
-            raise RuleError(
-                f"*{existing.name}* is already registered (owner <@{existing.owner}>); "
-                f"see it with `/partner show {existing.name}`."
-            )
+            raise AlreadyRegistered(existing.name, existing.owner)
         backup_ids, backups = await resolve_backups(
             tx, team_id, name_key(fields.name), merged.backups or ()
         )
@@ -249,7 +260,9 @@ async def restore_partner(
         return await apply_change(tx, at, actor, partner, fields, "restore")
 
 
-async def show_partner(store: Store, team_id: str, name: str) -> tuple[Partner, list[tuple[str, str, float]]]:
+async def show_partner(
+    store: Store, team_id: str, name: str
+) -> tuple[Partner, list[tuple[str, str, float]]]:
     """A partner and its latest metrics."""
     async with store.read() as tx:
         partner = await find(tx, team_id, name)

@@ -9,7 +9,7 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -91,7 +91,7 @@ class PartnerFields:
     tags: tuple[str, ...] | None = None
     backups: tuple[str, ...] | None = None
 
-    def given(self) -> dict[str, object]:
+    def given(self) -> dict[str, Any]:
         """The fields that were given, by name."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
 

@@ -36,10 +36,14 @@ class Settings(BaseSettings):
     """Every setting partnerbot reads, validated at start."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
     )
 
-    slack_bot_token: str = Field(validation_alias="SLACK_BOT_TOKEN")
+    slack_bot_token: str = Field(default="", validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field(default="", validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, validation_alias="SLACK_API_URL")
@@ -53,7 +57,7 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: str) -> str:
-        if not value.startswith("xoxb-"):
+        if value and not value.startswith("xoxb-"):
             raise ValueError("must start with xoxb-")
         return value
 
@@ -120,14 +124,24 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
 
-def load_settings(*, require_signing_secret: bool = True, **overrides: object) -> Settings:
-    """Read and validate the settings, raising ConfigError with a one-line message."""
+def load_settings(*, need_slack: bool = True, **overrides: object) -> Settings:
+    """Read and validate the settings, raising ConfigError with a one-line message.
+
+    need_slack: the Slack credentials must be there too (to run the bot, not to migrate).
+    """
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as err:
         first = err.errors()[0]
         raise ConfigError(_describe(first)) from None
-    if require_signing_secret and not settings.socket_mode and not settings.slack_signing_secret:
+    if not need_slack:
+        return settings
+    if not settings.slack_bot_token:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN is missing: {HOW_TO_FIX['SLACK_BOT_TOKEN']}, "
+            "in the environment or in .env."
+        )
+    if not settings.socket_mode and not settings.slack_signing_secret:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is missing (needed to serve HTTP): "
             + HOW_TO_FIX["SLACK_SIGNING_SECRET"]

@@ -1,0 +1,17 @@
+"""The Slack surface: listeners and Block Kit views, registered feature by feature."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers import actions, commands, events, views
+
+
+def register_listeners(app: AsyncApp, services: Services) -> list[str]:
+    """Register every listener; return the slash commands registered."""
+    registered = commands.register(app, services)
+    actions.register(app, services)
+    views.register(app, services)
+    events.register(app, services)
+    return registered

@@ -34,7 +34,9 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _partner(row: Mapping[str, Any], tags: tuple[str, ...] = (), backups: tuple[str, ...] = ()) -> Partner:
+def _partner(
+    row: Mapping[str, Any], tags: tuple[str, ...] = (), backups: tuple[str, ...] = ()
+) -> Partner:
     return Partner(
         id=int(row["id"]),
         team_id=row["team_id"],
@@ -150,8 +152,7 @@ class Tx:
         for r in await self._rows("team_backups", team_id=team_id):
             backups.setdefault(int(r["partner_id"]), []).append(r["name"])
         return [
-            _partner(r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ())))
-            for r in rows
+            _partner(r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ()))) for r in rows
         ]
 
     async def status_counts(self, team_id: str) -> dict[str, int]:

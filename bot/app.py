@@ -1,0 +1,123 @@
+"""The composition root: builds the store, the Bolt app and the HTTP server, and runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock, SystemClock
+from bot.services import Services
+from bot.settings import Settings
+from bot.tasks import BackgroundTasks
+from handlers import register_listeners
+from handlers.slack_client import Sleep, build_client
+from storage.store import SQLiteStore
+
+log = logging.getLogger("partnerbot")
+
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+
+@dataclass
+class Partnerbot:
+    """A built app: Bolt, its services, and the slash commands it answers."""
+
+    app: AsyncApp
+    services: Services
+    commands: list[str] = field(default_factory=list)
+
+
+async def open_store(settings: Settings, clock: Clock) -> SQLiteStore:
+    """Open the configured database and apply missing migrations."""
+    store = SQLiteStore(settings.sqlite_path)
+    try:
+        applied = await store.open(clock.now())
+    except BaseException:
+        await store.close()
+        raise
+    if applied:
+        log.info("applied migrations: %s", ", ".join(applied))
+    return store
+
+
+def create_app(
+    settings: Settings,
+    store: SQLiteStore,
+    clock: Clock | None = None,
+    client: AsyncWebClient | None = None,
+    sleep: Sleep | None = None,
+) -> Partnerbot:
+    """Build the Bolt app and its listeners around an open store."""
+    client = client or build_client(
+        settings.slack_bot_token, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
+    )
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or None,
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+    )
+    services = Services(settings, store, clock or SystemClock(), BackgroundTasks())
+    commands = register_listeners(app, services)
+    return Partnerbot(app, services, commands)
+
+
+def web_app(bot: Partnerbot) -> web.Application:
+    """The HTTP surface: Slack's request URL and a health check."""
+
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_response = await bot.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        if await bot.services.store.ping():
+            return web.json_response({"status": "ok"})
+        return web.json_response({"status": "database unavailable"}, status=503)
+
+    application = web.Application()
+    application.router.add_post("/slack/events", slack_events)
+    application.router.add_get("/healthz", healthz)
+    return application
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or stop is set), then finish in-flight work and close."""
+    clock = SystemClock()
+    store = await open_store(settings, clock)
+    bot = create_app(settings, store, clock)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(web_app(bot), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    await runner.setup()
+    site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
+    socket_handler = None
+    try:
+        await site.start()
+        port = runner.addresses[0][1] if runner.addresses else settings.port
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token)
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack in Socket Mode; health check on port %s", port)
+        else:
+            log.info("listening on http://0.0.0.0:%s/slack/events", port)
+        print(f"partnerbot ready on port {port}", flush=True)
+        await stop.wait()
+        log.info("stopping: finishing requests in flight")
+    finally:
+        if socket_handler is not None:
+            await socket_handler.close_async()  # type: ignore[no-untyped-call]
+        await runner.cleanup()
+        await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
+        await store.close()
+        log.info("stopped")

@@ -1,0 +1,148 @@
+"""The `partnerbot` command: run the bot, migrate, import and export CSV."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.app import open_store, serve
+from bot.clock import SystemClock
+from bot.settings import ConfigError, Settings, load_settings
+from storage.migrate import MigrationError
+from storage.store import SQLiteStore
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnerbot",
+        description="A Slack bot for partnership operations. Configuration comes from the "
+        "environment or a .env file (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub.add_parser(
+        "run",
+        help="start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT",
+        description="Start the bot. Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP on "
+        "PORT at /slack/events, with /healthz. Stops cleanly on SIGTERM.",
+    )
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    for name, what in (
+        ("import", "import partners from a CSV file (all or nothing)"),
+        ("import-metrics", "import metrics from a CSV file (all or nothing)"),
+        ("export", "export the partner registry to a CSV file"),
+    ):
+        command = sub.add_parser(name, help=what, description=what)
+        command.add_argument("path", type=Path, help="the CSV file (UTF-8)")
+        command.add_argument(
+            "--team",
+            help="the Slack workspace ID (T...); needed when the database holds several",
+        )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings(need_slack=args.command == "run")
+        if args.command == "run":
+            asyncio.run(serve(settings))
+        else:
+            asyncio.run(_offline(args, settings))
+    except (ConfigError, CliError, MigrationError) as err:
+        print(f"partnerbot: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def _offline(args: argparse.Namespace, settings: Settings) -> None:
+    clock = SystemClock()
+    store = await open_store(settings, clock)
+    try:
+        if args.command == "migrate":
+            print("partnerbot: the database is up to date")
+            return
+        action = _ACTIONS[args.command]
+        await action(store, args, await _team(store, args.team))
+    finally:
+        await store.close()
+
+
+async def _team(store: SQLiteStore, given: str | None) -> str:
+    if given:
+        if not given.startswith(("T", "E")) or not given.isalnum():
+            raise CliError(f"--team {given!r} is not a workspace ID; it looks like T012AB3CD")
+        return given
+    async with store.read() as tx:
+        teams = await tx.teams()
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        raise CliError(
+            "the database has no workspace yet: pass --team T012AB3CD (your workspace ID)"
+        )
+    raise CliError(f"the database holds several workspaces ({', '.join(teams)}): pass --team")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except UnicodeDecodeError as err:
+        raise CliError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+
+
+async def _import_partners(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+    from bot.imports import ImportRejected, import_partners
+
+    try:
+        result = await import_partners(store, SystemClock().now(), team, _read(args.path))
+    except ImportRejected as err:
+        raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
+    print(f"partnerbot: {args.path}: {result}")
+
+
+async def _import_metrics(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+    from bot.imports import ImportRejected, import_metrics
+
+    try:
+        result = await import_metrics(store, SystemClock().now(), team, _read(args.path))
+    except ImportRejected as err:
+        raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
+    print(f"partnerbot: {args.path}: {result}")
+
+
+async def _export(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+    from bot.imports import export_partners
+
+    text = await export_partners(store, team)
+    args.path.write_text(text, encoding="utf-8", newline="")
+    rows = max(text.count("\n") - 1, 0)
+    print(f"partnerbot: wrote {args.path} ({rows} partners)")
+
+
+_ACTIONS: dict[str, Callable[[SQLiteStore, argparse.Namespace, str], Awaitable[None]]] = {
+    "import": _import_partners,
+    "import-metrics": _import_metrics,
+    "export": _export,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

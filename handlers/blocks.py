@@ -1,0 +1,99 @@
+"""Block Kit helpers shared by every view: escaping, clipping, limits, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+# Slack's limits (https://api.slack.com/reference/block-kit), kept in this one place.
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_CONTEXT_TEXT = 3000
+MAX_MODAL_TITLE = 24
+MAX_PRIVATE_METADATA = 3000
+
+
+def esc(text: str) -> str:
+    """Escape user text for mrkdwn, so `<!channel>` shows as written and mentions nobody."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut text to at most limit characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+def plain(text: str, limit: int = MAX_HEADER_TEXT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def section(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def fields_section(pairs: list[tuple[str, str]]) -> Block:
+    """A section of up to ten labelled fields (Slack's limit)."""
+    return {
+        "type": "section",
+        "fields": [mrkdwn(f"*{label}*\n{value}", MAX_FIELD_TEXT) for label, value in pairs[:10]],
+    }
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text, MAX_CONTEXT_TEXT)]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    text: str, action_id: str, value: str, style: str | None = None, url: str | None = None
+) -> dict[str, Any]:
+    if len(value) > MAX_BUTTON_VALUE:
+        raise ValueError(f"button value of {action_id} is {len(value)} characters")
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, MAX_BUTTON_TEXT),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(elements: list[dict[str, Any]], block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": elements}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def message(blocks: list[Block], text: str) -> dict[str, Any]:
+    """An ephemeral message body: blocks plus the notification text Slack wants beside them."""
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        raise ValueError(f"a message has at most {MAX_MESSAGE_BLOCKS} blocks, not {len(blocks)}")
+    return {"response_type": "ephemeral", "text": clip(text, 3000), "blocks": blocks}
+
+
+def error_message(text: str) -> dict[str, Any]:
+    """A short ephemeral error: what went wrong and what to type instead."""
+    return message([section(f":warning: {text}")], text)

@@ -1,0 +1,175 @@
+"""`/partner`: parse the text, run the use case, answer in the ack when the answer is quick."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot import partners
+from bot.command_parser import CommandError
+from bot.metrics import current_week
+from bot.partner_command import (
+    AddRequest,
+    DropRequest,
+    HelpRequest,
+    ListRequest,
+    MetricsRequest,
+    NameRequest,
+    Request,
+    SetRequest,
+    parse_partner_command,
+)
+from bot.registry import RuleError
+from bot.services import Services
+from handlers import partner_views as views
+from handlers.blocks import error_message, esc
+from handlers.partner_modal import build_partner_modal
+from handlers.payloads import ModalMeta
+
+log = logging.getLogger(__name__)
+
+# How long a command may work before the ack goes out without its answer (Slack allows 3 s).
+ACK_BUDGET_SECONDS = 2.0
+
+Message = dict[str, Any]
+Reply = Callable[..., Awaitable[Any]]
+
+
+async def answer(
+    services: Services, ack: Reply, respond: Reply, work: Awaitable[Message], budget: float
+) -> None:
+    """Ack with work's answer if it is ready within budget; else ack now and respond later."""
+    task = services.tasks.spawn(_safely(work), name="command")
+    done, _ = await asyncio.wait({task}, timeout=budget)
+    if done:
+        await ack(**task.result())
+        return
+    await ack(response_type="ephemeral", text=":hourglass_flowing_sand: Working on it…")
+    services.tasks.spawn(_respond_when_done(task, respond), name="command-followup")
+
+
+async def _respond_when_done(task: asyncio.Task[Message], respond: Reply) -> None:
+    await respond(**(await task))
+
+
+async def _safely(work: Awaitable[Message]) -> Message:
+    """The answer, or the user-facing error; an unexpected failure is logged, not shown raw."""
+    try:
+        return await work
+    except (RuleError, CommandError) as err:
+        return (
+            views.build_error(err) if isinstance(err, RuleError) else error_message(esc(str(err)))
+        )
+    except Exception:
+        log.exception("a /partner command failed")
+        return error_message("Something went wrong on our side; nothing was changed. Try again.")
+
+
+def register(app: AsyncApp, services: Services, budget: float = ACK_BUDGET_SECONDS) -> list[str]:
+    """Register the slash commands; return their names."""
+
+    async def partner_command(
+        ack: Reply, respond: Reply, body: dict[str, Any], client: Any
+    ) -> None:
+        text = body.get("text", "")
+        team_id, user_id = body["team_id"], body["user_id"]
+        try:
+            request = parse_partner_command(text)
+        except (CommandError, RuleError) as err:
+            await ack(**_error(err))
+            return
+        if isinstance(request, AddRequest) and request.fields is None:
+            meta = ModalMeta(channel_id=body.get("channel_id"))
+            view = build_partner_modal(None, user_id, meta)
+            services.tasks.spawn(
+                client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"
+            )
+            await ack()
+            return
+        if isinstance(request, NameRequest) and request.verb == "edit":
+            await open_edit_modal(services, ack, client, body, team_id, user_id, request.name)
+            return
+        work = run(services, team_id, user_id, request)
+        await answer(services, ack, respond, work, budget)
+
+    app.command("/partner")(partner_command)
+    return ["/partner"]
+
+
+def _error(err: CommandError | RuleError) -> Message:
+    if isinstance(err, RuleError):
+        return views.build_error(err)
+    return error_message(esc(str(err)) + " Try `/partner help`.")
+
+
+async def open_edit_modal(
+    services: Services,
+    ack: Reply,
+    client: Any,
+    body: dict[str, Any],
+    team_id: str,
+    user_id: str,
+    name: str | None = None,
+    partner_id: int | None = None,
+) -> None:
+    """Open the edit modal prefilled, or answer why not (not found, not allowed)."""
+    try:
+        async with services.store.read() as tx:
+            if partner_id is not None:
+                partner = await tx.partner_by_id(team_id, partner_id)
+                if partner is None:
+                    raise RuleError("That partner no longer exists.")
+            else:
+                partner = await partners.find(tx, team_id, name or "")
+        partners.check_can_change(partner, services.actor(user_id))
+    except RuleError as err:
+        await ack(**views.build_error(err))
+        return
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    view = build_partner_modal(
+        partner, user_id, ModalMeta(partner_id=partner.id, channel_id=channel)
+    )
+    services.tasks.spawn(
+        client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"
+    )
+    await ack()
+
+
+async def run(services: Services, team_id: str, user_id: str, request: Request) -> Message:
+    """Carry out one registry request and build its answer."""
+    store, now, actor = services.store, services.clock.now(), services.actor(user_id)
+    match request:
+        case HelpRequest():
+            return views.build_help()
+        case AddRequest(fields=fields) if fields is not None:
+            change = await partners.add_partner(store, now, team_id, actor, fields)
+            return views.build_change(change, "Added")
+        case NameRequest(verb="show", name=name):
+            partner, metrics = await partners.show_partner(store, team_id, name)
+            return views.build_card(partner, metrics)
+        case NameRequest(verb="archive", name=name):
+            change = await partners.archive_partner(store, now, team_id, actor, name)
+            return views.build_change(change, "Archived")
+        case NameRequest(verb="restore", name=name):
+            change = await partners.restore_partner(store, now, team_id, actor, name)
+            return views.build_change(change, "Restored")
+        case NameRequest(verb="history", name=name):
+            partner, page = await partners.partner_history(store, team_id, name)
+            return views.build_history(partner, page)
+        case ListRequest(filters=filters):
+            return views.build_list(await partners.list_partners(store, team_id, filters), filters)
+        case SetRequest(name=name, fields=fields):
+            change = await partners.change_partner(store, now, team_id, actor, name, fields)
+            return views.build_change(change, "Updated")
+        case DropRequest(name=name, reason=reason):
+            change = await partners.drop_partner(store, now, team_id, actor, name, reason)
+            return views.build_change(change, "Dropped")
+        case MetricsRequest(name=name, values=values, period=period):
+            period = period or current_week(now, services.settings.zone)
+            change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
+            return views.build_metrics_recorded(change, period.label)
+    raise CommandError("That request is not handled yet.")

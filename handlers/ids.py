@@ -1,0 +1,21 @@
+"""Every slash command, action_id and callback_id the app answers, named `<feature>.<verb>`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# The slash commands this version registers; manifest.yml must list exactly these.
+SLASH_COMMANDS = ("/partner",)
+
+
+class PartnerAction(StrEnum):
+    LIST_PAGE = "partner.list_page"
+    HISTORY_PAGE = "partner.history_page"
+    EDIT = "partner.edit"
+    HISTORY = "partner.history"
+    ADD = "partner.add"
+
+
+class PartnerView(StrEnum):
+    ADD_SUBMIT = "partner.add_submit"
+    EDIT_SUBMIT = "partner.edit_submit"

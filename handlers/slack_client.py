@@ -1,0 +1,100 @@
+"""The Slack Web API client: Slack's SDK with retries for rate limits and dropped connections."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aiohttp import ClientConnectionError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+Sleep = Callable[[float], Awaitable[None]]
+
+MAX_RETRY_AFTER = 120.0
+
+
+class RateLimitRetry(AsyncRetryHandler):
+    """Retries an HTTP 429 after the number of seconds Slack's Retry-After asks for."""
+
+    def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 429
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(retry_after(response))
+        state.increment_current_attempt()
+
+
+def retry_after(response: HttpResponse | None) -> float:
+    """Seconds to wait from a 429's Retry-After header; 1 when it is missing or garbled."""
+    if response is None:
+        return 1.0
+    for key, values in response.headers.items():
+        if key.lower() == "retry-after" and values:
+            try:
+                return min(max(float(values[0]), 0.0), MAX_RETRY_AFTER)
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
+class ConnectionRetry(AsyncRetryHandler):
+    """Retries a request whose connection failed, backing off 0.5 s, 1 s, 2 s."""
+
+    def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return isinstance(error, (ClientConnectionError, ConnectionError))
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(0.5 * 2**state.current_attempt)
+        state.increment_current_attempt()
+
+
+def build_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
+    """A Web API client for base_url (Slack's own, GovSlack's, or a test's fake)."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[RateLimitRetry(sleep=sleep), ConnectionRetry(sleep=sleep)],
+    )

@@ -1,0 +1,55 @@
+"""Fixtures: a clean environment, the fake Slack, and the real app running over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.support.fake_slack import FakeSlack
+from tests.support.harness import Harness, start_harness
+
+SETTINGS_ENV = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PARTNERBOT_ADMINS",
+    "PARTNERBOT_TIMEZONE",
+    "PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's settings or .env file."""
+    for name in SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+    assert fake.problems == [], "the app sent Slack something malformed"
+
+
+@pytest.fixture
+async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]:
+    """The real app on 127.0.0.1 with its fake Slack; every ack and call is checked."""
+    async with aiohttp.ClientSession() as session:
+        harness, runner = await start_harness(str(tmp_path / "partnerbot.db"), fake_slack, session)
+        try:
+            yield harness
+        finally:
+            await harness.settle()
+            await runner.cleanup()
+            await harness.store.close()
+    assert harness.problems == [], "the app answered Slack with something malformed"

@@ -1,0 +1,143 @@
+"""A fake Slack Web API on 127.0.0.1: records every call, answers like Slack, can answer 429."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.support.slack_checks import check_message, check_view
+
+BOT_USER = "UBOT"
+TEAM = "T0001"
+
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+VIEW_METHODS = {"views.open", "views.update", "views.publish", "views.push"}
+
+
+@dataclass
+class Call:
+    """One request the app made: a Web API method or a response_url post."""
+
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    url: str = ""
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{key}", self._respond)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, key: str = "cmd") -> str:
+        return f"{self.url}/respond/{key}"
+
+    def fail_next(self, method: str, status: int = 429, retry_after: int = 1) -> None:
+        """Make the next call of method fail with status (a 429 carries Retry-After)."""
+        headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+        self._failures.setdefault(method, deque()).append((status, headers))
+
+    def named(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        """Wait until method has been called count times; fail the test after timeout."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.named(method)) >= count)
+        return self.named(method)
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self.problems.extend(self._check(call))
+        async with self._changed:
+            self._changed.notify_all()
+
+    @staticmethod
+    def _check(call: Call) -> list[str]:
+        where = call.method
+        if call.method in MESSAGE_METHODS or call.method == "respond":
+            return check_message(call.body, where)
+        if call.method in VIEW_METHODS:
+            view = call.body.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            return check_view(view or {}, where)
+        return []
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            return dict(json.loads(raw or "{}"))
+        body: dict[str, Any] = dict(parse_qsl(raw))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(body.get(key), str):
+                body[key] = json.loads(body[key])
+        return body
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        await self._record(Call(method, body, dict(request.headers)))
+        pending = self._failures.get(method)
+        if pending:
+            status, headers = pending.popleft()
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=status, headers=headers
+            )
+        return web.json_response(self._answer(method, body))
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        await self._record(Call("respond", body, dict(request.headers)))
+        return web.Response(text="ok")
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "example",
+                "user": "partnerbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "B0001",
+            }
+        if method in VIEW_METHODS:
+            view = body.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(view or {})}}
+        if method in MESSAGE_METHODS:
+            ts = f"1730000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts}
+        return {"ok": True}
