@@ -17,6 +17,8 @@ class Services:
     store: Store
     clock: Clock
     tasks: BackgroundTasks
+    # How long a command may work before its ack goes out without the answer (Slack allows 3 s).
+    ack_budget: float = 2.0
 
     def actor(self, user_id: str) -> Actor:
         """The user as the registry's permission rules see them."""

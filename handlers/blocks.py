@@ -87,13 +87,17 @@ def actions(elements: list[dict[str, Any]], block_id: str | None = None) -> Bloc
     return block
 
 
-def message(blocks: list[Block], text: str) -> dict[str, Any]:
-    """An ephemeral message body: blocks plus the notification text Slack wants beside them."""
+def message(blocks: list[Block], text: str, *, escaped: bool = False) -> dict[str, Any]:
+    """An ephemeral message body: blocks plus the notification text Slack shows beside them.
+
+    text is plain (it is escaped here) unless escaped says it is mrkdwn made safe already.
+    """
     if len(blocks) > MAX_MESSAGE_BLOCKS:
         raise ValueError(f"a message has at most {MAX_MESSAGE_BLOCKS} blocks, not {len(blocks)}")
-    return {"response_type": "ephemeral", "text": clip(text, 3000), "blocks": blocks}
+    fallback = clip(text if escaped else esc(text), 3000)
+    return {"response_type": "ephemeral", "text": fallback, "blocks": blocks}
 
 
 def error_message(text: str) -> dict[str, Any]:
     """A short ephemeral error: what went wrong and what to type instead."""
-    return message([section(f":warning: {text}")], text)
+    return message([section(f":warning: {text}")], text, escaped=True)

@@ -32,9 +32,6 @@ from handlers.payloads import ModalMeta
 
 log = logging.getLogger(__name__)
 
-# How long a command may work before the ack goes out without its answer (Slack allows 3 s).
-ACK_BUDGET_SECONDS = 2.0
-
 Message = dict[str, Any]
 Reply = Callable[..., Awaitable[Any]]
 
@@ -69,7 +66,7 @@ async def _safely(work: Awaitable[Message]) -> Message:
         return error_message("Something went wrong on our side; nothing was changed. Try again.")
 
 
-def register(app: AsyncApp, services: Services, budget: float = ACK_BUDGET_SECONDS) -> list[str]:
+def register(app: AsyncApp, services: Services) -> list[str]:
     """Register the slash commands; return their names."""
 
     async def partner_command(
@@ -94,7 +91,7 @@ def register(app: AsyncApp, services: Services, budget: float = ACK_BUDGET_SECON
             await open_edit_modal(services, ack, client, body, team_id, user_id, request.name)
             return
         work = run(services, team_id, user_id, request)
-        await answer(services, ack, respond, work, budget)
+        await answer(services, ack, respond, work, services.ack_budget)
 
     app.command("/partner")(partner_command)
     return ["/partner"]

@@ -183,7 +183,7 @@ def build_metrics_recorded(change: Change, period: str) -> dict[str, Any]:
     partner = change.partner
     if not change.diff:
         text = f"Nothing changed: {partner_title(partner)} already has those values for `{period}`."
-        return message([section(text)], text)
+        return message([section(text)], text, escaped=True)
     lines = [
         f"• *{c.field.split('@')[0]}*: {c.before + ' → ' if c.before else ''}{c.after}"
         for c in change.diff.changes
