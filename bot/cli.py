@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import io
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -133,7 +135,7 @@ async def _export(store: SQLiteStore, args: argparse.Namespace, team: str) -> No
 
     text = await export_partners(store, team)
     args.path.write_text(text, encoding="utf-8", newline="")
-    rows = max(text.count("\n") - 1, 0)
+    rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
     print(f"partnerbot: wrote {args.path} ({rows} partners)")
 
 

@@ -315,6 +315,7 @@ async def write_metrics(
     partner: Partner,
     values: dict[str, float],
     period: Period,
+    action: str = "metrics",
 ) -> Diff:
     """Upsert a partner's metrics for one period inside a transaction; unchanged ones skip."""
     diff = Diff()
@@ -326,5 +327,5 @@ async def write_metrics(
         await tx.upsert_metric(row, actor.label, at)
         before = "" if old is None else format_metric(old)
         diff.changes.append(FieldChange(f"{metric}@{period.label}", before, format_metric(value)))
-    await audit(tx, partner, actor, at, "metrics", diff)
+    await audit(tx, partner, actor, at, action, diff)
     return diff

@@ -49,7 +49,7 @@ async def test_add_with_every_option_then_show(slack: Harness) -> None:
     shown = await slack.command("show ACME media")
     assert "*Acme Media*" in shown.shown
     assert "<@U0ABC>" in shown.shown and "Backup Co" in shown.shown
-    actions = [b for b in shown.body["blocks"] if b["type"] == "actions"][0]
+    actions = next(b for b in shown.body["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["partner.edit", "partner.history"]
 
 
@@ -167,7 +167,7 @@ async def test_history_is_newest_first_and_pages(slack: Harness) -> None:
     sections = [b["text"]["text"] for b in reply.body["blocks"] if b["type"] == "section"]
     assert "1–15 of" in sections[0]
     assert "trial → standard" in sections[1]  # the last change comes first
-    nav = [b for b in reply.body["blocks"] if b["type"] == "actions"][0]
+    nav = next(b for b in reply.body["blocks"] if b["type"] == "actions")
     older = nav["elements"][0]
     assert older["text"]["text"] == "Older"
 
@@ -184,7 +184,7 @@ async def test_list_filters_and_pages_past_the_block_limit(slack: Harness) -> No
     first = await slack.command("list")
     assert len(first.body["blocks"]) <= 50
     assert "1–20 of 45" in first.shown
-    nav = [b for b in first.body["blocks"] if b["type"] == "actions"][0]
+    nav = next(b for b in first.body["blocks"] if b["type"] == "actions")
     assert [e["text"]["text"] for e in nav["elements"]] == ["Next"]
 
     await slack.click(PartnerAction.LIST_PAGE, nav["elements"][0]["value"])
