@@ -34,15 +34,18 @@ def register(app: AsyncApp, services: Services) -> None:
                 return BoltResponse(status=200, body="")
         return await next()
 
-    async def home_opened(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
-        if event.get("tab") != "home":
-            return
-        team_id, user_id = str(body.get("team_id")), str(event["user"])
+    async def publish_home(team_id: str, user_id: str, client: Any) -> None:
         async with services.store.read() as tx:
             counts = await tx.status_counts(team_id)
             owned = await tx.count_owned(team_id, user_id)
         view = build_home(counts, owned, services.actor(user_id))
         await client.views_publish(user_id=user_id, view=view)
+
+    async def home_opened(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        # Tracked, so shutdown waits for it and nothing of it outlives the app.
+        if event.get("tab") == "home":
+            work = publish_home(str(body.get("team_id")), str(event["user"]), client)
+            services.tasks.spawn(work, name="home")
 
     app.middleware(once_per_event)
     app.event("app_home_opened")(home_opened)
