@@ -11,7 +11,7 @@ from bot.ports import ListFilters
 from bot.registry import Category, RuleError, Status, Tier
 from bot.services import Services
 from handlers import partner_views as views
-from handlers.commands import Message, Reply, open_edit_modal
+from handlers.commands import Reply, open_edit_modal
 from handlers.ids import PartnerAction
 from handlers.payloads import HistoryPage, ListPage, PartnerRef
 
@@ -29,14 +29,9 @@ def _value(body: dict[str, Any]) -> str | None:
 def register(app: AsyncApp, services: Services) -> None:
     """Register the registry's button handlers."""
 
-    async def replace(respond: Reply, message: Message) -> None:
-        await respond(replace_original=True, **message)
+    # Each handler starts its work as a tracked task, then acks: the answer follows the ack.
 
-    async def list_page(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
-        await ack()
-        page = ListPage.unpack(_value(body))
-        if page is None:
-            return
+    async def show_list_page(page: ListPage, team_id: str, respond: Reply) -> None:
         filters = ListFilters(
             category=Category(page.category) if page.category else None,
             tier=Tier(page.tier) if page.tier else None,
@@ -44,16 +39,18 @@ def register(app: AsyncApp, services: Services) -> None:
             owner=page.owner,
             tag=page.tag,
         )
-        result = await partners.list_partners(services.store, _team(body), filters, page.offset)
-        services.tasks.spawn(replace(respond, views.build_list(result, filters)), name="list-page")
+        result = await partners.list_partners(services.store, team_id, filters, page.offset)
+        await respond(replace_original=True, **views.build_list(result, filters))
 
-    async def history(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
+    async def list_page(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
+        page = ListPage.unpack(_value(body))
+        if page is not None and _valid_filters(page):
+            services.tasks.spawn(show_list_page(page, _team(body), respond), name="list-page")
         await ack()
-        ref = HistoryPage.unpack(_value(body)) or _as_history(PartnerRef.unpack(_value(body)))
-        if ref is None:
-            return
+
+    async def show_history(ref: HistoryPage, team_id: str, respond: Reply, paging: bool) -> None:
         async with services.store.read() as tx:
-            partner = await tx.partner_by_id(_team(body), ref.partner_id)
+            partner = await tx.partner_by_id(team_id, ref.partner_id)
         if partner is None:
             message = views.build_error(RuleError("That partner no longer exists."))
         else:
@@ -61,9 +58,14 @@ def register(app: AsyncApp, services: Services) -> None:
                 services.store, partner.team_id, partner.name, ref.offset
             )
             message = views.build_history(partner, page)
-        is_paging = body["actions"][0]["action_id"] == PartnerAction.HISTORY_PAGE
-        work = replace(respond, message) if is_paging else respond(**message)
-        services.tasks.spawn(work, name="history")
+        await (respond(replace_original=True, **message) if paging else respond(**message))
+
+    async def history(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
+        ref = HistoryPage.unpack(_value(body)) or _as_history(PartnerRef.unpack(_value(body)))
+        if ref is not None:
+            paging = body["actions"][0]["action_id"] == PartnerAction.HISTORY_PAGE
+            services.tasks.spawn(show_history(ref, _team(body), respond, paging), name="history")
+        await ack()
 
     async def edit(ack: Reply, body: dict[str, Any], client: Any, respond: Reply) -> None:
         ref = PartnerRef.unpack(_value(body))
@@ -73,9 +75,9 @@ def register(app: AsyncApp, services: Services) -> None:
 
         async def ack_or_respond(**message: Any) -> None:
             # A refusal cannot go in a button's ack; it goes to the user as a new ephemeral.
-            await ack()
             if message:
                 services.tasks.spawn(respond(**message), name="edit-refused")
+            await ack()
 
         await open_edit_modal(
             services,
@@ -95,3 +97,9 @@ def register(app: AsyncApp, services: Services) -> None:
 
 def _as_history(ref: PartnerRef | None) -> HistoryPage | None:
     return None if ref is None else HistoryPage(partner_id=ref.partner_id)
+
+
+def _valid_filters(page: ListPage) -> bool:
+    """A page's filters name real values (a forged value is ignored, not trusted)."""
+    checks = ((Category, page.category), (Tier, page.tier), (Status, page.status))
+    return all(value is None or value in {m.value for m in enum} for enum, value in checks)
