@@ -1,0 +1,71 @@
+"""manifest.yml is a valid Slack app manifest and lists exactly the commands the app answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.support.harness import Harness
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_manifest_validates_against_slacks_schema(manifest: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, schema)
+
+
+def test_a_broken_manifest_would_be_caught() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    broken = {"display_information": {"name": "x" * 36}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_every_slash_command_escapes_users_and_channels(manifest: dict[str, Any]) -> None:
+    commands = manifest["features"]["slash_commands"]
+    assert commands and all(c["should_escape"] is True for c in commands)
+
+
+def test_socket_mode_interactivity_and_home_are_on(manifest: dict[str, Any]) -> None:
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_scopes_are_the_smallest_set_and_each_is_justified_in_the_readme(
+    manifest: dict[str, Any],
+) -> None:
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert scopes == ["commands"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for scope in scopes:
+        assert f"`{scope}`" in readme, f"README does not justify the {scope} scope"
+
+
+async def test_manifest_commands_are_exactly_the_registered_ones(
+    manifest: dict[str, Any], slack: Harness
+) -> None:
+    in_manifest = sorted(c["command"] for c in manifest["features"]["slash_commands"])
+    assert in_manifest == sorted(slack.bot.commands)
+    for command in in_manifest:
+        reply = await slack.command("help", command=command)
+        assert reply.status == 200 and reply.body.get("blocks"), command
+
+
+async def test_an_unregistered_command_gets_no_answer(slack: Harness) -> None:
+    reply = await slack.command("help", command="/score")
+    assert reply.status == 404
