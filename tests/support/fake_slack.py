@@ -70,9 +70,9 @@ class FakeSlack:
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
-        """Wait until method has been called count times; fail the test after timeout."""
-        async with asyncio.timeout(timeout), self._changed:
+    async def wait_for(self, method: str, count: int = 1, within: float = 10) -> list[Call]:
+        """Wait until method has been called count times; fail the test after within seconds."""
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(self.named(method)) >= count)
         return self.named(method)
 
