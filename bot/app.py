@@ -120,4 +120,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await runner.cleanup()
         await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
         await store.close()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
         log.info("stopped")

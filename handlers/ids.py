@@ -13,7 +13,6 @@ class PartnerAction(StrEnum):
     HISTORY_PAGE = "partner.history_page"
     EDIT = "partner.edit"
     HISTORY = "partner.history"
-    ADD = "partner.add"
 
 
 class PartnerView(StrEnum):

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.support.slack_checks import check_message, check_view
+from tests.support.slack_checks import check_ack, check_message, check_view
 
 BOT_USER = "UBOT"
 TEAM = "T0001"
@@ -39,11 +39,14 @@ class FakeSlack:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     _runner: web.AppRunner | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -81,6 +84,42 @@ class FakeSlack:
         self.problems.extend(self._check(call))
         async with self._changed:
             self._changed.notify_all()
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: the app connects here and acks each envelope it is sent."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async with self._changed:
+            self.sockets.append(socket)
+            self._changed.notify_all()
+        async for frame in socket:
+            ack = json.loads(frame.data)
+            if "envelope_id" in ack:
+                self.problems.extend(check_ack(ack.get("payload") or {}))
+                async with self._changed:
+                    self.socket_acks[ack["envelope_id"]] = ack.get("payload") or {}
+                    self._changed.notify_all()
+        return socket
+
+    async def send_envelope(
+        self, kind: str, payload: dict[str, Any], within: float = 10
+    ) -> dict[str, Any]:
+        """Send the connected app a Socket Mode envelope; return the payload it acks with."""
+        envelope_id = f"env-{next(self._ts)}"
+        async with asyncio.timeout(within):
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(self.sockets))
+            envelope = {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+            await self.sockets[-1].send_json(envelope)
+            async with self._changed:
+                await self._changed.wait_for(lambda: envelope_id in self.socket_acks)
+        return self.socket_acks[envelope_id]
 
     @staticmethod
     def _check(call: Call) -> list[str]:
@@ -133,6 +172,8 @@ class FakeSlack:
                 "user_id": BOT_USER,
                 "bot_id": "B0001",
             }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"{self.url.replace('http', 'ws', 1)}/link"}
         if method in VIEW_METHODS:
             view = body.get("view")
             view = json.loads(view) if isinstance(view, str) else view
