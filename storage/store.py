@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from importlib import resources
@@ -201,7 +202,9 @@ class Tx:
         return entries, int(total)
 
     async def status_before_retirement(self, team_id: str, partner_id: int) -> str | None:
-        row = await self._q.last_status_change(self._conn, team_id=team_id, partner_id=partner_id)
+        row = await self._q.status_before_retirement(
+            self._conn, team_id=team_id, partner_id=partner_id
+        )
         return None if row is None else str(row["before"])
 
     # metrics
@@ -260,19 +263,40 @@ class SQLiteStore:
         """Connect, apply missing migrations, and return the names applied."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        applied = await migrate_sqlite(self._writer, utc_text(now))
-        self._reader = await self._connect()
+        try:
+            self._writer = await self._connect()
+            applied = await migrate_sqlite(self._writer, utc_text(now))
+            self._reader = await self._connect()
+        except BaseException:
+            await self.close()
+            raise
         return applied
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await self._enable_wal(conn)
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            await conn.close()
+            raise
         return conn
+
+    @staticmethod
+    async def _enable_wal(conn: aiosqlite.Connection) -> None:
+        """Switch to WAL; SQLite refuses at once (no busy wait) while another process is
+        switching the same new file, so try again for a few seconds."""
+        for attempt in range(100):
+            try:
+                await conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or attempt == 99:
+                    raise
+                await asyncio.sleep(0.05)
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

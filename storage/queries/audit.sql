@@ -12,9 +12,10 @@ SELECT actor, at, action, field, before, after FROM audit_log
 -- name: count_history$
 SELECT COUNT(*) FROM audit_log WHERE team_id = :team_id AND partner_id = :partner_id;
 
--- name: last_status_change^
--- The most recent change of status, for restoring a partner to what it was.
-SELECT before, after FROM audit_log
+-- name: status_before_retirement^
+-- The status a partner last had before it was dropped or archived, for `restore`.
+SELECT before FROM audit_log
  WHERE team_id = :team_id AND partner_id = :partner_id AND field = 'status'
+   AND before NOT IN ('', 'dropped', 'archived')
  ORDER BY id DESC
  LIMIT 1;
