@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
+from bot.health import MetricPoint
 from bot.metrics import Period
 from bot.registry import Category, Partner, Status, Tier
 
@@ -91,6 +92,21 @@ class Tx(Protocol):
         self, team_id: str, partner_id: int, limit: int
     ) -> list[tuple[str, str, float]]: ...
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool: ...
+    async def thresholds(self, team_id: str) -> dict[str, float]: ...
+    async def upsert_threshold(
+        self, team_id: str, key: str, value: float, actor: str, at: datetime
+    ) -> None: ...
+    async def benchmarks(self, team_id: str) -> dict[str, float]: ...
+    async def upsert_benchmark(
+        self, team_id: str, category: str, roi: float, actor: str, at: datetime
+    ) -> None: ...
+    async def add_settings_audit(
+        self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
+    ) -> None: ...
+    async def settings_history(self, team_id: str, limit: int) -> list[AuditEntry]: ...
+    async def health_points(
+        self, team_id: str, since: date, partner_id: int | None = None
+    ) -> list[MetricPoint]: ...
 
 
 class Store(Protocol):

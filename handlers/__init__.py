@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, health_commands, views
 
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     """Register every listener; return the slash commands registered."""
-    registered = commands.register(app, services)
+    registered = commands.register(app, services, {"health": health_commands.handle_health})
+    registered += health_commands.register(app, services)
     actions.register(app, services)
     views.register(app, services)
     events.register(app, services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -66,18 +67,28 @@ async def _safely(work: Awaitable[Message]) -> Message:
         return error_message("Something went wrong on our side; nothing was changed. Try again.")
 
 
-def register(app: AsyncApp, services: Services) -> list[str]:
-    """Register the slash commands; return their names."""
+# Another feature's command reached as `/partner WORD ...`: (services, ack, respond, body,
+# client, the text after WORD).
+Route = Callable[[Services, Reply, Reply, dict[str, Any], Any, str], Awaitable[None]]
+_ROUTED = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
+
+
+def register(app: AsyncApp, services: Services, routes: dict[str, Route]) -> list[str]:
+    """Register `/partner`, which also reaches the routed features; return its name."""
 
     async def partner_command(
         ack: Reply, respond: Reply, body: dict[str, Any], client: Any
     ) -> None:
         text = body.get("text", "")
         team_id, user_id = body["team_id"], body["user_id"]
+        routed = _ROUTED.match(text)
+        if routed and routed[1].casefold() in routes:
+            await routes[routed[1].casefold()](services, ack, respond, body, client, routed[2])
+            return
         try:
             request = parse_partner_command(text)
         except (CommandError, RuleError) as err:
-            await ack(**_error(err))
+            await ack(**command_error(err, "/partner help"))
             return
         if isinstance(request, AddRequest) and request.fields is None:
             meta = ModalMeta(channel_id=body.get("channel_id"))
@@ -97,10 +108,11 @@ def register(app: AsyncApp, services: Services) -> list[str]:
     return ["/partner"]
 
 
-def _error(err: CommandError | RuleError) -> Message:
+def command_error(err: CommandError | RuleError, help_command: str) -> Message:
+    """A parse error as an ephemeral answer; a grammar slip also points at the help."""
     if isinstance(err, RuleError):
         return views.build_error(err)
-    return error_message(esc(str(err)) + " Try `/partner help`.")
+    return error_message(esc(str(err)) + f" Try `{help_command}`.")
 
 
 async def open_edit_modal(

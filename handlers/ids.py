@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 # The slash commands this version registers; manifest.yml must list exactly these.
-SLASH_COMMANDS = ("/partner",)
+SLASH_COMMANDS = ("/partner", "/health")
 
 
 class PartnerAction(StrEnum):
@@ -18,3 +18,7 @@ class PartnerAction(StrEnum):
 class PartnerView(StrEnum):
     ADD_SUBMIT = "partner.add_submit"
     EDIT_SUBMIT = "partner.edit_submit"
+
+
+class HealthAction(StrEnum):
+    PORTFOLIO_PAGE = "health.portfolio_page"

@@ -58,6 +58,7 @@ HELP = [
         "metrics NAME rue= roi= sentiment= gmv= traffic= [period=2026-W47]",
         "record metrics for a week, a month or a day (default: this week)",
     ),
+    ("health [NAME [chart]]", "partner health, the same as `/health`"),
     ("help", "this list"),
 ]
 

@@ -52,3 +52,9 @@ class ModalMeta(Payload):
 
     partner_id: int | None = None  # None: a new partner
     channel_id: str | None = None
+
+
+class PortfolioPage(Payload):
+    """A page of the flagged partners in `/health`."""
+
+    offset: int

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,8 @@ from typing import Any
 import aiosql
 import aiosqlite
 
+from bot.health import MetricPoint
+from bot.metrics import Period
 from bot.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry import Category, Partner, Status, Tier
 from storage.migrate import migrate_sqlite
@@ -238,6 +240,79 @@ class Tx:
             "partner_metrics", team_id=team_id, partner_id=partner_id, limit=limit
         )
         return [(r["period"], r["metric"], float(r["value"])) for r in rows]
+
+    # health settings and the metrics window
+    async def thresholds(self, team_id: str) -> dict[str, float]:
+        return {
+            r["key"]: float(r["value"]) for r in await self._rows("thresholds", team_id=team_id)
+        }
+
+    async def upsert_threshold(
+        self, team_id: str, key: str, value: float, actor: str, at: datetime
+    ) -> None:
+        await self._q.upsert_threshold(
+            self._conn, team_id=team_id, key=key, value=value, actor=actor, at=utc_text(at)
+        )
+
+    async def benchmarks(self, team_id: str) -> dict[str, float]:
+        rows = await self._rows("benchmarks", team_id=team_id)
+        return {r["category"]: float(r["roi"]) for r in rows}
+
+    async def upsert_benchmark(
+        self, team_id: str, category: str, roi: float, actor: str, at: datetime
+    ) -> None:
+        await self._q.upsert_benchmark(
+            self._conn, team_id=team_id, category=category, roi=roi, actor=actor, at=utc_text(at)
+        )
+
+    async def add_settings_audit(
+        self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
+    ) -> None:
+        await self._q.insert_settings_audit(
+            self._conn,
+            team_id=team_id,
+            actor=actor,
+            at=utc_text(at),
+            setting=setting,
+            before=before,
+            after=after,
+        )
+
+    async def settings_history(self, team_id: str, limit: int) -> list[AuditEntry]:
+        rows = await self._rows("settings_history", team_id=team_id, limit=limit)
+        return [
+            AuditEntry(
+                team_id,
+                r["actor"],
+                datetime.fromisoformat(r["at"]),
+                "settings",
+                r["setting"],
+                r["before"],
+                r["after"],
+            )
+            for r in rows
+        ]
+
+    async def health_points(
+        self, team_id: str, since: date, partner_id: int | None = None
+    ) -> list[MetricPoint]:
+        rows = await self._rows(
+            "health_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
+        )
+        return [
+            MetricPoint(
+                int(r["partner_id"]),
+                Period(
+                    date.fromisoformat(r["period_start"]),
+                    date.fromisoformat(r["period_end"]),
+                    r["period_kind"],
+                    r["period"],
+                ),
+                r["metric"],
+                float(r["value"]),
+            )
+            for r in rows
+        ]
 
     # events
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:

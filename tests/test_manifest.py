@@ -50,7 +50,7 @@ def test_scopes_are_the_smallest_set_and_each_is_justified_in_the_readme(
     manifest: dict[str, Any],
 ) -> None:
     scopes = manifest["oauth_config"]["scopes"]["bot"]
-    assert scopes == ["commands"]
+    assert scopes == ["commands", "files:write"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for scope in scopes:
         assert f"`{scope}`" in readme, f"README does not justify the {scope} scope"

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot.cli import main
+from storage.migrate import load_migrations
 
 PARTNERS_CSV = (
     "name,category,tier,owner,backups,tags\n"
@@ -118,7 +119,8 @@ def test_migrate_creates_the_schema_once(
     assert main(["migrate"]) == 0
     with sqlite3.connect(database) as conn:
         ledger = conn.execute("SELECT name FROM schema_migrations").fetchall()
-    assert ledger == [("0001_registry.sql",)]
+    assert ledger == [(m.name,) for m in load_migrations()]
+    assert ledger[0] == ("0001_registry.sql",)
     assert "up to date" in capsys.readouterr().out
 
 

@@ -14,6 +14,7 @@ import pytest
 from bot.metrics import parse_period
 from bot.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry import Category, Partner, Status, Tier
+from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
 
 OPENED_AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -86,7 +87,7 @@ async def test_ping_answers_while_open(store: SQLiteStore) -> None:
 async def test_open_creates_the_parent_folder(tmp_path: Path) -> None:
     nested = SQLiteStore(str(tmp_path / "a" / "b" / "t.db"))
     try:
-        assert await nested.open(OPENED_AT) == ["0001_registry.sql"]
+        assert await nested.open(OPENED_AT) == [m.name for m in load_migrations()]
     finally:
         await nested.close()
     assert (tmp_path / "a" / "b" / "t.db").exists()

@@ -35,6 +35,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    _errors: dict[str, deque[str]] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     url: str = ""
@@ -47,6 +48,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/link", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -69,6 +71,10 @@ class FakeSlack:
         """Make the next call of method fail with status (a 429 carries Retry-After)."""
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         self._failures.setdefault(method, deque()).append((status, headers))
+
+    def refuse_next(self, method: str, error: str) -> None:
+        """Make the next call of method answer Slack's {"ok": false, "error": error}."""
+        self._errors.setdefault(method, deque()).append(error)
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -154,7 +160,19 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=status, headers=headers
             )
+        errors = self._errors.get(method)
+        if errors:
+            return web.json_response({"ok": False, "error": errors.popleft()})
         return web.json_response(self._answer(method, body))
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step two of files_upload_v2: the file's bytes, posted to the URL step one gave."""
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        await self._record(
+            Call("upload", {"file_id": file_id, "data": data}, dict(request.headers))
+        )
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -172,6 +190,13 @@ class FakeSlack:
                 "user_id": BOT_USER,
                 "bot_id": "B0001",
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"{self.url.replace('http', 'ws', 1)}/link"}
         if method in VIEW_METHODS:

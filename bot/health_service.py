@@ -1,0 +1,129 @@
+"""Health use cases: a partner's report, the portfolio, and the admin's thresholds and
+benchmarks (audited)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.health import (
+    HealthReport,
+    MetricPoint,
+    Thresholds,
+    assess,
+    lookback_start,
+    thresholds_from,
+)
+from bot.metrics import format_metric
+from bot.partners import Actor, find
+from bot.portfolio import PortfolioReport, assess_portfolio
+from bot.ports import Store
+from bot.registry import Category, FieldChange, Partner, RuleError
+
+TREND_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    thresholds: Thresholds
+    benchmarks: dict[str, float]
+
+
+def check_admin(actor: Actor, what: str) -> None:
+    if not actor.is_admin:
+        raise RuleError(
+            f"Only a partnerbot admin can change {what}; admins are set in PARTNERBOT_ADMINS."
+        )
+
+
+async def health_settings(store: Store, team_id: str) -> HealthSettings:
+    async with store.read() as tx:
+        return HealthSettings(
+            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+        )
+
+
+async def partner_health(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
+) -> tuple[HealthReport, HealthSettings]:
+    """One partner's health from its recent metrics."""
+    today = now.astimezone(zone).date()
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        settings = HealthSettings(
+            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+        )
+        since = lookback_start(today, settings.thresholds)
+        points = await tx.health_points(team_id, since, partner.id)
+    benchmark = settings.benchmarks.get(partner.category.value)
+    return assess(partner, points, benchmark, settings.thresholds, TREND_PERIODS), settings
+
+
+async def partner_series(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
+) -> tuple[Partner, list[MetricPoint]]:
+    """A partner and its recent metrics, for the trend chart."""
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        limits = thresholds_from(await tx.thresholds(team_id))
+        since = lookback_start(now.astimezone(zone).date(), limits)
+        return partner, await tx.health_points(team_id, since, partner.id)
+
+
+async def portfolio_health(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str
+) -> tuple[PortfolioReport, HealthSettings]:
+    """The whole pool: one query for the window, every rule computed in memory."""
+    today = now.astimezone(zone).date()
+    async with store.read() as tx:
+        settings = HealthSettings(
+            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+        )
+        partners = await tx.all_partners(team_id)
+        points = await tx.health_points(team_id, lookback_start(today, settings.thresholds))
+    report = assess_portfolio(partners, points, settings.benchmarks, settings.thresholds, today)
+    return report, settings
+
+
+async def set_thresholds(
+    store: Store, now: datetime, team_id: str, actor: Actor, values: dict[str, float]
+) -> list[FieldChange]:
+    """Change rule thresholds (admins only); each change is audited."""
+    check_admin(actor, "the health thresholds")
+    changes = []
+    async with store.write() as tx:
+        current = thresholds_from(await tx.thresholds(team_id))
+        for key, value in values.items():
+            before = getattr(current, key)
+            if before == value:
+                continue
+            await tx.upsert_threshold(team_id, key, float(value), actor.user_id, now)
+            change = FieldChange(key, format_metric(before), format_metric(value))
+            await tx.add_settings_audit(
+                team_id, actor.user_id, now, f"threshold {key}", change.before, change.after
+            )
+            changes.append(change)
+    return changes
+
+
+async def set_benchmark(
+    store: Store, now: datetime, team_id: str, actor: Actor, category: Category, roi: float
+) -> FieldChange | None:
+    """Set a category's industry ROI benchmark (admins only), audited."""
+    check_admin(actor, "ROI benchmarks")
+    async with store.write() as tx:
+        before = (await tx.benchmarks(team_id)).get(category.value)
+        if before == roi:
+            return None
+        await tx.upsert_benchmark(team_id, category.value, roi, actor.user_id, now)
+        change = FieldChange(
+            category.value, "" if before is None else format_metric(before), format_metric(roi)
+        )
+        await tx.add_settings_audit(
+            team_id, actor.user_id, now, f"benchmark {category.value}", change.before, change.after
+        )
+    return change
+
+
+THRESHOLD_NAMES = tuple(f.name for f in fields(Thresholds))

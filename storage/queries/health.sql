@@ -1,0 +1,38 @@
+-- name: thresholds
+SELECT key, value FROM health_thresholds WHERE team_id = :team_id;
+
+-- name: upsert_threshold!
+INSERT INTO health_thresholds (team_id, key, value, updated_by, updated_at)
+VALUES (:team_id, :key, :value, :actor, :at)
+ON CONFLICT (team_id, key)
+DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by,
+              updated_at = excluded.updated_at;
+
+-- name: benchmarks
+SELECT category, roi FROM roi_benchmarks WHERE team_id = :team_id ORDER BY category;
+
+-- name: upsert_benchmark!
+INSERT INTO roi_benchmarks (team_id, category, roi, updated_by, updated_at)
+VALUES (:team_id, :category, :roi, :actor, :at)
+ON CONFLICT (team_id, category)
+DO UPDATE SET roi = excluded.roi, updated_by = excluded.updated_by,
+              updated_at = excluded.updated_at;
+
+-- name: insert_settings_audit!
+INSERT INTO settings_audit (team_id, actor, at, setting, before, after)
+VALUES (:team_id, :actor, :at, :setting, :before, :after);
+
+-- name: settings_history
+SELECT actor, at, setting, before, after FROM settings_audit
+ WHERE team_id = :team_id ORDER BY id DESC LIMIT :limit;
+
+-- name: health_window
+-- Every recent metric the warning rules read, for one partner or (partner_id NULL) the
+-- whole pool except archived partners: one query, the rules run in memory.
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM metrics m JOIN partners p ON p.id = m.partner_id AND p.team_id = m.team_id
+ WHERE m.team_id = :team_id
+   AND m.period_start >= :since
+   AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
+   AND p.status <> 'archived'
+   AND (CAST(:partner_id AS INTEGER) IS NULL OR m.partner_id = :partner_id);
