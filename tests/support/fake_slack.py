@@ -141,10 +141,12 @@ class FakeSlack:
 
     @staticmethod
     async def _body(request: web.Request) -> dict[str, Any]:
+        """The call's arguments, wherever the SDK put them: JSON, a form, or the query."""
         raw = await request.text()
+        body: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
-            return dict(json.loads(raw or "{}"))
-        body: dict[str, Any] = dict(parse_qsl(raw))
+            return {**body, **json.loads(raw or "{}")}
+        body.update(parse_qsl(raw))
         for key in ("blocks", "view", "attachments"):
             if isinstance(body.get(key), str):
                 body[key] = json.loads(body[key])
