@@ -7,6 +7,7 @@ clock or a database. Health is computed from the metrics each time, never stored
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -54,6 +55,8 @@ def parse_threshold(key: str, raw: str) -> float | int:
         value = float(text)
     except ValueError:
         raise RuleError(f"{key} must be a number, not `{raw}`.") from None
+    if not math.isfinite(value):
+        raise RuleError(f"{key} must be a number, not `{raw}`.")
     if whole and value != int(value):
         raise RuleError(f"{key} must be a whole number, not `{raw}`.")
     if not low <= value <= high:
@@ -144,6 +147,11 @@ class HealthReport:
         return (order.get(self.status, 3), -len(self.fired))
 
 
+def _exact(value: float) -> Decimal:
+    """A recorded number as the decimal a person typed, for comparisons at a boundary."""
+    return Decimal(str(value))
+
+
 def _pct(value: float) -> str:
     return f"{format_metric(round(value, 1))}%"
 
@@ -197,21 +205,22 @@ def roi_rule(
             f"no ROI benchmark for {category}; an admin sets one with "
             f"`/health benchmark category={category} roi=...`",
         )
-    by_month: dict[date, list[float]] = defaultdict(list)
+    by_month: dict[date, list[Decimal]] = defaultdict(list)
     for p in points:
         if p.metric == "roi":
-            by_month[month_of(p.period)].append(p.value)
+            by_month[month_of(p.period)].append(_exact(p.value))
     months = sorted(by_month, reverse=True)[: limits.roi_months]
-    floor = limits.roi_ratio * benchmark
+    # Decimal, so ROI 2.4 against 0.8 x 3.0 is "at the floor", not below it.
+    floor = _exact(limits.roi_ratio) * _exact(benchmark)
     if len(months) < limits.roi_months:
         have = ", ".join(m.strftime("%Y-%m") for m in months) or "none"
         return RuleResult(
             Rule.ROI, RuleState.UNKNOWN, f"needs ROI for {limits.roi_months} months; has {have}"
         )
     means = [(m, sum(by_month[m]) / len(by_month[m])) for m in months]
-    shown = ", ".join(f"{format_metric(round(v, 2))} ({m:%Y-%m})" for m, v in means)
+    shown = ", ".join(f"{format_metric(round(float(v), 2))} ({m:%Y-%m})" for m, v in means)
     against = (
-        f"floor {format_metric(round(floor, 2))} = {format_metric(limits.roi_ratio)} × "
+        f"floor {format_metric(round(float(floor), 2))} = {format_metric(limits.roi_ratio)} × "
         f"{category} benchmark {format_metric(benchmark)}"
     )
     if any(_next_month(older) != newer for newer, older in itertools.pairwise(months)):
@@ -238,10 +247,10 @@ def sentiment_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResult:
     if before.value <= 0:
         return RuleResult(Rule.SENTIMENT, RuleState.OK, f"{shown}: no fall from zero")
     # Decimal, so 70 -> 49 is exactly a 30% fall and fires.
-    old, new = Decimal(str(before.value)), Decimal(str(latest.value))
+    old, new = _exact(before.value), _exact(latest.value)
     drop = (old - new) * 100 / old
     change = f"{'down' if drop > 0 else 'up'} {_pct(float(abs(drop)))}"
-    if drop >= Decimal(str(limits.sentiment_drop)):
+    if drop >= _exact(limits.sentiment_drop):
         return RuleResult(
             Rule.SENTIMENT,
             RuleState.FIRED,

@@ -296,23 +296,21 @@ class Tx:
     async def health_points(
         self, team_id: str, since: date, partner_id: int | None = None
     ) -> list[MetricPoint]:
-        rows = await self._rows(
-            "health_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
-        )
-        return [
-            MetricPoint(
-                int(r["partner_id"]),
-                Period(
-                    date.fromisoformat(r["period_start"]),
-                    date.fromisoformat(r["period_end"]),
-                    r["period_kind"],
-                    r["period"],
-                ),
-                r["metric"],
-                float(r["value"]),
+        if partner_id is None:
+            rows = await self._rows("pool_window", team_id=team_id, since=since.isoformat())
+        else:
+            rows = await self._rows(
+                "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
             )
-            for r in rows
-        ]
+        periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
+        points = []
+        for pid, label, kind, start, end, metric, value in rows:
+            period = periods.get((label, kind))
+            if period is None:
+                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+                periods[(label, kind)] = period
+            points.append(MetricPoint(int(pid), period, metric, float(value)))
+        return points
 
     # events
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:
@@ -374,6 +372,10 @@ class SQLiteStore:
                 await asyncio.sleep(0.05)
 
     async def close(self) -> None:
+        if self._writer is not None:
+            # SQLite's advice for long-lived connections: refresh the planner's statistics.
+            with contextlib.suppress(sqlite3.Error):
+                await self._writer.execute("PRAGMA optimize")
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()

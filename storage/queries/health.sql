@@ -26,13 +26,20 @@ VALUES (:team_id, :actor, :at, :setting, :before, :after);
 SELECT actor, at, setting, before, after FROM settings_audit
  WHERE team_id = :team_id ORDER BY id DESC LIMIT :limit;
 
--- name: health_window
--- Every recent metric the warning rules read, for one partner or (partner_id NULL) the
--- whole pool except archived partners: one query, the rules run in memory.
+-- name: pool_window
+-- Every recent metric the warning rules read for the whole pool except archived partners:
+-- one query, the rules run in memory.
 SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
   FROM metrics m JOIN partners p ON p.id = m.partner_id AND p.team_id = m.team_id
  WHERE m.team_id = :team_id
    AND m.period_start >= :since
    AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
-   AND p.status <> 'archived'
-   AND (CAST(:partner_id AS INTEGER) IS NULL OR m.partner_id = :partner_id);
+   AND p.status <> 'archived';
+
+-- name: partner_window
+-- The same for one partner, through the primary key's (team_id, partner_id) prefix.
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM metrics
+ WHERE team_id = :team_id AND partner_id = :partner_id
+   AND period_start >= :since
+   AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic');

@@ -29,6 +29,7 @@ CREATE TABLE partner_tags (
     PRIMARY KEY (partner_id, tag)
 );
 CREATE INDEX partner_tags_team_tag ON partner_tags (team_id, tag);
+CREATE INDEX partner_tags_partner ON partner_tags (team_id, partner_id, position);
 
 CREATE TABLE partner_backups (
     team_id    TEXT    NOT NULL,
@@ -38,6 +39,7 @@ CREATE TABLE partner_backups (
     PRIMARY KEY (partner_id, backup_id)
 );
 CREATE INDEX partner_backups_team ON partner_backups (team_id, backup_id);
+CREATE INDEX partner_backups_partner ON partner_backups (team_id, partner_id, position);
 
 CREATE TABLE audit_log (
     id         INTEGER PRIMARY KEY,
@@ -66,6 +68,7 @@ CREATE TABLE metrics (
     PRIMARY KEY (team_id, partner_id, period, metric)
 );
 CREATE INDEX metrics_team_window ON metrics (team_id, period_start);
+CREATE INDEX metrics_partner_window ON metrics (team_id, partner_id, period_start);
 
 CREATE TABLE event_receipts (
     team_id     TEXT NOT NULL,
