@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.app import open_store, serve
 from bot.clock import SystemClock
+from bot.imports import ImportRejected, export_partners, import_metrics, import_partners
 from bot.settings import ConfigError, Settings, load_settings
 from storage.migrate import MigrationError
 from storage.store import SQLiteStore
@@ -110,29 +111,16 @@ def _read(path: Path) -> str:
         raise CliError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
 
 
-async def _import_partners(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
-    from bot.imports import ImportRejected, import_partners
-
+async def _import(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+    use_case = import_partners if args.command == "import" else import_metrics
     try:
-        result = await import_partners(store, SystemClock().now(), team, _read(args.path))
-    except ImportRejected as err:
-        raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
-    print(f"partnerbot: {args.path}: {result}")
-
-
-async def _import_metrics(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
-    from bot.imports import ImportRejected, import_metrics
-
-    try:
-        result = await import_metrics(store, SystemClock().now(), team, _read(args.path))
+        result = await use_case(store, SystemClock().now(), team, _read(args.path))
     except ImportRejected as err:
         raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
     print(f"partnerbot: {args.path}: {result}")
 
 
 async def _export(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
-    from bot.imports import export_partners
-
     text = await export_partners(store, team)
     args.path.write_text(text, encoding="utf-8", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
@@ -140,8 +128,8 @@ async def _export(store: SQLiteStore, args: argparse.Namespace, team: str) -> No
 
 
 _ACTIONS: dict[str, Callable[[SQLiteStore, argparse.Namespace, str], Awaitable[None]]] = {
-    "import": _import_partners,
-    "import-metrics": _import_metrics,
+    "import": _import,
+    "import-metrics": _import,
     "export": _export,
 }
 

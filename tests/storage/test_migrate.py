@@ -2,7 +2,6 @@
 
 import asyncio
 import sqlite3
-import traceback
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from storage.migrate import (
     split_statements,
 )
 from storage.store import SQLiteStore
+from tests.support.sqlite_leaks import close_leaked_connections
 
 OPENED_AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 NOW = "2026-11-22T09:30:00.000000Z"
@@ -121,18 +121,6 @@ async def test_a_database_newer_than_the_code_is_an_error(store: SQLiteStore) ->
 
 # Two stores racing on a fresh file lose the race only now and then, so one round proves little.
 RACE_ROUNDS = 60
-
-
-async def close_leaked_connections(error: BaseException) -> None:
-    """Close the aiosqlite connections still held by the frames of a failed open.
-
-    A connection left open keeps its worker thread, and with it the interpreter, alive:
-    a failing test would hang the whole run instead of failing.
-    """
-    for frame, _ in traceback.walk_tb(error.__traceback__):
-        for value in list(frame.f_locals.values()):
-            if isinstance(value, aiosqlite.Connection):
-                await value.close()
 
 
 async def test_two_stores_opening_a_fresh_file_together_migrate_once(tmp_path: Path) -> None:

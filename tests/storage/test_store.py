@@ -3,7 +3,6 @@
 import asyncio
 import sqlite3
 import threading
-import traceback
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from bot.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry import Category, Partner, Status, Tier
 from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
+from tests.support.sqlite_leaks import close_leaked_connections
 
 OPENED_AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -91,18 +91,6 @@ async def test_open_creates_the_parent_folder(tmp_path: Path) -> None:
     finally:
         await nested.close()
     assert (tmp_path / "a" / "b" / "t.db").exists()
-
-
-async def close_leaked_connections(error: BaseException) -> None:
-    """Close the aiosqlite connections still held by the frames of a failed open.
-
-    A connection left open keeps its worker thread, and with it the interpreter, alive:
-    a failing test would hang the whole run instead of failing.
-    """
-    for frame, _ in traceback.walk_tb(error.__traceback__):
-        for value in list(frame.f_locals.values()):
-            if isinstance(value, aiosqlite.Connection):
-                await value.close()
 
 
 async def test_a_failed_open_leaves_no_connection_running(tmp_path: Path) -> None:
