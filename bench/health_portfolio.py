@@ -99,7 +99,7 @@ async def main(partners: int, weeks: int, rounds: int) -> None:
 
             async def window_only() -> object:
                 async with store.read() as tx:
-                    limits = thresholds_from(await tx.thresholds(TEAM))
+                    limits = thresholds_from(await tx.settings(TEAM, "health"))
                     return await tx.health_points(TEAM, lookback_start(NOW.date(), limits))
 
             cases = {

@@ -22,6 +22,7 @@ from bot.ports import Store
 from bot.registry import Category, FieldChange, Partner, RuleError
 
 TREND_PERIODS = 8
+HEALTH = "health"  # the scope of the thresholds among a workspace's settings
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def check_admin(actor: Actor, what: str) -> None:
 async def health_settings(store: Store, team_id: str) -> HealthSettings:
     async with store.read() as tx:
         return HealthSettings(
-            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
 
 
@@ -52,7 +53,7 @@ async def partner_health(
     async with store.read() as tx:
         partner = await find(tx, team_id, name)
         settings = HealthSettings(
-            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
         since = lookback_start(today, settings.thresholds)
         points = await tx.health_points(team_id, since, partner.id)
@@ -66,7 +67,7 @@ async def partner_series(
     """A partner and its recent metrics, for the trend chart."""
     async with store.read() as tx:
         partner = await find(tx, team_id, name)
-        limits = thresholds_from(await tx.thresholds(team_id))
+        limits = thresholds_from(await tx.settings(team_id, HEALTH))
         since = lookback_start(now.astimezone(zone).date(), limits)
         return partner, await tx.health_points(team_id, since, partner.id)
 
@@ -78,7 +79,7 @@ async def portfolio_health(
     today = now.astimezone(zone).date()
     async with store.read() as tx:
         settings = HealthSettings(
-            thresholds_from(await tx.thresholds(team_id)), await tx.benchmarks(team_id)
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
         partners = await tx.all_partners(team_id)
         points = await tx.health_points(team_id, lookback_start(today, settings.thresholds))
@@ -93,12 +94,12 @@ async def set_thresholds(
     check_admin(actor, "the health thresholds")
     changes = []
     async with store.write() as tx:
-        current = thresholds_from(await tx.thresholds(team_id))
+        current = thresholds_from(await tx.settings(team_id, HEALTH))
         for key, value in values.items():
             before = getattr(current, key)
             if before == value:
                 continue
-            await tx.upsert_threshold(team_id, key, float(value), actor.user_id, now)
+            await tx.upsert_setting(team_id, HEALTH, key, float(value), actor.user_id, now)
             change = FieldChange(key, format_metric(before), format_metric(value))
             await tx.add_settings_audit(
                 team_id, actor.user_id, now, f"threshold {key}", change.before, change.after

@@ -242,16 +242,21 @@ class Tx:
         return [(r["period"], r["metric"], float(r["value"])) for r in rows]
 
     # health settings and the metrics window
-    async def thresholds(self, team_id: str) -> dict[str, float]:
-        return {
-            r["key"]: float(r["value"]) for r in await self._rows("thresholds", team_id=team_id)
-        }
+    async def settings(self, team_id: str, scope: str) -> dict[str, float]:
+        rows = await self._rows("settings", team_id=team_id, scope=scope)
+        return {r["key"]: float(r["value"]) for r in rows}
 
-    async def upsert_threshold(
-        self, team_id: str, key: str, value: float, actor: str, at: datetime
+    async def upsert_setting(
+        self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
     ) -> None:
-        await self._q.upsert_threshold(
-            self._conn, team_id=team_id, key=key, value=value, actor=actor, at=utc_text(at)
+        await self._q.upsert_setting(
+            self._conn,
+            team_id=team_id,
+            scope=scope,
+            key=key,
+            value=value,
+            actor=actor,
+            at=utc_text(at),
         )
 
     async def benchmarks(self, team_id: str) -> dict[str, float]:

@@ -1,13 +1,14 @@
--- Health settings per workspace (domain.md §3): rule thresholds, ROI benchmarks by category,
--- and the audit trail of their changes. A threshold with no row has the domain's default.
+-- Workspace settings (health thresholds, score weights), ROI benchmarks by category, and the
+-- audit trail of their changes. A setting with no row has the domain's default.
 
-CREATE TABLE health_thresholds (
+CREATE TABLE workspace_settings (
     team_id    TEXT NOT NULL,
+    scope      TEXT NOT NULL,
     key        TEXT NOT NULL,
     value      REAL NOT NULL,
     updated_by TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    PRIMARY KEY (team_id, key)
+    PRIMARY KEY (team_id, scope, key)
 );
 
 CREATE TABLE roi_benchmarks (
