@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot import health_service
 from bot.charts import CHART_METRICS, render_trend_png
@@ -23,13 +20,14 @@ from bot.health_command import (
     ThresholdsRequest,
     parse_health_command,
 )
-from bot.registry import Partner, RuleError
+from bot.registry import RuleError
 from bot.services import Services
 from handlers import health_views as views
-from handlers.blocks import error_message, esc, message, section
+from handlers.blocks import esc, message, section
 from handlers.commands import Message, Reply, answer, command_error
 from handlers.ids import HealthAction
 from handlers.payloads import PortfolioPage
+from handlers.uploads import upload_png
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +96,14 @@ async def start_chart(
     if benchmark is not None:
         guides["roi"] = benchmark * settings.thresholds.roi_ratio
     channel = body["channel_id"]
-    work = upload_chart(
-        client, respond, channel, partner, partial(render_trend_png, points, guides)
+    work = upload_png(
+        client,
+        respond,
+        channel,
+        partial(render_trend_png, points, guides),
+        filename=f"health-{partner.id}.png",
+        title=f"{partner.name}: metrics by period",
+        comment=f"Metrics of *{esc(partner.name)}* by period",
     )
     services.tasks.spawn(work, name="health-chart")
     text = (
@@ -107,26 +111,6 @@ async def start_chart(
         "it will appear here."
     )
     return message([section(text)], text, escaped=True)
-
-
-async def upload_chart(
-    client: Any, respond: Reply, channel: str, partner: Partner, render: Callable[[], bytes]
-) -> None:
-    """Render in a worker thread (never on the event loop), then upload to the channel."""
-    png = await asyncio.to_thread(render)
-    try:
-        await client.files_upload_v2(
-            channel=channel,
-            file=png,
-            filename=f"health-{partner.id}.png",
-            title=f"{partner.name}: metrics by period",
-            initial_comment=f"Metrics of *{esc(partner.name)}* by period",
-        )
-    except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
-        log.warning("chart upload failed: %s", code)
-        hint = " Invite partnerbot to this channel first." if code == "not_in_channel" else ""
-        await respond(**error_message(f"I could not post the chart here ({esc(code)}).{hint}"))
 
 
 def register(app: AsyncApp, services: Services) -> list[str]:

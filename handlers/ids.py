@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 # The slash commands this version registers; manifest.yml must list exactly these.
-SLASH_COMMANDS = ("/partner", "/health")
+SLASH_COMMANDS = ("/partner", "/health", "/score")
 
 
 class PartnerAction(StrEnum):
@@ -22,3 +22,14 @@ class PartnerView(StrEnum):
 
 class HealthAction(StrEnum):
     PORTFOLIO_PAGE = "health.portfolio_page"
+
+
+class ScoreAction(StrEnum):
+    RATE = "score.rate"
+    CHART = "score.chart"
+    TOP_PAGE = "score.top_page"
+    RETIRE = "score.retire"
+
+
+class ScoreView(StrEnum):
+    RATE_SUBMIT = "score.rate_submit"

@@ -59,6 +59,7 @@ HELP = [
         "record metrics for a week, a month or a day (default: this week)",
     ),
     ("health [NAME [chart]]", "partner health, the same as `/health`"),
+    ("score NAME | top | compare | review | weights", "fit scores, the same as `/score`"),
     ("help", "this list"),
 ]
 

@@ -58,3 +58,11 @@ class PortfolioPage(Payload):
     """A page of the flagged partners in `/health`."""
 
     offset: int
+
+
+class TopPage(Payload):
+    """A page of `/score top`."""
+
+    offset: int
+    limit: int
+    category: str | None = None

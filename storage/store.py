@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from bot.health import MetricPoint
 from bot.metrics import Period
 from bot.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry import Category, Partner, Status, Tier
+from bot.scoring import DIMENSIONS, Rating, weights_from
 from storage.migrate import migrate_sqlite
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
@@ -56,6 +58,16 @@ def _partner(
         backups=backups,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def _rating(row: Mapping[str, Any]) -> Rating:
+    return Rating(
+        values={d: None if row[d] is None else float(row[d]) for d in DIMENSIONS},
+        weights=weights_from(json.loads(row["weights"])),
+        cases=int(row["cases"]),
+        actor=row["actor"],
+        at=datetime.fromisoformat(row["at"]),
     )
 
 
@@ -316,6 +328,44 @@ class Tx:
                 periods[(label, kind)] = period
             points.append(MetricPoint(int(pid), period, metric, float(value)))
         return points
+
+    # ratings
+    async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int:
+        row = await self._q.insert_rating(
+            self._conn,
+            team_id=team_id,
+            partner_id=partner_id,
+            actor=rating.actor,
+            at=utc_text(rating.at),
+            **{d: rating.values.get(d) for d in DIMENSIONS},
+            cases=rating.cases,
+            weights=json.dumps(rating.weights.as_dict()),
+        )
+        return int(row[0])
+
+    async def recent_ratings(self, team_id: str, partner_id: int, limit: int) -> list[Rating]:
+        rows = await self._rows(
+            "recent_ratings", team_id=team_id, partner_id=partner_id, limit=limit
+        )
+        return [_rating(r) for r in rows]
+
+    async def latest_ratings(self, team_id: str) -> dict[int, Rating]:
+        rows = await self._rows("latest_ratings", team_id=team_id)
+        return {int(r["partner_id"]): _rating(r) for r in rows}
+
+    async def latest_roi(self, team_id: str) -> dict[int, tuple[str, float]]:
+        rows = await self._rows("latest_roi", team_id=team_id)
+        return {int(r["partner_id"]): (r["period"], float(r["value"])) for r in rows}
+
+    async def partner_latest_roi(self, team_id: str, partner_id: int) -> tuple[str, float] | None:
+        row = await self._q.partner_latest_roi(self._conn, team_id=team_id, partner_id=partner_id)
+        return None if row is None else (row["period"], float(row["value"]))
+
+    async def roi_since(self, team_id: str, since: date) -> dict[int, list[float]]:
+        values: dict[int, list[float]] = {}
+        for r in await self._rows("roi_since", team_id=team_id, since=since.isoformat()):
+            values.setdefault(int(r["partner_id"]), []).append(float(r["value"]))
+        return values
 
     # events
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:

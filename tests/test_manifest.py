@@ -67,5 +67,5 @@ async def test_manifest_commands_are_exactly_the_registered_ones(
 
 
 async def test_an_unregistered_command_gets_no_answer(slack: Harness) -> None:
-    reply = await slack.command("help", command="/score")
+    reply = await slack.command("help", command="/digest")
     assert reply.status == 404

@@ -1,0 +1,42 @@
+-- name: insert_rating^
+INSERT INTO ratings (team_id, partner_id, actor, at, brand, users, channel, audience, traffic,
+                     tone, cases, weights)
+VALUES (:team_id, :partner_id, :actor, :at, :brand, :users, :channel, :audience, :traffic,
+        :tone, :cases, :weights)
+RETURNING id;
+
+-- name: recent_ratings
+-- A partner's latest ratings, newest first.
+SELECT * FROM ratings
+ WHERE team_id = :team_id AND partner_id = :partner_id
+ ORDER BY id DESC
+ LIMIT :limit;
+
+-- name: latest_ratings
+-- Every partner's latest rating, in one query.
+SELECT r.* FROM ratings r
+  JOIN (SELECT partner_id, MAX(id) AS id FROM ratings WHERE team_id = :team_id
+         GROUP BY partner_id) latest ON latest.id = r.id
+ WHERE r.team_id = :team_id;
+
+-- name: latest_roi
+-- Every partner's latest ROI value (by period), in one query.
+SELECT partner_id, period, value FROM (
+    SELECT partner_id, period, value,
+           ROW_NUMBER() OVER (PARTITION BY partner_id
+                              ORDER BY period_end DESC, period_start DESC) AS n
+      FROM metrics
+     WHERE team_id = :team_id AND metric = 'roi'
+) ranked
+ WHERE n = 1;
+
+-- name: partner_latest_roi^
+SELECT period, value FROM metrics
+ WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'roi'
+ ORDER BY period_end DESC, period_start DESC
+ LIMIT 1;
+
+-- name: roi_since
+-- Every ROI value recorded since a date, for the yearly review.
+SELECT partner_id, value FROM metrics
+ WHERE team_id = :team_id AND metric = 'roi' AND period_start >= :since;
