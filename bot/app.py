@@ -69,8 +69,12 @@ def create_app(
     return Partnerbot(app, services, commands)
 
 
-def web_app(bot: Partnerbot) -> web.Application:
-    """The HTTP surface: Slack's request URL and a health check."""
+def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
+    """The HTTP surface: Slack's request URL (HTTP mode only) and a health check.
+
+    In Socket Mode requests come over the socket and signatures are not checked, so the
+    request URL must not exist at all: anyone reaching the port could act as anyone.
+    """
 
     async def slack_events(request: web.Request) -> web.Response:
         bolt_response = await bot.app.async_dispatch(await to_bolt_request(request))
@@ -82,7 +86,8 @@ def web_app(bot: Partnerbot) -> web.Application:
         return web.json_response({"status": "database unavailable"}, status=503)
 
     application = web.Application()
-    application.router.add_post("/slack/events", slack_events)
+    if slack_requests:
+        application.router.add_post("/slack/events", slack_events)
     application.router.add_get("/healthz", healthz)
     return application
 
@@ -96,7 +101,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(web_app(bot), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(
+        web_app(bot, slack_requests=not settings.socket_mode),
+        shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+    )
     await runner.setup()
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
     socket_handler = None
@@ -115,11 +123,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
         log.info("stopping: finishing requests in flight")
     finally:
-        if socket_handler is not None:
-            await socket_handler.close_async()  # type: ignore[no-untyped-call]
-        await runner.cleanup()
-        await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
-        await store.close()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        log.info("stopped")
+        try:
+            if socket_handler is not None:
+                await socket_handler.close_async()  # type: ignore[no-untyped-call]
+            await runner.cleanup()
+            await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
+        finally:
+            await store.close()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            log.info("stopped")

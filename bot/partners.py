@@ -112,19 +112,28 @@ async def find(tx: Tx, team_id: str, name: str) -> Partner:
     return partner
 
 
+class StaleEdit(RuleError):
+    """A form was opened before the partner's latest change."""
+
+
+class BackupError(RuleError):
+    """A backup named is not registered, or is the partner itself."""
+
+
 async def resolve_backups(
-    tx: Tx, team_id: str, own_key: str, names: tuple[str, ...]
+    tx: Tx, team_id: str, own_key: str, names: tuple[str, ...], own_id: int | None = None
 ) -> tuple[list[int], tuple[str, ...]]:
-    """The ids and registered names of the backups named, or a RuleError for the first bad one."""
+    """The ids and registered names of the backups named, or a BackupError for the first
+    bad one. own_id catches the partner under its old name while it is being renamed."""
     ids, canonical = [], []
     for name in names:
-        if name_key(name) == own_key:
-            raise RuleError(f"*{name}* cannot be its own backup.")
         backup = await tx.partner_by_key(team_id, name_key(name), full=False)
+        if name_key(name) == own_key or (backup is not None and backup.id == own_id):
+            raise BackupError(f"*{name}* cannot be its own backup.")
         if backup is None:
             suggestions = closest_names(name, await tx.partner_names(team_id))
             hint = f" Did you mean *{suggestions[0]}*?" if suggestions else ""
-            raise RuleError(f"The backup *{name}* is not a registered partner.{hint}")
+            raise BackupError(f"The backup *{name}* is not a registered partner.{hint}")
         ids.append(backup.id)
         canonical.append(backup.name)
     return ids, tuple(canonical)
@@ -188,8 +197,13 @@ async def change_partner(
     fields: PartnerFields,
     action: str = "set",
     partner_id: int | None = None,
+    version: str | None = None,
 ) -> Change:
-    """Apply an edit by name (or by id, from a modal), audited field by field."""
+    """Apply an edit by name (or by id, from a modal), audited field by field.
+
+    version is the partner's updated_at when a form was opened: a form saves every field,
+    so saving it over a newer change would silently undo that change.
+    """
     async with store.write() as tx:
         if partner_id is not None:
             found = await tx.partner_by_id(team_id, partner_id)
@@ -199,6 +213,11 @@ async def change_partner(
         else:
             partner = await find(tx, team_id, name)
         check_can_change(partner, actor)
+        if version is not None and partner.updated_at != version:
+            raise StaleEdit(
+                f"*{partner.name}* was changed since this form was opened; "
+                "close it and edit again to see the latest values."
+            )
         return await apply_change(tx, at, actor, partner, fields, action)
 
 
@@ -212,7 +231,9 @@ async def apply_change(
             raise RuleError(f"Another partner is already named *{clash.name}*.")
     backup_ids: list[int] = []
     if fields.backups is not None:
-        backup_ids, backups = await resolve_backups(tx, partner.team_id, new_key, fields.backups)
+        backup_ids, backups = await resolve_backups(
+            tx, partner.team_id, new_key, fields.backups, own_id=partner.id
+        )
         fields = replace(fields, backups=backups)
     after, diff = apply(partner, fields)
     if not diff:

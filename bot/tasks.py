@@ -30,15 +30,23 @@ class BackgroundTasks:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
-    @property
-    def pending(self) -> int:
-        return len(self._tasks)
-
     async def drain(self, grace: float | None = None) -> None:
-        """Wait until every task, including ones started meanwhile, has finished."""
-        async with asyncio.timeout(grace):
-            while self._tasks:
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every task, including ones started meanwhile, has finished; after
+        grace seconds, cancel what is left (logged) so shutdown always completes."""
+        try:
+            async with asyncio.timeout(grace):
+                while self._tasks:
+                    await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        except TimeoutError:
+            left = list(self._tasks)
+            log.warning(
+                "cancelling %d unfinished tasks: %s",
+                len(left),
+                ", ".join(t.get_name() for t in left),
+            )
+            for task in left:
+                task.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
 
 
 async def _await(work: Awaitable[T]) -> T:

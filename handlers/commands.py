@@ -91,7 +91,7 @@ def register(app: AsyncApp, services: Services, routes: dict[str, Route]) -> lis
             await ack(**command_error(err, "/partner help"))
             return
         if isinstance(request, AddRequest) and request.fields is None:
-            meta = ModalMeta(channel_id=body.get("channel_id"))
+            meta = ModalMeta()
             view = build_partner_modal(None, user_id, meta)
             services.tasks.spawn(
                 client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"
@@ -138,9 +138,8 @@ async def open_edit_modal(
     except RuleError as err:
         await ack(**views.build_error(err))
         return
-    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
     view = build_partner_modal(
-        partner, user_id, ModalMeta(partner_id=partner.id, channel_id=channel)
+        partner, user_id, ModalMeta(partner_id=partner.id, version=partner.updated_at)
     )
     services.tasks.spawn(
         client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"

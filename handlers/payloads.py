@@ -51,7 +51,7 @@ class ModalMeta(Payload):
     """What a partner modal needs to know when it is submitted."""
 
     partner_id: int | None = None  # None: a new partner
-    channel_id: str | None = None
+    version: str | None = None  # the partner's updated_at when the form opened
 
 
 class PortfolioPage(Payload):

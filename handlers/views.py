@@ -21,13 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def _field_error(err: RuleError) -> dict[str, str]:
-    """Put a rule's complaint under the input it is about (the name, unless it is a backup)."""
-    text = str(err).replace("*", "").replace("`", "")[:150]
-    if "backup" in text.lower():
-        return {"backups": text}
-    if isinstance(err, partners.Forbidden):
-        return {"owner": text}
-    return {"name": text}
+    """Put a rule's complaint under the input it is about."""
+    text = str(err)  # plain text: a modal's errors cannot mention anyone
+    block = "name"
+    if isinstance(err, partners.BackupError):
+        block = "backups"
+    elif isinstance(err, partners.Forbidden):
+        block = "owner"
+    return {block: text.replace("*", "").replace("`", "")[:150]}
 
 
 def _saved_view(change: partners.Change, verb: str) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def register(app: AsyncApp, services: Services) -> None:
                     fields,
                     action="edit",
                     partner_id=meta.partner_id,
+                    version=meta.version,
                 )
                 verb = "Updated" if change.diff else "No change to"
         except RuleError as err:
