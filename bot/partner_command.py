@@ -56,8 +56,11 @@ class SetRequest:
 
 @dataclass(frozen=True)
 class DropRequest:
-    name: str
-    reason: str
+    """`drop NAME [reason]`: the words, split into name and reason against the registry
+    (the longest leading run of words that names a partner), and a `reason=` if given."""
+
+    words: tuple[str, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def _unknown(verb: Value) -> str:
     shown = _text(verb)
     close = difflib.get_close_matches(shown.casefold(), SUBCOMMANDS, n=1, cutoff=0.6)
     hint = f" Did you mean `{close[0]}`?" if close else ""
-    return f"`{shown}` is not a `/partner` subcommand.{hint} Try `/partner help`."
+    return f"`{shown}` is not a `/partner` subcommand.{hint}"
 
 
 def _text(value: Value) -> str:
@@ -187,13 +190,10 @@ def _drop(args: ParsedCommand) -> DropRequest:
         raise CommandError(f"`drop` takes a name and a reason, not `{next(iter(options))}=`.")
     if not args.words:
         raise CommandError('Which partner? `/partner drop "Acme Media" contract ended`.')
-    first, rest = args.words[0], args.words[1:]
-    if not isinstance(first, str):
+    if not isinstance(args.words[0], str):
         raise CommandError("A partner name cannot be a user or a channel mention.")
-    reason = " ".join(_text(w) for w in rest)
-    if reason_option is not None:
-        reason = " ".join(filter(None, (reason, _text(reason_option))))
-    return DropRequest(clean_name(first), clean_text(reason, "The reason"))
+    reason = "" if reason_option is None else _text(reason_option)
+    return DropRequest(tuple(_text(w) for w in args.words), clean_text(reason, "The reason"))
 
 
 def _metrics(args: ParsedCommand) -> MetricsRequest:

@@ -18,6 +18,7 @@ from bot.registry import (
     RuleError,
     Status,
     apply,
+    clean_text,
     closest_names,
     creation_diff,
     name_key,
@@ -248,11 +249,24 @@ async def apply_change(
 
 
 async def drop_partner(
-    store: Store, at: datetime, team_id: str, actor: Actor, name: str, reason: str
+    store: Store, at: datetime, team_id: str, actor: Actor, words: tuple[str, ...], reason: str
 ) -> Change:
-    """Mark a partner dropped, keeping the reason."""
-    fields = PartnerFields(status=Status.DROPPED, drop_reason=reason)
-    return await change_partner(store, at, team_id, actor, name, fields, action="drop")
+    """Mark a partner dropped, keeping the reason. The name is the longest leading run of
+    words that names a partner (`drop Acme Media went quiet` drops "Acme Media", not "Acme");
+    the words after it, and `reason`, are the reason."""
+    async with store.write() as tx:
+        for count in range(len(words), 0, -1):
+            partner = await tx.partner_by_key(team_id, name_key(" ".join(words[:count])))
+            if partner is not None:
+                break
+        else:
+            raise NotFound(
+                words[0], closest_names(" ".join(words), await tx.partner_names(team_id))
+            )
+        check_can_change(partner, actor)
+        why = clean_text(" ".join((*words[count:], reason)).strip(), "The reason")
+        fields = PartnerFields(status=Status.DROPPED, drop_reason=why)
+        return await apply_change(tx, at, actor, partner, fields, "drop")
 
 
 async def archive_partner(

@@ -173,8 +173,8 @@ async def run(services: Services, team_id: str, user_id: str, request: Request) 
         case SetRequest(name=name, fields=fields):
             change = await partners.change_partner(store, now, team_id, actor, name, fields)
             return views.build_change(change, "Updated")
-        case DropRequest(name=name, reason=reason):
-            change = await partners.drop_partner(store, now, team_id, actor, name, reason)
+        case DropRequest(words=words, reason=reason):
+            change = await partners.drop_partner(store, now, team_id, actor, words, reason)
             return views.build_change(change, "Dropped")
         case MetricsRequest(name=name, values=values, period=period):
             period = period or current_week(now, services.settings.zone)

@@ -49,7 +49,7 @@ def test_an_unknown_subcommand_with_nothing_close_gives_no_suggestion() -> None:
     with pytest.raises(CommandError) as err:
         parse_partner_command("zzzz acme")
     assert "Did you mean" not in str(err.value)
-    assert "/partner help" in str(err.value)
+    assert "is not a `/partner` subcommand" in str(err.value)
 
 
 def test_subcommands_are_case_insensitive() -> None:
@@ -208,19 +208,19 @@ def test_set_without_a_name_is_an_error() -> None:
 # --- drop -----------------------------------------------------------------------------
 
 
-def test_drop_takes_the_quoted_name_and_the_rest_as_the_reason() -> None:
+def test_drop_keeps_the_words_for_the_registry_to_split() -> None:
     assert parse_partner_command('drop "Acme Media" contract ended') == DropRequest(
-        "Acme Media", "contract ended"
+        ("Acme Media", "contract", "ended")
     )
 
 
 def test_drop_without_a_reason() -> None:
-    assert parse_partner_command("drop Acme") == DropRequest("Acme", "")
+    assert parse_partner_command("drop Acme") == DropRequest(("Acme",))
 
 
 def test_drop_accepts_a_reason_option() -> None:
     assert parse_partner_command('drop Acme reason="budget cut"') == DropRequest(
-        "Acme", "budget cut"
+        ("Acme",), "budget cut"
     )
 
 

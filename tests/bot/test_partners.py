@@ -24,7 +24,16 @@ from bot.partners import (
     show_partner,
 )
 from bot.ports import AuditEntry, ListFilters
-from bot.registry import Category, FieldChange, Partner, PartnerFields, RuleError, Status, Tier
+from bot.registry import (
+    Category,
+    FieldChange,
+    Partner,
+    PartnerFields,
+    RuleError,
+    Status,
+    Tier,
+    name_key,
+)
 from storage.store import SQLiteStore
 
 T1, T2 = "T1", "T2"
@@ -309,7 +318,7 @@ async def test_an_unknown_name_is_not_found_with_the_closest_names(store: SQLite
 async def test_history_is_newest_first(store: SQLiteStore) -> None:
     await add(store, "Acme")
     await change_partner(store, LATER, T1, OWNER, "Acme", PartnerFields(tier=Tier.CORE))
-    await drop_partner(store, LATER, T1, OWNER, "Acme", "budget")
+    await drop_partner(store, LATER, T1, OWNER, ("Acme",), "budget")
     entries = await history(store, "Acme")
     assert [e.action for e in entries[:3]] == ["drop", "drop", "set"]
     assert entries[-1].action == "add"
@@ -340,7 +349,7 @@ async def test_history_of_an_unknown_partner_is_not_found(store: SQLiteStore) ->
 
 async def test_drop_keeps_the_reason(store: SQLiteStore) -> None:
     await add(store, "Acme", status=Status.ACTIVE)
-    change = await drop_partner(store, LATER, T1, OWNER, "Acme", "contract ended")
+    change = await drop_partner(store, LATER, T1, OWNER, ("Acme",), "contract ended")
     assert change.diff.changes == [
         FieldChange("status", "active", "dropped"),
         FieldChange("drop_reason", "", "contract ended"),
@@ -353,7 +362,7 @@ async def test_drop_keeps_the_reason(store: SQLiteStore) -> None:
 async def test_drop_by_someone_else_is_forbidden(store: SQLiteStore) -> None:
     await add(store, "Acme", status=Status.ACTIVE)
     with pytest.raises(Forbidden):
-        await drop_partner(store, LATER, T1, OTHER, "Acme", "mine now")
+        await drop_partner(store, LATER, T1, OTHER, ("Acme",), "mine now")
     assert (await show(store, "Acme")).status is Status.ACTIVE
 
 
@@ -362,7 +371,7 @@ async def test_restore_returns_to_the_status_before_the_drop(
     store: SQLiteStore, status: Status
 ) -> None:
     await add(store, "Acme", status=status)
-    await drop_partner(store, LATER, T1, OWNER, "Acme", "budget cut")
+    await drop_partner(store, LATER, T1, OWNER, ("Acme",), "budget cut")
     change = await restore_partner(store, LATER, T1, OWNER, "acme")
     assert change.partner.status is status
     stored = await show(store, "Acme")
@@ -385,7 +394,7 @@ async def test_restore_after_drop_then_archive_returns_to_the_status_before_both
     store: SQLiteStore,
 ) -> None:
     await add(store, "Acme", status=Status.PAUSED)
-    await drop_partner(store, LATER, T1, OWNER, "Acme", "budget cut")
+    await drop_partner(store, LATER, T1, OWNER, ("Acme",), "budget cut")
     await archive_partner(store, LATER, T1, OWNER, "Acme")
     await restore_partner(store, LATER, T1, OWNER, "Acme")
     assert (await show(store, "Acme")).status is Status.PAUSED
@@ -404,7 +413,7 @@ async def test_restore_of_a_partner_not_retired_is_a_rule_error(
 
 async def test_restore_by_someone_else_is_forbidden(store: SQLiteStore) -> None:
     await add(store, "Acme", status=Status.ACTIVE)
-    await drop_partner(store, LATER, T1, OWNER, "Acme", "budget")
+    await drop_partner(store, LATER, T1, OWNER, ("Acme",), "budget")
     with pytest.raises(Forbidden):
         await restore_partner(store, LATER, T1, OTHER, "Acme")
     assert (await show(store, "Acme")).status is Status.DROPPED
@@ -495,7 +504,7 @@ async def test_another_workspace_cannot_change_a_partner(store: SQLiteStore) -> 
     with pytest.raises(NotFound):
         await change_partner(store, LATER, T2, ADMIN, "Acme", PartnerFields(tier=Tier.CORE))
     with pytest.raises(NotFound):
-        await drop_partner(store, LATER, T2, ADMIN, "Acme", "gone")
+        await drop_partner(store, LATER, T2, ADMIN, ("Acme",), "gone")
     with pytest.raises(NotFound):
         await record_metrics(store, LATER, T2, ADMIN, "Acme", {"rue": 1.0}, W47)
     stored = await show(store, "Acme")
@@ -613,3 +622,24 @@ async def test_list_orders_case_insensitively(store: SQLiteStore) -> None:
     for name in ("beta", "Acme", "ALPHA"):
         await add(store, name)
     assert await names(store, ListFilters()) == ["Acme", "ALPHA", "beta"]
+
+
+async def test_drop_takes_the_longest_registered_name_and_keeps_the_rest_as_reason(
+    store: SQLiteStore,
+) -> None:
+    await add_partner(store, AT, T1, OWNER, PartnerFields(name="Acme"))
+    await add_partner(store, AT, T1, OWNER, PartnerFields(name="Acme Media"))
+    words = ("Acme", "Media", "contract", "ended")
+    change = await drop_partner(store, LATER, T1, OWNER, words, "")
+    assert change.partner.name == "Acme Media"
+    assert change.partner.drop_reason == "contract ended"
+    async with store.read() as tx:
+        acme = await tx.partner_by_key(T1, name_key("Acme"))
+    assert acme is not None and acme.status != Status.DROPPED
+
+
+async def test_drop_of_an_unknown_name_suggests_the_closest(store: SQLiteStore) -> None:
+    await add_partner(store, AT, T1, OWNER, PartnerFields(name="Acme Media"))
+    with pytest.raises(NotFound) as raised:
+        await drop_partner(store, LATER, T1, OWNER, ("Acme", "Meda", "gone"), "")
+    assert raised.value.suggestions == ["Acme Media"]
