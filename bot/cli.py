@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -68,9 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CliError, MigrationError) as err:
         print(f"partnerbot: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except (OSError, sqlite3.Error) as err:
+        # The file system or the database said no: one line, not a traceback.
+        print(f"partnerbot: {_describe_failure(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _describe_failure(err: OSError | sqlite3.Error) -> str:
+    if isinstance(err, sqlite3.Error):
+        return f"the database could not be used ({err}); check DATABASE_URL and the file"
+    where = f": {err.filename}" if err.filename else ""
+    return f"{err.strerror or err}{where}"
 
 
 async def _offline(args: argparse.Namespace, settings: Settings) -> None:

@@ -280,5 +280,7 @@ def list_filters(options: dict[str, Value]) -> ListFilters:
             given["status"] = parse_choice(Status, text, "status")
         else:
             tags = parse_tags(text)
+            if len(tags) > 1:
+                raise RuleError("`list` filters on one tag at a time: `tag=beauty`.")
             given["tag"] = tags[0] if tags else None
     return ListFilters(**given)  # type: ignore[arg-type]

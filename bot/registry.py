@@ -156,8 +156,9 @@ def clean_name(raw: str) -> str:
         raise RuleError("A partner needs a name.")
     if len(name) > MAX_NAME:
         raise RuleError(f"A name is at most {MAX_NAME} characters; this one has {len(name)}.")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise RuleError("A name cannot contain control characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        # Cf: zero-width and direction marks, which would make look-alike names unique.
+        raise RuleError("A name cannot contain control or invisible formatting characters.")
     if "," in name:
         raise RuleError("A name cannot contain a comma (commas separate backup names).")
     return name
@@ -236,6 +237,8 @@ def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
 def apply(partner: Partner, fields: PartnerFields) -> tuple[Partner, Diff]:
     """The partner after an edit, and the audit rows of what it changes."""
     given = fields.given()
+    if given.get("status", partner.status) != Status.DROPPED and "drop_reason" not in given:
+        given["drop_reason"] = ""  # a reason belongs to a drop; it goes when the drop does
     after = replace(partner, **given)
     diff = Diff()
     for name in FIELD_ORDER:

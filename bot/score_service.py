@@ -57,7 +57,8 @@ async def _card(tx: Tx, partner: Partner) -> ScoreCard:
         before = ratings[1] if len(ratings) > 1 else None
         if before is None and latest.weights != weights:
             before = latest  # rated once, then the weights moved
-        change = explain_change(before, now)
+        if before is not None:  # a first rating has nothing to compare with
+            change = explain_change(before, now)
     return ScoreCard(partner, score, latest, change)
 
 

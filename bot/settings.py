@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
             raise ValueError("unsupported database URL")
+        if value.endswith(":memory:"):
+            raise ValueError("an in-memory database would lose everything at exit")
         return value
 
     @field_validator("admins", mode="before")

@@ -8,14 +8,12 @@ Block = dict[str, Any]
 
 # Slack's limits (https://api.slack.com/reference/block-kit), kept in this one place.
 MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_CONTEXT_TEXT = 3000
-MAX_MODAL_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
 
 

@@ -151,8 +151,8 @@ async def run(services: Services, team_id: str, user_id: str, request: Request) 
     """Carry out one registry request and build its answer."""
     store, now, actor = services.store, services.clock.now(), services.actor(user_id)
     match request:
-        case HelpRequest():
-            return views.build_help()
+        case HelpRequest(topic=topic):
+            return views.build_help(topic)
         case AddRequest(fields=fields) if fields is not None:
             change = await partners.add_partner(store, now, team_id, actor, fields)
             return views.build_change(change, "Added")

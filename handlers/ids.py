@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-# The slash commands this version registers; manifest.yml must list exactly these.
-SLASH_COMMANDS = ("/partner", "/health", "/score")
-
 
 class PartnerAction(StrEnum):
     LIST_PAGE = "partner.list_page"

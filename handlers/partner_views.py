@@ -70,9 +70,10 @@ CHOICES = (
 )
 
 
-def build_help(prefix: str = "/partner") -> dict[str, Any]:
-    """The list of registry subcommands with what each does."""
-    lines = [f"`{prefix} {esc(usage)}`\n{what}" for usage, what in HELP]
+def build_help(topic: str | None = None, prefix: str = "/partner") -> dict[str, Any]:
+    """The registry's subcommands with what each does; a topic narrows it to one."""
+    chosen = [(u, w) for u, w in HELP if topic and u.split(" ")[0] == topic.casefold()]
+    lines = [f"`{prefix} {esc(usage)}`\n{what}" for usage, what in chosen or HELP]
     blocks = [
         header("partnerbot: the partner registry"),
         section("\n".join(lines)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from aiohttp import ClientConnectionError
+from aiohttp import ClientConnectorError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -61,7 +61,7 @@ def retry_after(response: HttpResponse | None) -> float:
 
 
 class ConnectionRetry(AsyncRetryHandler):
-    """Retries a request whose connection failed, backing off 0.5 s, 1 s, 2 s."""
+    """Retries a request that could not connect, backing off 0.5 s, 1 s, 2 s."""
 
     def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -75,7 +75,8 @@ class ConnectionRetry(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return isinstance(error, (ClientConnectionError, ConnectionError))
+        # Only failures to connect: after a request went out, a retry could post twice.
+        return isinstance(error, ClientConnectorError)
 
     async def prepare_for_next_attempt_async(
         self,

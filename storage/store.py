@@ -101,10 +101,6 @@ class Tx:
     async def partner_names(self, team_id: str) -> list[str]:
         return [r["name"] for r in await self._rows("partner_names", team_id=team_id)]
 
-    async def partner_ids_by_key(self, team_id: str) -> dict[str, int]:
-        rows = await self._rows("partners_by_keys", team_id=team_id)
-        return {r["name_key"]: int(r["id"]) for r in rows}
-
     async def insert_partner(self, partner: Partner, key: str, at: datetime) -> int:
         row = await self._q.insert_partner(
             self._conn, **self._partner_params(partner, key), at=utc_text(at)
@@ -369,13 +365,13 @@ class Tx:
 
     # events
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:
-        inserted = await self._q.claim_event(
+        row = await self._q.claim_event(
             self._conn, team_id=team_id, event_id=event_id, at=utc_text(at)
         )
-        return bool(inserted)
+        return row is not None
 
     async def ping(self) -> bool:
-        return bool(await self._q.ping(self._conn) == 1)
+        return int(await self._q.ping(self._conn)) > 0
 
 
 class SQLiteStore:

@@ -7,10 +7,6 @@ SELECT * FROM partners WHERE team_id = :team_id AND id = :id;
 -- name: partner_names
 SELECT name FROM partners WHERE team_id = :team_id ORDER BY name_key;
 
--- name: partners_by_keys
--- Every partner of a workspace with its key, for resolving many names at once.
-SELECT id, name, name_key, status FROM partners WHERE team_id = :team_id;
-
 -- name: insert_partner^
 INSERT INTO partners (team_id, name, name_key, category, tier, status, owner, contacts, notes,
                       drop_reason, success_cases, created_at, updated_at)
@@ -40,12 +36,14 @@ INSERT INTO partner_tags (team_id, partner_id, tag, position)
 VALUES (:team_id, :partner_id, :tag, :position);
 
 -- name: partner_backups
-SELECT p.name FROM partner_backups b JOIN partners p ON p.id = b.backup_id
+SELECT p.name FROM partner_backups b
+  JOIN partners p ON p.id = b.backup_id AND p.team_id = b.team_id
  WHERE b.team_id = :team_id AND b.partner_id = :partner_id
  ORDER BY b.position;
 
 -- name: team_backups
-SELECT b.partner_id, p.name FROM partner_backups b JOIN partners p ON p.id = b.backup_id
+SELECT b.partner_id, p.name FROM partner_backups b
+  JOIN partners p ON p.id = b.backup_id AND p.team_id = b.team_id
  WHERE b.team_id = :team_id ORDER BY b.partner_id, b.position;
 
 -- name: delete_backups!

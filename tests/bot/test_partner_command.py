@@ -298,8 +298,13 @@ def test_fields_from_options_owner_from_a_user_ref() -> None:
     )
 
 
-def test_list_filters_accepts_tags_as_tag_and_keeps_the_first() -> None:
-    assert list_filters({"tags": "Live, beauty"}) == ListFilters(tag="live")
+def test_list_filters_accepts_tags_as_tag() -> None:
+    assert list_filters({"tags": "Live"}) == ListFilters(tag="live")
+
+
+def test_list_filters_refuse_several_tags_rather_than_drop_some() -> None:
+    with pytest.raises(RuleError, match="one tag at a time"):
+        list_filters({"tag": "live, beauty"})
 
 
 def test_list_filters_ignores_an_empty_tag() -> None:

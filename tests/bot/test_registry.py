@@ -122,9 +122,20 @@ def test_clean_name_rejects_a_comma() -> None:
         clean_name("Acme, Inc")
 
 
-@pytest.mark.parametrize("raw", ["Acme\x00Media", "Acme\x07", "Acme\x7fMedia", "\x1bAcme"])
-def test_clean_name_rejects_control_characters(raw: str) -> None:
-    with pytest.raises(RuleError, match="control characters"):
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Acme\x00Media",
+        "Acme\x07",
+        "Acme\x7fMedia",
+        "\x1bAcme",
+        "Acme\u200b",  # zero-width space: "Acme" again, to the eye
+        "\u200b",
+        "Acme\u202eaideM",  # right-to-left override
+    ],
+)
+def test_clean_name_rejects_control_and_invisible_characters(raw: str) -> None:
+    with pytest.raises(RuleError, match="control or invisible"):
         clean_name(raw)
 
 
@@ -214,7 +225,7 @@ def test_parse_names_limits_the_number_of_backups() -> None:
 
 
 def test_parse_names_rejects_a_bad_name() -> None:
-    with pytest.raises(RuleError, match="control characters"):
+    with pytest.raises(RuleError, match="control or invisible"):
         parse_names("Acme, Be\x00ta")
 
 

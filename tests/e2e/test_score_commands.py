@@ -47,11 +47,9 @@ async def add(
     assert "Added" in reply.shown, reply.shown
 
 
-async def rate_all(slack: Harness, name: str, value: float, *, cases: int | None = None) -> None:
-    """Rate every dimension the same, so the composite is that value."""
+async def rate_all(slack: Harness, name: str, value: float) -> None:
+    """Rate every dimension the same (as an admin), so the composite is that value."""
     text = " ".join(f"{d}={value}" for d in DIMENSIONS)
-    if cases is not None:
-        text += f" cases={cases}"
     shown = await score(slack, f'"{name}" {text}', user=ADMIN)
     assert "Last rated" in shown, shown
 
@@ -65,7 +63,7 @@ async def set_benchmark(slack: Harness, category: str, roi: float) -> None:
     reply = await slack.command(
         f"benchmark category={category} roi={roi}", command="/health", user=ADMIN
     )
-    assert "benchmark" in reply.shown, reply.shown
+    assert f"{category} benchmark not set → {roi:g}" in reply.shown, reply.shown
 
 
 async def stored_partner(slack: Harness, name: str) -> Partner:
@@ -106,17 +104,17 @@ def contributions(shown: str) -> list[str]:
     return [f["text"] for b in blocks(shown) if "fields" in b for f in b["fields"]]
 
 
-def button(shown_or_blocks: str | list[dict[str, Any]], action_id: str) -> dict[str, Any]:
-    """The first button with this action_id, in an actions block or a section accessory."""
-    found = buttons(shown_or_blocks, action_id)
+def button(shown: str, action_id: str) -> dict[str, Any]:
+    """The first button with this action_id."""
+    found = buttons(shown, action_id)
     assert found, f"no {action_id} button"
     return found[0]
 
 
-def buttons(shown_or_blocks: str | list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
-    all_blocks = blocks(shown_or_blocks) if isinstance(shown_or_blocks, str) else shown_or_blocks
+def buttons(shown: str, action_id: str) -> list[dict[str, Any]]:
+    """The buttons with this action_id, in actions blocks or as section accessories."""
     elements: list[dict[str, Any]] = []
-    for block in all_blocks:
+    for block in blocks(shown):
         elements.extend(block.get("elements", []) if block["type"] == "actions" else [])
         if "accessory" in block:
             elements.append(block["accessory"])
@@ -310,6 +308,7 @@ async def test_the_rate_button_opens_a_prefilled_modal_whose_submission_saves_a_
     assert reply.body["response_action"] == "update"
     # (85 + 70 + 65 + 72 + 60 + 75) / 6 = 71.17
     assert "*Acme*: *71.2*" in reply.shown
+    assert "70.3 → 71.2 (+0.9), because brand 80 → 85; success cases 4 → 5." in reply.shown
     latest, _ = await ratings(slack, "Acme")
     assert latest.values == {**FULL_VALUES, "brand": 85.0}
     assert (latest.actor, latest.cases) == (USER, 5)
@@ -479,9 +478,11 @@ async def test_top_ranks_scored_partners_by_composite_and_filters(slack: Harness
     assert ranked_names(kol) == ["Top KOL", "Mid KOL", "Low KOL"]
     assert "*Top 3 in KOL*" in kol
 
-    assert ranked_names(await score(slack, "top 3")) == ["Best MCN", "Top KOL", "Mid KOL"]
+    top3 = await score(slack, "top 3")
+    assert ranked_names(top3) == ["Best MCN", "Top KOL", "Mid KOL"]
+    assert "*Top 3* by fit score · 1–3" in top3
     assert ranked_names(await score(slack, "top 1 category=kol")) == ["Top KOL"]
-    assert "No scored partners in MCN" not in await score(slack, "top category=MCN")
+    assert ranked_names(await score(slack, "top category=MCN")) == ["Best MCN"]
     assert "No scored partners in media" in await score(slack, "top category=media")
 
 
@@ -688,6 +689,11 @@ async def test_bad_ratings_are_answered_clearly_and_change_nothing(slack: Harnes
         ('"Acme Medai" brand=90', "Did you mean *Acme Media*"),
         ("nosuch", "No partner is named *nosuch*"),
         ("acme medai", "Did you mean *Acme Media*"),
+        ("top 0", "`top` takes a count from 1 to 500"),
+        ("top category=gold", "`gold` is not a category"),
+        ("review share=0", "share must be a percentage above 0 and at most 100"),
+        ("review share=150%", "share must be a percentage above 0 and at most 100"),
+        ('compare "Acme Media" "Acme Media" colour=3', "`colour` is not an option of `compare`"),
     ):
         assert expected in await score(slack, text), text
 
@@ -718,3 +724,12 @@ async def test_partner_score_answers_the_same_as_score(slack: Harness) -> None:
     rated = await slack.command('score "Acme" brand=90', command="/partner")
     assert "brand 80 → 90" in rated.shown
     assert len(await ratings(slack, "Acme")) == 2
+
+
+async def test_a_first_rating_claims_no_change(slack: Harness) -> None:
+    await slack.command('add "First Co"')
+    reply = await slack.command(
+        '"First Co" brand=80 users=70 channel=65 audience=72 traffic=60 tone=75', command="/score"
+    )
+    assert "70.3" in reply.shown
+    assert "Since the previous rating" not in reply.shown
