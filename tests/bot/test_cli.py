@@ -215,3 +215,22 @@ async def test_run_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+def test_a_database_that_is_not_one_is_a_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{broken}")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("partnerbot: the database could not be used") and "Traceback" not in err
+
+
+def test_an_in_memory_database_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
+    assert main(["migrate"]) == 2
+    assert "DATABASE_URL is malformed (an in-memory database" in capsys.readouterr().err

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.registry import Category, Status, Tier, name_key
 from handlers.ids import PartnerAction, PartnerView
-from tests.support.harness import USER, Harness
+from tests.support.harness import ADMIN, USER, Harness
 
 OTHER = "U0OTHER1"
 
@@ -185,3 +186,20 @@ async def test_a_tampered_button_value_is_ignored(slack: Harness) -> None:
     reply = await slack.click(PartnerAction.LIST_PAGE, '{"offset": "lots", "evil": 1}')
     assert reply.status == 200
     assert slack.fake.named("respond") == []
+
+
+async def test_an_edit_form_opened_before_another_change_cannot_undo_it(slack: Harness) -> None:
+    await slack.command('add "Acme Media" tags=x')
+    await slack.command('edit "Acme Media"')
+    view = (await slack.fake.wait_for("views.open"))[-1].body["view"]
+    slack.clock.advance(timedelta(minutes=1))
+    await slack.command('set "Acme Media" tier=core tags=y', user=ADMIN)
+    stale = await slack.submit(
+        view, state(tier=select("standard"), tags=text("x"), notes=text("only the notes"))
+    )
+    assert stale.body["response_action"] == "errors"
+    assert "changed since this form was opened" in stale.body["errors"]["name"]
+    async with slack.store.read() as tx:
+        partner = await tx.partner_by_key("T0001", name_key("Acme Media"))
+    assert partner is not None
+    assert (partner.tier, partner.tags, partner.notes) == (Tier.CORE, ("y",), "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from bot.registry import Status, Tier, name_key
 from handlers.ids import PartnerAction
@@ -155,6 +156,8 @@ async def test_drop_archive_restore(slack: Harness) -> None:
 
     nothing = await slack.command('restore "Acme Media"')
     assert "Restored" in nothing.body["text"]
+    found = await partner(slack, "Acme Media")
+    assert found is not None and found.status == Status.PAUSED
     again = await slack.command('restore "Acme Media"')
     assert "nothing to restore" in again.shown
 
@@ -323,3 +326,36 @@ async def test_a_slow_answer_is_acked_at_once_and_sent_to_the_response_url(
     follow_up = slack.fake.named("respond")[-1].body
     assert "Added" in follow_up["text"]
     assert await partner(slack, "Acme Media") is not None
+
+
+async def test_a_rename_cannot_make_a_partner_its_own_backup(slack: Harness) -> None:
+    await slack.command('add "Zed"')
+    reply = await slack.command('set "Zed" name=Newname backups=Zed')
+    assert "cannot be its own backup" in reply.shown
+    found = await partner(slack, "Zed")
+    assert found is not None and found.backups == ()
+
+
+async def test_a_drop_reason_goes_when_the_partner_comes_back(slack: Harness) -> None:
+    await slack.command('add "Acme Media" status=active')
+    await slack.command('drop "Acme Media" budget cut')
+    await slack.command('set "Acme Media" status=active')
+    found = await partner(slack, "Acme Media")
+    assert found is not None and found.drop_reason == ""
+    dropped = await slack.command('drop "Acme Media"')
+    assert "budget cut" not in dropped.shown
+
+
+async def test_help_for_one_subcommand(slack: Harness) -> None:
+    reply = await slack.command("help metrics")
+    assert "/partner metrics" in reply.shown and "/partner add" not in reply.shown
+    everything = await slack.command("help nosuch")
+    assert "/partner add" in everything.shown
+
+
+async def test_the_default_week_is_the_workspace_zones(slack: Harness) -> None:
+    await slack.command('add "Acme Media"')
+    # Sunday 2026-11-22 20:00 UTC is already Monday 04:00 in Asia/Shanghai: week 48, not 47.
+    slack.clock.set(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
+    reply = await slack.command('metrics "Acme Media" rue=35')
+    assert "2026-W48" in reply.shown and "2026-W47" not in reply.shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 
 from bot.registry import name_key
@@ -110,3 +111,11 @@ async def test_health_check_answers_while_the_database_does(slack: Harness) -> N
     await slack.store.open(slack.clock.now())
     async with slack.store.read() as tx:
         assert await tx.partner_by_key("T0001", name_key("x")) is None
+
+
+async def test_health_check_fails_when_the_schema_cannot_be_read(slack: Harness) -> None:
+    health = slack.url.replace("/slack/events", "/healthz")
+    with sqlite3.connect(slack.store.path) as raw:
+        raw.execute("ALTER TABLE schema_migrations RENAME TO lost")
+    async with slack.session.get(health) as resp:
+        assert resp.status == 503
