@@ -82,6 +82,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await open_edit_modal(
             services,
             ack_or_respond,
+            respond,
             client,
             body,
             _team(body),

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot import partners
 from bot.command_parser import CommandError
@@ -94,12 +95,14 @@ def register(app: AsyncApp, services: Services, routes: dict[str, Route]) -> lis
             meta = ModalMeta()
             view = build_partner_modal(None, user_id, meta)
             services.tasks.spawn(
-                client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"
+                open_modal(client, respond, body["trigger_id"], view), name="views.open"
             )
             await ack()
             return
         if isinstance(request, NameRequest) and request.verb == "edit":
-            await open_edit_modal(services, ack, client, body, team_id, user_id, request.name)
+            await open_edit_modal(
+                services, ack, respond, client, body, team_id, user_id, request.name
+            )
             return
         work = run(services, team_id, user_id, request)
         await answer(services, ack, respond, work, services.ack_budget)
@@ -118,6 +121,7 @@ def command_error(err: CommandError | RuleError, help_command: str) -> Message:
 async def open_edit_modal(
     services: Services,
     ack: Reply,
+    respond: Reply,
     client: Any,
     body: dict[str, Any],
     team_id: str,
@@ -141,10 +145,20 @@ async def open_edit_modal(
     view = build_partner_modal(
         partner, user_id, ModalMeta(partner_id=partner.id, version=partner.updated_at)
     )
-    services.tasks.spawn(
-        client.views_open(trigger_id=body["trigger_id"], view=view), name="views.open"
-    )
+    services.tasks.spawn(open_modal(client, respond, body["trigger_id"], view), name="views.open")
     await ack()
+
+
+async def open_modal(client: Any, respond: Reply, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal; when Slack refuses (say, the trigger expired during a rate limit),
+    tell the user instead of leaving them waiting for a form that never comes."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        code = err.response.get("error", "error") if err.response else "error"
+        log.warning("views.open failed: %s", code)
+        text = f"The form could not be opened ({esc(code)}); please run the command again."
+        await respond(**error_message(text))
 
 
 async def run(services: Services, team_id: str, user_id: str, request: Request) -> Message:

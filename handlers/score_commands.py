@@ -28,7 +28,7 @@ from bot.score_service import ScoreCard
 from bot.services import Services
 from handlers import score_views as views
 from handlers.blocks import esc, message, section
-from handlers.commands import Message, Reply, answer, command_error
+from handlers.commands import Message, Reply, answer, command_error, open_modal
 from handlers.ids import ScoreAction, ScoreView
 from handlers.partner_views import build_error
 from handlers.payloads import ModalMeta, PartnerRef, TopPage
@@ -135,7 +135,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
             await respond(**build_error(err))
             return
         view = views.build_rate_modal(card, ModalMeta(partner_id=card.partner.id))
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await open_modal(client, respond, body["trigger_id"], view)
 
     async def rate_button(ack: Reply, body: dict[str, Any], client: Any, respond: Reply) -> None:
         ref = PartnerRef.unpack(_value(body))

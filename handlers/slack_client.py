@@ -32,7 +32,10 @@ class RateLimitRetry(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return response is not None and response.status_code == 429
+        if response is None or response.status_code != 429:
+            return False
+        # A modal's trigger_id lives 3 s: waiting longer than that can only fail.
+        return not (request.url.endswith("views.open") and retry_after(response) > 2)
 
     async def prepare_for_next_attempt_async(
         self,

@@ -54,13 +54,13 @@ async def test_a_tampered_body_with_a_valid_old_signature_gets_401(slack: Harnes
 
 
 async def test_a_rate_limited_call_is_retried_after_retry_after(slack: Harness) -> None:
-    slack.fake.fail_next("views.open", status=429, retry_after=7)
+    slack.fake.fail_next("views.open", status=429, retry_after=2)
     reply = await slack.command("add")
     assert reply.status == 200
     calls = await slack.fake.wait_for("views.open", count=2)
     assert len(calls) == 2
     assert calls[0].body == calls[1].body
-    assert slack.sleeps == [7.0]
+    assert slack.sleeps == [2.0]
 
 
 async def test_home_tab_is_published_once_per_event_even_when_slack_retries(
@@ -119,3 +119,14 @@ async def test_health_check_fails_when_the_schema_cannot_be_read(slack: Harness)
         raw.execute("ALTER TABLE schema_migrations RENAME TO lost")
     async with slack.session.get(health) as resp:
         assert resp.status == 503
+
+
+async def test_a_long_rate_limit_on_a_modal_is_not_waited_out_and_the_user_is_told(
+    slack: Harness,
+) -> None:
+    slack.fake.fail_next("views.open", status=429, retry_after=30)
+    await slack.command("add")
+    assert len(slack.fake.named("views.open")) == 1
+    assert slack.sleeps == []
+    told = slack.fake.named("respond")[-1].body
+    assert "The form could not be opened" in told["text"]
