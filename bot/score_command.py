@@ -98,7 +98,8 @@ def parse_score_command(text: str) -> ScoreRequest:
         _only(options, ("category",), "top")
         limit = SHORTLIST
         if len(words) == 2:
-            if not words[1].isdigit() or not 1 <= int(words[1]) <= MAX_TOP:
+            count = words[1]
+            if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= MAX_TOP:
                 raise CommandError(f"`top` takes a count from 1 to {MAX_TOP}, not `{words[1]}`.")
             limit = int(words[1])
         category = None

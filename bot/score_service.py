@@ -181,6 +181,11 @@ async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner
         if partner is None:
             raise RuleError("That partner no longer exists.")
         check_can_change(partner, actor)
+        if partner.status not in (Status.ACTIVE, Status.ARCHIVED):
+            raise RuleError(
+                f"*{partner.name}* is {partner.status.value} now; the review retires active "
+                "partners only. Run `/score review` again."
+            )
         return await apply_change(
             tx, at, actor, partner, PartnerFields(status=Status.ARCHIVED), "retire"
         )

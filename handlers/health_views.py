@@ -160,7 +160,8 @@ def build_portfolio(
         blocks.append(section(f":warning: *No backup* ({len(report.unbacked)}): {names}{extra}"))
     blocks.append(divider())
     flagged = report.flagged
-    offset = min(max(offset, 0), max(len(flagged) - 1, 0))
+    last_page = max(len(flagged) - 1, 0) // FLAGGED_PAGE * FLAGGED_PAGE
+    offset = min(max(offset, 0), last_page)
     page = flagged[offset : offset + FLAGGED_PAGE]
     if not page:
         blocks.append(section("No partner is red or amber."))

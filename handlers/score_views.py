@@ -22,6 +22,7 @@ from handlers.blocks import (
     Block,
     actions,
     button,
+    clip,
     context,
     divider,
     esc,
@@ -227,9 +228,10 @@ def build_review(result: Review, share: float) -> dict[str, Any]:
     """The least efficient share of active partners, each with a Retire button."""
     blocks: list[Block] = [
         section(
-            f"*Yearly review*: the least efficient {format_metric(share)}% of "
-            f"{result.considered} active partners by ROI over the last twelve months against "
-            "their category benchmark (ties broken by composite)."
+            f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
+            f"{result.considered} active partners with ROI in the last twelve months and a "
+            f"category benchmark ({len(result.unmeasured)} more could not be measured), by "
+            "ROI against the benchmark, ties broken by composite."
         )
     ]
     room = MAX_MESSAGE_BLOCKS - 4
@@ -240,7 +242,7 @@ def build_review(result: Review, share: float) -> dict[str, Any]:
             "title": plain("Retire this partner?"),
             "text": {
                 "type": "mrkdwn",
-                "text": f"*{esc(entry.name)}* will be archived, "
+                "text": f"*{clip(esc(entry.name), 200)}* will be archived, "
                 "with its history kept. You can restore it later.",
             },
             "confirm": plain("Retire"),
@@ -324,7 +326,9 @@ def build_rate_modal(card: ScoreCard, meta: ModalMeta) -> dict[str, Any]:
             "max_value": "100",
         }
         if initial is not None:
-            element["initial_value"] = format_metric(initial)
+            element["initial_value"] = (
+                f"{initial:.10g}"  # exact, so an untouched Save changes nothing
+            )
         return {
             "type": "input",
             "block_id": block_id,

@@ -27,8 +27,8 @@ async def upload_png(
 ) -> None:
     """Render in a worker thread (never on the event loop), then upload to the channel;
     a refusal (say, partnerbot is not in the channel) is told to the user who asked."""
-    png = await asyncio.to_thread(render)
     try:
+        png = await asyncio.to_thread(render)
         await client.files_upload_v2(
             channel=channel, file=png, filename=filename, title=title, initial_comment=comment
         )
@@ -37,3 +37,6 @@ async def upload_png(
         log.warning("chart upload failed: %s", code)
         hint = " Invite partnerbot to this channel first." if code == "not_in_channel" else ""
         await respond(**error_message(f"I could not post the chart here ({esc(code)}).{hint}"))
+    except Exception:
+        log.exception("chart %s failed", filename)
+        await respond(**error_message("The chart could not be drawn or sent; please try again."))

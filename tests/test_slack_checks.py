@@ -54,3 +54,20 @@ def test_acks_are_checked_by_kind() -> None:
     assert check_ack({"response_action": "errors", "errors": {}}) != []
     assert check_ack({"response_action": "errors", "errors": {"name": "taken"}}) == []
     assert check_ack({"response_action": "update", "view": {"type": "card"}}) != []
+
+
+def test_a_confirm_dialog_over_slacks_limits_is_caught() -> None:
+    confirm = {
+        "title": {"type": "plain_text", "text": "Sure?"},
+        "text": {"type": "mrkdwn", "text": "x" * 301},
+        "confirm": {"type": "plain_text", "text": "Yes"},
+        "deny": {"type": "plain_text", "text": "No"},
+    }
+    button = {
+        "type": "button",
+        "action_id": "a.b",
+        "text": {"type": "plain_text", "text": "Go"},
+        "confirm": confirm,
+    }
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": "row"}, "accessory": button}
+    assert any("confirm text" in p for p in check_message({"text": "x", "blocks": [block]}))

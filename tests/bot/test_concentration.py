@@ -90,7 +90,8 @@ def test_concentration_sums_weekly_and_daily_values_in_the_window() -> None:
     points = [
         point(1, "2026-W44", 100.0),
         point(1, "2026-W47", 100.0),
-        point(1, "2026-11-20", 100.0),  # a day inside W47
+        point(1, "2026-11-20", 100.0),  # a day inside W47, which has a weekly value: not added
+        point(1, "2026-11-10", 100.0),  # a day of W46, which has none: counted
         point(2, "2026-10-26", 50.0),  # the window's first day
         point(2, "2026-11-22", 50.0),  # the window's last day
     ]
@@ -102,6 +103,17 @@ def test_concentration_sums_weekly_and_daily_values_in_the_window() -> None:
         ("Beta", 100.0, 25.0),
     ]
     assert result.hhi == 75.0**2 + 25.0**2
+
+
+def test_an_hhi_of_exactly_2500_is_not_above_2500() -> None:
+    # Shares 1, 5, 5, 8, 9 of 28: 10000 * (1 + 25 + 25 + 64 + 81) / 784 = 2500 exactly,
+    # which floating point puts a hair above.
+    values = (1.0, 5.0, 5.0, 8.0, 9.0)
+    points = [point(i + 1, "2026-W47", v) for i, v in enumerate(values)]
+    names = {i + 1: f"P{i}" for i in range(5)}
+    result = concentration(points, "gmv", names, FIRST, LAST, 2500.0)
+    assert result is not None
+    assert result.band == "moderately concentrated"
 
 
 def test_concentration_ignores_monthly_values_and_values_outside_the_window() -> None:

@@ -32,9 +32,26 @@ def _check_blocks(blocks: Any, limit: int, where: str) -> list[str]:
     return problems
 
 
+def _check_confirm(element: Any, where: str) -> list[str]:
+    """A button's confirm dialog: title 100, text 300, buttons 30 characters."""
+    confirm = element.get("confirm") if isinstance(element, dict) else None
+    if not confirm:
+        return []
+    limits = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+    return [
+        f"{where}: confirm {key} over {limit} characters"
+        for key, limit in limits.items()
+        if len((confirm.get(key) or {}).get("text", "")) > limit
+    ]
+
+
 def _check_text_lengths(raw: Any, where: str) -> list[str]:
-    """Limits slack_sdk does not check itself: section fields and button values."""
+    """Limits slack_sdk does not check itself: section fields, button values, confirms."""
     problems = []
+    if isinstance(raw, dict):
+        problems += _check_confirm(raw.get("accessory"), where)
+        for element in raw.get("elements", []):
+            problems += _check_confirm(element, where)
     for field in raw.get("fields", []) if isinstance(raw, dict) else []:
         if len(field.get("text", "")) > 2000:
             problems.append(f"{where}: a section field is over 2,000 characters")
