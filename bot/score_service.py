@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.partners import Actor, Change, apply_change, check_can_change, find
+from bot.partners import Actor, Change, StaleEdit, apply_change, check_can_change, find
 from bot.ports import Store, Tx
 from bot.registry import Category, FieldChange, Partner, PartnerFields, RuleError, Status
 from bot.scoring import (
@@ -35,6 +35,8 @@ class ScoreCard:
     score: FitScore
     rating: Rating | None  # the latest rating; None: never rated
     change: ScoreChange | None  # since the previous rating; None: nothing to compare
+    version: str  # changes with every rating and every change of the partner
+    saved: bool = True  # False: a rating that changed nothing was not stored
 
 
 async def current_weights(tx: Tx, team_id: str) -> Weights:
@@ -45,7 +47,14 @@ def _values(rating: Rating | None) -> dict[str, float | None]:
     return dict(rating.values) if rating else {d: None for d in DIMENSIONS}
 
 
-async def _card(tx: Tx, partner: Partner) -> ScoreCard:
+async def _version(tx: Tx, partner: Partner) -> str:
+    """What a Rate form was opened on: saving it over a newer rating would undo that one."""
+    stored = await tx.partner_by_id(partner.team_id, partner.id)
+    changed = stored.updated_at if stored else ""
+    return f"{await tx.rating_count(partner.team_id, partner.id)}/{changed}"
+
+
+async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
     weights = await current_weights(tx, partner.team_id)
     ratings = await tx.recent_ratings(partner.team_id, partner.id, 2)
     latest = ratings[0] if ratings else None
@@ -59,7 +68,7 @@ async def _card(tx: Tx, partner: Partner) -> ScoreCard:
             before = latest  # rated once, then the weights moved
         if before is not None:  # a first rating has nothing to compare with
             change = explain_change(before, now)
-    return ScoreCard(partner, score, latest, change)
+    return ScoreCard(partner, score, latest, change, await _version(tx, partner), saved)
 
 
 async def score_card(store: Store, team_id: str, name: str) -> ScoreCard:
@@ -78,9 +87,11 @@ async def rate(
     *,
     name: str = "",
     partner_id: int | None = None,
+    version: str | None = None,
 ) -> ScoreCard:
     """Record a rating (owner or admin): the given dimensions over the latest ones, the
-    verified success cases if given, and the weights in force, all kept."""
+    verified success cases if given, and the weights in force, all kept. A rating that
+    changes nothing is not stored; a form opened before a newer rating is refused."""
     if not updates and cases is None:
         raise RuleError(
             "Give at least one dimension or `cases=`, e.g. `brand=80 audience=72 cases=4`."
@@ -94,14 +105,23 @@ async def rate(
         else:
             partner = await find(tx, team_id, name)
         check_can_change(partner, actor)
+        if version is not None and version != await _version(tx, partner):
+            raise StaleEdit(
+                f"*{partner.name}* was rated or changed since this form was opened; "
+                "close it and rate again to see the latest values."
+            )
+        recent = await tx.recent_ratings(team_id, partner.id, 1)
+        latest = recent[0] if recent else None
+        values = {**_values(latest), **updates}
+        weights = await current_weights(tx, team_id)
+        same_cases = cases is None or cases == partner.success_cases
+        if latest and latest.values == values and latest.weights == weights and same_cases:
+            return await _card(tx, partner, saved=False)
         if cases is not None:
             change: Change = await apply_change(
                 tx, at, actor, partner, PartnerFields(success_cases=cases), "rate"
             )
             partner = change.partner
-        recent = await tx.recent_ratings(team_id, partner.id, 1)
-        values = {**_values(recent[0] if recent else None), **updates}
-        weights = await current_weights(tx, team_id)
         rating = Rating(values, weights, partner.success_cases, actor.user_id, at)
         await tx.insert_rating(team_id, partner.id, rating)
         return await _card(tx, partner)

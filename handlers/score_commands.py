@@ -134,7 +134,9 @@ def register(app: AsyncApp, services: Services) -> list[str]:
         except RuleError as err:
             await respond(**build_error(err))
             return
-        view = views.build_rate_modal(card, ModalMeta(partner_id=card.partner.id))
+        view = views.build_rate_modal(
+            card, ModalMeta(partner_id=card.partner.id, version=card.version)
+        )
         await open_modal(client, respond, body["trigger_id"], view)
 
     async def rate_button(ack: Reply, body: dict[str, Any], client: Any, respond: Reply) -> None:
@@ -209,6 +211,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
                 updates,
                 cases,
                 partner_id=meta.partner_id,
+                version=meta.version,
             )
         except RuleError as err:
             await ack(
@@ -222,7 +225,10 @@ def register(app: AsyncApp, services: Services) -> list[str]:
             response_action="update",
             view={
                 "type": "modal",
-                "title": {"type": "plain_text", "text": "Rating saved"},
+                "title": {
+                    "type": "plain_text",
+                    "text": "Rating saved" if card.saved else "No change",
+                },
                 "close": {"type": "plain_text", "text": "Done"},
                 "blocks": saved,
             },

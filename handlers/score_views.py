@@ -105,6 +105,8 @@ def build_card(card: ScoreCard) -> dict[str, Any]:
     if score.qualifies:
         headline += " · qualifies for deep cooperation"
     blocks: list[Block] = [section(headline)]
+    if not card.saved:
+        blocks.insert(0, section("Nothing changed: the rating already has those values."))
     if score.missing:
         missing = ", ".join(f"{d} ({DIMENSION_LABELS[d]})" for d in score.missing)
         blocks.append(section(f"*Not scored*: missing {missing}."))

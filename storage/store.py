@@ -345,6 +345,9 @@ class Tx:
         )
         return [_rating(r) for r in rows]
 
+    async def rating_count(self, team_id: str, partner_id: int) -> int:
+        return int(await self._q.rating_count(self._conn, team_id=team_id, partner_id=partner_id))
+
     async def latest_ratings(self, team_id: str) -> dict[int, Rating]:
         rows = await self._rows("latest_ratings", team_id=team_id)
         return {int(r["partner_id"]): _rating(r) for r in rows}

@@ -40,3 +40,6 @@ SELECT period, value FROM metrics
 -- Every ROI value recorded since a date, for the yearly review.
 SELECT partner_id, value FROM metrics
  WHERE team_id = :team_id AND metric = 'roi' AND period_start >= :since;
+
+-- name: rating_count$
+SELECT COUNT(*) FROM ratings WHERE team_id = :team_id AND partner_id = :partner_id;

@@ -734,3 +734,49 @@ async def test_a_first_rating_claims_no_change(slack: Harness) -> None:
     )
     assert "70.3" in reply.shown
     assert "Since the previous rating" not in reply.shown
+
+
+async def test_a_rate_form_opened_before_a_newer_rating_cannot_undo_it(slack: Harness) -> None:
+    await slack.command('add "Acme Media"')
+    await slack.command(
+        '"Acme Media" brand=80 users=70 channel=65 audience=72 traffic=60 tone=75', command="/score"
+    )
+    card = json.loads(await score(slack, '"Acme Media"'))
+    rate = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ScoreAction.RATE
+    )
+    await slack.click(rate["action_id"], rate["value"])
+    view = (await slack.fake.wait_for("views.open"))[-1].body["view"]
+    await slack.command('"Acme Media" brand=95', command="/score", user=ADMIN)
+    values = {
+        b["block_id"]: {
+            "value": {"type": "number_input", "value": b["element"].get("initial_value")}
+        }
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+    values["tone"] = {"value": {"type": "number_input", "value": "90"}}
+    stale = await slack.submit(view, values)
+    assert stale.body["response_action"] == "errors"
+    assert "since this form was opened" in json.dumps(stale.body["errors"])
+    async with slack.store.read() as tx:
+        partner = await tx.partner_by_key("T0001", name_key("Acme Media"))
+        assert partner is not None
+        latest = (await tx.recent_ratings("T0001", partner.id, 1))[0]
+    assert latest.values["brand"] == 95 and latest.values["tone"] == 75
+
+
+async def test_a_rating_that_changes_nothing_is_not_stored(slack: Harness) -> None:
+    await slack.command('add "Acme Media"')
+    text = '"Acme Media" brand=80 users=70 channel=65 audience=72 traffic=60 tone=75'
+    await slack.command(text, command="/score")
+    again = await slack.command(text, command="/score")
+    assert "Nothing changed" in again.shown
+    async with slack.store.read() as tx:
+        partner = await tx.partner_by_key("T0001", name_key("Acme Media"))
+        assert partner is not None
+        assert await tx.rating_count("T0001", partner.id) == 1
