@@ -259,16 +259,20 @@ def sentiment_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResult:
     return RuleResult(Rule.SENTIMENT, RuleState.OK, f"{shown}: {change}")
 
 
-def backup_rule(partner: Partner) -> RuleResult:
-    """A strategic or core partner needs a registered backup."""
+def backup_rule(partner: Partner, retired: frozenset[str] = frozenset()) -> RuleResult:
+    """A strategic or core partner needs a registered backup that has not itself left
+    (retired: the names of dropped and archived partners)."""
     if partner.tier not in (Tier.STRATEGIC, Tier.CORE):
         return RuleResult(
             Rule.BACKUP, RuleState.NOT_APPLICABLE, f"{partner.tier.value} partners need no backup"
         )
-    if partner.backups:
-        return RuleResult(Rule.BACKUP, RuleState.OK, "backups: " + ", ".join(partner.backups))
+    usable = [b for b in partner.backups if b not in retired]
+    if usable:
+        return RuleResult(Rule.BACKUP, RuleState.OK, "backups: " + ", ".join(usable))
+    gone = [b for b in partner.backups if b in retired]
+    left = f" (its backups {', '.join(gone)} have left)" if gone else ""
     return RuleResult(
-        Rule.BACKUP, RuleState.FIRED, f"a {partner.tier.value} partner with no backup"
+        Rule.BACKUP, RuleState.FIRED, f"a {partner.tier.value} partner with no backup{left}"
     )
 
 
@@ -292,13 +296,14 @@ def assess(
     benchmark: float | None,
     limits: Thresholds,
     trend_periods: int = 8,
+    retired: frozenset[str] = frozenset(),
 ) -> HealthReport:
-    """A partner's health from its recent metrics."""
+    """A partner's health from its recent metrics (retired: names of partners who left)."""
     rules = (
         utilisation_rule(points, limits),
         roi_rule(points, benchmark, partner.category.value, limits),
         sentiment_rule(points, limits),
-        backup_rule(partner),
+        backup_rule(partner, retired),
     )
     return HealthReport(partner, status_of(rules), rules, trends(points, trend_periods))
 

@@ -19,7 +19,7 @@ from bot.metrics import format_metric
 from bot.partners import Actor, find
 from bot.portfolio import PortfolioReport, assess_portfolio
 from bot.ports import Store
-from bot.registry import Category, FieldChange, Partner, RuleError
+from bot.registry import RETIRED, Category, FieldChange, Partner, RuleError, name_key
 
 TREND_PERIODS = 8
 HEALTH = "health"  # the scope of the thresholds among a workspace's settings
@@ -57,8 +57,15 @@ async def partner_health(
         )
         since = lookback_start(today, settings.thresholds)
         points = await tx.health_points(team_id, since, partner.id)
+        gone = []
+        for backup_name in partner.backups:
+            backup = await tx.partner_by_key(team_id, name_key(backup_name), full=False)
+            if backup is not None and backup.status in RETIRED:
+                gone.append(backup_name)
+        retired = frozenset(gone)
     benchmark = settings.benchmarks.get(partner.category.value)
-    return assess(partner, points, benchmark, settings.thresholds, TREND_PERIODS), settings
+    limits = settings.thresholds
+    return assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings
 
 
 async def partner_series(

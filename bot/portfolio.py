@@ -42,8 +42,9 @@ def assess_portfolio(
     by_partner: dict[int, list[MetricPoint]] = defaultdict(list)
     for point in points:
         by_partner[point.partner_id].append(point)
+    retired = frozenset(p.name for p in partners if p.status not in CURRENT)
     reports = [
-        assess(p, by_partner.get(p.id, []), benchmarks.get(p.category.value), limits, 0)
+        assess(p, by_partner.get(p.id, []), benchmarks.get(p.category.value), limits, 0, retired)
         for p in partners
         if p.status in WATCHED
     ]
@@ -60,7 +61,9 @@ def assess_portfolio(
         (
             p
             for p in partners
-            if p.status in CURRENT and p.tier in (Tier.STRATEGIC, Tier.CORE) and not p.backups
+            if p.status in CURRENT
+            and p.tier in (Tier.STRATEGIC, Tier.CORE)
+            and not [b for b in p.backups if b not in retired]
         ),
         key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()),
     )

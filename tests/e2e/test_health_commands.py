@@ -210,3 +210,31 @@ async def test_partner_names_in_health_answers_are_escaped(slack: Harness) -> No
     for text in ('"&lt;!here&gt; Co"', ""):
         shown = await health(slack, text)
         assert "<!here>" not in shown and "&lt;!here&gt; Co" in shown
+
+
+async def test_a_backup_that_has_left_is_no_backup(slack: Harness) -> None:
+    await slack.command('add "Spare Co" status=active')
+    await slack.command('add "Core Co" tier=core status=active backups="Spare Co"')
+    assert "backups: Spare Co" in await health(slack, '"Core Co"')
+    await slack.command('drop "Spare Co" gone')
+    shown = await health(slack, '"Core Co"')
+    assert "a core partner with no backup (its backups Spare Co have left)" in shown
+    assert "*No backup* (1): *Core Co* (core)" in await health(slack, "")
+
+
+async def test_one_partners_report_reads_only_its_own_metrics(slack: Harness) -> None:
+    await troubled_partner(slack)
+    await slack.command('add "Calm Co" category=KOL status=active')
+    for week in WEEKS:
+        await record(slack, "Calm Co", week, rue=80, sentiment=60)
+    shown = await health(slack, '"Calm Co"')
+    assert "is *green*" in shown and "rue 80% (2026-W47), 80% (2026-W46)" in shown
+
+
+async def test_archived_partners_leave_the_concentration(slack: Harness) -> None:
+    await troubled_partner(slack)
+    await slack.command('add "Calm Co" category=KOL status=active')
+    for week in WEEKS:
+        await record(slack, "Calm Co", week, gmv=100)
+    await slack.command('archive "Acme Media"')
+    assert "*GMV*: largest share 100% (*Calm Co*)" in await health(slack, "")
