@@ -26,6 +26,7 @@ class ScoreAction(StrEnum):
     CHART = "score.chart"
     TOP_PAGE = "score.top_page"
     RETIRE = "score.retire"
+    REVIEW_PAGE = "score.review_page"
 
 
 class ScoreView(StrEnum):

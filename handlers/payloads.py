@@ -66,3 +66,10 @@ class TopPage(Payload):
     offset: int
     limit: int
     category: str | None = None
+
+
+class ReviewPage(Payload):
+    """A page of `/score review`, with the share it was asked with."""
+
+    share: float
+    offset: int

@@ -31,7 +31,7 @@ from handlers.blocks import esc, message, section
 from handlers.commands import Message, Reply, answer, command_error, open_modal
 from handlers.ids import ScoreAction, ScoreView
 from handlers.partner_views import build_error
-from handlers.payloads import ModalMeta, PartnerRef, TopPage
+from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
 from handlers.uploads import upload_png
 
 
@@ -176,6 +176,18 @@ def register(app: AsyncApp, services: Services) -> list[str]:
             replace_original=True, **views.build_top(ranked, page.limit, page.offset, page.category)
         )
 
+    async def review_page(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
+        page = ReviewPage.unpack(_value(body))
+        if page is not None and 0 < page.share <= 100:
+            services.tasks.spawn(show_review(page, _team(body), respond), name="review-page")
+        await ack()
+
+    async def show_review(page: ReviewPage, team_id: str, respond: Reply) -> None:
+        result = await score_service.yearly_review(
+            services.store, services.clock.now(), team_id, page.share
+        )
+        await respond(replace_original=True, **views.build_review(result, page.share, page.offset))
+
     async def retire_button(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
         ref = PartnerRef.unpack(_value(body))
         if ref is not None:
@@ -239,5 +251,6 @@ def register(app: AsyncApp, services: Services) -> list[str]:
     app.action(ScoreAction.CHART.value)(chart_button)
     app.action(ScoreAction.TOP_PAGE.value)(top_page)
     app.action(ScoreAction.RETIRE.value)(retire_button)
+    app.action(ScoreAction.REVIEW_PAGE.value)(review_page)
     app.view(ScoreView.RATE_SUBMIT.value)(rate_submit)
     return ["/score"]

@@ -18,7 +18,6 @@ from bot.scoring import (
     parse_dimension,
 )
 from handlers.blocks import (
-    MAX_MESSAGE_BLOCKS,
     Block,
     actions,
     button,
@@ -33,7 +32,7 @@ from handlers.blocks import (
     section,
 )
 from handlers.ids import ScoreAction, ScoreView
-from handlers.payloads import ModalMeta, PartnerRef, TopPage
+from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
 
 LETTERS = "ABCD"
 TOP_PAGE = 15
@@ -226,8 +225,11 @@ def build_top(
     return message(blocks, f"Top {len(shown)} partners by fit score")
 
 
-def build_review(result: Review, share: float) -> dict[str, Any]:
-    """The least efficient share of active partners, each with a Retire button."""
+REVIEW_PAGE = 20
+
+
+def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any]:
+    """The least efficient share of active partners, each with a Retire button, paged."""
     blocks: list[Block] = [
         section(
             f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
@@ -236,8 +238,12 @@ def build_review(result: Review, share: float) -> dict[str, Any]:
             "ROI against the benchmark, ties broken by composite."
         )
     ]
-    room = MAX_MESSAGE_BLOCKS - 4
-    for entry in result.retire[:room]:
+    last_page = max(len(result.retire) - 1, 0) // REVIEW_PAGE * REVIEW_PAGE
+    offset = min(max(offset, 0), last_page)
+    page = result.retire[offset : offset + REVIEW_PAGE]
+    if len(result.retire) > REVIEW_PAGE:
+        blocks.append(context(f"{offset + 1}–{offset + len(page)} of {len(result.retire)}"))
+    for entry in page:
         ratio = "—" if entry.efficiency is None else f"{entry.efficiency:.2f}"
         composite = "not scored" if entry.composite is None else f"{entry.composite:.1f}"
         confirm = {
@@ -275,8 +281,15 @@ def build_review(result: Review, share: float) -> dict[str, Any]:
                 "twelve months and a category benchmark."
             )
         )
-    elif len(result.retire) > room:
-        blocks.append(context(f"{len(result.retire) - room} more; lower the share to see them."))
+    nav = []
+    if offset > 0:
+        value = ReviewPage(share=share, offset=max(offset - REVIEW_PAGE, 0)).pack()
+        nav.append(button("Previous", ScoreAction.REVIEW_PAGE, value))
+    if offset + REVIEW_PAGE < len(result.retire):
+        value = ReviewPage(share=share, offset=offset + REVIEW_PAGE).pack()
+        nav.append(button("Next", ScoreAction.REVIEW_PAGE, value))
+    if nav:
+        blocks.append(actions(nav, block_id="review-nav"))
     if result.unmeasured:
         names = ", ".join(esc(n) for n in result.unmeasured[:20])
         more = len(result.unmeasured) - 20

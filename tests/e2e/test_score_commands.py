@@ -780,3 +780,54 @@ async def test_a_rating_that_changes_nothing_is_not_stored(slack: Harness) -> No
         partner = await tx.partner_by_key("T0001", name_key("Acme Media"))
         assert partner is not None
         assert await tx.rating_count("T0001", partner.id) == 1
+
+
+async def test_the_review_pages_past_twenty_partners(slack: Harness) -> None:
+    await set_benchmark(slack, "KOL", 2.5)
+    for i in range(25):
+        await add(slack, f"Weak {i:02d}")
+        await record_roi(slack, f"Weak {i:02d}", 0.5 + i / 100, "2026-W40")
+    first = json.loads(await score(slack, "review share=100%"))
+    text = json.dumps(first, ensure_ascii=False)
+    assert "1–20 of 25" in text and "Weak 00" in text and "Weak 24" not in text
+    nav = next(b for b in first["blocks"] if b["type"] == "actions")
+    await slack.click(nav["elements"][0]["action_id"], nav["elements"][0]["value"])
+    second = json.dumps(slack.fake.named("respond")[-1].body, ensure_ascii=False)
+    assert "21–25 of 25" in second and "Weak 24" in second
+
+
+async def test_the_ranking_gates_on_the_newest_roi(slack: Harness) -> None:
+    await add(slack, "Acme")
+    await rate_all(slack, "Acme", 80)
+    await score(slack, '"Acme" cases=3', user=ADMIN)
+    await record_roi(slack, "Acme", 5.0, "2026-W40")
+    await record_roi(slack, "Acme", 2.0, "2026-W47")
+    top = await score(slack, "top")
+    # Cases and audience pass; ROI fails on the newest value (2.0), not the old 5.0.
+    assert "gates :white_check_mark::white_check_mark::x:" in top
+    assert "qualifies" not in top.split("Acme", 1)[1]
+
+
+async def test_buttons_from_another_workspace_reach_nothing(slack: Harness) -> None:
+    await add(slack, "Acme")
+    card = json.loads(await score(slack, '"Acme"'))
+    buttons = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    ref = buttons[0]["value"]
+    await slack.click(ScoreAction.RETIRE, ref, user=ADMIN, team="T0002")
+    await slack.click(ScoreAction.RATE, ref, user=ADMIN, team="T0002")
+    assert slack.fake.named("views.open") == []
+    assert (await stored_partner(slack, "Acme")).status == Status.ACTIVE
+    refusals = [c.body["text"] for c in slack.fake.named("respond")]
+    assert refusals and all("no longer exists" in t for t in refusals)
+
+
+async def test_partner_names_in_score_answers_are_escaped(slack: Harness) -> None:
+    await add(slack, "&lt;!channel&gt; Co")
+    await add(slack, "Beta")
+    await rate_all(slack, "&lt;!channel&gt; Co", 70)
+    await rate_all(slack, "Beta", 60)
+    for text in ('"&lt;!channel&gt; Co"', "top", 'compare "&lt;!channel&gt; Co" Beta'):
+        shown = await score(slack, text)
+        assert "<!channel>" not in shown and "&lt;!channel&gt; Co" in shown, text
+    comment = slack.fake.named("files.completeUploadExternal")[-1].body["initial_comment"]
+    assert "<!channel>" not in comment
