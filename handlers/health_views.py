@@ -41,7 +41,6 @@ RULE_TITLE = {
     "backup": "Backup",
 }
 FLAGGED_PAGE = 10
-UNBACKED_SHOWN = 25
 
 HEALTH_HELP = [
     (
@@ -152,12 +151,18 @@ def build_portfolio(
         ),
     ]
     if report.unbacked:
-        names = ", ".join(
-            f"*{esc(p.name)}* ({p.tier.value})" for p in report.unbacked[:UNBACKED_SHOWN]
-        )
-        more = len(report.unbacked) - UNBACKED_SHOWN
+        shown, used = [], 0
+        for p in report.unbacked:
+            entry = f"*{esc(p.name)}* ({p.tier.value})"
+            if used + len(entry) > 2600:  # keep the section, and the count, inside Slack's limit
+                break
+            shown.append(entry)
+            used += len(entry) + 2
+        more = len(report.unbacked) - len(shown)
         extra = f" and {more} more" if more > 0 else ""
-        blocks.append(section(f":warning: *No backup* ({len(report.unbacked)}): {names}{extra}"))
+        blocks.append(
+            section(f":warning: *No backup* ({len(report.unbacked)}): {', '.join(shown)}{extra}")
+        )
     blocks.append(divider())
     flagged = report.flagged
     last_page = max(len(flagged) - 1, 0) // FLAGGED_PAGE * FLAGGED_PAGE

@@ -54,7 +54,11 @@ def _radar(
     """Start drawing and uploading a radar of these cards, after the ack."""
     series = [dict(c.rating.values) if c.rating else {} for c in cards]
     letters = list(views.LETTERS[: len(cards)])
-    names = ", ".join(f"{letters[i]} = *{esc(c.partner.name)}*" for i, c in enumerate(cards))
+    names = ", ".join(
+        f"{letters[i]} = *{esc(c.partner.name)}*"
+        + (f" (not rated, drawn at 0: {', '.join(c.score.missing)})" if c.score.missing else "")
+        for i, c in enumerate(cards)
+    )
     work = upload_png(
         client,
         respond,

@@ -238,3 +238,16 @@ async def test_archived_partners_leave_the_concentration(slack: Harness) -> None
         await record(slack, "Calm Co", week, gmv=100)
     await slack.command('archive "Acme Media"')
     assert "*GMV*: largest share 100% (*Calm Co*)" in await health(slack, "")
+
+
+async def test_a_long_no_backup_list_keeps_its_count_within_slacks_limit(slack: Harness) -> None:
+    for i in range(40):
+        await slack.command(f'add "{"&amp;" * 60}{i:02d}" tier=core status=active')
+    shown = json.loads(await health(slack, ""))
+    line = next(
+        b["text"]["text"]
+        for b in shown["blocks"]
+        if "No backup" in b.get("text", {}).get("text", "")
+    )
+    assert line.startswith(":warning: *No backup* (40):")
+    assert line.endswith("more") and len(line) <= 3000
