@@ -231,10 +231,12 @@ def roi_rule(
 
 
 def sentiment_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResult:
-    """The latest sentiment against the one before it: a fall of `sentiment_drop`% fires."""
-    series = sorted(
-        (p for p in points if p.metric == "sentiment"), key=lambda p: (p.period.end, p.period.start)
-    )
+    """The latest sentiment against the one before it: a fall of `sentiment_drop`% fires.
+
+    Both are of the latest value's kind of period: a week is not compared with the month
+    that holds it.
+    """
+    series = _same_kind_as_latest([p for p in points if p.metric == "sentiment"])
     if len(series) < 2:
         return RuleResult(
             Rule.SENTIMENT, RuleState.UNKNOWN, f"needs two sentiment values; has {len(series)}"
@@ -316,12 +318,19 @@ def trends(points: list[MetricPoint], last: int) -> dict[str, list[tuple[str, fl
     for p in points:
         series[p.metric].append(p)
     return {
-        metric: [
-            (p.period.label, p.value)
-            for p in sorted(values, key=lambda p: (p.period.end, p.period.start))[-last:]
-        ]
+        metric: [(p.period.label, p.value) for p in _same_kind_as_latest(values)[-last:]]
         for metric, values in sorted(series.items())
     }
+
+
+def _same_kind_as_latest(points: list[MetricPoint]) -> list[MetricPoint]:
+    """Points in period order, keeping only the kind (week, month, day) of the latest, the
+    one that starts last (a month still running does not outrank its latest week)."""
+    ordered = sorted(points, key=lambda p: (p.period.start, p.period.end))
+    if not ordered:
+        return []
+    kind = ordered[-1].period.kind
+    return [p for p in ordered if p.period.kind == kind]
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -708,3 +708,16 @@ def test_lookback_start_grows_for_longer_thresholds() -> None:
     for limits in (replace(DEFAULTS, rue_weeks=12), replace(DEFAULTS, window_weeks=26)):
         weeks = max(limits.rue_weeks, limits.window_weeks)
         assert lookback_start(today, limits) <= window_weeks(today, weeks)[0].start
+
+
+def test_sentiment_compares_periods_of_the_same_kind() -> None:
+    month = parse_period("2026-11")
+    weeks = [parse_period("2026-W46"), parse_period("2026-W47")]
+    points = [
+        MetricPoint(1, month, "sentiment", 90.0),  # the month that holds the weeks
+        MetricPoint(1, weeks[0], "sentiment", 60.0),
+        MetricPoint(1, weeks[1], "sentiment", 58.0),
+    ]
+    result = sentiment_rule(points, Thresholds())
+    assert result.state == RuleState.OK
+    assert "60 (2026-W46) → 58 (2026-W47)" in result.detail
