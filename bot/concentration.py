@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
+from decimal import Decimal, localcontext
 
 from bot.health import MetricPoint
 from bot.metrics import week_of
@@ -41,15 +41,23 @@ class Concentration:
         return self.band == "highly concentrated"
 
 
+def _exact(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
 def hhi(percents: list[float]) -> float:
     """Herfindahl-Hirschman index: the sum of squared percentage shares (0 to 10,000)."""
     return sum(p * p for p in percents)
 
 
-def band_of(index: float | Fraction, high: float | Fraction) -> str:
+def band_of(
+    index: float | Decimal, high: float | Decimal, moderate: float | Decimal = MODERATE_HHI
+) -> str:
+    """The band of an HHI (or of the same multiple of the HHI and of both thresholds)."""
+    index, high, moderate = _exact(index), _exact(high), _exact(moderate)
     if index > high:
         return "highly concentrated"
-    if index >= min(Fraction(str(MODERATE_HHI)), Fraction(str(high))):
+    if index >= min(moderate, high):
         return "moderately concentrated"
     return "unconcentrated"
 
@@ -74,27 +82,31 @@ def concentration(
         inside = first_day <= p.period.start and p.period.end <= last_day
         if p.metric != metric or not inside:
             continue
-        week_start = week_of(p.period.start).start
         if p.period.kind == "week":
-            weekly[(p.partner_id, week_start)] = p.value
+            weekly[(p.partner_id, p.period.start)] = p.value
         elif p.period.kind == "day":
-            daily[(p.partner_id, week_start)] += p.value
-    totals: dict[int, Fraction] = defaultdict(Fraction)
+            daily[(p.partner_id, week_of(p.period.start).start)] += p.value
+    summed: dict[int, float] = defaultdict(float)
     for (partner_id, _week), value in {**daily, **weekly}.items():
-        totals[partner_id] += Fraction(str(value))
-    total = sum(totals.values(), Fraction(0))
+        summed[partner_id] += value
+    total = sum(summed.values())
     if total <= 0:
         return None
     shares = sorted(
         (
-            Share(pid, names.get(pid, "?"), float(value), float(value * 100 / total))
-            for pid, value in totals.items()
+            Share(pid, names.get(pid, "?"), value, value * 100 / total)
+            for pid, value in summed.items()
             if value > 0
         ),
         key=lambda s: (-s.value, s.name),
     )
-    # Exact fractions, so a pool at exactly 2,500 is not "above 2,500" by a rounding error.
-    exact = sum(((v * 100 / total) ** 2 for v in totals.values()), Fraction(0))
-    index = float(exact)
-    band = band_of(exact, Fraction(str(high)))
-    return Concentration(metric, float(total), tuple(shares), index, band)
+    # HHI = 10,000 x sum(v^2) / (sum v)^2, compared without division in exact decimals of
+    # what people typed, so a pool at exactly 2,500 is not "above 2,500" by rounding.
+    with localcontext() as exact:
+        exact.prec = 100
+        values = [Decimal(repr(value)) for value in summed.values()]
+        squares = 10_000 * sum((v * v for v in values), Decimal(0))
+        whole = sum(values, Decimal(0)) ** 2
+        index = float(squares / whole)
+        band = band_of(squares, Decimal(repr(high)) * whole, Decimal(repr(MODERATE_HHI)) * whole)
+    return Concentration(metric, total, tuple(shares), index, band)
