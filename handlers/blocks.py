@@ -99,3 +99,10 @@ def message(blocks: list[Block], text: str, *, escaped: bool = False) -> dict[st
 def error_message(text: str) -> dict[str, Any]:
     """A short ephemeral error: what went wrong and what to type instead."""
     return message([section(f":warning: {text}")], text, escaped=True)
+
+
+def help_message(title: str, usages: list[tuple[str, str]], footer: str) -> dict[str, Any]:
+    """A command's help: each usage in code with what it does, then a footer line."""
+    lines = [f"`{esc(usage)}`\n{what}" for usage, what in usages]
+    blocks = [header(title), section("\n".join(lines)), context(footer)]
+    return message(blocks, title)

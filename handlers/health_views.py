@@ -18,7 +18,18 @@ from bot.health_service import HealthSettings
 from bot.metrics import format_metric
 from bot.portfolio import PortfolioReport
 from bot.registry import Category, FieldChange
-from handlers.blocks import Block, actions, button, context, divider, esc, header, message, section
+from handlers.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    esc,
+    header,
+    help_message,
+    message,
+    section,
+)
 from handlers.ids import HealthAction
 from handlers.payloads import PortfolioPage
 
@@ -62,13 +73,11 @@ HEALTH_HELP = [
 
 
 def build_health_help() -> dict[str, Any]:
-    lines = [f"`{esc(usage)}`\n{what}" for usage, what in HEALTH_HELP]
-    blocks = [
-        header("partnerbot: partner health"),
-        section("\n".join(lines)),
-        context("Also as `/partner health ...`. Rules read the last four months of metrics."),
-    ]
-    return message(blocks, "partnerbot health help")
+    return help_message(
+        "partnerbot: partner health",
+        HEALTH_HELP,
+        "Also as `/partner health ...`. Rules read the last four months of metrics.",
+    )
 
 
 def _rule_lines(report: HealthReport) -> str:

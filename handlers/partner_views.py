@@ -19,7 +19,7 @@ from handlers.blocks import (
     error_message,
     esc,
     fields_section,
-    header,
+    help_message,
     message,
     section,
 )
@@ -70,19 +70,15 @@ CHOICES = (
 )
 
 
-def build_help(topic: str | None = None, prefix: str = "/partner") -> dict[str, Any]:
+def build_help(topic: str | None = None) -> dict[str, Any]:
     """The registry's subcommands with what each does; a topic narrows it to one."""
     chosen = [(u, w) for u, w in HELP if topic and u.split(" ")[0] == topic.casefold()]
-    lines = [f"`{prefix} {esc(usage)}`\n{what}" for usage, what in chosen or HELP]
-    blocks = [
-        header("partnerbot: the partner registry"),
-        section("\n".join(lines)),
-        context(
-            f'{CHOICES}. Names with spaces go in quotes: `{prefix} show "Acme Media"`. '
-            "Only a partner's owner or an admin changes it."
-        ),
-    ]
-    return message(blocks, "partnerbot help")
+    return help_message(
+        "partnerbot: the partner registry",
+        [(f"/partner {usage}", what) for usage, what in chosen or HELP],
+        f'{CHOICES}. Names with spaces go in quotes: `/partner show "Acme Media"`. '
+        "Only a partner's owner or an admin changes it.",
+    )
 
 
 def error_text(err: RuleError) -> str:

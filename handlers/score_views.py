@@ -26,7 +26,7 @@ from handlers.blocks import (
     divider,
     esc,
     fields_section,
-    header,
+    help_message,
     message,
     plain,
     section,
@@ -68,17 +68,12 @@ SCORE_HELP = [
 
 
 def build_score_help() -> dict[str, Any]:
-    lines = [f"`{esc(usage)}`\n{what}" for usage, what in SCORE_HELP]
-    blocks = [
-        header("partnerbot: fit scores"),
-        section("\n".join(lines)),
-        context(
-            "Also as `/partner score ...`. Dimensions: "
-            + ", ".join(f"`{d}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS)
-            + "."
-        ),
-    ]
-    return message(blocks, "partnerbot score help")
+    dimensions = ", ".join(f"`{d}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS)
+    return help_message(
+        "partnerbot: fit scores",
+        SCORE_HELP,
+        f"Also as `/partner score ...`. Dimensions: {dimensions}.",
+    )
 
 
 def _composite(score: FitScore) -> str:
