@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.health import MetricPoint, month_of
 from bot.partners import Actor, Change, StaleEdit, apply_change, check_can_change, find
 from bot.ports import Store, Tx
 from bot.registry import Category, FieldChange, Partner, PartnerFields, RuleError, Status
@@ -167,14 +170,31 @@ class Review:
     unmeasured: list[str]  # active partners without ROI in the year or without a benchmark
 
 
-async def yearly_review(store: Store, at: datetime, team_id: str, share: float) -> Review:
+def monthly_means(points: list[MetricPoint]) -> list[float]:
+    """The mean ROI of each calendar month (a week counts in its Thursday's month, as in the
+    health rule), so a partner reporting weekly weighs no more than one reporting monthly."""
+    by_month: dict[date, list[float]] = defaultdict(list)
+    for point in points:
+        by_month[month_of(point.period)].append(point.value)
+    return [sum(values) / len(values) for values in by_month.values()]
+
+
+async def yearly_review(
+    store: Store, at: datetime, zone: ZoneInfo, team_id: str, share: float
+) -> Review:
     """The least efficient share of active partners by ROI over the trailing twelve months
-    relative to their category's benchmark, ties broken by composite."""
-    since = (at - timedelta(days=365)).date()
+    (in the workspace's time zone) relative to their category's benchmark, ties broken by
+    composite."""
+    today = at.astimezone(zone).date()
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
         partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
-        rois = await tx.roi_since(team_id, since)
+        rois = {
+            pid: monthly_means(points)
+            for pid, points in (
+                await tx.roi_since(team_id, today - timedelta(days=365), today)
+            ).items()
+        }
         benchmarks = await tx.benchmarks(team_id)
         ratings = await tx.latest_ratings(team_id)
         latest = await tx.latest_roi(team_id)

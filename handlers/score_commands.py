@@ -101,7 +101,8 @@ async def run(
             ranked = await score_service.ranking(store, team_id, category)
             return views.build_top(ranked, limit, 0, category.value if category else None)
         case ReviewRequest(share=share):
-            result = await score_service.yearly_review(store, now, team_id, share)
+            zone = services.settings.zone
+            result = await score_service.yearly_review(store, now, zone, team_id, share)
             return views.build_review(result, share)
         case WeightsRequest(updates=updates) if not updates:
             return views.build_weights(await score_service.weights(store, team_id))
@@ -188,7 +189,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
 
     async def show_review(page: ReviewPage, team_id: str, respond: Reply) -> None:
         result = await score_service.yearly_review(
-            services.store, services.clock.now(), team_id, page.share
+            services.store, services.clock.now(), services.settings.zone, team_id, page.share
         )
         await respond(replace_original=True, **views.build_review(result, page.share, page.offset))
 

@@ -360,11 +360,19 @@ class Tx:
         row = await self._q.partner_latest_roi(self._conn, team_id=team_id, partner_id=partner_id)
         return None if row is None else (row["period"], float(row["value"]))
 
-    async def roi_since(self, team_id: str, since: date) -> dict[int, list[float]]:
-        values: dict[int, list[float]] = {}
-        for r in await self._rows("roi_since", team_id=team_id, since=since.isoformat()):
-            values.setdefault(int(r["partner_id"]), []).append(float(r["value"]))
-        return values
+    async def roi_since(
+        self, team_id: str, since: date, until: date
+    ) -> dict[int, list[MetricPoint]]:
+        found: dict[int, list[MetricPoint]] = {}
+        rows = await self._rows(
+            "roi_since", team_id=team_id, since=since.isoformat(), until=until.isoformat()
+        )
+        for r in rows:
+            start, end = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
+            period = Period(start, end, r["period_kind"], r["period"])
+            pid = int(r["partner_id"])
+            found.setdefault(pid, []).append(MetricPoint(pid, period, "roi", float(r["value"])))
+        return found
 
     # events
     async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:

@@ -37,9 +37,10 @@ SELECT period, value FROM metrics
  LIMIT 1;
 
 -- name: roi_since
--- Every ROI value recorded since a date, for the yearly review.
-SELECT partner_id, value FROM metrics
- WHERE team_id = :team_id AND metric = 'roi' AND period_start >= :since;
+-- Every ROI value recorded for periods starting in a date range, for the yearly review.
+SELECT partner_id, period, period_kind, period_start, period_end, value FROM metrics
+ WHERE team_id = :team_id AND metric = 'roi'
+   AND period_start >= :since AND period_start <= :until;
 
 -- name: rating_count$
 SELECT COUNT(*) FROM ratings WHERE team_id = :team_id AND partner_id = :partner_id;

@@ -831,3 +831,18 @@ async def test_partner_names_in_score_answers_are_escaped(slack: Harness) -> Non
         assert "<!channel>" not in shown and "&lt;!channel&gt; Co" in shown, text
     comment = slack.fake.named("files.completeUploadExternal")[-1].body["initial_comment"]
     assert "<!channel>" not in comment
+
+
+async def test_the_review_weighs_each_month_once(slack: Harness) -> None:
+    """Weekly reporters are judged on monthly means, like monthly reporters: four weak
+    October weeks and one strong November week average 2.0, not 1.4."""
+    await set_benchmark(slack, "KOL", 2.5)
+    await add(slack, "Weekly Co")
+    for week in ("2026-W41", "2026-W42", "2026-W43", "2026-W44"):
+        await record_roi(slack, "Weekly Co", 1.0, week)
+    await record_roi(slack, "Weekly Co", 3.0, "2026-W46")
+    await add(slack, "Monthly Co")
+    await record_roi(slack, "Monthly Co", 1.8, "2026-10")
+    shown = await score(slack, "review share=50%")
+    assert "Monthly Co" in shown and "Weekly Co" not in shown.split("could not be measured")[1]
+    assert "ROI 0.72× benchmark" in shown
