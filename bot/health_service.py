@@ -3,7 +3,7 @@ benchmarks (audited)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,8 @@ from bot.metrics import format_metric
 from bot.partners import Actor, find
 from bot.portfolio import PortfolioReport, assess_portfolio
 from bot.ports import Store
-from bot.registry import RETIRED, Category, FieldChange, Partner, RuleError, name_key
+from bot.registry import RETIRED, Category, FieldChange, Partner, name_key
+from bot.workspace_settings import check_admin, write_settings
 
 TREND_PERIODS = 8
 HEALTH = "health"  # the scope of the thresholds among a workspace's settings
@@ -29,13 +30,6 @@ HEALTH = "health"  # the scope of the thresholds among a workspace's settings
 class HealthSettings:
     thresholds: Thresholds
     benchmarks: dict[str, float]
-
-
-def check_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise RuleError(
-            f"Only a partnerbot admin can change {what}; admins are set in PARTNERBOT_ADMINS."
-        )
 
 
 async def health_settings(store: Store, team_id: str) -> HealthSettings:
@@ -99,20 +93,10 @@ async def set_thresholds(
 ) -> list[FieldChange]:
     """Change rule thresholds (admins only); each change is audited."""
     check_admin(actor, "the health thresholds")
-    changes = []
     async with store.write() as tx:
-        current = thresholds_from(await tx.settings(team_id, HEALTH))
-        for key, value in values.items():
-            before = getattr(current, key)
-            if before == value:
-                continue
-            await tx.upsert_setting(team_id, HEALTH, key, float(value), actor.user_id, now)
-            change = FieldChange(key, format_metric(before), format_metric(value))
-            await tx.add_settings_audit(
-                team_id, actor.user_id, now, f"threshold {key}", change.before, change.after
-            )
-            changes.append(change)
-    return changes
+        before = asdict(thresholds_from(await tx.settings(team_id, HEALTH)))
+        after = {**before, **values}
+        return await write_settings(tx, team_id, HEALTH, actor, now, before, after, "threshold")
 
 
 async def set_benchmark(

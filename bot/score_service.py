@@ -27,6 +27,7 @@ from bot.scoring import (
     weights_from,
     weights_from_updates,
 )
+from bot.workspace_settings import check_admin, write_settings
 
 SCORE = "score"  # the scope of the weights among a workspace's settings
 RANKED_STATUSES = frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED})
@@ -240,22 +241,11 @@ async def set_weights(
     store: Store, at: datetime, team_id: str, actor: Actor, updates: dict[str, float]
 ) -> tuple[Weights, list[FieldChange]]:
     """Change weights or the threshold (admins only); each change is audited."""
-    if not actor.is_admin:
-        raise RuleError(
-            "Only a partnerbot admin can change the weights; admins are set in PARTNERBOT_ADMINS."
-        )
+    check_admin(actor, "the weights")
     async with store.write() as tx:
         before = await current_weights(tx, team_id)
         after = weights_from_updates(before, updates)
-        changes = []
-        for key, value in after.as_dict().items():
-            old = before.as_dict()[key]
-            if old == value:
-                continue
-            await tx.upsert_setting(team_id, SCORE, key, value, actor.user_id, at)
-            change = FieldChange(key, f"{old:g}", f"{value:g}")
-            await tx.add_settings_audit(
-                team_id, actor.user_id, at, f"score {key}", change.before, change.after
-            )
-            changes.append(change)
+        changes = await write_settings(
+            tx, team_id, SCORE, actor, at, before.as_dict(), after.as_dict(), "score"
+        )
     return after, changes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.registry import FieldChange
+
 Block = dict[str, Any]
 
 # Slack's limits (https://api.slack.com/reference/block-kit), kept in this one place.
@@ -105,4 +107,22 @@ def help_message(title: str, usages: list[tuple[str, str]], footer: str) -> dict
     """A command's help: each usage in code with what it does, then a footer line."""
     lines = [f"`{esc(usage)}`\n{what}" for usage, what in usages]
     blocks = [header(title), section("\n".join(lines)), context(footer)]
+    return message(blocks, title)
+
+
+def settings_message(
+    title: str, lines: list[str], hint: str, changes: list[FieldChange] | None
+) -> dict[str, Any]:
+    """Settings in force, one per line, after what a change just did (if one was asked)."""
+    blocks: list[Block] = []
+    if changes is not None:
+        done = ", ".join(f"{c.field} {c.before} → {c.after}" for c in changes)
+        outcome = (
+            f":white_check_mark: Changed {done}."
+            if changes
+            else ("Nothing changed: those are the values in force.")
+        )
+        blocks.append(section(outcome))
+    blocks.append(section(f"*{title}*\n" + "\n".join(lines)))
+    blocks.append(context(hint))
     return message(blocks, title)

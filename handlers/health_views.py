@@ -29,6 +29,7 @@ from handlers.blocks import (
     help_message,
     message,
     section,
+    settings_message,
 )
 from handlers.ids import HealthAction
 from handlers.payloads import PortfolioPage
@@ -216,19 +217,12 @@ def build_thresholds(
     for key, value in asdict(limits).items():
         mark = "" if value == defaults[key] else f" (default {format_metric(defaults[key])})"
         lines.append(f"`{key}={format_metric(value)}` {THRESHOLD_SPECS[key][0]}{mark}")
-    blocks: list[Block] = []
-    if changes is not None:
-        done = ", ".join(f"{c.field} {c.before} → {c.after}" for c in changes)
-        blocks.append(
-            section(
-                f":white_check_mark: Changed {done}."
-                if changes
-                else "Nothing changed: those are the values in force."
-            )
-        )
-    blocks.append(section("*Health thresholds*\n" + "\n".join(lines)))
-    blocks.append(context("Admins change them: `/health thresholds rue=35 hhi=2000`."))
-    return message(blocks, "Health thresholds")
+    return settings_message(
+        "Health thresholds",
+        lines,
+        "Admins change them: `/health thresholds rue=35 hhi=2000`.",
+        changes,
+    )
 
 
 def build_benchmarks(

@@ -30,6 +30,7 @@ from handlers.blocks import (
     message,
     plain,
     section,
+    settings_message,
 )
 from handlers.ids import ScoreAction, ScoreView
 from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
@@ -309,19 +310,12 @@ def build_retired(partner: Partner, changed: bool) -> dict[str, Any]:
 def build_weights(weights: Weights, changes: list[FieldChange] | None = None) -> dict[str, Any]:
     lines = [f"`{d}={format_metric(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
     lines.append(f"`threshold={format_metric(weights.threshold)}` composite to recommend")
-    blocks: list[Block] = []
-    if changes is not None:
-        done = ", ".join(f"{c.field} {c.before} → {c.after}" for c in changes)
-        blocks.append(
-            section(
-                f":white_check_mark: Changed {done}."
-                if changes
-                else "Nothing changed: those are the values in force."
-            )
-        )
-    blocks.append(section("*Fit-score weights*\n" + "\n".join(lines)))
-    blocks.append(context("Admins change them: `/score weights brand=2 threshold=75`."))
-    return message(blocks, "Fit-score weights")
+    return settings_message(
+        "Fit-score weights",
+        lines,
+        "Admins change them: `/score weights brand=2 threshold=75`.",
+        changes,
+    )
 
 
 def build_rate_modal(card: ScoreCard, meta: ModalMeta) -> dict[str, Any]:

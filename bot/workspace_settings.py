@@ -1,0 +1,45 @@
+"""Workspace settings that admins change (health thresholds, score weights), audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.metrics import format_metric
+from bot.partners import Actor
+from bot.ports import Tx
+from bot.registry import FieldChange, RuleError
+
+
+def check_admin(actor: Actor, what: str) -> None:
+    """Only admins change workspace settings; the refusal says where admins are set."""
+    if not actor.is_admin:
+        raise RuleError(
+            f"Only a partnerbot admin can change {what}; admins are set in PARTNERBOT_ADMINS."
+        )
+
+
+async def write_settings(
+    tx: Tx,
+    team_id: str,
+    scope: str,
+    actor: Actor,
+    at: datetime,
+    before: Mapping[str, float],
+    after: Mapping[str, float],
+    label: str,
+) -> list[FieldChange]:
+    """Store the settings of a scope that differ from before, each with an audit row that
+    names it as "<label> <key>"."""
+    changes = []
+    for key, value in after.items():
+        old = before[key]
+        if old == value:
+            continue
+        await tx.upsert_setting(team_id, scope, key, float(value), actor.user_id, at)
+        change = FieldChange(key, format_metric(old), format_metric(value))
+        await tx.add_settings_audit(
+            team_id, actor.user_id, at, f"{label} {key}", change.before, change.after
+        )
+        changes.append(change)
+    return changes
