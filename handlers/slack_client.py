@@ -17,12 +17,31 @@ Sleep = Callable[[float], Awaitable[None]]
 MAX_RETRY_AFTER = 120.0
 
 
-class RateLimitRetry(AsyncRetryHandler):
-    """Retries an HTTP 429 after the number of seconds Slack's Retry-After asks for."""
+class _SleepingRetry(AsyncRetryHandler):
+    """A retry that waits between attempts through an injectable sleep (tests record it)."""
 
     def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._sleep = sleep
+
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        raise NotImplementedError
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(self._seconds(state, response))
+        state.increment_current_attempt()
+
+
+class RateLimitRetry(_SleepingRetry):
+    """Retries an HTTP 429 after the number of seconds Slack's Retry-After asks for."""
 
     async def _can_retry_async(
         self,
@@ -37,17 +56,8 @@ class RateLimitRetry(AsyncRetryHandler):
         # A modal's trigger_id lives 3 s: waiting longer than that can only fail.
         return not (request.url.endswith("views.open") and retry_after(response) > 2)
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        await self._sleep(retry_after(response))
-        state.increment_current_attempt()
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        return retry_after(response)
 
 
 def retry_after(response: HttpResponse | None) -> float:
@@ -63,12 +73,8 @@ def retry_after(response: HttpResponse | None) -> float:
     return 1.0
 
 
-class ConnectionRetry(AsyncRetryHandler):
+class ConnectionRetry(_SleepingRetry):
     """Retries a request that could not connect, backing off 0.5 s, 1 s, 2 s."""
-
-    def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -81,17 +87,8 @@ class ConnectionRetry(AsyncRetryHandler):
         # Only failures to connect: after a request went out, a retry could post twice.
         return isinstance(error, ClientConnectorError)
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        await self._sleep(0.5 * 2**state.current_attempt)
-        state.increment_current_attempt()
+    def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
+        return 0.5 * 2 ** int(state.current_attempt)
 
 
 def build_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
