@@ -88,7 +88,7 @@ class ConnectionRetry(_SleepingRetry):
         return isinstance(error, ClientConnectorError)
 
     def _seconds(self, state: RetryState, response: HttpResponse | None) -> float:
-        return 0.5 * 2 ** int(state.current_attempt)
+        return float(0.5 * 2 ** int(state.current_attempt))
 
 
 def build_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
