@@ -14,14 +14,12 @@ from bot.csv_io import (
     parse_metrics_rows,
     parse_partner_rows,
 )
-from bot.partners import CLI_ACTOR, NotFound, apply_change, audit, write_metrics
-from bot.ports import Store, Tx
+from bot.partners import CLI_ACTOR, NotFound, apply_change, insert_new_partner, write_metrics
+from bot.ports import Store
 from bot.registry import (
-    NEW_PARTNER_DEFAULTS,
     Partner,
     PartnerFields,
     closest_names,
-    creation_diff,
     name_key,
 )
 
@@ -77,7 +75,8 @@ async def import_partners(store: Store, at: datetime, team_id: str, text: str) -
                     (row.line, f"*{row.name}* is new, so it needs an owner (a Slack user ID).")
                 )
             else:
-                by_key[key] = await _create(tx, at, team_id, fields)
+                new = await insert_new_partner(tx, at, team_id, CLI_ACTOR, fields, ACTION)
+                by_key[key] = new.partner
                 created.add(row.line)
         file_keys = {name_key(row.name) for row in rows}
         for row in rows:
@@ -94,36 +93,6 @@ async def import_partners(store: Store, at: datetime, team_id: str, text: str) -
         if problems:
             raise ImportRejected(problems)  # inside the transaction: it rolls back
     return ImportResult(len(created), len(updated), len(rows) - len(created) - len(updated))
-
-
-async def _create(tx: Tx, at: datetime, team_id: str, fields: PartnerFields) -> Partner:
-    """Insert a new partner (without backups) with the defaults `add_partner` uses, audited."""
-    d = NEW_PARTNER_DEFAULTS
-    draft = Partner(
-        id=0,
-        team_id=team_id,
-        name=_pick(fields.name, None),
-        category=_pick(fields.category, d.category),
-        tier=_pick(fields.tier, d.tier),
-        status=_pick(fields.status, d.status),
-        owner=_pick(fields.owner, None),
-        contacts=_pick(fields.contacts, d.contacts),
-        notes=_pick(fields.notes, d.notes),
-        drop_reason=_pick(fields.drop_reason, d.drop_reason),
-        success_cases=_pick(fields.success_cases, d.success_cases),
-        tags=_pick(fields.tags, d.tags),
-    )
-    partner = replace(draft, id=await tx.insert_partner(draft, name_key(draft.name), at))
-    await tx.replace_tags(team_id, partner.id, partner.tags)
-    await audit(tx, partner, CLI_ACTOR, at, ACTION, creation_diff(partner))
-    return partner
-
-
-def _pick(value: T | None, default: T | None) -> T:
-    chosen = default if value is None else value
-    if chosen is None:
-        raise ValueError("a new partner's field has neither a value nor a default")
-    return chosen
 
 
 def _backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set[str]) -> list[str]:

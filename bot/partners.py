@@ -156,36 +156,46 @@ async def add_partner(
     """Register a partner; the adder owns it unless another owner is given."""
     if fields.name is None:
         raise RuleError("A partner needs a name.")
-    defaults = replace(NEW_PARTNER_DEFAULTS, owner=actor.user_id)
-    merged = PartnerFields(**{**defaults.given(), **fields.given()})
     async with store.write() as tx:
         existing = await tx.partner_by_key(team_id, name_key(fields.name), full=False)
         if existing is not None:
             raise AlreadyRegistered(existing.name, existing.owner)
-        backup_ids, backups = await resolve_backups(
-            tx, team_id, name_key(fields.name), merged.backups or ()
-        )
-        draft = Partner(
-            id=0,
-            team_id=team_id,
-            name=fields.name,
-            category=merged.category,  # type: ignore[arg-type]
-            tier=merged.tier,  # type: ignore[arg-type]
-            status=merged.status,  # type: ignore[arg-type]
-            owner=merged.owner or actor.user_id,
-            contacts=merged.contacts or "",
-            notes=merged.notes or "",
-            drop_reason=merged.drop_reason or "",
-            success_cases=merged.success_cases or 0,
-            tags=merged.tags or (),
-            backups=backups,
-        )
-        partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
-        partner = replace(draft, id=partner_id)
-        await tx.replace_tags(team_id, partner_id, partner.tags)
-        await tx.replace_backups(team_id, partner_id, backup_ids)
-        diff = creation_diff(partner)
-        await audit(tx, partner, actor, at, "add", diff)
+        return await insert_new_partner(tx, at, team_id, actor, fields, "add")
+
+
+async def insert_new_partner(
+    tx: Tx, at: datetime, team_id: str, actor: Actor, fields: PartnerFields, action: str
+) -> Change:
+    """Insert a partner whose name is free, with the registry's defaults for what is not
+    given (the actor owns it unless an owner is), its tags and backups, audited."""
+    if fields.name is None:
+        raise RuleError("A partner needs a name.")
+    defaults = replace(NEW_PARTNER_DEFAULTS, owner=actor.user_id)
+    merged = PartnerFields(**{**defaults.given(), **fields.given()})
+    backup_ids, backups = await resolve_backups(
+        tx, team_id, name_key(fields.name), merged.backups or ()
+    )
+    draft = Partner(
+        id=0,
+        team_id=team_id,
+        name=fields.name,
+        category=merged.category,  # type: ignore[arg-type]
+        tier=merged.tier,  # type: ignore[arg-type]
+        status=merged.status,  # type: ignore[arg-type]
+        owner=merged.owner or actor.user_id,
+        contacts=merged.contacts or "",
+        notes=merged.notes or "",
+        drop_reason=merged.drop_reason or "",
+        success_cases=merged.success_cases or 0,
+        tags=merged.tags or (),
+        backups=backups,
+    )
+    partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
+    partner = replace(draft, id=partner_id)
+    await tx.replace_tags(team_id, partner_id, partner.tags)
+    await tx.replace_backups(team_id, partner_id, backup_ids)
+    diff = creation_diff(partner)
+    await audit(tx, partner, actor, at, action, diff)
     return Change(partner, diff)
 
 
