@@ -23,24 +23,19 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from bot.metrics import METRICS, Period, parse_metric, parse_period
 from bot.registry import (
     FIELD_ORDER,
-    Category,
+    FIELD_PARSERS,
     Partner,
     PartnerFields,
     RuleError,
-    Status,
-    Tier,
     clean_name,
-    clean_text,
     name_key,
-    parse_choice,
-    parse_count,
-    parse_names,
-    parse_tags,
+    parse_field,
     render_field,
 )
 
@@ -132,19 +127,8 @@ def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
             problems.append(str(exc))
             return None
 
-    fields = PartnerFields(
-        name=cell("name", clean_name),
-        category=cell("category", lambda v: parse_choice(Category, v, "category")),
-        tier=cell("tier", lambda v: parse_choice(Tier, v, "tier")),
-        status=cell("status", lambda v: parse_choice(Status, v, "status")),
-        owner=cell("owner", parse_owner),
-        backups=cell("backups", parse_names),
-        tags=cell("tags", parse_tags),
-        contacts=cell("contacts", lambda v: clean_text(v, "Contacts")),
-        notes=cell("notes", lambda v: clean_text(v, "Notes")),
-        success_cases=cell("success_cases", lambda v: parse_count(v, "success_cases")),
-        drop_reason=cell("drop_reason", lambda v: clean_text(v, "The drop reason")),
-    )
+    given = {field: cell(field, partial(parse_field, field)) for field in FIELD_PARSERS}
+    fields = PartnerFields(**given, owner=cell("owner", parse_owner))
     return fields, problems
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
 
 from bot.csv_io import (
     ImportRejected,
@@ -32,7 +31,6 @@ __all__ = [
 ]
 
 ACTION = "import"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)

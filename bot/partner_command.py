@@ -16,16 +16,11 @@ from bot.command_parser import (
 from bot.metrics import METRICS, Period, parse_metric, parse_period
 from bot.ports import ListFilters
 from bot.registry import (
-    Category,
     PartnerFields,
     RuleError,
-    Status,
-    Tier,
     clean_name,
     clean_text,
-    parse_choice,
-    parse_count,
-    parse_names,
+    parse_field,
     parse_tags,
 )
 
@@ -221,6 +216,10 @@ def _unknown_option(key: str, accepted: tuple[str, ...], what: str) -> str:
     return f"`{key}` is not {what}.{hint} Use: {', '.join(accepted)}."
 
 
+# Option names people type for fields whose stored name differs.
+_OPTION_FIELDS = {"note": "notes", "notes": "notes", "cases": "success_cases"}
+
+
 def fields_from_options(options: dict[str, Value], accepted: tuple[str, ...]) -> PartnerFields:
     """Partner fields from `key=value` options, each validated."""
     given: dict[str, object] = {}
@@ -228,28 +227,8 @@ def fields_from_options(options: dict[str, Value], accepted: tuple[str, ...]) ->
         option = "note" if key == "notes" else key
         if option not in accepted:
             raise RuleError(_unknown_option(key, accepted, "a partner field"))
-        if option == "owner":
-            given["owner"] = _user(value)
-            continue
-        text = _text(value)
-        if option == "name":
-            given["name"] = clean_name(text)
-        elif option == "category":
-            given["category"] = parse_choice(Category, text, "category")
-        elif option == "tier":
-            given["tier"] = parse_choice(Tier, text, "tier")
-        elif option == "status":
-            given["status"] = parse_choice(Status, text, "status")
-        elif option == "backups":
-            given["backups"] = parse_names(text)
-        elif option == "tags":
-            given["tags"] = parse_tags(text)
-        elif option == "contacts":
-            given["contacts"] = clean_text(text, "Contacts")
-        elif option == "note":
-            given["notes"] = clean_text(text, "The note")
-        elif option == "cases":
-            given["success_cases"] = parse_count(text, "cases")
+        field = _OPTION_FIELDS.get(option, option)
+        given[field] = _user(value) if field == "owner" else parse_field(field, _text(value))
     return PartnerFields(**given)  # type: ignore[arg-type]
 
 
@@ -272,12 +251,8 @@ def list_filters(options: dict[str, Value]) -> ListFilters:
             given["owner"] = _user(value)
             continue
         text = _text(value)
-        if option == "category":
-            given["category"] = parse_choice(Category, text, "category")
-        elif option == "tier":
-            given["tier"] = parse_choice(Tier, text, "tier")
-        elif option == "status":
-            given["status"] = parse_choice(Status, text, "status")
+        if option != "tag":
+            given[option] = parse_field(option, text)
         else:
             tags = parse_tags(text)
             if len(tags) > 1:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -267,3 +268,23 @@ def render_field(value: object) -> str:
     if isinstance(value, StrEnum):
         return value.value
     return "" if value is None else str(value)
+
+
+# How each field is read from text, the same in a command, a form and a CSV cell.
+FIELD_PARSERS: dict[str, Callable[[str], object]] = {
+    "name": clean_name,
+    "category": lambda raw: parse_choice(Category, raw, "category"),
+    "tier": lambda raw: parse_choice(Tier, raw, "tier"),
+    "status": lambda raw: parse_choice(Status, raw, "status"),
+    "backups": parse_names,
+    "tags": parse_tags,
+    "contacts": lambda raw: clean_text(raw, "Contacts"),
+    "notes": lambda raw: clean_text(raw, "Notes"),
+    "drop_reason": lambda raw: clean_text(raw, "The drop reason"),
+    "success_cases": lambda raw: parse_count(raw, "cases"),
+}
+
+
+def parse_field(field: str, raw: str) -> Any:
+    """A partner field's value from text, validated (a RuleError says what is wrong)."""
+    return FIELD_PARSERS[field](raw)

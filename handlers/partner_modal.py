@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from bot.registry import (
@@ -12,12 +13,7 @@ from bot.registry import (
     RuleError,
     Status,
     Tier,
-    clean_name,
-    clean_text,
-    parse_choice,
-    parse_count,
-    parse_names,
-    parse_tags,
+    parse_field,
 )
 from handlers.blocks import MAX_PRIVATE_METADATA, Block, plain
 from handlers.ids import PartnerView
@@ -139,18 +135,14 @@ def read_submission(values: dict[str, Any]) -> tuple[PartnerFields, dict[str, st
         except RuleError as err:
             errors[block_id] = str(err).replace("*", "").replace("`", "")[:150]
 
-    take("name", "name", clean_name)
-    take("category", "category", lambda raw: parse_choice(Category, raw, "category"))
-    take("tier", "tier", lambda raw: parse_choice(Tier, raw, "tier"))
-    take("status", "status", lambda raw: parse_choice(Status, raw, "status"))
+    for field in ("name", "category", "tier", "status"):
+        take(field, field, partial(parse_field, field))
     owner = _state_value(values, "owner")
     if not owner:
         errors["owner"] = "Pick the partner's owner."
     else:
         given["owner"] = owner
-    take("backups", "backups", parse_names)
-    take("tags", "tags", parse_tags)
-    take("contacts", "contacts", lambda raw: clean_text(raw, "Contacts"))
-    take("notes", "notes", lambda raw: clean_text(raw, "Notes"))
-    take("cases", "success_cases", lambda raw: parse_count(raw or "0", "Success cases"))
+    for field in ("backups", "tags", "contacts", "notes"):
+        take(field, field, partial(parse_field, field))
+    take("cases", "success_cases", lambda raw: parse_field("success_cases", raw or "0"))
     return PartnerFields(**given), errors  # type: ignore[arg-type]
