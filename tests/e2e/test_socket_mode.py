@@ -10,22 +10,27 @@ import aiohttp
 import pytest
 
 from bot.app import serve
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from storage.store import SQLiteStore
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import START
 
 
-async def test_socket_mode_answers_commands_and_stops_cleanly(
-    fake_slack: FakeSlack, tmp_path: Path
-) -> None:
-    settings = load_settings(
+def socket_settings(fake: FakeSlack, tmp_path: Path) -> Settings:
+    """Socket Mode against the fake Slack, the health check on a port the OS picks."""
+    return load_settings(
         slack_bot_token="xoxb-test",
         slack_app_token="xapp-test",
-        slack_api_url=fake_slack.api_url,
+        slack_api_url=fake.api_url,
         database_url=f"sqlite:///{tmp_path / 'socket.db'}",
         port=0,
     )
+
+
+async def test_socket_mode_answers_commands_and_stops_cleanly(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    settings = socket_settings(fake_slack, tmp_path)
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
@@ -56,13 +61,7 @@ async def test_socket_mode_answers_commands_and_stops_cleanly(
 async def test_socket_mode_serves_no_request_url_only_the_health_check(
     fake_slack: FakeSlack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = load_settings(
-        slack_bot_token="xoxb-test",
-        slack_app_token="xapp-test",
-        slack_api_url=fake_slack.api_url,
-        database_url=f"sqlite:///{tmp_path / 'socket.db'}",
-        port=0,
-    )
+    settings = socket_settings(fake_slack, tmp_path)
     stop = asyncio.Event()
     running = asyncio.create_task(serve(settings, stop))
     try:
