@@ -17,6 +17,7 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_CONTEXT_TEXT = 3000
 MAX_PRIVATE_METADATA = 3000
+MAX_FIELD_ERROR = 150
 
 
 def esc(text: str) -> str:
@@ -126,3 +127,8 @@ def settings_message(
     blocks.append(section(f"*{title}*\n" + "\n".join(lines)))
     blocks.append(context(hint))
     return message(blocks, title)
+
+
+def field_error(err: Exception | str) -> str:
+    """An error for under a modal's input: plain text (no mrkdwn there), short."""
+    return str(err).replace("*", "").replace("`", "")[:MAX_FIELD_ERROR]

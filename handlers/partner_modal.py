@@ -15,7 +15,7 @@ from bot.registry import (
     Tier,
     parse_field,
 )
-from handlers.blocks import MAX_PRIVATE_METADATA, Block, plain
+from handlers.blocks import MAX_PRIVATE_METADATA, Block, field_error, plain
 from handlers.ids import PartnerView
 from handlers.payloads import ModalMeta
 
@@ -133,7 +133,7 @@ def read_submission(values: dict[str, Any]) -> tuple[PartnerFields, dict[str, st
         try:
             given[field] = parse(raw or "")
         except RuleError as err:
-            errors[block_id] = str(err).replace("*", "").replace("`", "")[:150]
+            errors[block_id] = field_error(err)
 
     for field in ("name", "category", "tier", "status"):
         take(field, field, partial(parse_field, field))

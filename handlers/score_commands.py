@@ -27,7 +27,7 @@ from bot.score_command import (
 from bot.score_service import ScoreCard
 from bot.services import Services
 from handlers import score_views as views
-from handlers.blocks import esc, message, section
+from handlers.blocks import esc, field_error, message, section
 from handlers.commands import Message, Reply, answer, command_error, open_modal
 from handlers.ids import ScoreAction, ScoreView
 from handlers.partner_views import build_error
@@ -233,7 +233,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
         except RuleError as err:
             await ack(
                 response_action="errors",
-                errors={"brand": str(err).replace("*", "").replace("`", "")[:150]},
+                errors={"brand": field_error(err)},
             )
             return
         saved = views.build_card(card)["blocks"]

@@ -25,6 +25,7 @@ from handlers.blocks import (
     context,
     divider,
     esc,
+    field_error,
     fields_section,
     help_message,
     message,
@@ -389,5 +390,5 @@ def read_rating(values: dict[str, Any]) -> tuple[dict[str, float], int | None, d
             else:
                 updates[block_id] = parse_dimension(block_id, str(raw))
         except RuleError as err:
-            errors[block_id] = str(err).replace("`", "")[:150]
+            errors[block_id] = field_error(err)
     return updates, cases, errors

@@ -11,7 +11,7 @@ from bot import partners
 from bot.registry import RuleError
 from bot.services import Services
 from handlers import partner_views as views
-from handlers.blocks import context, plain
+from handlers.blocks import context, field_error, plain
 from handlers.commands import Reply
 from handlers.ids import PartnerView
 from handlers.partner_modal import read_submission
@@ -28,7 +28,7 @@ def _field_error(err: RuleError) -> dict[str, str]:
         block = "backups"
     elif isinstance(err, partners.Forbidden):
         block = "owner"
-    return {block: text.replace("*", "").replace("`", "")[:150]}
+    return {block: field_error(text)}
 
 
 def _saved_view(change: partners.Change, verb: str) -> dict[str, Any]:
