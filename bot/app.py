@@ -94,13 +94,14 @@ def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT (or stop is set), then finish in-flight work and close."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # First thing: a SIGTERM during start-up (migrations) then stops cleanly once started.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     clock = SystemClock()
     store = await open_store(settings, clock)
     bot = create_app(settings, store, clock)
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     runner = web.AppRunner(
         web_app(bot, slack_requests=not settings.socket_mode),
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
