@@ -105,8 +105,14 @@ def check_can_change(partner: Partner, actor: Actor) -> None:
     raise Forbidden(partner.name, partner.owner)
 
 
-async def find(tx: Tx, team_id: str, name: str) -> Partner:
-    """The partner with this name, or NotFound with the closest names."""
+async def find(tx: Tx, team_id: str, name: str, partner_id: int | None = None) -> Partner:
+    """The partner with this name, or NotFound with the closest names. A partner_id (from
+    a button or a form) is looked up instead, in the same workspace only."""
+    if partner_id is not None:
+        found = await tx.partner_by_id(team_id, partner_id)
+        if found is None:
+            raise RuleError("That partner no longer exists.")
+        return found
     partner = await tx.partner_by_key(team_id, name_key(name))
     if partner is None:
         raise NotFound(name, closest_names(name, await tx.partner_names(team_id)))
@@ -216,13 +222,7 @@ async def change_partner(
     so saving it over a newer change would silently undo that change.
     """
     async with store.write() as tx:
-        if partner_id is not None:
-            found = await tx.partner_by_id(team_id, partner_id)
-            if found is None:
-                raise RuleError("That partner no longer exists.")
-            partner = found
-        else:
-            partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, partner_id)
         check_can_change(partner, actor)
         if version is not None and partner.updated_at != version:
             raise StaleEdit(

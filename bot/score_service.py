@@ -101,13 +101,7 @@ async def rate(
             "Give at least one dimension or `cases=`, e.g. `brand=80 audience=72 cases=4`."
         )
     async with store.write() as tx:
-        if partner_id is not None:
-            found = await tx.partner_by_id(team_id, partner_id)
-            if found is None:
-                raise RuleError("That partner no longer exists.")
-            partner = found
-        else:
-            partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, partner_id)
         check_can_change(partner, actor)
         if version is not None and version != await _version(tx, partner):
             raise StaleEdit(
@@ -218,9 +212,7 @@ async def yearly_review(
 async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int) -> Change:
     """Archive a partner picked in the yearly review (owner or admin), audited as retire."""
     async with store.write() as tx:
-        partner = await tx.partner_by_id(team_id, partner_id)
-        if partner is None:
-            raise RuleError("That partner no longer exists.")
+        partner = await find(tx, team_id, "", partner_id)
         check_can_change(partner, actor)
         if partner.status not in (Status.ACTIVE, Status.ARCHIVED):
             raise RuleError(

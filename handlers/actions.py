@@ -49,15 +49,15 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
 
     async def show_history(ref: HistoryPage, team_id: str, respond: Reply, paging: bool) -> None:
-        async with services.store.read() as tx:
-            partner = await tx.partner_by_id(team_id, ref.partner_id)
-        if partner is None:
-            message = views.build_error(RuleError("That partner no longer exists."))
-        else:
+        try:
+            async with services.store.read() as tx:
+                partner = await partners.find(tx, team_id, "", ref.partner_id)
             _, page = await partners.partner_history(
                 services.store, partner.team_id, partner.name, ref.offset
             )
             message = views.build_history(partner, page)
+        except RuleError as err:
+            message = views.build_error(err)
         await (respond(replace_original=True, **message) if paging else respond(**message))
 
     async def history(ack: Reply, body: dict[str, Any], respond: Reply) -> None:

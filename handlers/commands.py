@@ -132,12 +132,7 @@ async def open_edit_modal(
     """Open the edit modal prefilled, or answer why not (not found, not allowed)."""
     try:
         async with services.store.read() as tx:
-            if partner_id is not None:
-                partner = await tx.partner_by_id(team_id, partner_id)
-                if partner is None:
-                    raise RuleError("That partner no longer exists.")
-            else:
-                partner = await partners.find(tx, team_id, name or "")
+            partner = await partners.find(tx, team_id, name or "", partner_id)
         partners.check_can_change(partner, services.actor(user_id))
     except RuleError as err:
         await ack(**views.build_error(err))

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import score_service
 from bot.charts import render_radar_png
 from bot.command_parser import CommandError
-from bot.partners import check_can_change
+from bot.partners import check_can_change, find
 from bot.registry import Category, RuleError
 from bot.score_command import (
     CardRequest,
@@ -131,9 +131,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
         team_id = _team(body)
         try:
             async with services.store.read() as tx:
-                partner = await tx.partner_by_id(team_id, ref.partner_id)
-            if partner is None:
-                raise RuleError("That partner no longer exists.")
+                partner = await find(tx, team_id, "", ref.partner_id)
             card = await score_service.score_card(services.store, team_id, partner.name)
             check_can_change(card.partner, services.actor(body["user"]["id"]))
         except RuleError as err:
