@@ -155,13 +155,14 @@ def register(app: AsyncApp, services: Services) -> list[str]:
         await ack()
 
     async def chart_for(ref: PartnerRef, body: dict[str, Any], client: Any, respond: Reply) -> None:
-        async with services.store.read() as tx:
-            partner = await tx.partner_by_id(_team(body), ref.partner_id)
-        if partner is None:
-            return
-        card = await score_service.score_card(services.store, partner.team_id, partner.name)
-        if card.rating is None:
-            await respond(**build_error(RuleError(f"*{partner.name}* has not been rated yet.")))
+        try:
+            async with services.store.read() as tx:
+                partner = await find(tx, _team(body), "", ref.partner_id)
+            card = await score_service.score_card(services.store, partner.team_id, partner.name)
+            if card.rating is None:
+                raise RuleError(f"*{partner.name}* has not been rated yet.")
+        except RuleError as err:
+            await respond(**build_error(err))
             return
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
         _radar(services, client, respond, channel, [card])
