@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import create_app, web_app
 from bot.clock import FixedClock
-from bot.imports import import_partners
+from bot.registry.imports import import_partners
 from bot.settings import Settings, load_settings
 from storage.store import SQLiteStore
 

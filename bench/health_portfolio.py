@@ -24,10 +24,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.health import lookback_start, thresholds_from
-from bot.health_service import partner_health, portfolio_health
+from bot.health.rules import lookback_start, thresholds_from
+from bot.health.service import partner_health, portfolio_health
 from bot.metrics import week_of
-from bot.registry import name_key
+from bot.registry.rules import name_key
 from storage.store import SQLiteStore
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

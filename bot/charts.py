@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.health import MetricPoint
+from bot.health.rules import MetricPoint
 from bot.metrics import METRICS
 
 # The metrics a health chart shows, one small panel each, in this order.
@@ -62,7 +62,7 @@ def render_radar_png(series: list[dict[str, float | None]], labels: list[str]) -
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from bot.scoring import DIMENSIONS
+    from bot.scoring.rules import DIMENSIONS
 
     if not 1 <= len(series) <= 4 or len(labels) != len(series):
         raise ValueError("a radar shows one to four partners, each with a label")

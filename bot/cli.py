@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import open_store, serve
 from bot.clock import SystemClock
-from bot.imports import ImportRejected, export_partners, import_metrics, import_partners
+from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
 from bot.settings import ConfigError, Settings, load_settings
 from storage.migrate import MigrationError
 from storage.store import SQLiteStore

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.registry import RuleError
+from bot.registry.rules import RuleError
 
 
 @dataclass(frozen=True)

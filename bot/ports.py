@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.health import MetricPoint
+from bot.health.rules import MetricPoint
 from bot.metrics import Period
-from bot.registry import Category, Partner, Status, Tier
-from bot.scoring import Rating
+from bot.registry.rules import Category, Partner, Status, Tier
+from bot.scoring.rules import Rating
 
 
 @dataclass(frozen=True)

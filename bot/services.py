@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.partners import Actor
 from bot.ports import Store
+from bot.registry.service import Actor
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 

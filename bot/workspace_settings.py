@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.metrics import format_metric
-from bot.partners import Actor
 from bot.ports import Tx
-from bot.registry import FieldChange, RuleError
+from bot.registry.rules import FieldChange, RuleError
+from bot.registry.service import Actor
 
 
 def check_admin(actor: Actor, what: str) -> None:

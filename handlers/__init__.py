@@ -5,19 +5,23 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import actions, commands, events, health_commands, score_commands, views
+from handlers.health import listeners as health
+from handlers.home import listeners as home
+from handlers.registry import actions, forms
+from handlers.registry import listeners as registry
+from handlers.scoring import listeners as scoring
 
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     """Register every listener; return the slash commands registered."""
-    routes: dict[str, commands.Route] = {
-        "health": health_commands.handle_health,
-        "score": score_commands.handle_score,
+    routes: dict[str, registry.Route] = {
+        "health": health.handle_health,
+        "score": scoring.handle_score,
     }
-    registered = commands.register(app, services, routes)
-    registered += health_commands.register(app, services)
-    registered += score_commands.register(app, services)
+    registered = registry.register(app, services, routes)
+    registered += health.register(app, services)
+    registered += scoring.register(app, services)
     actions.register(app, services)
-    views.register(app, services)
-    events.register(app, services)
+    forms.register(app, services)
+    home.register(app, services)
     return registered

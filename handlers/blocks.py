@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.registry import FieldChange
+from bot.registry.rules import FieldChange
 
 Block = dict[str, Any]
 

@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from handlers.blocks import error_message, esc
-from handlers.commands import Reply
+from handlers.registry.listeners import Reply
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from typing import Any
 import aiosql
 import aiosqlite
 
-from bot.health import MetricPoint
+from bot.health.rules import MetricPoint
 from bot.metrics import Period
 from bot.ports import AuditEntry, ListFilters, MetricRow
-from bot.registry import Category, Partner, Status, Tier
-from bot.scoring import DIMENSIONS, Rating, weights_from
+from bot.registry.rules import Category, Partner, Status, Tier
+from bot.scoring.rules import DIMENSIONS, Rating, weights_from
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
 _queries: Any = None

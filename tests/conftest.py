@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from storage.store import SQLiteStore
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import Harness, start_harness
 
@@ -53,3 +55,12 @@ async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]
             await runner.cleanup()
             await harness.store.close()
     assert harness.problems == [], "the app answered Slack with something malformed"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    """A migrated SQLite store in a fresh file, closed after the test."""
+    opened = SQLiteStore(str(tmp_path / "t.db"))
+    await opened.open(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    yield opened
+    await opened.close()

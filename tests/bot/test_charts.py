@@ -8,7 +8,7 @@ import struct
 import pytest
 
 from bot.charts import render_trend_png
-from bot.health import MetricPoint
+from bot.health.rules import MetricPoint
 from bot.metrics import parse_period
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -14,7 +14,7 @@ from bot.metrics import (
     parse_period,
     week_of,
 )
-from bot.registry import RuleError
+from bot.registry.rules import RuleError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

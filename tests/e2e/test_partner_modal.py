@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.registry import Category, Status, Tier, name_key
+from bot.registry.rules import Category, Status, Tier, name_key
 from handlers.ids import PartnerAction, PartnerView
 from tests.support.harness import ADMIN, USER, Harness
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.registry import Status, Tier, name_key
+from bot.registry.rules import Status, Tier, name_key
 from handlers.ids import PartnerAction
 from tests.support.harness import ADMIN, USER, Harness
 

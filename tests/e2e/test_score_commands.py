@@ -7,8 +7,8 @@ import json
 import re
 from typing import Any
 
-from bot.registry import Partner, Status, name_key
-from bot.scoring import DIMENSIONS, Rating, Weights
+from bot.registry.rules import Partner, Status, name_key
+from bot.scoring.rules import DIMENSIONS, Rating, Weights
 from handlers.ids import ScoreAction, ScoreView
 from tests.support.harness import ADMIN, START, USER, Harness
 

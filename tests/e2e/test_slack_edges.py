@@ -6,7 +6,7 @@ import json
 import sqlite3
 import time
 
-from bot.registry import name_key
+from bot.registry.rules import name_key
 from tests.support.harness import SIGNING_SECRET, USER, Harness
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.metrics import parse_period
 from bot.ports import AuditEntry, ListFilters, MetricRow
-from bot.registry import Category, Partner, Status, Tier
+from bot.registry.rules import Category, Partner, Status, Tier
 from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
 from tests.support.sqlite_leaks import close_leaked_connections

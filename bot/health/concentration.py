@@ -1,0 +1,112 @@
+"""Single-point dependency (domain.md §3): shares of the pool and the HHI. Pure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+
+from bot.health.rules import MetricPoint
+from bot.metrics import week_of
+
+# The 2010 US Horizontal Merger Guidelines' bands, which the domain's 2,500 comes from.
+MODERATE_HHI = 1500.0
+
+
+@dataclass(frozen=True)
+class Share:
+    partner_id: int
+    name: str
+    value: float
+    percent: float
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How one metric (GMV or traffic) is spread over the pool in a window."""
+
+    metric: str
+    total: float
+    shares: tuple[Share, ...]  # largest first
+    hhi: float
+    band: str
+
+    @property
+    def largest(self) -> Share:
+        return self.shares[0]
+
+    @property
+    def highly_concentrated(self) -> bool:
+        return self.band == "highly concentrated"
+
+
+def _exact(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def hhi(percents: list[float]) -> float:
+    """Herfindahl-Hirschman index: the sum of squared percentage shares (0 to 10,000)."""
+    return sum(p * p for p in percents)
+
+
+def band_of(
+    index: float | Decimal, high: float | Decimal, moderate: float | Decimal = MODERATE_HHI
+) -> str:
+    """The band of an HHI (or of the same multiple of the HHI and of both thresholds)."""
+    index, high, moderate = _exact(index), _exact(high), _exact(moderate)
+    if index > high:
+        return "highly concentrated"
+    if index >= min(moderate, high):
+        return "moderately concentrated"
+    return "unconcentrated"
+
+
+def concentration(
+    points: list[MetricPoint],
+    metric: str,
+    names: dict[int, str],
+    first_day: date,
+    last_day: date,
+    high: float,
+) -> Concentration | None:
+    """Shares of metric per partner over the window, from weekly values, or from the days of
+    a week that has no weekly value (never both, which would count a week twice).
+
+    Monthly values are left out: a month cannot be split into the window's weeks.
+    None when the pool has nothing recorded in the window.
+    """
+    weekly: dict[tuple[int, date], float] = {}
+    daily: dict[tuple[int, date], float] = defaultdict(float)
+    for p in points:
+        inside = first_day <= p.period.start and p.period.end <= last_day
+        if p.metric != metric or not inside:
+            continue
+        if p.period.kind == "week":
+            weekly[(p.partner_id, p.period.start)] = p.value
+        elif p.period.kind == "day":
+            daily[(p.partner_id, week_of(p.period.start).start)] += p.value
+    summed: dict[int, float] = defaultdict(float)
+    for (partner_id, _week), value in {**daily, **weekly}.items():
+        summed[partner_id] += value
+    total = sum(summed.values())
+    if total <= 0:
+        return None
+    shares = sorted(
+        (
+            Share(pid, names.get(pid, "?"), value, value * 100 / total)
+            for pid, value in summed.items()
+            if value > 0
+        ),
+        key=lambda s: (-s.value, s.name),
+    )
+    # HHI = 10,000 x sum(v^2) / (sum v)^2, compared without division in exact decimals of
+    # what people typed, so a pool at exactly 2,500 is not "above 2,500" by rounding.
+    with localcontext() as exact:
+        exact.prec = 100
+        values = [Decimal(repr(value)) for value in summed.values()]
+        squares = 10_000 * sum((v * v for v in values), Decimal(0))
+        whole = sum(values, Decimal(0)) ** 2
+        index = float(squares / whole)
+        band = band_of(squares, Decimal(repr(high)) * whole, Decimal(repr(MODERATE_HHI)) * whole)
+    return Concentration(metric, total, tuple(shares), index, band)

@@ -1,0 +1,121 @@
+"""Health use cases: a partner's report, the portfolio, and the admin's thresholds and
+benchmarks (audited)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.health.portfolio import PortfolioReport, assess_portfolio
+from bot.health.rules import (
+    HealthReport,
+    MetricPoint,
+    Thresholds,
+    assess,
+    lookback_start,
+    thresholds_from,
+)
+from bot.metrics import format_metric
+from bot.ports import Store
+from bot.registry.rules import RETIRED, Category, FieldChange, Partner, name_key
+from bot.registry.service import Actor, find
+from bot.workspace_settings import check_admin, write_settings
+
+TREND_PERIODS = 8
+HEALTH = "health"  # the scope of the thresholds among a workspace's settings
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    thresholds: Thresholds
+    benchmarks: dict[str, float]
+
+
+async def health_settings(store: Store, team_id: str) -> HealthSettings:
+    async with store.read() as tx:
+        return HealthSettings(
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
+        )
+
+
+async def partner_health(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
+) -> tuple[HealthReport, HealthSettings]:
+    """One partner's health from its recent metrics."""
+    today = now.astimezone(zone).date()
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        settings = HealthSettings(
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
+        )
+        since = lookback_start(today, settings.thresholds)
+        points = await tx.health_points(team_id, since, partner.id)
+        gone = []
+        for backup_name in partner.backups:
+            backup = await tx.partner_by_key(team_id, name_key(backup_name), full=False)
+            if backup is not None and backup.status in RETIRED:
+                gone.append(backup_name)
+        retired = frozenset(gone)
+    benchmark = settings.benchmarks.get(partner.category.value)
+    limits = settings.thresholds
+    return assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings
+
+
+async def partner_series(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
+) -> tuple[Partner, list[MetricPoint]]:
+    """A partner and its recent metrics, for the trend chart."""
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        limits = thresholds_from(await tx.settings(team_id, HEALTH))
+        since = lookback_start(now.astimezone(zone).date(), limits)
+        return partner, await tx.health_points(team_id, since, partner.id)
+
+
+async def portfolio_health(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str
+) -> tuple[PortfolioReport, HealthSettings]:
+    """The whole pool: one query for the window, every rule computed in memory."""
+    today = now.astimezone(zone).date()
+    async with store.read() as tx:
+        settings = HealthSettings(
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
+        )
+        partners = await tx.all_partners(team_id)
+        points = await tx.health_points(team_id, lookback_start(today, settings.thresholds))
+    report = assess_portfolio(partners, points, settings.benchmarks, settings.thresholds, today)
+    return report, settings
+
+
+async def set_thresholds(
+    store: Store, now: datetime, team_id: str, actor: Actor, values: dict[str, float]
+) -> list[FieldChange]:
+    """Change rule thresholds (admins only); each change is audited."""
+    check_admin(actor, "the health thresholds")
+    async with store.write() as tx:
+        before = asdict(thresholds_from(await tx.settings(team_id, HEALTH)))
+        after = {**before, **values}
+        return await write_settings(tx, team_id, HEALTH, actor, now, before, after, "threshold")
+
+
+async def set_benchmark(
+    store: Store, now: datetime, team_id: str, actor: Actor, category: Category, roi: float
+) -> FieldChange | None:
+    """Set a category's industry ROI benchmark (admins only), audited."""
+    check_admin(actor, "ROI benchmarks")
+    async with store.write() as tx:
+        before = (await tx.benchmarks(team_id)).get(category.value)
+        if before == roi:
+            return None
+        await tx.upsert_benchmark(team_id, category.value, roi, actor.user_id, now)
+        change = FieldChange(
+            category.value, "" if before is None else format_metric(before), format_metric(roi)
+        )
+        await tx.add_settings_audit(
+            team_id, actor.user_id, now, f"benchmark {category.value}", change.before, change.after
+        )
+    return change
+
+
+THRESHOLD_NAMES = tuple(f.name for f in fields(Thresholds))

@@ -1,0 +1,244 @@
+"""CSV files of the registry: partner rows and metric rows to import, and the partner export.
+
+Pure: text in, validated rows out, or one `ImportRejected` that lists every bad line.
+The use cases in `bot.imports` apply the rows against the store.
+
+Rules of a partner file:
+- The first line is a header. Column names match case-insensitively, in any order;
+  `name` is required; an unknown, unnamed or repeated column is an error.
+- A missing column keeps the partner's value (a new partner gets the default).
+- A present column sets the field. An empty cell clears a field that can be empty
+  (backups, tags, contacts, notes, drop_reason); in a column that cannot be empty
+  (category, tier, status, owner, success_cases) it means "not given" and keeps the
+  value. A name is never empty. The export writes every column, so exporting and
+  importing the result changes nothing.
+- Blank lines are skipped. A line number is the physical line a row starts on, the
+  header being line 1, so a quoted cell spanning lines does not shift later numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from bot.metrics import METRICS, Period, parse_metric, parse_period
+from bot.registry.rules import (
+    FIELD_ORDER,
+    FIELD_PARSERS,
+    Partner,
+    PartnerFields,
+    RuleError,
+    clean_name,
+    name_key,
+    parse_field,
+    render_field,
+)
+
+T = TypeVar("T")
+Problem = tuple[int, str]  # (line, reason)
+
+PARTNER_COLUMNS = FIELD_ORDER
+METRIC_COLUMNS = ("name", "period", *METRICS)
+# Columns whose field cannot be empty: an empty cell there keeps the current value.
+KEEP_WHEN_EMPTY = frozenset({"category", "tier", "status", "owner", "success_cases"})
+MAX_SHOWN = 50  # problems spelled out in the message; `.problems` keeps them all
+
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+class ImportRejected(RuleError):
+    """A file that cannot be imported; `problems` holds every (line, reason), by line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem[0])
+        count = len(self.problems)
+        lines = [f"line {line}: {reason}" for line, reason in self.problems[:MAX_SHOWN]]
+        if count > MAX_SHOWN:
+            lines.append(f"… and {count - MAX_SHOWN} more.")
+        head = f"The file has {count} problem{'' if count == 1 else 's'}:"
+        super().__init__("\n".join([head, *lines]))
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One partner row: the line it starts on and its fields (None: not given)."""
+
+    line: int
+    fields: PartnerFields
+
+    @property
+    def name(self) -> str:
+        return self.fields.name or ""
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    """One metrics row: a partner's values for one period."""
+
+    line: int
+    name: str
+    period: Period
+    values: dict[str, float]
+
+
+def parse_owner(raw: str) -> str:
+    """A Slack user ID such as U012AB3CD."""
+    owner = raw.strip()
+    if not _SLACK_USER.fullmatch(owner):
+        raise RuleError(f"The owner must be a Slack user ID such as U012AB3CD, not `{raw}`.")
+    return owner
+
+
+def parse_partner_rows(text: str) -> list[PartnerRow]:
+    """The validated rows of a partner CSV, or ImportRejected listing every problem."""
+    rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
+    parsed: list[PartnerRow] = []
+    first_line: dict[str, int] = {}
+    for line, cells in rows:
+        fields, bad = _partner_fields(cells)
+        problems += [(line, reason) for reason in bad]
+        if fields.name is not None:
+            first = first_line.setdefault(name_key(fields.name), line)
+            if first != line:
+                problems.append((line, f"*{fields.name}* is already on line {first}."))
+                continue
+        if not bad:
+            parsed.append(PartnerRow(line, fields))
+    if problems:
+        raise ImportRejected(problems)
+    return parsed
+
+
+def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
+    problems: list[str] = []
+
+    def cell(column: str, parse: Callable[[str], T]) -> T | None:
+        raw = cells.get(column)
+        if raw is None or (column in KEEP_WHEN_EMPTY and not raw.strip()):
+            return None
+        try:
+            return parse(raw)
+        except RuleError as exc:
+            problems.append(str(exc))
+            return None
+
+    given = {field: cell(field, partial(parse_field, field)) for field in FIELD_PARSERS}
+    fields = PartnerFields(**given, owner=cell("owner", parse_owner))
+    return fields, problems
+
+
+def parse_metrics_rows(text: str) -> list[MetricsRow]:
+    """The validated rows of a metrics CSV, or ImportRejected listing every problem."""
+    rows, problems = _read_table(text, METRIC_COLUMNS, required=("name", "period"))
+    parsed: list[MetricsRow] = []
+    first_line: dict[tuple[str, str], int] = {}
+    for line, cells in rows:
+        bad: list[str] = []
+        name = period = None
+        try:
+            name = clean_name(cells["name"])
+        except RuleError as exc:
+            bad.append(str(exc))
+        try:
+            period = parse_period(cells["period"])
+        except RuleError as exc:
+            bad.append(str(exc))
+        values: dict[str, float] = {}
+        for key in METRICS:
+            raw = cells.get(key, "")
+            if not raw.strip():
+                continue
+            try:
+                values[key] = parse_metric(key, raw)
+            except RuleError as exc:
+                bad.append(str(exc))
+        if not values and not bad:
+            bad.append(f"The row has no metric; give at least one of: {', '.join(METRICS)}.")
+        if name is not None and period is not None:
+            first = first_line.setdefault((name_key(name), period.label), line)
+            if first != line:
+                bad.append(f"*{name}* for {period.label} is already on line {first}.")
+        problems += [(line, reason) for reason in bad]
+        if not bad and name is not None and period is not None:
+            parsed.append(MetricsRow(line, name, period, values))
+    if problems:
+        raise ImportRejected(problems)
+    return parsed
+
+
+def format_partners(partners: Iterable[Partner]) -> str:
+    """A partner CSV with every column, one row per partner sorted by name."""
+    out = io.StringIO()
+    # RFC 4180 line ends: with them the writer also quotes a cell holding a bare "\r".
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PARTNER_COLUMNS)
+    for partner in sorted(partners, key=lambda p: name_key(p.name)):
+        writer.writerow([render_field(getattr(partner, column)) for column in PARTNER_COLUMNS])
+    return out.getvalue()
+
+
+def _read_table(
+    text: str, columns: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The non-blank data rows as (line, {column: cell}), and the rows of the wrong width.
+
+    A file without a usable header raises ImportRejected at once: no row can be read.
+    """
+    # A BOM survives when the caller decoded with "utf-8" rather than "utf-8-sig".
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportRejected([(start, f"This line is not valid CSV ({exc}).")]) from None
+    if not records:
+        raise ImportRejected(
+            [(1, f"The file is empty; start it with a header: {_usage(columns)}.")]
+        )
+    header_line, header = records[0]
+    names = [cell.strip().casefold() for cell in header]
+    header_problems = _header_problems(names, columns, required)
+    if header_problems:
+        raise ImportRejected([(header_line, reason) for reason in header_problems])
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[Problem] = []
+    for line, cells in records[1:]:
+        if len(cells) != len(names):
+            problems.append(
+                (line, f"The row has {len(cells)} cells but the header has {len(names)}.")
+            )
+        else:
+            rows.append((line, dict(zip(names, cells, strict=True))))
+    return rows, problems
+
+
+def _header_problems(
+    names: list[str], columns: tuple[str, ...], required: tuple[str, ...]
+) -> list[str]:
+    problems: list[str] = []
+    unnamed = [str(i) for i, name in enumerate(names, start=1) if not name]
+    if unnamed:
+        problems.append(f"Column {', '.join(unnamed)} of the header has no name.")
+    unknown = [f"`{name}`" for name in names if name and name not in columns]
+    if unknown:
+        problems.append(f"Unknown column {', '.join(unknown)}; use: {_usage(columns)}.")
+    repeated = sorted({f"`{name}`" for name in names if name and names.count(name) > 1})
+    if repeated:
+        problems.append(f"The column {', '.join(repeated)} appears more than once.")
+    missing = [f"`{name}`" for name in required if name not in names]
+    if missing:
+        problems.append(f"The header needs the column {', '.join(missing)}.")
+    return problems
+
+
+def _usage(columns: tuple[str, ...]) -> str:
+    return ", ".join(columns)

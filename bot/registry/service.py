@@ -1,0 +1,376 @@
+"""Registry use cases: each takes the store, checks the rules and permissions, audits changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from bot.metrics import METRICS, Period, format_metric
+from bot.ports import AuditEntry, ListFilters, MetricRow, Store, Tx
+from bot.registry.rules import (
+    NEW_PARTNER_DEFAULTS,
+    RETIRED,
+    Diff,
+    FieldChange,
+    Partner,
+    PartnerFields,
+    RuleError,
+    Status,
+    apply,
+    clean_text,
+    closest_names,
+    creation_diff,
+    name_key,
+)
+
+PAGE_SIZE = 20
+T = TypeVar("T")
+HISTORY_PAGE_SIZE = 15
+
+
+class NotFound(RuleError):
+    """No partner by that name; carries the closest names."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = ""
+        if suggestions:
+            hint = " Did you mean " + " or ".join(f"*{s}*" for s in suggestions) + "?"
+        super().__init__(f"No partner is named *{name}*.{hint}")
+
+
+class Forbidden(RuleError):
+    """The actor may not change this partner; says who can."""
+
+    def __init__(self, name: str, owner: str) -> None:
+        self.name = name
+        self.owner = owner
+        super().__init__(f"Only the owner of *{name}* or a partnerbot admin can change it.")
+
+
+class AlreadyRegistered(RuleError):
+    """A partner by that name exists already."""
+
+    def __init__(self, name: str, owner: str) -> None:
+        self.name = name
+        self.owner = owner
+        super().__init__(f"*{name}* is already registered; see it with `/partner show {name}`.")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: a Slack user, or the command line."""
+
+    user_id: str
+    is_admin: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.user_id
+
+
+CLI_ACTOR = Actor("cli", is_admin=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The result of a change: the partner as it is now, and what changed."""
+
+    partner: Partner
+    diff: Diff
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    size: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+def check_can_change(partner: Partner, actor: Actor) -> None:
+    """Only the owner or an admin changes a partner."""
+    if actor.is_admin or actor.user_id == partner.owner:
+        return
+    raise Forbidden(partner.name, partner.owner)
+
+
+async def find(tx: Tx, team_id: str, name: str, partner_id: int | None = None) -> Partner:
+    """The partner with this name, or NotFound with the closest names. A partner_id (from
+    a button or a form) is looked up instead, in the same workspace only."""
+    if partner_id is not None:
+        found = await tx.partner_by_id(team_id, partner_id)
+        if found is None:
+            raise RuleError("That partner no longer exists.")
+        return found
+    partner = await tx.partner_by_key(team_id, name_key(name))
+    if partner is None:
+        raise NotFound(name, closest_names(name, await tx.partner_names(team_id)))
+    return partner
+
+
+class StaleEdit(RuleError):
+    """A form was opened before the partner's latest change."""
+
+
+class BackupError(RuleError):
+    """A backup named is not registered, or is the partner itself."""
+
+
+async def resolve_backups(
+    tx: Tx, team_id: str, own_key: str, names: tuple[str, ...], own_id: int | None = None
+) -> tuple[list[int], tuple[str, ...]]:
+    """The ids and registered names of the backups named, or a BackupError for the first
+    bad one. own_id catches the partner under its old name while it is being renamed."""
+    ids, canonical = [], []
+    for name in names:
+        backup = await tx.partner_by_key(team_id, name_key(name), full=False)
+        if name_key(name) == own_key or (backup is not None and backup.id == own_id):
+            raise BackupError(f"*{name}* cannot be its own backup.")
+        if backup is None:
+            suggestions = closest_names(name, await tx.partner_names(team_id))
+            hint = f" Did you mean *{suggestions[0]}*?" if suggestions else ""
+            raise BackupError(f"The backup *{name}* is not a registered partner.{hint}")
+        ids.append(backup.id)
+        canonical.append(backup.name)
+    return ids, tuple(canonical)
+
+
+async def audit(
+    tx: Tx, partner: Partner, actor: Actor, at: datetime, action: str, diff: Diff
+) -> None:
+    for change in diff.changes:
+        entry = AuditEntry(
+            partner.team_id, actor.label, at, action, change.field, change.before, change.after
+        )
+        await tx.add_audit(entry, partner.id)
+
+
+async def add_partner(
+    store: Store, at: datetime, team_id: str, actor: Actor, fields: PartnerFields
+) -> Change:
+    """Register a partner; the adder owns it unless another owner is given."""
+    if fields.name is None:
+        raise RuleError("A partner needs a name.")
+    async with store.write() as tx:
+        existing = await tx.partner_by_key(team_id, name_key(fields.name), full=False)
+        if existing is not None:
+            raise AlreadyRegistered(existing.name, existing.owner)
+        return await insert_new_partner(tx, at, team_id, actor, fields, "add")
+
+
+async def insert_new_partner(
+    tx: Tx, at: datetime, team_id: str, actor: Actor, fields: PartnerFields, action: str
+) -> Change:
+    """Insert a partner whose name is free, with the registry's defaults for what is not
+    given (the actor owns it unless an owner is), its tags and backups, audited."""
+    if fields.name is None:
+        raise RuleError("A partner needs a name.")
+    defaults = replace(NEW_PARTNER_DEFAULTS, owner=actor.user_id)
+    merged = PartnerFields(**{**defaults.given(), **fields.given()})
+    backup_ids, backups = await resolve_backups(
+        tx, team_id, name_key(fields.name), merged.backups or ()
+    )
+    draft = Partner(
+        id=0,
+        team_id=team_id,
+        name=fields.name,
+        category=merged.category,  # type: ignore[arg-type]
+        tier=merged.tier,  # type: ignore[arg-type]
+        status=merged.status,  # type: ignore[arg-type]
+        owner=merged.owner or actor.user_id,
+        contacts=merged.contacts or "",
+        notes=merged.notes or "",
+        drop_reason=merged.drop_reason or "",
+        success_cases=merged.success_cases or 0,
+        tags=merged.tags or (),
+        backups=backups,
+    )
+    partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
+    partner = replace(draft, id=partner_id)
+    await tx.replace_tags(team_id, partner_id, partner.tags)
+    await tx.replace_backups(team_id, partner_id, backup_ids)
+    diff = creation_diff(partner)
+    await audit(tx, partner, actor, at, action, diff)
+    return Change(partner, diff)
+
+
+async def change_partner(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    actor: Actor,
+    name: str,
+    fields: PartnerFields,
+    action: str = "set",
+    partner_id: int | None = None,
+    version: str | None = None,
+) -> Change:
+    """Apply an edit by name (or by id, from a modal), audited field by field.
+
+    version is the partner's updated_at when a form was opened: a form saves every field,
+    so saving it over a newer change would silently undo that change.
+    """
+    async with store.write() as tx:
+        partner = await find(tx, team_id, name, partner_id)
+        check_can_change(partner, actor)
+        if version is not None and partner.updated_at != version:
+            raise StaleEdit(
+                f"*{partner.name}* was changed since this form was opened; "
+                "close it and edit again to see the latest values."
+            )
+        return await apply_change(tx, at, actor, partner, fields, action)
+
+
+async def apply_change(
+    tx: Tx, at: datetime, actor: Actor, partner: Partner, fields: PartnerFields, action: str
+) -> Change:
+    new_key = name_key(fields.name) if fields.name is not None else name_key(partner.name)
+    if fields.name is not None and new_key != name_key(partner.name):
+        clash = await tx.partner_by_key(partner.team_id, new_key, full=False)
+        if clash is not None:
+            raise RuleError(f"Another partner is already named *{clash.name}*.")
+    backup_ids: list[int] = []
+    if fields.backups is not None:
+        backup_ids, backups = await resolve_backups(
+            tx, partner.team_id, new_key, fields.backups, own_id=partner.id
+        )
+        fields = replace(fields, backups=backups)
+    after, diff = apply(partner, fields)
+    if not diff:
+        return Change(partner, diff)
+    if fields.backups is not None:
+        await tx.replace_backups(partner.team_id, partner.id, backup_ids)
+    if fields.tags is not None:
+        await tx.replace_tags(partner.team_id, partner.id, after.tags)
+    await tx.update_partner(after, new_key, at)
+    await audit(tx, after, actor, at, action, diff)
+    return Change(after, diff)
+
+
+async def drop_partner(
+    store: Store, at: datetime, team_id: str, actor: Actor, words: tuple[str, ...], reason: str
+) -> Change:
+    """Mark a partner dropped, keeping the reason. The name is the longest leading run of
+    words that names a partner (`drop Acme Media went quiet` drops "Acme Media", not "Acme");
+    the words after it, and `reason`, are the reason."""
+    async with store.write() as tx:
+        for count in range(len(words), 0, -1):
+            partner = await tx.partner_by_key(team_id, name_key(" ".join(words[:count])))
+            if partner is not None:
+                break
+        else:
+            raise NotFound(
+                words[0], closest_names(" ".join(words), await tx.partner_names(team_id))
+            )
+        check_can_change(partner, actor)
+        why = clean_text(" ".join((*words[count:], reason)).strip(), "The reason")
+        fields = PartnerFields(status=Status.DROPPED, drop_reason=why)
+        return await apply_change(tx, at, actor, partner, fields, "drop")
+
+
+async def archive_partner(
+    store: Store, at: datetime, team_id: str, actor: Actor, name: str
+) -> Change:
+    """Archive a partner: kept with its history, hidden from lists."""
+    fields = PartnerFields(status=Status.ARCHIVED)
+    return await change_partner(store, at, team_id, actor, name, fields, action="archive")
+
+
+async def restore_partner(
+    store: Store, at: datetime, team_id: str, actor: Actor, name: str
+) -> Change:
+    """Bring a dropped or archived partner back to the status it had before."""
+    async with store.write() as tx:
+        partner = await find(tx, team_id, name)
+        check_can_change(partner, actor)
+        if partner.status not in RETIRED:
+            raise RuleError(
+                f"*{partner.name}* is {partner.status.value}, not dropped or archived; "
+                "there is nothing to restore."
+            )
+        previous = await tx.status_before_retirement(team_id, partner.id)
+        back = Status(previous) if previous and previous not in RETIRED else Status.ACTIVE
+        fields = PartnerFields(status=back, drop_reason="")
+        return await apply_change(tx, at, actor, partner, fields, "restore")
+
+
+async def show_partner(
+    store: Store, team_id: str, name: str
+) -> tuple[Partner, list[tuple[str, str, float]]]:
+    """A partner and its latest metrics."""
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        metrics = await tx.partner_metrics(team_id, partner.id, limit=len(METRICS) * 4)
+    return partner, metrics
+
+
+async def list_partners(
+    store: Store, team_id: str, filters: ListFilters, offset: int = 0, size: int = PAGE_SIZE
+) -> Page[Partner]:
+    """One page of the registry, filtered."""
+    async with store.read() as tx:
+        items, total = await tx.list_partners(team_id, filters, size, max(offset, 0))
+    return Page(items, total, max(offset, 0), size)
+
+
+async def partner_history(
+    store: Store, team_id: str, name: str, offset: int = 0, size: int = HISTORY_PAGE_SIZE
+) -> tuple[Partner, Page[AuditEntry]]:
+    """A partner's audit trail, newest first, one page."""
+    async with store.read() as tx:
+        partner = await find(tx, team_id, name)
+        entries, total = await tx.history(team_id, partner.id, size, max(offset, 0))
+    return partner, Page(entries, total, max(offset, 0), size)
+
+
+async def record_metrics(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    actor: Actor,
+    name: str,
+    values: dict[str, float],
+    period: Period,
+) -> Change:
+    """Record metrics for a period; a value recorded again replaces the old one, audited."""
+    if not values:
+        raise RuleError("Give at least one metric, e.g. `rue=35 roi=2.1`.")
+    async with store.write() as tx:
+        partner = await find(tx, team_id, name)
+        check_can_change(partner, actor)
+        diff = await write_metrics(tx, at, actor, partner, values, period)
+    return Change(partner, diff)
+
+
+async def write_metrics(
+    tx: Tx,
+    at: datetime,
+    actor: Actor,
+    partner: Partner,
+    values: dict[str, float],
+    period: Period,
+    action: str = "metrics",
+) -> Diff:
+    """Upsert a partner's metrics for one period inside a transaction; unchanged ones skip."""
+    diff = Diff()
+    for metric, value in values.items():
+        old = await tx.metric_value(partner.team_id, partner.id, period.label, metric)
+        if old is not None and old == value:
+            continue
+        row = MetricRow(partner.team_id, partner.id, period, metric, value)
+        await tx.upsert_metric(row, actor.label, at)
+        before = "" if old is None else format_metric(old)
+        diff.changes.append(FieldChange(f"{metric}@{period.label}", before, format_metric(value)))
+    await audit(tx, partner, actor, at, action, diff)
+    return diff

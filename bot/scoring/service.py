@@ -1,0 +1,243 @@
+"""Fit-score use cases: rate, the card, compare, the ranking, the yearly review, weights."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.health.rules import MetricPoint, month_of
+from bot.ports import Store, Tx
+from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, RuleError, Status
+from bot.registry.service import Actor, Change, StaleEdit, apply_change, check_can_change, find
+from bot.scoring.rules import (
+    DIMENSIONS,
+    FitScore,
+    Ranked,
+    Rating,
+    ReviewEntry,
+    ScoreChange,
+    Weights,
+    efficiency,
+    explain_change,
+    fit_score,
+    rank,
+    review,
+    weights_from,
+    weights_from_updates,
+)
+from bot.workspace_settings import check_admin, write_settings
+
+SCORE = "score"  # the scope of the weights among a workspace's settings
+RANKED_STATUSES = frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED})
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    partner: Partner
+    score: FitScore
+    rating: Rating | None  # the latest rating; None: never rated
+    change: ScoreChange | None  # since the previous rating; None: nothing to compare
+    version: str  # changes with every rating and every change of the partner
+    saved: bool = True  # False: a rating that changed nothing was not stored
+
+
+async def current_weights(tx: Tx, team_id: str) -> Weights:
+    return weights_from(await tx.settings(team_id, SCORE))
+
+
+def _values(rating: Rating | None) -> dict[str, float | None]:
+    return dict(rating.values) if rating else {d: None for d in DIMENSIONS}
+
+
+async def _version(tx: Tx, partner: Partner) -> str:
+    """What a Rate form was opened on: saving it over a newer rating would undo that one."""
+    stored = await tx.partner_by_id(partner.team_id, partner.id)
+    changed = stored.updated_at if stored else ""
+    return f"{await tx.rating_count(partner.team_id, partner.id)}/{changed}"
+
+
+async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
+    weights = await current_weights(tx, partner.team_id)
+    ratings = await tx.recent_ratings(partner.team_id, partner.id, 2)
+    latest = ratings[0] if ratings else None
+    roi = await tx.partner_latest_roi(partner.team_id, partner.id)
+    score = fit_score(_values(latest), weights, partner.success_cases, roi)
+    change = None
+    if latest is not None:
+        now = replace(latest, weights=weights, cases=partner.success_cases)
+        before = ratings[1] if len(ratings) > 1 else None
+        if before is None and latest.weights != weights:
+            before = latest  # rated once, then the weights moved
+        if before is not None:  # a first rating has nothing to compare with
+            change = explain_change(before, now)
+    return ScoreCard(partner, score, latest, change, await _version(tx, partner), saved)
+
+
+async def score_card(store: Store, team_id: str, name: str) -> ScoreCard:
+    """A partner's fit score with its gates and why it changed since the previous rating."""
+    async with store.read() as tx:
+        return await _card(tx, await find(tx, team_id, name))
+
+
+async def rate(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    actor: Actor,
+    updates: dict[str, float],
+    cases: int | None,
+    *,
+    name: str = "",
+    partner_id: int | None = None,
+    version: str | None = None,
+) -> ScoreCard:
+    """Record a rating (owner or admin): the given dimensions over the latest ones, the
+    verified success cases if given, and the weights in force, all kept. A rating that
+    changes nothing is not stored; a form opened before a newer rating is refused."""
+    if not updates and cases is None:
+        raise RuleError(
+            "Give at least one dimension or `cases=`, e.g. `brand=80 audience=72 cases=4`."
+        )
+    async with store.write() as tx:
+        partner = await find(tx, team_id, name, partner_id)
+        check_can_change(partner, actor)
+        if version is not None and version != await _version(tx, partner):
+            raise StaleEdit(
+                f"*{partner.name}* was rated or changed since this form was opened; "
+                "close it and rate again to see the latest values."
+            )
+        recent = await tx.recent_ratings(team_id, partner.id, 1)
+        latest = recent[0] if recent else None
+        values = {**_values(latest), **updates}
+        weights = await current_weights(tx, team_id)
+        same_cases = cases is None or cases == partner.success_cases
+        if latest and latest.values == values and latest.weights == weights and same_cases:
+            return await _card(tx, partner, saved=False)
+        if cases is not None:
+            change: Change = await apply_change(
+                tx, at, actor, partner, PartnerFields(success_cases=cases), "rate"
+            )
+            partner = change.partner
+        rating = Rating(values, weights, partner.success_cases, actor.user_id, at)
+        await tx.insert_rating(team_id, partner.id, rating)
+        return await _card(tx, partner)
+
+
+async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCard]:
+    """Two to four partners' cards, in the order named."""
+    if not 2 <= len(names) <= 4:
+        raise RuleError('Compare two to four partners: `/score compare "A" "B"`.')
+    async with store.read() as tx:
+        partners = [await find(tx, team_id, name) for name in names]
+        if len({p.id for p in partners}) != len(partners):
+            raise RuleError("Name each partner once.")
+        return [await _card(tx, p) for p in partners]
+
+
+async def ranking(store: Store, team_id: str, category: Category | None = None) -> list[Ranked]:
+    """Every scored current partner, best first: three queries, however large the pool."""
+    async with store.read() as tx:
+        weights = await current_weights(tx, team_id)
+        partners = await tx.all_partners(team_id)
+        ratings = await tx.latest_ratings(team_id)
+        rois = await tx.latest_roi(team_id)
+    entries = [
+        Ranked(
+            p.id,
+            p.name,
+            p.category,
+            fit_score(ratings[p.id].values, weights, p.success_cases, rois.get(p.id)),
+        )
+        for p in partners
+        if p.id in ratings
+        and p.status in RANKED_STATUSES
+        and (category is None or p.category == category)
+    ]
+    return rank(entries)
+
+
+@dataclass(frozen=True)
+class Review:
+    retire: list[ReviewEntry]  # the least efficient share, least efficient first
+    considered: int  # active partners with ROI and a benchmark
+    unmeasured: list[str]  # active partners without ROI in the year or without a benchmark
+
+
+def monthly_means(points: list[MetricPoint]) -> list[float]:
+    """The mean ROI of each calendar month (a week counts in its Thursday's month, as in the
+    health rule), so a partner reporting weekly weighs no more than one reporting monthly."""
+    by_month: dict[date, list[float]] = defaultdict(list)
+    for point in points:
+        by_month[month_of(point.period)].append(point.value)
+    return [sum(values) / len(values) for values in by_month.values()]
+
+
+async def yearly_review(
+    store: Store, at: datetime, zone: ZoneInfo, team_id: str, share: float
+) -> Review:
+    """The least efficient share of active partners by ROI over the trailing twelve months
+    (in the workspace's time zone) relative to their category's benchmark, ties broken by
+    composite."""
+    today = at.astimezone(zone).date()
+    async with store.read() as tx:
+        weights = await current_weights(tx, team_id)
+        partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
+        rois = {
+            pid: monthly_means(points)
+            for pid, points in (
+                await tx.roi_since(team_id, today - timedelta(days=365), today)
+            ).items()
+        }
+        benchmarks = await tx.benchmarks(team_id)
+        ratings = await tx.latest_ratings(team_id)
+        latest = await tx.latest_roi(team_id)
+    entries, unmeasured = [], []
+    for p in partners:
+        ratio = efficiency(rois.get(p.id, []), benchmarks.get(p.category.value))
+        if ratio is None:
+            unmeasured.append(p.name)
+            continue
+        rating = ratings.get(p.id)
+        composite = (
+            fit_score(rating.values, weights, p.success_cases, latest.get(p.id)).composite
+            if rating
+            else None
+        )
+        entries.append(ReviewEntry(p.id, p.name, p.category, ratio, composite))
+    return Review(review(entries, share) if entries else [], len(entries), unmeasured)
+
+
+async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int) -> Change:
+    """Archive a partner picked in the yearly review (owner or admin), audited as retire."""
+    async with store.write() as tx:
+        partner = await find(tx, team_id, "", partner_id)
+        check_can_change(partner, actor)
+        if partner.status not in (Status.ACTIVE, Status.ARCHIVED):
+            raise RuleError(
+                f"*{partner.name}* is {partner.status.value} now; the review retires active "
+                "partners only. Run `/score review` again."
+            )
+        return await apply_change(
+            tx, at, actor, partner, PartnerFields(status=Status.ARCHIVED), "retire"
+        )
+
+
+async def weights(store: Store, team_id: str) -> Weights:
+    async with store.read() as tx:
+        return await current_weights(tx, team_id)
+
+
+async def set_weights(
+    store: Store, at: datetime, team_id: str, actor: Actor, updates: dict[str, float]
+) -> tuple[Weights, list[FieldChange]]:
+    """Change weights or the threshold (admins only); each change is audited."""
+    check_admin(actor, "the weights")
+    async with store.write() as tx:
+        before = await current_weights(tx, team_id)
+        after = weights_from_updates(before, updates)
+        changes = await write_settings(
+            tx, team_id, SCORE, actor, at, before.as_dict(), after.as_dict(), "score"
+        )
+    return after, changes

@@ -1,0 +1,257 @@
+"""Block Kit for the registry: the partner card, the list, the history, help, errors. Pure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from bot.metrics import format_metric
+from bot.ports import AuditEntry, ListFilters
+from bot.registry.rules import Partner, RuleError, Status
+from bot.registry.service import AlreadyRegistered, Change, Forbidden, Page
+from handlers.blocks import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    divider,
+    error_message,
+    esc,
+    fields_section,
+    help_message,
+    message,
+    section,
+)
+from handlers.ids import PartnerAction
+from handlers.payloads import HistoryPage, ListPage, PartnerRef
+
+STATUS_EMOJI = {
+    Status.PROSPECT: ":seedling:",
+    Status.ACTIVE: ":large_green_circle:",
+    Status.PAUSED: ":double_vertical_bar:",
+    Status.DROPPED: ":red_circle:",
+    Status.ARCHIVED: ":file_cabinet:",
+}
+
+HELP = [
+    (
+        'add NAME [category=] [tier=] [status=] [owner=@user] [backups="A, B"] [tags=a,b] '
+        '[note="..."]',
+        "register a partner (no name: open a form)",
+    ),
+    ("show NAME", "the partner's card: fields, backups, latest metrics"),
+    (
+        "list [category=] [tier=] [status=] [owner=@user] [tag=]",
+        "the registry, filtered and paged (archived only with status=archived)",
+    ),
+    (
+        "set NAME key=value ...",
+        "change fields: name, category, tier, status, owner, backups, tags, contacts, note, cases",
+    ),
+    ("edit NAME", "change fields in a form"),
+    ("drop NAME [reason]", "mark a partner dropped, keeping the reason"),
+    ("archive NAME", "hide a partner from lists, keeping its history"),
+    ("restore NAME", "bring a dropped or archived partner back"),
+    ("history NAME", "who changed what, newest first"),
+    (
+        "metrics NAME rue= roi= sentiment= gmv= traffic= [period=2026-W47]",
+        "record metrics for a week, a month or a day (default: this week)",
+    ),
+    ("health [NAME [chart]]", "partner health, the same as `/health`"),
+    ("score NAME | top | compare | review | weights", "fit scores, the same as `/score`"),
+    ("help", "this list"),
+]
+
+CHOICES = (
+    "categories: KOL, KOC, MCN, brand, channel, supplier, media, other · "
+    "tiers: strategic, core, standard, trial · "
+    "statuses: prospect, active, paused, dropped, archived"
+)
+
+
+def build_help(topic: str | None = None) -> dict[str, Any]:
+    """The registry's subcommands with what each does; a topic narrows it to one."""
+    chosen = [(u, w) for u, w in HELP if topic and u.split(" ")[0] == topic.casefold()]
+    return help_message(
+        "partnerbot: the partner registry",
+        [(f"/partner {usage}", what) for usage, what in chosen or HELP],
+        f'{CHOICES}. Names with spaces go in quotes: `/partner show "Acme Media"`. '
+        "Only a partner's owner or an admin changes it.",
+    )
+
+
+def error_text(err: RuleError) -> str:
+    """An error as mrkdwn: user text escaped, the owner mentioned where that helps."""
+    text = esc(str(err))
+    if isinstance(err, (Forbidden, AlreadyRegistered)):
+        text += f" Its owner is <@{err.owner}>."
+    return text
+
+
+def build_error(err: RuleError | str) -> dict[str, Any]:
+    return error_message(error_text(err) if isinstance(err, RuleError) else esc(err))
+
+
+def partner_title(partner: Partner) -> str:
+    return f"{STATUS_EMOJI[partner.status]} *{esc(partner.name)}*"
+
+
+def _or_dash(text: str) -> str:
+    return esc(text) if text else "—"
+
+
+def build_card_blocks(
+    partner: Partner, metrics: list[tuple[str, str, float]] | None = None, lead: str = ""
+) -> list[Block]:
+    """The partner card: every field, its backups, and its latest metrics."""
+    blocks: list[Block] = [
+        section(
+            f"{lead}{partner_title(partner)}  ·  {partner.category.value} · {partner.tier.value}"
+        ),
+        fields_section(
+            [
+                ("Status", partner.status.value),
+                ("Owner", f"<@{partner.owner}>"),
+                ("Backups", _or_dash(", ".join(partner.backups))),
+                ("Tags", _or_dash(", ".join(partner.tags))),
+                ("Success cases", str(partner.success_cases)),
+                ("Contacts", _or_dash(partner.contacts)),
+            ]
+        ),
+    ]
+    if partner.status == Status.DROPPED and partner.drop_reason:
+        blocks.append(section(f"*Dropped because* {esc(partner.drop_reason)}"))
+    if partner.notes:
+        blocks.append(section(f"*Notes*\n{esc(partner.notes)}"))
+    if metrics is not None:
+        blocks.append(section(_metrics_text(metrics)))
+    return blocks
+
+
+def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
+    if not metrics:
+        return "*Metrics*\nNone recorded yet: `/partner metrics NAME rue=35 roi=2.1 ...`"
+    by_period: dict[str, list[str]] = defaultdict(list)
+    for period, metric, value in metrics:
+        by_period[period].append(f"{metric} {format_metric(value)}")
+    lines = [f"`{period}`  {' · '.join(values)}" for period, values in list(by_period.items())[:4]]
+    return "*Latest metrics*\n" + "\n".join(lines)
+
+
+def build_card(partner: Partner, metrics: list[tuple[str, str, float]]) -> dict[str, Any]:
+    """`/partner show`: the card with Edit and History buttons."""
+    ref = PartnerRef(partner_id=partner.id).pack()
+    blocks = build_card_blocks(partner, metrics)
+    blocks.append(
+        actions(
+            [
+                button("Edit", PartnerAction.EDIT, ref),
+                button("History", PartnerAction.HISTORY, ref),
+            ]
+        )
+    )
+    blocks.append(
+        context(f"Registered {partner.created_at[:10]} · changed {partner.updated_at[:10]}")
+    )
+    return message(blocks, f"Partner {partner.name}")
+
+
+def build_change(change: Change, verb: str) -> dict[str, Any]:
+    """What a change did, field by field, under the partner's card."""
+    partner = change.partner
+    if not change.diff:
+        return message(
+            [section(f"Nothing changed: {partner_title(partner)} already has those values.")],
+            f"Nothing changed for {partner.name}",
+        )
+    lines = [
+        f"• *{c.field}*: {_or_dash(clip(c.before, 200))} → {_or_dash(clip(c.after, 200))}"
+        for c in change.diff.changes
+    ]
+    blocks = [
+        section(f":white_check_mark: {verb} {partner_title(partner)}"),
+        *build_card_blocks(partner),
+    ]
+    if verb != "Added":
+        blocks.append(section("\n".join(lines)))
+    return message(blocks, f"{verb} {partner.name}")
+
+
+def build_metrics_recorded(change: Change, period: str) -> dict[str, Any]:
+    partner = change.partner
+    if not change.diff:
+        text = f"Nothing changed: {partner_title(partner)} already has those values for `{period}`."
+        return message([section(text)], text, escaped=True)
+    lines = [
+        f"• *{c.field.split('@')[0]}*: {c.before + ' → ' if c.before else ''}{c.after}"
+        for c in change.diff.changes
+    ]
+    text = f":bar_chart: Recorded for {partner_title(partner)}, `{period}`:\n" + "\n".join(lines)
+    return message([section(text)], f"Metrics recorded for {partner.name}")
+
+
+def _filters_text(filters: ListFilters) -> str:
+    parts = [
+        f"{k}={esc(str(v)) if k != 'owner' else f'<@{v}>'}"
+        for k, v in filters.as_params().items()
+        if v
+    ]
+    return " ".join(parts)
+
+
+def build_list(page: Page[Partner], filters: ListFilters) -> dict[str, Any]:
+    """One page of the registry, with previous/next buttons past the page size."""
+    shown = _filters_text(filters)
+    if page.total == 0:
+        hint = f" matching `{shown}`" if shown else ""
+        text = f"No partners{hint} yet. Add one with `/partner add NAME`."
+        return message([section(text)], "No partners")
+    first, last = page.offset + 1, page.offset + len(page.items)
+    title = f"*Partners* {first}–{last} of {page.total}" + (f"  ·  {shown}" if shown else "")
+    blocks: list[Block] = [section(title), divider()]
+    for partner in page.items:
+        blocks.append(
+            section(
+                f"{partner_title(partner)}\n{partner.category.value} · {partner.tier.value} · "
+                f"{partner.status.value} · owner <@{partner.owner}>"
+            )
+        )
+    nav = []
+    base = filters.as_params()
+    if page.has_previous:
+        value = ListPage(offset=max(page.offset - page.size, 0), **base).pack()
+        nav.append(button("Previous", f"{PartnerAction.LIST_PAGE}", value))
+    if page.has_next:
+        value = ListPage(offset=page.offset + page.size, **base).pack()
+        nav.append(button("Next", f"{PartnerAction.LIST_PAGE}", value))
+    if nav:
+        blocks.append(actions(nav, block_id="list-nav"))
+    return message(blocks, f"Partners {first}–{last} of {page.total}")
+
+
+def build_history(partner: Partner, page: Page[AuditEntry]) -> dict[str, Any]:
+    """A partner's audit trail, newest first, paged."""
+    if page.total == 0:
+        return message(
+            [section(f"No changes recorded for {partner_title(partner)}.")], "No history"
+        )
+    first, last = page.offset + 1, page.offset + len(page.items)
+    blocks: list[Block] = [
+        section(f"*History of* {partner_title(partner)}  ·  {first}–{last} of {page.total}")
+    ]
+    for entry in page.items:
+        when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
+        who = "the command line" if entry.actor == "cli" else f"<@{entry.actor}>"
+        change = f"{_or_dash(clip(entry.before, 500))} → {_or_dash(clip(entry.after, 500))}"
+        blocks.append(section(f"`{when}` {who} _{entry.action}_ *{esc(entry.field)}*: {change}"))
+    nav = []
+    if page.has_previous:
+        value = HistoryPage(partner_id=partner.id, offset=max(page.offset - page.size, 0)).pack()
+        nav.append(button("Newer", PartnerAction.HISTORY_PAGE, value))
+    if page.has_next:
+        value = HistoryPage(partner_id=partner.id, offset=page.offset + page.size).pack()
+        nav.append(button("Older", PartnerAction.HISTORY_PAGE, value))
+    if nav:
+        blocks.append(actions(nav, block_id="history-nav"))
+    return message(blocks, f"History of {partner.name}")

@@ -1,0 +1,394 @@
+"""Block Kit for `/score`: the card, compare, the ranking, the review, weights, the modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.metrics import format_metric
+from bot.registry.rules import FieldChange, Partner, RuleError
+from bot.scoring.rules import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    FitScore,
+    Ranked,
+    Verdict,
+    Weights,
+    parse_cases,
+    parse_dimension,
+)
+from bot.scoring.service import Review, ScoreCard
+from handlers.blocks import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    divider,
+    esc,
+    field_error,
+    fields_section,
+    help_message,
+    message,
+    plain,
+    section,
+    settings_message,
+)
+from handlers.ids import ScoreAction, ScoreView
+from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
+
+LETTERS = "ABCD"
+TOP_PAGE = 15
+VERDICT_ICON = {
+    Verdict.RECOMMENDED: ":white_check_mark:",
+    Verdict.NOT_RECOMMENDED: ":x:",
+    Verdict.NOT_SCORED: ":grey_question:",
+}
+
+SCORE_HELP = [
+    (
+        "/score NAME",
+        "the fit score: composite, verdict, each dimension, the gates, "
+        "what would have to change, and why it changed",
+    ),
+    (
+        "/score NAME brand=80 users=70 channel=65 audience=72 traffic=60 tone=75 cases=4",
+        "rate any of the six dimensions (0-100) and the verified success cases (owner or admin)",
+    ),
+    ("/score NAME chart", "a radar chart of the six dimensions, posted to the channel"),
+    ("/score compare A B [C D]", "up to four partners side by side, with an overlaid radar"),
+    ("/score top [N] [category=KOL]", "the ranking of scored partners (default 30)"),
+    (
+        "/score review [share=20%]",
+        "the least efficient share of active partners by ROI "
+        "against the category benchmark, each with a Retire button",
+    ),
+    (
+        "/score weights [brand=2 ... threshold=70]",
+        "show or set (admins) the weights and the threshold",
+    ),
+]
+
+
+def build_score_help() -> dict[str, Any]:
+    dimensions = ", ".join(f"`{d}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS)
+    return help_message(
+        "partnerbot: fit scores",
+        SCORE_HELP,
+        f"Also as `/partner score ...`. Dimensions: {dimensions}.",
+    )
+
+
+def _composite(score: FitScore) -> str:
+    return "not scored" if score.composite is None else f"{score.composite:.1f}"
+
+
+def _gates(score: FitScore) -> str:
+    icons = {True: ":white_check_mark:", False: ":x:", None: ":grey_question:"}
+    return "\n".join(
+        f"{icons[g.passed]} *{g.label}*: {esc(g.value)} (needs {g.requirement})"
+        for g in score.gates
+    )
+
+
+def build_card(card: ScoreCard) -> dict[str, Any]:
+    """`/score NAME`: the composite and verdict, dimensions, gates, what to change, why."""
+    partner, score = card.partner, card.score
+    verdict = score.verdict.value
+    headline = (
+        f"{VERDICT_ICON[score.verdict]} *{esc(partner.name)}*: *{_composite(score)}* "
+        f"({verdict}, threshold {format_metric(score.threshold)})"
+    )
+    if score.qualifies:
+        headline += " · qualifies for deep cooperation"
+    blocks: list[Block] = [section(headline)]
+    if not card.saved:
+        blocks.insert(0, section("Nothing changed: the rating already has those values."))
+    if score.missing:
+        missing = ", ".join(f"{d} ({DIMENSION_LABELS[d]})" for d in score.missing)
+        blocks.append(section(f"*Not scored*: missing {missing}."))
+    if score.contributions:
+        blocks.append(
+            fields_section(
+                [
+                    (
+                        f"{c.dimension} ×{format_metric(c.weight)}",
+                        f"{format_metric(c.value)} → {c.points:.1f} pts",
+                    )
+                    for c in score.contributions
+                ]
+            )
+        )
+    blocks.append(section("*Gates*\n" + _gates(score)))
+    if score.to_qualify:
+        todo = "\n".join(f"• {esc(t)}" for t in score.to_qualify)
+        blocks.append(section(f"*To qualify*\n{todo}"))
+    if card.change is not None:
+        blocks.append(section(_change_text(card)))
+    ref = PartnerRef(partner_id=partner.id).pack()
+    blocks.append(
+        actions(
+            [
+                button("Rate", ScoreAction.RATE, ref, style="primary"),
+                button("Radar chart", ScoreAction.CHART, ref),
+            ]
+        )
+    )
+    if card.rating is not None:
+        blocks.append(
+            context(f"Last rated {card.rating.at:%Y-%m-%d %H:%M} UTC by <@{card.rating.actor}>.")
+        )
+    return message(blocks, f"{partner.name}: {_composite(score)} ({verdict})")
+
+
+def _change_text(card: ScoreCard) -> str:
+    change = card.change
+    assert change is not None
+    reasons = "; ".join(change.reasons) if change.reasons else "nothing moved"
+    if change.delta is None:
+        moved = f"{_shown(change.before)} → {_shown(change.after)}"
+    else:
+        moved = f"{_shown(change.before)} → {_shown(change.after)} ({change.delta:+.1f})"
+    return f"*Since the previous rating*: {moved}, because {esc(reasons)}."
+
+
+def _shown(value: float | None) -> str:
+    return "not scored" if value is None else f"{value:.1f}"
+
+
+def build_compare(cards: list[ScoreCard]) -> dict[str, Any]:
+    """Two to four partners, each dimension side by side, letters matching the radar."""
+    names = " · ".join(f"*{LETTERS[i]}* = {esc(c.partner.name)}" for i, c in enumerate(cards))
+    rows = []
+    for d in DIMENSIONS:
+        values = "  ".join(f"{LETTERS[i]} {_value(c, d)}" for i, c in enumerate(cards))
+        rows.append(f"`{d:<8}` {values}")
+    composites = "  ".join(f"{LETTERS[i]} *{_composite(c.score)}*" for i, c in enumerate(cards))
+    gates = "  ".join(
+        f"{LETTERS[i]} {sum(1 for g in c.score.gates if g.passed)}/{len(c.score.gates)}"
+        for i, c in enumerate(cards)
+    )
+    blocks = [
+        section(f"*Comparing* {names}"),
+        section("\n".join(rows)),
+        section(f"`composite` {composites}\n`gates    ` {gates}"),
+        context("The radar chart follows in this channel."),
+    ]
+    return message(blocks, "Fit scores compared")
+
+
+def _value(card: ScoreCard, dimension: str) -> str:
+    value = card.rating.values.get(dimension) if card.rating else None
+    return "—" if value is None else format_metric(value)
+
+
+def build_top(
+    ranked: list[Ranked], limit: int, offset: int, category: str | None
+) -> dict[str, Any]:
+    """The ranking, paged: rank, composite, verdict and gates."""
+    shown = ranked[:limit]
+    scope = f" in {category}" if category else ""
+    if not shown:
+        text = f"No scored partners{scope} yet. Rate one with `/score NAME brand=80 ...`."
+        return message([section(text)], "No scored partners")
+    offset = min(max(offset, 0), len(shown) - 1)
+    page = shown[offset : offset + TOP_PAGE]
+    blocks: list[Block] = [
+        section(f"*Top {len(shown)}{scope}* by fit score · {offset + 1}–{offset + len(page)}"),
+        divider(),
+    ]
+    for number, entry in enumerate(page, start=offset + 1):
+        score = entry.score
+        gates = "".join(
+            {True: ":white_check_mark:", False: ":x:", None: ":grey_question:"}[g.passed]
+            for g in score.gates
+        )
+        blocks.append(
+            section(
+                f"*{number}.* {esc(entry.name)} · *{_composite(score)}* "
+                f"{VERDICT_ICON[score.verdict]} {score.verdict.value} · gates {gates}"
+                f"{' · qualifies' if score.qualifies else ''}"
+            )
+        )
+    nav = []
+    if offset > 0:
+        value = TopPage(offset=max(offset - TOP_PAGE, 0), limit=limit, category=category).pack()
+        nav.append(button("Previous", ScoreAction.TOP_PAGE, value))
+    if offset + TOP_PAGE < len(shown):
+        value = TopPage(offset=offset + TOP_PAGE, limit=limit, category=category).pack()
+        nav.append(button("Next", ScoreAction.TOP_PAGE, value))
+    if nav:
+        blocks.append(actions(nav, block_id="top-nav"))
+    blocks.append(context("Gates: success cases, audience match, ROI."))
+    return message(blocks, f"Top {len(shown)} partners by fit score")
+
+
+REVIEW_PAGE = 20
+
+
+def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any]:
+    """The least efficient share of active partners, each with a Retire button, paged."""
+    blocks: list[Block] = [
+        section(
+            f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
+            f"{result.considered} active partners with ROI in the last twelve months and a "
+            f"category benchmark ({len(result.unmeasured)} more could not be measured), by "
+            "ROI against the benchmark, ties broken by composite."
+        )
+    ]
+    last_page = max(len(result.retire) - 1, 0) // REVIEW_PAGE * REVIEW_PAGE
+    offset = min(max(offset, 0), last_page)
+    page = result.retire[offset : offset + REVIEW_PAGE]
+    if len(result.retire) > REVIEW_PAGE:
+        blocks.append(context(f"{offset + 1}–{offset + len(page)} of {len(result.retire)}"))
+    for entry in page:
+        ratio = "—" if entry.efficiency is None else f"{entry.efficiency:.2f}"
+        composite = "not scored" if entry.composite is None else f"{entry.composite:.1f}"
+        confirm = {
+            "title": plain("Retire this partner?"),
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*{clip(esc(entry.name), 200)}* will be archived, "
+                "with its history kept. You can restore it later.",
+            },
+            "confirm": plain("Retire"),
+            "deny": plain("Keep"),
+        }
+        retire = button(
+            "Retire",
+            ScoreAction.RETIRE,
+            PartnerRef(partner_id=entry.partner_id).pack(),
+            style="danger",
+        )
+        retire["confirm"] = confirm
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{esc(entry.name)}* ({entry.category.value}) · "
+                    f"ROI {ratio}× benchmark · composite {composite}",
+                },
+                "accessory": retire,
+            }
+        )
+    if not result.retire:
+        blocks.append(
+            section(
+                "Nobody to review: no active partner has ROI in the last "
+                "twelve months and a category benchmark."
+            )
+        )
+    nav = []
+    if offset > 0:
+        value = ReviewPage(share=share, offset=max(offset - REVIEW_PAGE, 0)).pack()
+        nav.append(button("Previous", ScoreAction.REVIEW_PAGE, value))
+    if offset + REVIEW_PAGE < len(result.retire):
+        value = ReviewPage(share=share, offset=offset + REVIEW_PAGE).pack()
+        nav.append(button("Next", ScoreAction.REVIEW_PAGE, value))
+    if nav:
+        blocks.append(actions(nav, block_id="review-nav"))
+    if result.unmeasured:
+        names = ", ".join(esc(n) for n in result.unmeasured[:20])
+        more = len(result.unmeasured) - 20
+        blocks.append(
+            context(
+                f"Not measured (no ROI this year or no benchmark): {names}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+        )
+    return message(blocks, "Yearly review")
+
+
+def build_retired(partner: Partner, changed: bool) -> dict[str, Any]:
+    text = (
+        f":file_cabinet: Retired *{esc(partner.name)}*: archived, history kept."
+        if changed
+        else f"*{esc(partner.name)}* was already archived."
+    )
+    return message([section(text)], text, escaped=True)
+
+
+def build_weights(weights: Weights, changes: list[FieldChange] | None = None) -> dict[str, Any]:
+    lines = [f"`{d}={format_metric(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
+    lines.append(f"`threshold={format_metric(weights.threshold)}` composite to recommend")
+    return settings_message(
+        "Fit-score weights",
+        lines,
+        "Admins change them: `/score weights brand=2 threshold=75`.",
+        changes,
+    )
+
+
+def build_rate_modal(card: ScoreCard, meta: ModalMeta) -> dict[str, Any]:
+    """The Rate modal, prefilled with the latest rating and the success cases."""
+
+    def number(block_id: str, label: str, initial: float | None, hint: str) -> Block:
+        element: dict[str, Any] = {
+            "type": "number_input",
+            "action_id": "value",
+            "is_decimal_allowed": True,
+            "min_value": "0",
+            "max_value": "100",
+        }
+        if initial is not None:
+            element["initial_value"] = (
+                f"{initial:.10g}"  # exact, so an untouched Save changes nothing
+            )
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": plain(label),
+            "element": element,
+            "optional": True,
+            "hint": plain(hint),
+        }
+
+    values = card.rating.values if card.rating else {}
+    blocks = [
+        number(d, DIMENSION_LABELS[d].capitalize(), values.get(d), f"{d}, 0 to 100")
+        for d in DIMENSIONS
+    ]
+    cases = {
+        "type": "number_input",
+        "action_id": "value",
+        "is_decimal_allowed": False,
+        "min_value": "0",
+        "initial_value": str(card.partner.success_cases),
+    }
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "cases",
+            "label": plain("Verified success cases"),
+            "element": cases,
+            "optional": True,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": ScoreView.RATE_SUBMIT,
+        "title": plain("Rate partner", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": meta.pack(),
+        "blocks": [section(f"Rating *{esc(card.partner.name)}*"), *blocks],
+    }
+
+
+def read_rating(values: dict[str, Any]) -> tuple[dict[str, float], int | None, dict[str, str]]:
+    """The dimensions and cases a Rate submission gives, and an error per wrong input."""
+    updates: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    cases = None
+    for block_id in (*DIMENSIONS, "cases"):
+        raw = (values.get(block_id, {}).get("value") or {}).get("value")
+        if raw in (None, ""):
+            continue
+        try:
+            if block_id == "cases":
+                cases = parse_cases(str(raw))
+            else:
+                updates[block_id] = parse_dimension(block_id, str(raw))
+        except RuleError as err:
+            errors[block_id] = field_error(err)
+    return updates, cases, errors
