@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from bot.errors import CommandError
+
 __all__ = ["ChannelRef", "CommandError", "ParsedCommand", "UserRef", "Value", "parse_command"]
 
 
@@ -39,10 +41,6 @@ class ParsedCommand:
 
     words: tuple[Value, ...]
     options: dict[str, Value]
-
-
-class CommandError(ValueError):
-    """A user-facing parse error; str(err) is one clear sentence for the user."""
 
 
 # Clients mix straight and curly quotes, so any of them closes any other.

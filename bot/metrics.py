@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.registry.rules import RuleError
+from bot.errors import RuleError
 
 
 @dataclass(frozen=True)

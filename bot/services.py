@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.access import Actor
 from bot.clock import Clock
 from bot.ports import Store
-from bot.registry.service import Actor
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 

@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from bot.access import Actor
 from bot.metrics import format_metric
 from bot.ports import Tx
-from bot.registry.rules import FieldChange, RuleError
-from bot.registry.service import Actor
-
-
-def check_admin(actor: Actor, what: str) -> None:
-    """Only admins change workspace settings; the refusal says where admins are set."""
-    if not actor.is_admin:
-        raise RuleError(
-            f"Only a partnerbot admin can change {what}; admins are set in PARTNERBOT_ADMINS."
-        )
+from bot.registry.rules import FieldChange
 
 
 async def write_settings(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.command_parser import ChannelRef, CommandError, UserRef, parse_command
+from bot.command_parser import ChannelRef, UserRef, parse_command
+from bot.errors import CommandError, RuleError
 from bot.health.rules import parse_threshold
-from bot.registry.rules import Category, RuleError, clean_name, parse_choice
+from bot.registry.rules import Category, clean_name, parse_choice
 
 
 @dataclass(frozen=True)

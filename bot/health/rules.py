@@ -15,8 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.errors import RuleError
 from bot.metrics import Period, format_metric, week_of
-from bot.registry.rules import Partner, RuleError, Tier
+from bot.registry.rules import Partner, Tier
 
 
 @dataclass(frozen=True)

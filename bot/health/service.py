@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.access import Actor, check_admin
 from bot.health.portfolio import PortfolioReport, assess_portfolio
 from bot.health.rules import (
     HealthReport,
@@ -18,9 +19,9 @@ from bot.health.rules import (
 )
 from bot.metrics import format_metric
 from bot.ports import Store
+from bot.registry.lookup import find
 from bot.registry.rules import RETIRED, Category, FieldChange, Partner, name_key
-from bot.registry.service import Actor, find
-from bot.workspace_settings import check_admin, write_settings
+from bot.workspace_settings import write_settings
 
 TREND_PERIODS = 8
 HEALTH = "health"  # the scope of the thresholds among a workspace's settings

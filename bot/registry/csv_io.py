@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
+from bot.errors import RuleError
 from bot.metrics import METRICS, Period, parse_metric, parse_period
 from bot.registry.rules import (
     FIELD_ORDER,
     FIELD_PARSERS,
     Partner,
     PartnerFields,
-    RuleError,
     clean_name,
     name_key,
     parse_field,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.access import CLI_ACTOR
+from bot.errors import NotFound
 from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
@@ -20,13 +22,7 @@ from bot.registry.rules import (
     closest_names,
     name_key,
 )
-from bot.registry.service import (
-    CLI_ACTOR,
-    NotFound,
-    apply_change,
-    insert_new_partner,
-    write_metrics,
-)
+from bot.registry.service import apply_change, insert_new_partner, write_metrics
 
 __all__ = [
     "ImportRejected",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from bot.errors import RuleError
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -49,10 +51,6 @@ MAX_TAG = 40
 MAX_TAGS = 20
 MAX_TEXT = 2000
 MAX_BACKUPS = 10
-
-
-class RuleError(ValueError):
-    """A value breaks a registry rule; str() is one sentence for the user."""
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TypeVar
 
+from bot.access import Actor, check_can_change
+from bot.errors import AlreadyRegistered, NotFound, RuleError, StaleEdit
 from bot.metrics import METRICS, Period, format_metric
+from bot.paging import Page
 from bot.ports import AuditEntry, ListFilters, MetricRow, Store, Tx
+from bot.registry.lookup import find
 from bot.registry.rules import (
     NEW_PARTNER_DEFAULTS,
     RETIRED,
@@ -15,7 +19,6 @@ from bot.registry.rules import (
     FieldChange,
     Partner,
     PartnerFields,
-    RuleError,
     Status,
     apply,
     clean_text,
@@ -29,98 +32,12 @@ T = TypeVar("T")
 HISTORY_PAGE_SIZE = 15
 
 
-class NotFound(RuleError):
-    """No partner by that name; carries the closest names."""
-
-    def __init__(self, name: str, suggestions: list[str]) -> None:
-        self.name = name
-        self.suggestions = suggestions
-        hint = ""
-        if suggestions:
-            hint = " Did you mean " + " or ".join(f"*{s}*" for s in suggestions) + "?"
-        super().__init__(f"No partner is named *{name}*.{hint}")
-
-
-class Forbidden(RuleError):
-    """The actor may not change this partner; says who can."""
-
-    def __init__(self, name: str, owner: str) -> None:
-        self.name = name
-        self.owner = owner
-        super().__init__(f"Only the owner of *{name}* or a partnerbot admin can change it.")
-
-
-class AlreadyRegistered(RuleError):
-    """A partner by that name exists already."""
-
-    def __init__(self, name: str, owner: str) -> None:
-        self.name = name
-        self.owner = owner
-        super().__init__(f"*{name}* is already registered; see it with `/partner show {name}`.")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks: a Slack user, or the command line."""
-
-    user_id: str
-    is_admin: bool = False
-
-    @property
-    def label(self) -> str:
-        return self.user_id
-
-
-CLI_ACTOR = Actor("cli", is_admin=True)
-
-
 @dataclass(frozen=True)
 class Change:
     """The result of a change: the partner as it is now, and what changed."""
 
     partner: Partner
     diff: Diff
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    offset: int
-    size: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-
-def check_can_change(partner: Partner, actor: Actor) -> None:
-    """Only the owner or an admin changes a partner."""
-    if actor.is_admin or actor.user_id == partner.owner:
-        return
-    raise Forbidden(partner.name, partner.owner)
-
-
-async def find(tx: Tx, team_id: str, name: str, partner_id: int | None = None) -> Partner:
-    """The partner with this name, or NotFound with the closest names. A partner_id (from
-    a button or a form) is looked up instead, in the same workspace only."""
-    if partner_id is not None:
-        found = await tx.partner_by_id(team_id, partner_id)
-        if found is None:
-            raise RuleError("That partner no longer exists.")
-        return found
-    partner = await tx.partner_by_key(team_id, name_key(name))
-    if partner is None:
-        raise NotFound(name, closest_names(name, await tx.partner_names(team_id)))
-    return partner
-
-
-class StaleEdit(RuleError):
-    """A form was opened before the partner's latest change."""
 
 
 class BackupError(RuleError):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from bot.command_parser import ChannelRef, CommandError, UserRef, Value, parse_command
-from bot.registry.rules import Category, RuleError, clean_name, parse_choice
+from bot.command_parser import ChannelRef, UserRef, Value, parse_command
+from bot.errors import CommandError, RuleError
+from bot.registry.rules import Category, clean_name, parse_choice
 from bot.scoring.rules import (
     DIMENSIONS,
     REVIEW_SHARE,

@@ -14,8 +14,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from bot.errors import RuleError
 from bot.metrics import format_metric
-from bot.registry.rules import Category, RuleError, name_key, parse_count
+from bot.registry.rules import Category, name_key, parse_count
 
 DIMENSIONS: tuple[str, ...] = ("brand", "users", "channel", "audience", "traffic", "tone")
 DIMENSION_LABELS: dict[str, str] = {

@@ -7,10 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.access import Actor, check_admin, check_can_change
+from bot.errors import RuleError, StaleEdit
 from bot.health.rules import MetricPoint, month_of
 from bot.ports import Store, Tx
-from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, RuleError, Status
-from bot.registry.service import Actor, Change, StaleEdit, apply_change, check_can_change, find
+from bot.registry.lookup import find
+from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status
+from bot.registry.service import Change, apply_change
 from bot.scoring.rules import (
     DIMENSIONS,
     FitScore,
@@ -27,7 +30,7 @@ from bot.scoring.rules import (
     weights_from,
     weights_from_updates,
 )
-from bot.workspace_settings import check_admin, write_settings
+from bot.workspace_settings import write_settings
 
 SCORE = "score"  # the scope of the weights among a workspace's settings
 RANKED_STATUSES = frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED})

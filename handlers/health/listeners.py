@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.charts import CHART_METRICS, render_trend_png
-from bot.command_parser import CommandError
+from bot.errors import CommandError, RuleError
 from bot.health import service as health_service
 from bot.health.command import (
     BenchmarkRequest,
@@ -20,7 +20,6 @@ from bot.health.command import (
     ThresholdsRequest,
     parse_health_command,
 )
-from bot.registry.rules import RuleError
 from bot.services import Services
 from handlers.blocks import esc, message, section
 from handlers.health import views

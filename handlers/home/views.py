@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.access import Actor
 from bot.registry.rules import Status
-from bot.registry.service import Actor
 from handlers.blocks import context, divider, fields_section, header, section
 from handlers.registry.views import HELP, STATUS_EMOJI
 

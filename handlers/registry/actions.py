@@ -6,9 +6,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.errors import RuleError
 from bot.ports import ListFilters
 from bot.registry import service as partners
-from bot.registry.rules import Category, RuleError, Status, Tier
+from bot.registry.lookup import find
+from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
 from handlers.ids import PartnerAction
 from handlers.payloads import HistoryPage, ListPage, PartnerRef
@@ -51,7 +53,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def show_history(ref: HistoryPage, team_id: str, respond: Reply, paging: bool) -> None:
         try:
             async with services.store.read() as tx:
-                partner = await partners.find(tx, team_id, "", ref.partner_id)
+                partner = await find(tx, team_id, "", ref.partner_id)
             _, page = await partners.partner_history(
                 services.store, partner.team_id, partner.name, ref.offset
             )

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.errors import Forbidden, RuleError
 from bot.registry import service as partners
-from bot.registry.rules import RuleError
 from bot.services import Services
 from handlers.blocks import context, field_error, plain
 from handlers.ids import PartnerView
@@ -26,7 +26,7 @@ def _field_error(err: RuleError) -> dict[str, str]:
     block = "name"
     if isinstance(err, partners.BackupError):
         block = "backups"
-    elif isinstance(err, partners.Forbidden):
+    elif isinstance(err, Forbidden):
         block = "owner"
     return {block: field_error(text)}
 

@@ -11,7 +11,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.command_parser import CommandError
+from bot.access import check_can_change
+from bot.errors import CommandError, RuleError
 from bot.metrics import current_week
 from bot.registry import service as partners
 from bot.registry.command import (
@@ -25,7 +26,7 @@ from bot.registry.command import (
     SetRequest,
     parse_partner_command,
 )
-from bot.registry.rules import RuleError
+from bot.registry.lookup import find
 from bot.services import Services
 from handlers.blocks import error_message, esc
 from handlers.payloads import ModalMeta
@@ -132,8 +133,8 @@ async def open_edit_modal(
     """Open the edit modal prefilled, or answer why not (not found, not allowed)."""
     try:
         async with services.store.read() as tx:
-            partner = await partners.find(tx, team_id, name or "", partner_id)
-        partners.check_can_change(partner, services.actor(user_id))
+            partner = await find(tx, team_id, name or "", partner_id)
+        check_can_change(partner, services.actor(user_id))
     except RuleError as err:
         await ack(**views.build_error(err))
         return

@@ -6,15 +6,8 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from bot.registry.rules import (
-    Category,
-    Partner,
-    PartnerFields,
-    RuleError,
-    Status,
-    Tier,
-    parse_field,
-)
+from bot.errors import RuleError
+from bot.registry.rules import Category, Partner, PartnerFields, Status, Tier, parse_field
 from handlers.blocks import MAX_PRIVATE_METADATA, Block, field_error, plain
 from handlers.ids import PartnerView
 from handlers.payloads import ModalMeta

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from bot.errors import AlreadyRegistered, Forbidden, RuleError
 from bot.metrics import format_metric
+from bot.paging import Page
 from bot.ports import AuditEntry, ListFilters
-from bot.registry.rules import Partner, RuleError, Status
-from bot.registry.service import AlreadyRegistered, Change, Forbidden, Page
+from bot.registry.rules import Partner, Status
+from bot.registry.service import Change
 from handlers.blocks import (
     Block,
     actions,

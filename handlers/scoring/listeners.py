@@ -8,10 +8,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.access import check_can_change
 from bot.charts import render_radar_png
-from bot.command_parser import CommandError
-from bot.registry.rules import Category, RuleError
-from bot.registry.service import check_can_change, find
+from bot.errors import CommandError, RuleError
+from bot.registry.lookup import find
+from bot.registry.rules import Category
 from bot.scoring import service as score_service
 from bot.scoring.command import (
     CardRequest,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import RuleError
 from bot.metrics import format_metric
-from bot.registry.rules import FieldChange, Partner, RuleError
+from bot.registry.rules import FieldChange, Partner
 from bot.scoring.rules import (
     DIMENSION_LABELS,
     DIMENSIONS,

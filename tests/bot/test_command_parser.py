@@ -4,14 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.command_parser import (
-    ChannelRef,
-    CommandError,
-    ParsedCommand,
-    UserRef,
-    Value,
-    parse_command,
-)
+from bot.command_parser import ChannelRef, ParsedCommand, UserRef, Value, parse_command
+from bot.errors import CommandError
 
 
 def words(text: str) -> tuple[Value, ...]:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.errors import RuleError
 from bot.metrics import (
     METRICS,
     Period,
@@ -14,7 +15,6 @@ from bot.metrics import (
     parse_period,
     week_of,
 )
-from bot.registry.rules import RuleError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.command_parser import CommandError
+from bot.errors import CommandError, RuleError
 from bot.health.command import (
     BenchmarkRequest,
     HealthHelpRequest,
@@ -13,7 +13,7 @@ from bot.health.command import (
     ThresholdsRequest,
     parse_health_command,
 )
-from bot.registry.rules import Category, RuleError
+from bot.registry.rules import Category
 
 
 @pytest.mark.parametrize("text", ["", "   "])

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from bot.errors import RuleError
 from bot.health.rules import (
     SPARKS,
     HealthStatus,
@@ -30,7 +31,7 @@ from bot.health.rules import (
     window_weeks,
 )
 from bot.metrics import parse_period
-from bot.registry.rules import Category, Partner, RuleError, Status, Tier
+from bot.registry.rules import Category, Partner, Status, Tier
 
 DEFAULTS = Thresholds()
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from bot.command_parser import CommandError, UserRef
+from bot.command_parser import UserRef
+from bot.errors import CommandError, RuleError
 from bot.ports import ListFilters
 from bot.registry.command import (
     AddRequest,
@@ -18,7 +19,7 @@ from bot.registry.command import (
     list_filters,
     parse_partner_command,
 )
-from bot.registry.rules import Category, PartnerFields, RuleError, Status, Tier
+from bot.registry.rules import Category, PartnerFields, Status, Tier
 
 # --- help and unknown subcommands -----------------------------------------------------
 

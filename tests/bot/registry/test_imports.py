@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.access import CLI_ACTOR
 from bot.ports import AuditEntry
 from bot.registry.csv_io import ImportRejected
 from bot.registry.imports import ImportResult, export_partners, import_metrics, import_partners
 from bot.registry.rules import Category, Partner, Status, Tier
-from bot.registry.service import CLI_ACTOR
 from storage.store import SQLiteStore
 
 T1, T2 = "T1", "T2"

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.errors import RuleError
 from bot.registry.rules import (
     FIELD_ORDER,
     MAX_BACKUPS,
@@ -15,7 +16,6 @@ from bot.registry.rules import (
     FieldChange,
     Partner,
     PartnerFields,
-    RuleError,
     Status,
     Tier,
     apply,

@@ -7,23 +7,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.access import Actor
+from bot.errors import AlreadyRegistered, Forbidden, NotFound, RuleError
 from bot.metrics import parse_period
 from bot.ports import AuditEntry, ListFilters
-from bot.registry.rules import (
-    Category,
-    FieldChange,
-    Partner,
-    PartnerFields,
-    RuleError,
-    Status,
-    Tier,
-    name_key,
-)
+from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status, Tier, name_key
 from bot.registry.service import (
-    Actor,
-    AlreadyRegistered,
-    Forbidden,
-    NotFound,
     add_partner,
     archive_partner,
     change_partner,

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.registry.rules import Category, RuleError
+from bot.errors import RuleError
+from bot.registry.rules import Category
 from bot.scoring.rules import (
     DIMENSION_LABELS,
     DIMENSIONS,

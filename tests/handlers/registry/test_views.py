@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.access import Actor
+from bot.paging import Page
 from bot.ports import AuditEntry, ListFilters
 from bot.registry.rules import Category, Diff, FieldChange, Partner, Status, Tier
-from bot.registry.service import Actor, Change, Page
+from bot.registry.service import Change
 from handlers.home.views import build_home
 from handlers.payloads import ListPage, ModalMeta
 from handlers.registry.modal import build_partner_modal, read_submission

@@ -1,0 +1,21 @@
+"""Finding a partner by the name a user typed, or by the id a button or form carries."""
+
+from __future__ import annotations
+
+from bot.errors import NotFound, RuleError
+from bot.ports import Tx
+from bot.registry.rules import Partner, closest_names, name_key
+
+
+async def find(tx: Tx, team_id: str, name: str, partner_id: int | None = None) -> Partner:
+    """The partner with this name, or NotFound with the closest names. A partner_id (from
+    a button or a form) is looked up instead, in the same workspace only."""
+    if partner_id is not None:
+        found = await tx.partner_by_id(team_id, partner_id)
+        if found is None:
+            raise RuleError("That partner no longer exists.")
+        return found
+    partner = await tx.partner_by_key(team_id, name_key(name))
+    if partner is None:
+        raise NotFound(name, closest_names(name, await tx.partner_names(team_id)))
+    return partner
