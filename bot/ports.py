@@ -1,120 +1,46 @@
-"""What the use cases need from storage: the records they exchange and the store's shape."""
+"""What the use cases need from storage: the store, and a transaction's queries composed of
+each feature's (`bot/<feature>/ports.py`) and the shared settings and claims."""
 
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
-from bot.health.rules import MetricPoint
-from bot.metrics import Period
-from bot.registry.rules import Category, Partner, Status, Tier
-from bot.scoring.rules import Rating
+from bot.health.ports import HealthTx
+from bot.registry.ports import AuditEntry, RegistryTx
+from bot.scoring.ports import ScoringTx
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    """One row of a partner's audit trail: who changed which field from what to what."""
+class SettingsTx(Protocol):
+    """Workspace settings by scope, and the audit of their changes."""
 
-    team_id: str
-    actor: str
-    at: datetime
-    action: str
-    field: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """Filters of `/partner list`; None matches everything (archived only when asked)."""
-
-    category: Category | None = None
-    tier: Tier | None = None
-    status: Status | None = None
-    owner: str | None = None
-    tag: str | None = None
-
-    def as_params(self) -> dict[str, str | None]:
-        return {
-            "category": None if self.category is None else self.category.value,
-            "tier": None if self.tier is None else self.tier.value,
-            "status": None if self.status is None else self.status.value,
-            "owner": self.owner,
-            "tag": self.tag,
-        }
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    team_id: str
-    partner_id: int
-    period: Period
-    metric: str
-    value: float
-
-
-class Tx(Protocol):
-    """Queries on one connection; inside `Store.write()` one transaction."""
-
-    async def partner_by_key(
-        self, team_id: str, key: str, *, full: bool = True
-    ) -> Partner | None: ...
-    async def partner_by_id(self, team_id: str, partner_id: int) -> Partner | None: ...
-    async def partner_names(self, team_id: str) -> list[str]: ...
-    async def insert_partner(self, partner: Partner, key: str, at: datetime) -> int: ...
-    async def update_partner(self, partner: Partner, key: str, at: datetime) -> None: ...
-    async def replace_tags(self, team_id: str, partner_id: int, tags: tuple[str, ...]) -> None: ...
-    async def replace_backups(
-        self, team_id: str, partner_id: int, backup_ids: list[int]
-    ) -> None: ...
-    async def list_partners(
-        self, team_id: str, filters: ListFilters, limit: int, offset: int
-    ) -> tuple[list[Partner], int]: ...
-    async def all_partners(self, team_id: str) -> list[Partner]: ...
-    async def status_counts(self, team_id: str) -> dict[str, int]: ...
-    async def count_owned(self, team_id: str, owner: str) -> int: ...
-    async def teams(self) -> list[str]: ...
-    async def add_audit(self, entry: AuditEntry, partner_id: int) -> None: ...
-    async def history(
-        self, team_id: str, partner_id: int, limit: int, offset: int
-    ) -> tuple[list[AuditEntry], int]: ...
-    async def status_before_retirement(self, team_id: str, partner_id: int) -> str | None: ...
-    async def metric_value(
-        self, team_id: str, partner_id: int, period: str, metric: str
-    ) -> float | None: ...
-    async def upsert_metric(self, row: MetricRow, actor: str, at: datetime) -> None: ...
-    async def partner_metrics(
-        self, team_id: str, partner_id: int, limit: int
-    ) -> list[tuple[str, str, float]]: ...
-    async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool: ...
     async def settings(self, team_id: str, scope: str) -> dict[str, float]: ...
     async def upsert_setting(
         self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
-    ) -> None: ...
-    async def benchmarks(self, team_id: str) -> dict[str, float]: ...
-    async def upsert_benchmark(
-        self, team_id: str, category: str, roi: float, actor: str, at: datetime
     ) -> None: ...
     async def add_settings_audit(
         self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
     ) -> None: ...
     async def settings_history(self, team_id: str, limit: int) -> list[AuditEntry]: ...
-    async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int: ...
-    async def recent_ratings(self, team_id: str, partner_id: int, limit: int) -> list[Rating]: ...
-    async def rating_count(self, team_id: str, partner_id: int) -> int: ...
-    async def latest_ratings(self, team_id: str) -> dict[int, Rating]: ...
-    async def latest_roi(self, team_id: str) -> dict[int, tuple[str, float]]: ...
-    async def partner_latest_roi(
-        self, team_id: str, partner_id: int
-    ) -> tuple[str, float] | None: ...
-    async def roi_since(
-        self, team_id: str, since: date, until: date
-    ) -> dict[int, list[MetricPoint]]: ...
-    async def health_points(
-        self, team_id: str, since: date, partner_id: int | None = None
-    ) -> list[MetricPoint]: ...
+
+
+class ClaimsTx(Protocol):
+    """One claim per (team, kind, key, slot): the first insert wins, on any engine."""
+
+    async def claim(self, team_id: str, kind: str, key: str, slot: str, at: datetime) -> bool: ...
+    async def finish_claim(
+        self, team_id: str, kind: str, key: str, slot: str, at: datetime, error: str | None
+    ) -> None: ...
+    async def claim_state(
+        self, team_id: str, kind: str, key: str, slot: str
+    ) -> tuple[bool, str | None] | None: ...
+    async def prune_claims(self, before: datetime) -> int: ...
+    async def ping(self) -> bool: ...
+
+
+class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, Protocol):
+    """Queries on one connection; inside `Store.write()` one transaction."""
 
 
 class Store(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -51,7 +52,15 @@ class ModalMeta(Payload):
     """What a partner modal needs to know when it is submitted."""
 
     partner_id: int | None = None  # None: a new partner
-    version: str | None = None  # the partner's updated_at when the form opened
+    version: datetime | None = None  # the partner's updated_at when the form opened
+
+
+class RateMeta(Payload):
+    """What the Rate modal was opened on, so a save over a newer rating is refused."""
+
+    partner_id: int
+    rating_id: int
+    changed_at: datetime | None = None
 
 
 class PortfolioPage(Payload):

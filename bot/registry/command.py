@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.command_parser import ChannelRef, ParsedCommand, UserRef, Value, parse_command
 from bot.errors import CommandError, RuleError
 from bot.metrics import METRICS, Period, parse_metric, parse_period
-from bot.ports import ListFilters
+from bot.registry.ports import ListFilters
 from bot.registry.rules import PartnerFields, clean_name, clean_text, parse_field, parse_tags
 
 

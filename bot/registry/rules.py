@@ -9,6 +9,7 @@ import difflib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -70,8 +71,8 @@ class Partner:
     success_cases: int = 0
     tags: tuple[str, ...] = ()
     backups: tuple[str, ...] = ()  # backup partners' names, in the order given
-    created_at: str = ""
-    updated_at: str = ""
+    created_at: datetime | None = None  # None until stored
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from bot.access import Actor, check_can_change
 from bot.errors import AlreadyRegistered, NotFound, RuleError, StaleEdit
 from bot.metrics import METRICS, Period, format_metric
 from bot.paging import Page
-from bot.ports import AuditEntry, ListFilters, MetricRow, Store, Tx
+from bot.ports import Store, Tx
 from bot.registry.lookup import find
+from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import (
     NEW_PARTNER_DEFAULTS,
     RETIRED,
@@ -131,7 +132,7 @@ async def change_partner(
     fields: PartnerFields,
     action: str = "set",
     partner_id: int | None = None,
-    version: str | None = None,
+    version: datetime | None = None,
 ) -> Change:
     """Apply an edit by name (or by id, from a modal), audited field by field.
 

@@ -271,6 +271,7 @@ class Rating:
     cases: int
     actor: str
     at: datetime
+    id: int = 0  # 0 until stored; a newer rating has a larger id
 
 
 @dataclass(frozen=True)

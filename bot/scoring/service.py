@@ -37,12 +37,21 @@ RANKED_STATUSES = frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED})
 
 
 @dataclass(frozen=True)
+class CardVersion:
+    """Changes with every rating and every change of the partner: saving a Rate form opened
+    on an older version would undo what came since."""
+
+    rating_id: int  # the latest rating's id; 0 when never rated
+    changed_at: datetime | None  # the partner's updated_at
+
+
+@dataclass(frozen=True)
 class ScoreCard:
     partner: Partner
     score: FitScore
     rating: Rating | None  # the latest rating; None: never rated
     change: ScoreChange | None  # since the previous rating; None: nothing to compare
-    version: str  # changes with every rating and every change of the partner
+    version: CardVersion  # what a Rate form was opened on
     saved: bool = True  # False: a rating that changed nothing was not stored
 
 
@@ -54,11 +63,8 @@ def _values(rating: Rating | None) -> dict[str, float | None]:
     return dict(rating.values) if rating else {d: None for d in DIMENSIONS}
 
 
-async def _version(tx: Tx, partner: Partner) -> str:
-    """What a Rate form was opened on: saving it over a newer rating would undo that one."""
-    stored = await tx.partner_by_id(partner.team_id, partner.id)
-    changed = stored.updated_at if stored else ""
-    return f"{await tx.rating_count(partner.team_id, partner.id)}/{changed}"
+def _version(partner: Partner, latest: Rating | None) -> CardVersion:
+    return CardVersion(latest.id if latest else 0, partner.updated_at)
 
 
 async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
@@ -75,13 +81,13 @@ async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
             before = latest  # rated once, then the weights moved
         if before is not None:  # a first rating has nothing to compare with
             change = explain_change(before, now)
-    return ScoreCard(partner, score, latest, change, await _version(tx, partner), saved)
+    return ScoreCard(partner, score, latest, change, _version(partner, latest), saved)
 
 
 async def score_card(store: Store, team_id: str, name: str) -> ScoreCard:
     """A partner's fit score with its gates and why it changed since the previous rating."""
     async with store.read() as tx:
-        return await _card(tx, await find(tx, team_id, name))
+        return await _card(tx, await find(tx, team_id, name, full=False))
 
 
 async def rate(
@@ -94,7 +100,7 @@ async def rate(
     *,
     name: str = "",
     partner_id: int | None = None,
-    version: str | None = None,
+    version: CardVersion | None = None,
 ) -> ScoreCard:
     """Record a rating (owner or admin): the given dimensions over the latest ones, the
     verified success cases if given, and the weights in force, all kept. A rating that
@@ -104,15 +110,15 @@ async def rate(
             "Give at least one dimension or `cases=`, e.g. `brand=80 audience=72 cases=4`."
         )
     async with store.write() as tx:
-        partner = await find(tx, team_id, name, partner_id)
+        partner = await find(tx, team_id, name, partner_id, full=False)
         check_can_change(partner, actor)
-        if version is not None and version != await _version(tx, partner):
+        recent = await tx.recent_ratings(team_id, partner.id, 1)
+        latest = recent[0] if recent else None
+        if version is not None and version != _version(partner, latest):
             raise StaleEdit(
                 f"*{partner.name}* was rated or changed since this form was opened; "
                 "close it and rate again to see the latest values."
             )
-        recent = await tx.recent_ratings(team_id, partner.id, 1)
-        latest = recent[0] if recent else None
         values = {**_values(latest), **updates}
         weights = await current_weights(tx, team_id)
         same_cases = cases is None or cases == partner.success_cases
@@ -133,7 +139,7 @@ async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCar
     if not 2 <= len(names) <= 4:
         raise RuleError('Compare two to four partners: `/score compare "A" "B"`.')
     async with store.read() as tx:
-        partners = [await find(tx, team_id, name) for name in names]
+        partners = [await find(tx, team_id, name, full=False) for name in names]
         if len({p.id for p in partners}) != len(partners):
             raise RuleError("Name each partner once.")
         return [await _card(tx, p) for p in partners]

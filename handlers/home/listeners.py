@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot import claims
 from bot.services import Services
 from handlers.home.views import build_home
 
@@ -26,8 +27,10 @@ def register(app: AsyncApp, services: Services) -> None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             team_id = str(body.get("team_id") or "")
-            async with services.store.write() as tx:
-                first = await tx.claim_event(team_id, str(event_id), services.clock.now())
+            now = services.clock.now()
+            first = await claims.claim(
+                services.store, now, team_id, claims.EVENT, str(event_id), ""
+            )
             if not first:
                 retry = req.headers.get("x-slack-retry-num", ["?"])[0]
                 log.info("event %s seen already (retry %s); not handled again", event_id, retry)

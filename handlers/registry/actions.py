@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.errors import RuleError
-from bot.ports import ListFilters
 from bot.registry import service as partners
 from bot.registry.lookup import find
+from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
 from handlers.ids import PartnerAction

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from bot.errors import AlreadyRegistered, Forbidden, RuleError
 from bot.metrics import format_metric
 from bot.paging import Page
-from bot.ports import AuditEntry, ListFilters
+from bot.registry.ports import AuditEntry, ListFilters
 from bot.registry.rules import Partner, Status
 from bot.registry.service import Change
 from handlers.blocks import (
@@ -99,6 +100,10 @@ def partner_title(partner: Partner) -> str:
     return f"{STATUS_EMOJI[partner.status]} *{esc(partner.name)}*"
 
 
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else "—"
+
+
 def _or_dash(text: str) -> str:
     return esc(text) if text else "—"
 
@@ -154,7 +159,7 @@ def build_card(partner: Partner, metrics: list[tuple[str, str, float]]) -> dict[
         )
     )
     blocks.append(
-        context(f"Registered {partner.created_at[:10]} · changed {partner.updated_at[:10]}")
+        context(f"Registered {_day(partner.created_at)} · changed {_day(partner.updated_at)}")
     )
     return message(blocks, f"Partner {partner.name}")
 

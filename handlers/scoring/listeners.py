@@ -25,11 +25,11 @@ from bot.scoring.command import (
     WeightsRequest,
     parse_score_command,
 )
-from bot.scoring.service import ScoreCard
+from bot.scoring.service import CardVersion, ScoreCard
 from bot.services import Services
 from handlers.blocks import esc, field_error, message, section
 from handlers.ids import ScoreAction, ScoreView
-from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
+from handlers.payloads import PartnerRef, RateMeta, ReviewPage, TopPage
 from handlers.registry.listeners import Message, Reply, answer, command_error, open_modal
 from handlers.registry.views import build_error
 from handlers.scoring import views
@@ -139,7 +139,12 @@ def register(app: AsyncApp, services: Services) -> list[str]:
             await respond(**build_error(err))
             return
         view = views.build_rate_modal(
-            card, ModalMeta(partner_id=card.partner.id, version=card.version)
+            card,
+            RateMeta(
+                partner_id=card.partner.id,
+                rating_id=card.version.rating_id,
+                changed_at=card.version.changed_at,
+            ),
         )
         await open_modal(client, respond, body["trigger_id"], view)
 
@@ -218,7 +223,10 @@ def register(app: AsyncApp, services: Services) -> list[str]:
         if not updates and cases is None:
             await ack(response_action="errors", errors={"brand": "Rate at least one dimension."})
             return
-        meta = ModalMeta.unpack(view.get("private_metadata")) or ModalMeta()
+        meta = RateMeta.unpack(view.get("private_metadata"))
+        if meta is None:
+            await ack(response_action="errors", errors={"brand": "This form is out of date."})
+            return
         try:
             card = await score_service.rate(
                 services.store,
@@ -228,7 +236,7 @@ def register(app: AsyncApp, services: Services) -> list[str]:
                 updates,
                 cases,
                 partner_id=meta.partner_id,
-                version=meta.version,
+                version=CardVersion(meta.rating_id, meta.changed_at),
             )
         except RuleError as err:
             await ack(

@@ -35,7 +35,7 @@ from handlers.blocks import (
     settings_message,
 )
 from handlers.ids import ScoreAction, ScoreView
-from handlers.payloads import ModalMeta, PartnerRef, ReviewPage, TopPage
+from handlers.payloads import PartnerRef, RateMeta, ReviewPage, TopPage
 
 LETTERS = "ABCD"
 TOP_PAGE = 15
@@ -320,7 +320,7 @@ def build_weights(weights: Weights, changes: list[FieldChange] | None = None) ->
     )
 
 
-def build_rate_modal(card: ScoreCard, meta: ModalMeta) -> dict[str, Any]:
+def build_rate_modal(card: ScoreCard, meta: RateMeta) -> dict[str, Any]:
     """The Rate modal, prefilled with the latest rating and the success cases."""
 
     def number(block_id: str, label: str, initial: float | None, hint: str) -> Block:

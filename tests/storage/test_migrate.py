@@ -28,7 +28,7 @@ REGISTRY_TABLES = {
     "partner_backups",
     "audit_log",
     "metrics",
-    "event_receipts",
+    "claims",
 }
 
 
@@ -253,7 +253,7 @@ def test_split_statements_rejects_an_unterminated_statement() -> None:
 
 
 def test_split_statements_of_the_shipped_migration_run_one_by_one() -> None:
-    statements = split_statements(load_migrations()[0].sql)
+    statements = [s for m in load_migrations() for s in split_statements(m.sql)]
     db = sqlite3.connect(":memory:")
     try:
         for statement in statements:

@@ -11,7 +11,7 @@ import aiosqlite
 import pytest
 
 from bot.metrics import parse_period
-from bot.ports import AuditEntry, ListFilters, MetricRow
+from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import Category, Partner, Status, Tier
 from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
@@ -232,6 +232,6 @@ async def test_upsert_metric_replaces_the_value_of_the_same_period(store: SQLite
 
 async def test_an_event_is_claimed_once_per_workspace(store: SQLiteStore) -> None:
     async with store.write() as tx:
-        assert await tx.claim_event("T1", "Ev1", AT) is True
-        assert await tx.claim_event("T1", "Ev1", AT) is False
-        assert await tx.claim_event("T2", "Ev1", AT) is True
+        assert await tx.claim("T1", "event", "Ev1", "", AT) is True
+        assert await tx.claim("T1", "event", "Ev1", "", AT) is False
+        assert await tx.claim("T2", "event", "Ev1", "", AT) is True

@@ -6,7 +6,6 @@ import pytest
 
 from bot.command_parser import UserRef
 from bot.errors import CommandError, RuleError
-from bot.ports import ListFilters
 from bot.registry.command import (
     AddRequest,
     DropRequest,
@@ -19,6 +18,7 @@ from bot.registry.command import (
     list_filters,
     parse_partner_command,
 )
+from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, PartnerFields, Status, Tier
 
 # --- help and unknown subcommands -----------------------------------------------------

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from bot.access import CLI_ACTOR
-from bot.ports import AuditEntry
 from bot.registry.csv_io import ImportRejected
 from bot.registry.imports import ImportResult, export_partners, import_metrics, import_partners
+from bot.registry.ports import AuditEntry
 from bot.registry.rules import Category, Partner, Status, Tier
 from storage.store import SQLiteStore
 

@@ -10,7 +10,7 @@ import pytest
 from bot.access import Actor
 from bot.errors import AlreadyRegistered, Forbidden, NotFound, RuleError
 from bot.metrics import parse_period
-from bot.ports import AuditEntry, ListFilters
+from bot.registry.ports import AuditEntry, ListFilters
 from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status, Tier, name_key
 from bot.registry.service import (
     add_partner,
@@ -87,7 +87,7 @@ async def test_add_makes_the_adder_the_owner_with_defaults(store: SQLiteStore) -
         Tier.STANDARD,
         Status.PROSPECT,
     )
-    assert partner.created_at == "2026-11-22T09:30:00.000000Z"
+    assert partner.created_at == datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
 async def test_add_with_an_owner_given_uses_that_owner(store: SQLiteStore) -> None:
@@ -253,7 +253,7 @@ async def test_set_writes_one_audit_row_per_changed_field(store: SQLiteStore) ->
     }
     stored = await show(store, "Acme")
     assert (stored.tier, stored.notes) == (Tier.CORE, "renewed")
-    assert stored.updated_at == "2026-11-23T10:00:00.000000Z"
+    assert stored.updated_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 async def test_a_no_op_set_writes_nothing(store: SQLiteStore) -> None:
@@ -262,7 +262,7 @@ async def test_a_no_op_set_writes_nothing(store: SQLiteStore) -> None:
     change = await change_partner(store, LATER, T1, OWNER, "acme", PartnerFields(tier=Tier.CORE))
     assert not change.diff
     assert await count_rows(store, "audit_log") == audit_before
-    assert (await show(store, "Acme")).updated_at == "2026-11-22T09:30:00.000000Z"
+    assert (await show(store, "Acme")).updated_at == datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
 async def test_rename_to_an_existing_name_is_rejected(store: SQLiteStore) -> None:

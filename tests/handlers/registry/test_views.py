@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.access import Actor
 from bot.paging import Page
-from bot.ports import AuditEntry, ListFilters
+from bot.registry.ports import AuditEntry, ListFilters
 from bot.registry.rules import Category, Diff, FieldChange, Partner, Status, Tier
 from bot.registry.service import Change
 from handlers.home.views import build_home
@@ -33,8 +33,8 @@ def partner(i: int = 1, **changes: object) -> Partner:
         success_cases=5,
         tags=tuple(f"tag{n:02d}" for n in range(20)),
         backups=tuple(f"Backup {n}" for n in range(10)),
-        created_at="2026-11-22T09:30:00Z",
-        updated_at="2026-11-22T09:30:00Z",
+        created_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
     )
     return Partner(**{**base.__dict__, **changes})  # type: ignore[arg-type]
 

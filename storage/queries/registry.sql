@@ -90,3 +90,45 @@ SELECT COUNT(*) FROM partners WHERE team_id = :team_id AND owner = :owner
 
 -- name: teams
 SELECT DISTINCT team_id FROM partners ORDER BY team_id;
+
+-- name: insert_audit!
+INSERT INTO audit_log (team_id, partner_id, actor, at, action, field, before, after)
+VALUES (:team_id, :partner_id, :actor, :at, :action, :field, :before, :after);
+
+-- name: history
+-- A partner's audit trail, newest first.
+SELECT actor, at, action, field, before, after FROM audit_log
+ WHERE team_id = :team_id AND partner_id = :partner_id
+ ORDER BY id DESC
+ LIMIT :limit OFFSET :offset;
+
+-- name: count_history$
+SELECT COUNT(*) FROM audit_log WHERE team_id = :team_id AND partner_id = :partner_id;
+
+-- name: status_before_retirement^
+-- The status a partner last had before it was dropped or archived, for `restore`.
+SELECT before FROM audit_log
+ WHERE team_id = :team_id AND partner_id = :partner_id AND field = 'status'
+   AND before NOT IN ('', 'dropped', 'archived')
+ ORDER BY id DESC
+ LIMIT 1;
+
+-- name: metric_value$
+SELECT value FROM metrics
+ WHERE team_id = :team_id AND partner_id = :partner_id AND period = :period AND metric = :metric;
+
+-- name: upsert_metric!
+INSERT INTO metrics (team_id, partner_id, period, period_kind, period_start, period_end, metric,
+                     value, recorded_by, recorded_at)
+VALUES (:team_id, :partner_id, :period, :period_kind, :period_start, :period_end, :metric,
+        :value, :actor, :at)
+ON CONFLICT (team_id, partner_id, period, metric)
+DO UPDATE SET value = excluded.value, recorded_by = excluded.recorded_by,
+              recorded_at = excluded.recorded_at;
+
+-- name: partner_metrics
+-- A partner's metrics, latest period first.
+SELECT period, period_kind, period_start, metric, value FROM metrics
+ WHERE team_id = :team_id AND partner_id = :partner_id
+ ORDER BY period_start DESC, period_kind, metric
+ LIMIT :limit;

@@ -1,38 +1,14 @@
-"""Queries on one connection: every named query of storage/queries/*.sql, as methods."""
+"""The registry's queries: partners, their tags and backups, the audit trail, metrics."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from importlib import resources
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-import aiosql
-import aiosqlite
-
-from bot.health.rules import MetricPoint
-from bot.metrics import Period
-from bot.ports import AuditEntry, ListFilters, MetricRow
+from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import Category, Partner, Status, Tier
-from bot.scoring.rules import DIMENSIONS, Rating, weights_from
-
-_QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
-_queries: Any = None
-
-
-def queries() -> Any:
-    """The named queries, loaded once from the .sql files."""
-    global _queries
-    if _queries is None:
-        _queries = aiosql.from_path(_QUERIES_DIR, "aiosqlite", mandatory_parameters=False)
-    return _queries
-
-
-def utc_text(moment: datetime) -> str:
-    """A timestamp as stored: UTC, ISO 8601, sortable as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from storage.tx.base import Queries, from_utc_text, utc_text
 
 
 def _partner(
@@ -52,39 +28,23 @@ def _partner(
         success_cases=int(row["success_cases"]),
         tags=tags,
         backups=backups,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        created_at=from_utc_text(row["created_at"]),
+        updated_at=from_utc_text(row["updated_at"]),
     )
 
 
-def _rating(row: Mapping[str, Any]) -> Rating:
-    return Rating(
-        values={d: None if row[d] is None else float(row[d]) for d in DIMENSIONS},
-        weights=weights_from(json.loads(row["weights"])),
-        cases=int(row["cases"]),
-        actor=row["actor"],
-        at=datetime.fromisoformat(row["at"]),
-    )
+class RegistryQueries(Queries):
+    """Partners, tags, backups, the audit trail and recorded metrics."""
 
-
-class Tx:
-    """Queries on one connection; inside `Store.write()` they form one transaction."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        self._q = queries()
-
-    async def _rows(self, name: str, **params: Any) -> list[Any]:
-        return [row async for row in getattr(self._q, name)(self._conn, **params)]
-
-    # partners
     async def partner_by_key(self, team_id: str, key: str, *, full: bool = True) -> Partner | None:
         row = await self._q.partner_by_key(self._conn, team_id=team_id, name_key=key)
         return None if row is None else await self._complete(row, full)
 
-    async def partner_by_id(self, team_id: str, partner_id: int) -> Partner | None:
+    async def partner_by_id(
+        self, team_id: str, partner_id: int, *, full: bool = True
+    ) -> Partner | None:
         row = await self._q.partner_by_id(self._conn, team_id=team_id, id=partner_id)
-        return None if row is None else await self._complete(row, True)
+        return None if row is None else await self._complete(row, full)
 
     async def _complete(self, row: Mapping[str, Any], full: bool) -> Partner:
         if not full:
@@ -197,7 +157,7 @@ class Tx:
             AuditEntry(
                 team_id=team_id,
                 actor=r["actor"],
-                at=datetime.fromisoformat(r["at"]),
+                at=from_utc_text(r["at"]),
                 action=r["action"],
                 field=r["field"],
                 before=r["before"],
@@ -244,138 +204,3 @@ class Tx:
             "partner_metrics", team_id=team_id, partner_id=partner_id, limit=limit
         )
         return [(r["period"], r["metric"], float(r["value"])) for r in rows]
-
-    # health settings and the metrics window
-    async def settings(self, team_id: str, scope: str) -> dict[str, float]:
-        rows = await self._rows("settings", team_id=team_id, scope=scope)
-        return {r["key"]: float(r["value"]) for r in rows}
-
-    async def upsert_setting(
-        self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
-    ) -> None:
-        await self._q.upsert_setting(
-            self._conn,
-            team_id=team_id,
-            scope=scope,
-            key=key,
-            value=value,
-            actor=actor,
-            at=utc_text(at),
-        )
-
-    async def benchmarks(self, team_id: str) -> dict[str, float]:
-        rows = await self._rows("benchmarks", team_id=team_id)
-        return {r["category"]: float(r["roi"]) for r in rows}
-
-    async def upsert_benchmark(
-        self, team_id: str, category: str, roi: float, actor: str, at: datetime
-    ) -> None:
-        await self._q.upsert_benchmark(
-            self._conn, team_id=team_id, category=category, roi=roi, actor=actor, at=utc_text(at)
-        )
-
-    async def add_settings_audit(
-        self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
-    ) -> None:
-        await self._q.insert_settings_audit(
-            self._conn,
-            team_id=team_id,
-            actor=actor,
-            at=utc_text(at),
-            setting=setting,
-            before=before,
-            after=after,
-        )
-
-    async def settings_history(self, team_id: str, limit: int) -> list[AuditEntry]:
-        rows = await self._rows("settings_history", team_id=team_id, limit=limit)
-        return [
-            AuditEntry(
-                team_id,
-                r["actor"],
-                datetime.fromisoformat(r["at"]),
-                "settings",
-                r["setting"],
-                r["before"],
-                r["after"],
-            )
-            for r in rows
-        ]
-
-    async def health_points(
-        self, team_id: str, since: date, partner_id: int | None = None
-    ) -> list[MetricPoint]:
-        if partner_id is None:
-            rows = await self._rows("pool_window", team_id=team_id, since=since.isoformat())
-        else:
-            rows = await self._rows(
-                "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
-            )
-        periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
-        points = []
-        for pid, label, kind, start, end, metric, value in rows:
-            period = periods.get((label, kind))
-            if period is None:
-                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
-                periods[(label, kind)] = period
-            points.append(MetricPoint(int(pid), period, metric, float(value)))
-        return points
-
-    # ratings
-    async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int:
-        row = await self._q.insert_rating(
-            self._conn,
-            team_id=team_id,
-            partner_id=partner_id,
-            actor=rating.actor,
-            at=utc_text(rating.at),
-            **{d: rating.values.get(d) for d in DIMENSIONS},
-            cases=rating.cases,
-            weights=json.dumps(rating.weights.as_dict()),
-        )
-        return int(row[0])
-
-    async def recent_ratings(self, team_id: str, partner_id: int, limit: int) -> list[Rating]:
-        rows = await self._rows(
-            "recent_ratings", team_id=team_id, partner_id=partner_id, limit=limit
-        )
-        return [_rating(r) for r in rows]
-
-    async def rating_count(self, team_id: str, partner_id: int) -> int:
-        return int(await self._q.rating_count(self._conn, team_id=team_id, partner_id=partner_id))
-
-    async def latest_ratings(self, team_id: str) -> dict[int, Rating]:
-        rows = await self._rows("latest_ratings", team_id=team_id)
-        return {int(r["partner_id"]): _rating(r) for r in rows}
-
-    async def latest_roi(self, team_id: str) -> dict[int, tuple[str, float]]:
-        rows = await self._rows("latest_roi", team_id=team_id)
-        return {int(r["partner_id"]): (r["period"], float(r["value"])) for r in rows}
-
-    async def partner_latest_roi(self, team_id: str, partner_id: int) -> tuple[str, float] | None:
-        row = await self._q.partner_latest_roi(self._conn, team_id=team_id, partner_id=partner_id)
-        return None if row is None else (row["period"], float(row["value"]))
-
-    async def roi_since(
-        self, team_id: str, since: date, until: date
-    ) -> dict[int, list[MetricPoint]]:
-        found: dict[int, list[MetricPoint]] = {}
-        rows = await self._rows(
-            "roi_since", team_id=team_id, since=since.isoformat(), until=until.isoformat()
-        )
-        for r in rows:
-            start, end = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
-            period = Period(start, end, r["period_kind"], r["period"])
-            pid = int(r["partner_id"])
-            found.setdefault(pid, []).append(MetricPoint(pid, period, "roi", float(r["value"])))
-        return found
-
-    # events
-    async def claim_event(self, team_id: str, event_id: str, at: datetime) -> bool:
-        row = await self._q.claim_event(
-            self._conn, team_id=team_id, event_id=event_id, at=utc_text(at)
-        )
-        return row is not None
-
-    async def ping(self) -> bool:
-        return int(await self._q.ping(self._conn)) > 0

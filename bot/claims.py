@@ -1,0 +1,40 @@
+"""Claims: the one way to say "this slot was handled already" for events, digests and reminders.
+
+A claim is taken before the work and finished after it, so with several processes on one
+database each slot's work happens once. Old claims are pruned by a scheduled job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.ports import Store
+
+EVENT = "event"  # an Events API delivery: key is the event id, slot is empty
+KEEP = timedelta(days=30)  # longer than any retry, missed slot or reminder looks back
+
+
+async def claim(store: Store, at: datetime, team_id: str, kind: str, key: str, slot: str) -> bool:
+    """True for the first to claim this slot, False for everyone after."""
+    async with store.write() as tx:
+        return await tx.claim(team_id, kind, key, slot, at)
+
+
+async def finish(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    kind: str,
+    key: str,
+    slot: str,
+    error: str | None = None,
+) -> None:
+    """Record how claimed work ended: done, or failed with its error."""
+    async with store.write() as tx:
+        await tx.finish_claim(team_id, kind, key, slot, at, error)
+
+
+async def prune(store: Store, now: datetime, keep: timedelta = KEEP) -> int:
+    """Forget claims older than keep; returns how many were removed."""
+    async with store.write() as tx:
+        return await tx.prune_claims(now - keep)

@@ -1,0 +1,20 @@
+"""What health needs from storage: benchmarks and the metric points of a window."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.health.rules import MetricPoint
+
+
+class HealthTx(Protocol):
+    """ROI benchmarks by category and the metrics the rules read."""
+
+    async def benchmarks(self, team_id: str) -> dict[str, float]: ...
+    async def upsert_benchmark(
+        self, team_id: str, category: str, roi: float, actor: str, at: datetime
+    ) -> None: ...
+    async def health_points(
+        self, team_id: str, since: date, partner_id: int | None = None
+    ) -> list[MetricPoint]: ...

@@ -1,0 +1,89 @@
+"""What the registry needs from storage: the records it exchanges and its queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.metrics import Period
+from bot.registry.rules import Category, Partner, Status, Tier
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of a partner's audit trail: who changed which field from what to what."""
+
+    team_id: str
+    actor: str
+    at: datetime
+    action: str
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """Filters of `/partner list`; None matches everything (archived only when asked)."""
+
+    category: Category | None = None
+    tier: Tier | None = None
+    status: Status | None = None
+    owner: str | None = None
+    tag: str | None = None
+
+    def as_params(self) -> dict[str, str | None]:
+        return {
+            "category": None if self.category is None else self.category.value,
+            "tier": None if self.tier is None else self.tier.value,
+            "status": None if self.status is None else self.status.value,
+            "owner": self.owner,
+            "tag": self.tag,
+        }
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    team_id: str
+    partner_id: int
+    period: Period
+    metric: str
+    value: float
+
+
+class RegistryTx(Protocol):
+    """Partners, their tags and backups, the audit trail and recorded metrics."""
+
+    async def partner_by_key(
+        self, team_id: str, key: str, *, full: bool = True
+    ) -> Partner | None: ...
+    async def partner_by_id(
+        self, team_id: str, partner_id: int, *, full: bool = True
+    ) -> Partner | None: ...
+    async def partner_names(self, team_id: str) -> list[str]: ...
+    async def insert_partner(self, partner: Partner, key: str, at: datetime) -> int: ...
+    async def update_partner(self, partner: Partner, key: str, at: datetime) -> None: ...
+    async def replace_tags(self, team_id: str, partner_id: int, tags: tuple[str, ...]) -> None: ...
+    async def replace_backups(
+        self, team_id: str, partner_id: int, backup_ids: list[int]
+    ) -> None: ...
+    async def list_partners(
+        self, team_id: str, filters: ListFilters, limit: int, offset: int
+    ) -> tuple[list[Partner], int]: ...
+    async def all_partners(self, team_id: str) -> list[Partner]: ...
+    async def status_counts(self, team_id: str) -> dict[str, int]: ...
+    async def count_owned(self, team_id: str, owner: str) -> int: ...
+    async def teams(self) -> list[str]: ...
+    async def add_audit(self, entry: AuditEntry, partner_id: int) -> None: ...
+    async def history(
+        self, team_id: str, partner_id: int, limit: int, offset: int
+    ) -> tuple[list[AuditEntry], int]: ...
+    async def status_before_retirement(self, team_id: str, partner_id: int) -> str | None: ...
+    async def metric_value(
+        self, team_id: str, partner_id: int, period: str, metric: str
+    ) -> float | None: ...
+    async def upsert_metric(self, row: MetricRow, actor: str, at: datetime) -> None: ...
+    async def partner_metrics(
+        self, team_id: str, partner_id: int, limit: int
+    ) -> list[tuple[str, str, float]]: ...

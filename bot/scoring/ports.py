@@ -1,0 +1,25 @@
+"""What scoring needs from storage: ratings and the ROI its gate and review read."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from bot.health.rules import MetricPoint
+from bot.scoring.rules import Rating
+
+
+class ScoringTx(Protocol):
+    """Every rating kept; the latest ones, the latest ROI, ROI over a year."""
+
+    async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int: ...
+    async def recent_ratings(self, team_id: str, partner_id: int, limit: int) -> list[Rating]: ...
+    async def rating_count(self, team_id: str, partner_id: int) -> int: ...
+    async def latest_ratings(self, team_id: str) -> dict[int, Rating]: ...
+    async def latest_roi(self, team_id: str) -> dict[int, tuple[str, float]]: ...
+    async def partner_latest_roi(
+        self, team_id: str, partner_id: int
+    ) -> tuple[str, float] | None: ...
+    async def roi_since(
+        self, team_id: str, since: date, until: date
+    ) -> dict[int, list[MetricPoint]]: ...

@@ -1,0 +1,23 @@
+-- name: claim^
+-- Claims a slot (an event, a digest run, a reminder); a second claim of the same slot
+-- inserts, and returns, nothing: whoever inserted first does the work.
+INSERT INTO claims (team_id, kind, key, slot, claimed_at)
+VALUES (:team_id, :kind, :key, :slot, :at)
+ON CONFLICT (team_id, kind, key, slot) DO NOTHING
+RETURNING key;
+
+-- name: finish_claim!
+UPDATE claims SET done_at = :at, error = :error
+ WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot;
+
+-- name: claim_state^
+SELECT done_at, error FROM claims
+ WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot;
+
+-- name: prune_claims!
+-- Claims older than every slot that could still come due are only history.
+DELETE FROM claims WHERE claimed_at < :before;
+
+-- name: ping$
+-- Reads the schema, so a missing or unreadable database fails the health check.
+SELECT COUNT(*) FROM schema_migrations;

@@ -1,0 +1,17 @@
+"""Queries on one connection, composed of each feature's: `storage/tx/<feature>.py` runs the
+named queries of `storage/queries/<feature>.sql`."""
+
+from __future__ import annotations
+
+from storage.tx.base import from_utc_text, utc_text
+from storage.tx.claims import ClaimsQueries
+from storage.tx.health import HealthQueries
+from storage.tx.registry import RegistryQueries
+from storage.tx.scoring import ScoringQueries
+from storage.tx.settings import SettingsQueries
+
+__all__ = ["Tx", "from_utc_text", "utc_text"]
+
+
+class Tx(RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries):
+    """Every feature's queries on one connection; inside `Store.write()` one transaction."""

@@ -1,0 +1,46 @@
+"""Claims: "this slot was handled already", one mechanism for events, digests and reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.tx.base import Queries, utc_text
+
+
+class ClaimsQueries(Queries):
+    """A claim is one row per (team, kind, key, slot); the first insert wins, on any engine."""
+
+    async def claim(self, team_id: str, kind: str, key: str, slot: str, at: datetime) -> bool:
+        """True for the first claimer of this slot; False when it was claimed before."""
+        row = await self._q.claim(
+            self._conn, team_id=team_id, kind=kind, key=key, slot=slot, at=utc_text(at)
+        )
+        return row is not None
+
+    async def finish_claim(
+        self, team_id: str, kind: str, key: str, slot: str, at: datetime, error: str | None
+    ) -> None:
+        """Record that the claimed work finished, with its error if it failed."""
+        await self._q.finish_claim(
+            self._conn,
+            team_id=team_id,
+            kind=kind,
+            key=key,
+            slot=slot,
+            at=utc_text(at),
+            error=error,
+        )
+
+    async def claim_state(
+        self, team_id: str, kind: str, key: str, slot: str
+    ) -> tuple[bool, str | None] | None:
+        """(done, error) of a claim, or None when the slot was never claimed."""
+        row = await self._q.claim_state(self._conn, team_id=team_id, kind=kind, key=key, slot=slot)
+        return None if row is None else (row["done_at"] is not None, row["error"])
+
+    async def prune_claims(self, before: datetime) -> int:
+        """Forget claims made before a moment; returns how many went."""
+        return int(await self._q.prune_claims(self._conn, before=utc_text(before)))
+
+    async def ping(self) -> bool:
+        return int(await self._q.ping(self._conn)) > 0

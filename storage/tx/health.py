@@ -1,0 +1,43 @@
+"""Health's queries: ROI benchmarks by category and the metrics window the rules read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.health.rules import MetricPoint
+from bot.metrics import Period
+from storage.tx.base import Queries, utc_text
+
+
+class HealthQueries(Queries):
+    """Benchmarks and the metric points of a window, for one partner or the pool."""
+
+    async def benchmarks(self, team_id: str) -> dict[str, float]:
+        rows = await self._rows("benchmarks", team_id=team_id)
+        return {r["category"]: float(r["roi"]) for r in rows}
+
+    async def upsert_benchmark(
+        self, team_id: str, category: str, roi: float, actor: str, at: datetime
+    ) -> None:
+        await self._q.upsert_benchmark(
+            self._conn, team_id=team_id, category=category, roi=roi, actor=actor, at=utc_text(at)
+        )
+
+    async def health_points(
+        self, team_id: str, since: date, partner_id: int | None = None
+    ) -> list[MetricPoint]:
+        if partner_id is None:
+            rows = await self._rows("pool_window", team_id=team_id, since=since.isoformat())
+        else:
+            rows = await self._rows(
+                "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
+            )
+        periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
+        points = []
+        for pid, label, kind, start, end, metric, value in rows:
+            period = periods.get((label, kind))
+            if period is None:
+                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+                periods[(label, kind)] = period
+            points.append(MetricPoint(int(pid), period, metric, float(value)))
+        return points

@@ -1,0 +1,57 @@
+"""Workspace settings (thresholds, weights) and the audit of their changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.registry.ports import AuditEntry
+from storage.tx.base import Queries, from_utc_text, utc_text
+
+
+class SettingsQueries(Queries):
+    """A workspace's settings by scope, and who changed which when."""
+
+    async def settings(self, team_id: str, scope: str) -> dict[str, float]:
+        rows = await self._rows("settings", team_id=team_id, scope=scope)
+        return {r["key"]: float(r["value"]) for r in rows}
+
+    async def upsert_setting(
+        self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
+    ) -> None:
+        await self._q.upsert_setting(
+            self._conn,
+            team_id=team_id,
+            scope=scope,
+            key=key,
+            value=value,
+            actor=actor,
+            at=utc_text(at),
+        )
+
+    async def add_settings_audit(
+        self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
+    ) -> None:
+        await self._q.insert_settings_audit(
+            self._conn,
+            team_id=team_id,
+            actor=actor,
+            at=utc_text(at),
+            setting=setting,
+            before=before,
+            after=after,
+        )
+
+    async def settings_history(self, team_id: str, limit: int) -> list[AuditEntry]:
+        rows = await self._rows("settings_history", team_id=team_id, limit=limit)
+        return [
+            AuditEntry(
+                team_id,
+                r["actor"],
+                from_utc_text(r["at"]),
+                "settings",
+                r["setting"],
+                r["before"],
+                r["after"],
+            )
+            for r in rows
+        ]
