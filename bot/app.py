@@ -6,19 +6,25 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from aiohttp import web
+from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+import storage.store as storage
+from bot import claims
 from bot.clock import Clock, SystemClock
+from bot.ports import Store
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 from handlers import register_listeners
+from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, build_client
-from storage.store import SQLiteStore
 
 log = logging.getLogger("partnerbot")
 
@@ -34,14 +40,9 @@ class Partnerbot:
     commands: list[str] = field(default_factory=list)
 
 
-async def open_store(settings: Settings, clock: Clock) -> SQLiteStore:
+async def open_store(settings: Settings, clock: Clock) -> Store:
     """Open the configured database and apply missing migrations."""
-    store = SQLiteStore(settings.sqlite_path)
-    try:
-        applied = await store.open(clock.now())
-    except BaseException:
-        await store.close()
-        raise
+    store, applied = await storage.open_store(settings.database_url, clock.now())
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     return store
@@ -49,12 +50,14 @@ async def open_store(settings: Settings, clock: Clock) -> SQLiteStore:
 
 def create_app(
     settings: Settings,
-    store: SQLiteStore,
+    store: Store,
     clock: Clock | None = None,
     client: AsyncWebClient | None = None,
     sleep: Sleep | None = None,
 ) -> Partnerbot:
-    """Build the Bolt app and its listeners around an open store."""
+    """Build the Bolt app, its services and listeners, and the scheduler's jobs around an
+    open store. Nothing starts running here: serve() (or a test) starts the scheduler."""
+    clock = clock or SystemClock()
     client = client or build_client(
         settings.slack_bot_token, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
     )
@@ -64,9 +67,24 @@ def create_app(
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
     )
-    services = Services(settings, store, clock or SystemClock(), BackgroundTasks())
+    outbox = Outbox(client, sleep=sleep) if sleep else Outbox(client)
+    services = Services(settings, store, clock, BackgroundTasks(), Scheduler(clock), client, outbox)
     commands = register_listeners(app, services)
+    schedule_housekeeping(services)
     return Partnerbot(app, services, commands)
+
+
+def schedule_housekeeping(services: Services) -> None:
+    """Jobs that belong to no feature: forgetting old claims, once a day."""
+
+    async def prune_claims(slot: datetime) -> None:
+        pruned = await claims.prune(services.store, services.clock.now())
+        if pruned:
+            log.info("pruned %d old claims", pruned)
+
+    services.scheduler.add(
+        "claims.prune", CronTrigger(hour=3, minute=17, timezone=UTC), prune_claims
+    )
 
 
 def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
@@ -102,6 +120,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     clock = SystemClock()
     store = await open_store(settings, clock)
     bot = create_app(settings, store, clock)
+    bot.services.scheduler.start()
     runner = web.AppRunner(
         web_app(bot, slack_requests=not settings.socket_mode),
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
@@ -128,6 +147,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             if socket_handler is not None:
                 await socket_handler.close_async()  # type: ignore[no-untyped-call]
             await runner.cleanup()
+            await bot.services.scheduler.stop()
             await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
         finally:
             await store.close()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from bot.app import open_store, serve
 from bot.clock import SystemClock
+from bot.ports import Store
 from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
 from bot.settings import ConfigError, Settings, load_settings
 from storage.migrate import MigrationError
-from storage.store import SQLiteStore
 
 EXIT_USAGE = 2
 
@@ -98,7 +98,7 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> None:
         await store.close()
 
 
-async def _team(store: SQLiteStore, given: str | None) -> str:
+async def _team(store: Store, given: str | None) -> str:
     if given:
         if not given.startswith(("T", "E")) or not given.isalnum():
             raise CliError(f"--team {given!r} is not a workspace ID; it looks like T012AB3CD")
@@ -123,7 +123,7 @@ def _read(path: Path) -> str:
         raise CliError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
 
 
-async def _import(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+async def _import(store: Store, args: argparse.Namespace, team: str) -> None:
     use_case = import_partners if args.command == "import" else import_metrics
     try:
         result = await use_case(store, SystemClock().now(), team, _read(args.path))
@@ -132,14 +132,14 @@ async def _import(store: SQLiteStore, args: argparse.Namespace, team: str) -> No
     print(f"partnerbot: {args.path}: {result}")
 
 
-async def _export(store: SQLiteStore, args: argparse.Namespace, team: str) -> None:
+async def _export(store: Store, args: argparse.Namespace, team: str) -> None:
     text = await export_partners(store, team)
     args.path.write_text(text, encoding="utf-8", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
     print(f"partnerbot: wrote {args.path} ({rows} partners)")
 
 
-_ACTIONS: dict[str, Callable[[SQLiteStore, argparse.Namespace, str], Awaitable[None]]] = {
+_ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str], Awaitable[None]]] = {
     "import": _import,
     "import-metrics": _import,
     "export": _export,

@@ -3,9 +3,10 @@ each feature's (`bot/<feature>/ports.py`) and the shared settings and claims."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.health.ports import HealthTx
 from bot.registry.ports import AuditEntry, RegistryTx
@@ -41,6 +42,38 @@ class ClaimsTx(Protocol):
 
 class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, Protocol):
     """Queries on one connection; inside `Store.write()` one transaction."""
+
+
+Report = Callable[[str], Awaitable[None]]  # tells a person, in one sentence, what failed
+
+
+class Outbound(Protocol):
+    """Messages and files sent with no request waiting: paced per channel, failures told
+    through report and never raised (see handlers.outbox)."""
+
+    async def post(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        *,
+        thread_ts: str | None = None,
+        report: Report | None = None,
+    ) -> str | None: ...
+    async def update(
+        self, channel: str, ts: str, message: dict[str, Any], *, report: Report | None = None
+    ) -> bool: ...
+    async def upload(
+        self,
+        channel: str,
+        content: bytes,
+        *,
+        filename: str,
+        title: str,
+        comment: str,
+        alt_text: str | None = None,
+        thread_ts: str | None = None,
+        report: Report | None = None,
+    ) -> bool: ...
 
 
 class Store(Protocol):

@@ -1,12 +1,15 @@
-"""What the Slack handlers are given: the settings, the store, the clock, background work."""
+"""What the Slack handlers are given: settings, the store, the clock, background work, the
+scheduler, and the way out to Slack (the Web API client and the outbox over it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.access import Actor
 from bot.clock import Clock
-from bot.ports import Store
+from bot.ports import Outbound, Store
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 
@@ -17,9 +20,12 @@ class Services:
     store: Store
     clock: Clock
     tasks: BackgroundTasks
+    scheduler: Scheduler
+    client: Any  # slack_sdk's AsyncWebClient, for calls that answer a request
+    outbox: Outbound  # posts, updates and uploads that no request waits on
     # How long a command may work before its ack goes out without the answer (Slack allows 3 s).
     ack_budget: float = 2.0
 
     def actor(self, user_id: str) -> Actor:
-        """The user as the registry's permission rules see them."""
+        """The user as the permission rules see them."""
         return Actor(user_id, is_admin=user_id in self.settings.admins)

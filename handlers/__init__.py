@@ -1,27 +1,29 @@
-"""The Slack surface: listeners and Block Kit views, registered feature by feature."""
+"""The Slack surface: listeners and Block Kit views, one package per feature, registered here
+in one place. Listeners are module-level functions; the services reach them through Bolt's
+context (handlers.context)."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
+from handlers import commands, events
+from handlers.context import provide_services
 from handlers.health import listeners as health
 from handlers.home import listeners as home
-from handlers.registry import actions, forms
 from handlers.registry import listeners as registry
 from handlers.scoring import listeners as scoring
 
+COMMANDS = ["/partner", "/health", "/score"]
+
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
-    """Register every listener; return the slash commands registered."""
-    routes: dict[str, registry.Route] = {
-        "health": health.handle_health,
-        "score": scoring.handle_score,
-    }
-    registered = registry.register(app, services, routes)
-    registered += health.register(app, services)
-    registered += scoring.register(app, services)
-    actions.register(app, services)
-    forms.register(app, services)
-    home.register(app, services)
-    return registered
+    """Give every listener the services, register them all; return the slash commands."""
+    app.middleware(provide_services(services))
+    app.middleware(events.once_per_event)
+    commands.register(app)
+    registry.register(app)
+    health.register(app)
+    scoring.register(app)
+    home.register(app)
+    return list(COMMANDS)

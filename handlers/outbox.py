@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -33,10 +34,10 @@ _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
 
 # What a Slack error code means to the person who has to fix it.
 _ADVICE = {
-    "not_in_channel": "partnerbot is not a member of that channel, so invite partnerbot to it",
+    "not_in_channel": "partnerbot is not a member of that channel. Invite partnerbot to it",
     "channel_not_found": (
         "Slack cannot find that channel (a private one needs partnerbot invited), "
-        "so check the channel and invite partnerbot to it"
+        "so check the channel. Invite partnerbot to it"
     ),
     "is_archived": "the channel is archived, so unarchive it or choose another channel",
     "message_not_found": "the message is gone (perhaps deleted), so post it again",
@@ -154,10 +155,15 @@ class Outbox:
         except SlackApiError as err:
             code = str((err.response.get("error") if err.response is not None else None) or "error")
             sentence = _refused(what, code)
-        except Exception as err:
+            log.warning("outbox: %s to %s failed: %s", method, channel, code)
+        except (aiohttp.ClientError, TimeoutError) as err:
             code = type(err).__name__
             sentence = f"I could not {what} because the call to Slack failed; try again later."
-        log.warning("outbox: %s to %s failed: %s", method, channel, code)
+            log.warning("outbox: %s to %s failed: %s", method, channel, code)
+        except Exception:
+            # Neither Slack's answer nor the network: a bug, worth its traceback.
+            sentence = f"I could not {what} because of an error on our side; try again later."
+            log.exception("outbox: %s to %s failed", method, channel)
         if report is not None:
             try:
                 await report(sentence)

@@ -1,11 +1,19 @@
-"""Typed payloads carried in button values and in a modal's private_metadata."""
+"""Typed payloads carried in button values and in a modal's private_metadata.
+
+A button's payload class owns its action id (`action_id`), builds its button (`button()`)
+and is unpacked once, before the listener runs (`handlers.buttons.on_button`): a value that
+does not unpack never reaches a listener.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from handlers.blocks import Block, actions, button
+from handlers.ids import HealthAction, PartnerAction, ScoreAction
 
 M = TypeVar("M", bound="Payload")
 
@@ -14,6 +22,8 @@ class Payload(BaseModel):
     """A small JSON payload; unpack() refuses anything that is not one of ours."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action_id: ClassVar[str] = ""  # set by a payload that a button carries
 
     def pack(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -27,10 +37,31 @@ class Payload(BaseModel):
         except ValidationError:
             return None
 
+    def button(self, text: str, style: str | None = None) -> dict[str, Any]:
+        """The button that carries this payload to its listener."""
+        if not self.action_id:
+            raise TypeError(f"{type(self).__name__} is not carried by a button")
+        return button(text, self.action_id, self.pack(), style=style)
+
+
+def pager(
+    previous: Payload | None,
+    following: Payload | None,
+    block_id: str,
+    labels: tuple[str, str] = ("Previous", "Next"),
+) -> list[Block]:
+    """The Previous/Next row of a paged answer: no block when there is one page."""
+    nav = [p.button(label) for p, label in zip((previous, following), labels, strict=True) if p]
+    return [actions(nav, block_id=block_id)] if nav else []
+
+
+# The registry
+
 
 class ListPage(Payload):
     """A page of `/partner list`, with the filters it was asked with."""
 
+    action_id: ClassVar[str] = PartnerAction.LIST_PAGE
     offset: int
     category: str | None = None
     tier: str | None = None
@@ -40,12 +71,23 @@ class ListPage(Payload):
 
 
 class HistoryPage(Payload):
+    action_id: ClassVar[str] = PartnerAction.HISTORY_PAGE
     partner_id: int
     offset: int = 0
 
 
 class PartnerRef(Payload):
+    """A partner, by id, in the workspace of the click."""
+
     partner_id: int
+
+
+class EditPartner(PartnerRef):
+    action_id: ClassVar[str] = PartnerAction.EDIT
+
+
+class ShowHistory(PartnerRef):
+    action_id: ClassVar[str] = PartnerAction.HISTORY
 
 
 class ModalMeta(Payload):
@@ -53,6 +95,31 @@ class ModalMeta(Payload):
 
     partner_id: int | None = None  # None: a new partner
     version: datetime | None = None  # the partner's updated_at when the form opened
+
+
+# Health
+
+
+class PortfolioPage(Payload):
+    """A page of the flagged partners in `/health`."""
+
+    action_id: ClassVar[str] = HealthAction.PORTFOLIO_PAGE
+    offset: int
+
+
+# Scoring
+
+
+class RatePartner(PartnerRef):
+    action_id: ClassVar[str] = ScoreAction.RATE
+
+
+class RadarChart(PartnerRef):
+    action_id: ClassVar[str] = ScoreAction.CHART
+
+
+class RetirePartner(PartnerRef):
+    action_id: ClassVar[str] = ScoreAction.RETIRE
 
 
 class RateMeta(Payload):
@@ -63,15 +130,10 @@ class RateMeta(Payload):
     changed_at: datetime | None = None
 
 
-class PortfolioPage(Payload):
-    """A page of the flagged partners in `/health`."""
-
-    offset: int
-
-
 class TopPage(Payload):
     """A page of `/score top`."""
 
+    action_id: ClassVar[str] = ScoreAction.TOP_PAGE
     offset: int
     limit: int
     category: str | None = None
@@ -80,5 +142,6 @@ class TopPage(Payload):
 class ReviewPage(Payload):
     """A page of `/score review`, with the share it was asked with."""
 
+    action_id: ClassVar[str] = ScoreAction.REVIEW_PAGE
     share: float
     offset: int

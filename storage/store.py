@@ -17,7 +17,23 @@ import aiosqlite
 from storage.migrate import migrate_sqlite
 from storage.tx import Tx, utc_text
 
-__all__ = ["SQLiteStore", "Tx", "utc_text"]
+__all__ = ["SQLiteStore", "Tx", "open_store", "utc_text"]
+
+SQLITE_PREFIX = "sqlite:///"
+
+
+async def open_store(url: str, now: datetime) -> tuple[SQLiteStore, list[str]]:
+    """Open the database a URL names, apply missing migrations, and return the store with
+    the names of the migrations applied. Only `sqlite:///path` is served today."""
+    if not url.startswith(SQLITE_PREFIX):
+        raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+    store = SQLiteStore(url.removeprefix(SQLITE_PREFIX))
+    try:
+        applied = await store.open(now)
+    except BaseException:
+        await store.close()
+        raise
+    return store, applied
 
 
 class SQLiteStore:

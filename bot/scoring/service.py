@@ -84,10 +84,13 @@ async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
     return ScoreCard(partner, score, latest, change, _version(partner, latest), saved)
 
 
-async def score_card(store: Store, team_id: str, name: str) -> ScoreCard:
-    """A partner's fit score with its gates and why it changed since the previous rating."""
+async def score_card(
+    store: Store, team_id: str, name: str = "", *, partner_id: int | None = None
+) -> ScoreCard:
+    """A partner's fit score with its gates and why it changed since the previous rating;
+    by name, or by the id a button carries."""
     async with store.read() as tx:
-        return await _card(tx, await find(tx, team_id, name, full=False))
+        return await _card(tx, await find(tx, team_id, name, partner_id, full=False))
 
 
 async def rate(

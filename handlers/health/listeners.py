@@ -1,16 +1,16 @@
-"""`/health` (and `/partner health`): reports after the ack when slow, charts off the loop."""
+"""`/health` (and `/partner health`): reports in the ack when quick, else after it; charts
+drawn off the loop and uploaded through the outbox."""
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.charts import CHART_METRICS, render_trend_png
 from bot.errors import CommandError, RuleError
 from bot.health import service as health_service
+from bot.health.chart import CHART_METRICS, render_trend_png
 from bot.health.command import (
     BenchmarkRequest,
     HealthHelpRequest,
@@ -22,31 +22,36 @@ from bot.health.command import (
 )
 from bot.services import Services
 from handlers.blocks import esc, message, section
+from handlers.buttons import Click, on_button
+from handlers.charts import post_chart
 from handlers.health import views
-from handlers.ids import HealthAction
 from handlers.payloads import PortfolioPage
-from handlers.registry.listeners import Message, Reply, answer, command_error
-from handlers.uploads import upload_png
+from handlers.reply import Message, Reply, answer, follow_up, user_error
 
-log = logging.getLogger(__name__)
+
+async def health_command(
+    ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services
+) -> None:
+    """`/health ...`."""
+    await handle_health(ack, respond, body, client, services, body.get("text", ""))
 
 
 async def handle_health(
-    services: Services, ack: Reply, respond: Reply, body: dict[str, Any], client: Any, text: str
+    ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services, text: str
 ) -> None:
-    """Answer one `/health` command: in the ack if quick, else through the response_url."""
+    """Answer the text of one `/health` command (also reached as `/partner health ...`)."""
     try:
         request = parse_health_command(text)
     except (CommandError, RuleError) as err:
-        await ack(**command_error(err, "/health help"))
+        await ack(**user_error(err, "/health help"))
         return
-    work = run(services, client, respond, body, request)
-    await answer(services, ack, respond, work, services.ack_budget)
+    await answer(services, ack, respond, run(services, respond, body, request), "/health")
 
 
 async def run(
-    services: Services, client: Any, respond: Reply, body: dict[str, Any], request: HealthRequest
+    services: Services, respond: Reply, body: dict[str, Any], request: HealthRequest
 ) -> Message:
+    """Carry out one health request and build its answer."""
     team_id, store = body["team_id"], services.store
     now, zone = services.clock.now(), services.settings.zone
     actor = services.actor(body["user_id"])
@@ -62,7 +67,7 @@ async def run(
             )
             return views.build_partner_health(partner_report, settings)
         case PartnerHealthRequest(name=name, chart=True):
-            return await start_chart(services, client, respond, body, name)
+            return await start_chart(services, respond, body, name)
         case ThresholdsRequest(values=values):
             if not values:
                 current = await health_service.health_settings(store, team_id)
@@ -81,7 +86,7 @@ async def run(
 
 
 async def start_chart(
-    services: Services, client: Any, respond: Reply, body: dict[str, Any], name: str
+    services: Services, respond: Reply, body: dict[str, Any], name: str
 ) -> Message:
     """Check there is something to draw, then draw and upload it after the ack."""
     partner, points = await health_service.partner_series(
@@ -94,17 +99,17 @@ async def start_chart(
     benchmark = settings.benchmarks.get(partner.category.value)
     if benchmark is not None:
         guides["roi"] = benchmark * settings.thresholds.roi_ratio
-    channel = body["channel_id"]
-    work = upload_png(
-        client,
+    work = post_chart(
+        services,
         respond,
-        channel,
+        body["channel_id"],
         partial(render_trend_png, points, guides),
         filename=f"health-{partner.id}.png",
         title=f"{partner.name}: metrics by period",
         comment=f"Metrics of *{esc(partner.name)}* by period",
+        alt_text=f"Line chart of {partner.name}'s recorded metrics by period",
     )
-    services.tasks.spawn(work, name="health-chart")
+    services.tasks.spawn(work, name="health chart")
     text = (
         f":chart_with_upwards_trend: Drawing the chart of *{esc(partner.name)}*; "
         "it will appear here."
@@ -112,26 +117,22 @@ async def start_chart(
     return message([section(text)], text, escaped=True)
 
 
-def register(app: AsyncApp, services: Services) -> list[str]:
-    """Register `/health` and its paging button; return the command registered."""
+async def portfolio_page(
+    click: Click[PortfolioPage], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """Previous/Next on the portfolio's flagged partners."""
+    await ack()
+    follow_up(services, respond, _portfolio(services, click), "health page", replace=True)
 
-    async def health_command(ack: Reply, respond: Reply, body: dict[str, Any], client: Any) -> None:
-        await handle_health(services, ack, respond, body, client, body.get("text", ""))
 
-    async def show_page(page: PortfolioPage, team_id: str, respond: Reply) -> None:
-        report, settings = await health_service.portfolio_health(
-            services.store, services.clock.now(), services.settings.zone, team_id
-        )
-        await respond(replace_original=True, **views.build_portfolio(report, settings, page.offset))
+async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message:
+    report, settings = await health_service.portfolio_health(
+        services.store, services.clock.now(), services.settings.zone, click.team_id
+    )
+    return views.build_portfolio(report, settings, click.payload.offset)
 
-    async def portfolio_page(ack: Reply, body: dict[str, Any], respond: Reply) -> None:
-        value = (body.get("actions") or [{}])[0].get("value")
-        page = PortfolioPage.unpack(value if isinstance(value, str) else None)
-        if page is not None:
-            team_id = str((body.get("team") or {}).get("id") or body["user"]["team_id"])
-            services.tasks.spawn(show_page(page, team_id, respond), name="portfolio-page")
-        await ack()
 
+def register(app: AsyncApp) -> None:
+    """Register `/health` and its buttons."""
     app.command("/health")(health_command)
-    app.action(HealthAction.PORTFOLIO_PAGE.value)(portfolio_page)
-    return ["/health"]
+    app.action(PortfolioPage.action_id)(on_button(PortfolioPage, portfolio_page))

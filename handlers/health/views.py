@@ -20,8 +20,6 @@ from bot.metrics import format_metric
 from bot.registry.rules import Category, FieldChange
 from handlers.blocks import (
     Block,
-    actions,
-    button,
     context,
     divider,
     esc,
@@ -31,8 +29,7 @@ from handlers.blocks import (
     section,
     settings_message,
 )
-from handlers.ids import HealthAction
-from handlers.payloads import PortfolioPage
+from handlers.payloads import PortfolioPage, pager
 
 STATUS_ICON = {
     HealthStatus.RED: ":red_circle:",
@@ -195,15 +192,13 @@ def build_portfolio(
                 f"({item.partner.category.value}, {item.partner.tier.value})\n{reasons}"
             )
         )
-    nav = []
-    if offset > 0:
-        value = PortfolioPage(offset=max(offset - FLAGGED_PAGE, 0)).pack()
-        nav.append(button("Previous", HealthAction.PORTFOLIO_PAGE, value))
-    if offset + FLAGGED_PAGE < len(flagged):
-        value = PortfolioPage(offset=offset + FLAGGED_PAGE).pack()
-        nav.append(button("Next", HealthAction.PORTFOLIO_PAGE, value))
-    if nav:
-        blocks.append(actions(nav, block_id="portfolio-nav"))
+    previous = PortfolioPage(offset=max(offset - FLAGGED_PAGE, 0))
+    following = PortfolioPage(offset=offset + FLAGGED_PAGE)
+    blocks += pager(
+        previous if offset > 0 else None,
+        following if offset + FLAGGED_PAGE < len(flagged) else None,
+        "portfolio-nav",
+    )
     summary = ", ".join(f"{report.counts[s]} {s.value}" for s in HealthStatus)
     return message(blocks, f"Partner health: {summary}")
 

@@ -1,18 +1,14 @@
-"""`/partner`: parse the text, run the use case, answer in the ack when the answer is quick."""
+"""The registry in Slack: `/partner`'s subcommands, its buttons (paging, Edit, History) and
+the add and edit forms. Module-level listeners; the services come through Bolt's context."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 
 from bot.access import check_can_change
-from bot.errors import CommandError, RuleError
+from bot.errors import CommandError, Forbidden, RuleError
 from bot.metrics import current_week
 from bot.registry import service as partners
 from bot.registry.command import (
@@ -27,134 +23,59 @@ from bot.registry.command import (
     parse_partner_command,
 )
 from bot.registry.lookup import find
+from bot.registry.ports import ListFilters
+from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
-from handlers.blocks import error_message, esc
-from handlers.payloads import ModalMeta
+from handlers.blocks import context, field_error, plain
+from handlers.buttons import Click, on_button
+from handlers.ids import PartnerView
+from handlers.payloads import EditPartner, HistoryPage, ListPage, ModalMeta, ShowHistory
 from handlers.registry import views
-from handlers.registry.modal import build_partner_modal
-
-log = logging.getLogger(__name__)
-
-Message = dict[str, Any]
-Reply = Callable[..., Awaitable[Any]]
+from handlers.registry.modal import build_partner_modal, read_submission
+from handlers.reply import Message, Reply, answer, follow_up, open_modal, user_error
 
 
-async def answer(
-    services: Services, ack: Reply, respond: Reply, work: Awaitable[Message], budget: float
+async def handle_partner(
+    ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services, text: str
 ) -> None:
-    """Ack with work's answer if it is ready within budget; else ack now and respond later."""
-    task = services.tasks.spawn(_safely(work), name="command")
-    done, _ = await asyncio.wait({task}, timeout=budget)
-    if done:
-        await ack(**task.result())
-        return
-    await ack(response_type="ephemeral", text=":hourglass_flowing_sand: Working on it…")
-    services.tasks.spawn(_respond_when_done(task, respond), name="command-followup")
-
-
-async def _respond_when_done(task: asyncio.Task[Message], respond: Reply) -> None:
-    await respond(**(await task))
-
-
-async def _safely(work: Awaitable[Message]) -> Message:
-    """The answer, or the user-facing error; an unexpected failure is logged, not shown raw."""
+    """Answer one registry subcommand: forms open after the ack, the rest in the ack when
+    quick, else through the response_url."""
+    team_id, user_id = body["team_id"], body["user_id"]
     try:
-        return await work
-    except (RuleError, CommandError) as err:
-        return (
-            views.build_error(err) if isinstance(err, RuleError) else error_message(esc(str(err)))
+        request = parse_partner_command(text)
+    except (CommandError, RuleError) as err:
+        await ack(**user_error(err, "/partner help"))
+        return
+    if isinstance(request, AddRequest) and request.fields is None:
+        view = build_partner_modal(None, user_id, ModalMeta())
+        services.tasks.spawn(
+            open_modal(client, respond, body["trigger_id"], view), name="views.open"
         )
-    except Exception:
-        log.exception("a /partner command failed")
-        return error_message("Something went wrong on our side; nothing was changed. Try again.")
-
-
-# Another feature's command reached as `/partner WORD ...`: (services, ack, respond, body,
-# client, the text after WORD).
-Route = Callable[[Services, Reply, Reply, dict[str, Any], Any, str], Awaitable[None]]
-_ROUTED = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
-
-
-def register(app: AsyncApp, services: Services, routes: dict[str, Route]) -> list[str]:
-    """Register `/partner`, which also reaches the routed features; return its name."""
-
-    async def partner_command(
-        ack: Reply, respond: Reply, body: dict[str, Any], client: Any
-    ) -> None:
-        text = body.get("text", "")
-        team_id, user_id = body["team_id"], body["user_id"]
-        routed = _ROUTED.match(text)
-        if routed and routed[1].casefold() in routes:
-            await routes[routed[1].casefold()](services, ack, respond, body, client, routed[2])
-            return
-        try:
-            request = parse_partner_command(text)
-        except (CommandError, RuleError) as err:
-            await ack(**command_error(err, "/partner help"))
-            return
-        if isinstance(request, AddRequest) and request.fields is None:
-            meta = ModalMeta()
-            view = build_partner_modal(None, user_id, meta)
-            services.tasks.spawn(
-                open_modal(client, respond, body["trigger_id"], view), name="views.open"
-            )
-            await ack()
-            return
-        if isinstance(request, NameRequest) and request.verb == "edit":
-            await open_edit_modal(
-                services, ack, respond, client, body, team_id, user_id, request.name
-            )
-            return
-        work = run(services, team_id, user_id, request)
-        await answer(services, ack, respond, work, services.ack_budget)
-
-    app.command("/partner")(partner_command)
-    return ["/partner"]
-
-
-def command_error(err: CommandError | RuleError, help_command: str) -> Message:
-    """A parse error as an ephemeral answer; a grammar slip also points at the help."""
-    if isinstance(err, RuleError):
-        return views.build_error(err)
-    return error_message(esc(str(err)) + f" Try `{help_command}`.")
-
-
-async def open_edit_modal(
-    services: Services,
-    ack: Reply,
-    respond: Reply,
-    client: Any,
-    body: dict[str, Any],
-    team_id: str,
-    user_id: str,
-    name: str | None = None,
-    partner_id: int | None = None,
-) -> None:
-    """Open the edit modal prefilled, or answer why not (not found, not allowed)."""
-    try:
-        async with services.store.read() as tx:
-            partner = await find(tx, team_id, name or "", partner_id)
-        check_can_change(partner, services.actor(user_id))
-    except RuleError as err:
-        await ack(**views.build_error(err))
+        await ack()
         return
-    view = build_partner_modal(
-        partner, user_id, ModalMeta(partner_id=partner.id, version=partner.updated_at)
-    )
-    services.tasks.spawn(open_modal(client, respond, body["trigger_id"], view), name="views.open")
-    await ack()
+    if isinstance(request, NameRequest) and request.verb == "edit":
+        try:
+            view = await edit_form(services, team_id, user_id, name=request.name)
+        except RuleError as err:
+            await ack(**user_error(err))
+            return
+        services.tasks.spawn(
+            open_modal(client, respond, body["trigger_id"], view), name="views.open"
+        )
+        await ack()
+        return
+    await answer(services, ack, respond, run(services, team_id, user_id, request), "/partner")
 
 
-async def open_modal(client: Any, respond: Reply, trigger_id: str, view: dict[str, Any]) -> None:
-    """Open a modal; when Slack refuses (say, the trigger expired during a rate limit),
-    tell the user instead of leaving them waiting for a form that never comes."""
-    try:
-        await client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
-        log.warning("views.open failed: %s", code)
-        text = f"The form could not be opened ({esc(code)}); please run the command again."
-        await respond(**error_message(text))
+async def edit_form(
+    services: Services, team_id: str, user_id: str, *, name: str = "", partner_id: int | None = None
+) -> dict[str, Any]:
+    """The edit modal prefilled, or a RuleError saying why not (not found, not allowed)."""
+    async with services.store.read() as tx:
+        partner = await find(tx, team_id, name, partner_id)
+    check_can_change(partner, services.actor(user_id))
+    meta = ModalMeta(partner_id=partner.id, version=partner.updated_at)
+    return build_partner_modal(partner, user_id, meta)
 
 
 async def run(services: Services, team_id: str, user_id: str, request: Request) -> Message:
@@ -191,3 +112,150 @@ async def run(services: Services, team_id: str, user_id: str, request: Request) 
             change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
             return views.build_metrics_recorded(change, period.label)
     raise CommandError("That request is not handled yet.")
+
+
+# Buttons: each acks at once; the answer follows through the response_url.
+
+
+async def list_page(
+    click: Click[ListPage], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """Previous/Next on `/partner list`, with the filters it was asked with."""
+    await ack()
+    follow_up(services, respond, _list_page(services, click), "list page", replace=True)
+
+
+async def _list_page(services: Services, click: Click[ListPage]) -> Message:
+    page = click.payload
+    try:
+        filters = ListFilters(
+            category=Category(page.category) if page.category else None,
+            tier=Tier(page.tier) if page.tier else None,
+            status=Status(page.status) if page.status else None,
+            owner=page.owner,
+            tag=page.tag,
+        )
+    except ValueError:  # a forged filter value is refused, not trusted
+        raise RuleError("That page's filters are not valid; run `/partner list` again.") from None
+    result = await partners.list_partners(services.store, click.team_id, filters, page.offset)
+    return views.build_list(result, filters)
+
+
+async def history_page(
+    click: Click[HistoryPage], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """Newer/Older on a partner's history."""
+    await ack()
+    work = _history(services, click.team_id, click.payload.partner_id, click.payload.offset)
+    follow_up(services, respond, work, "history page", replace=True)
+
+
+async def show_history(
+    click: Click[ShowHistory], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """The History button on a card: the trail as a new message."""
+    await ack()
+    work = _history(services, click.team_id, click.payload.partner_id, 0)
+    follow_up(services, respond, work, "history", replace=False)
+
+
+async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Message:
+    async with services.store.read() as tx:
+        partner = await find(tx, team_id, "", partner_id)
+    _, page = await partners.partner_history(services.store, team_id, partner.name, offset)
+    return views.build_history(partner, page)
+
+
+async def edit_partner(
+    click: Click[EditPartner], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """The Edit button on a card: the prefilled form, or why not as a new ephemeral."""
+    try:
+        view = await edit_form(
+            services, click.team_id, click.user_id, partner_id=click.payload.partner_id
+        )
+    except RuleError as err:
+        await ack()
+        services.tasks.spawn(respond(**user_error(err)), name="edit refused")
+        return
+    services.tasks.spawn(
+        open_modal(client, respond, click.trigger_id or "", view), name="views.open"
+    )
+    await ack()
+
+
+# The add and edit forms
+
+
+async def partner_form_submit(
+    ack: Reply, body: dict[str, Any], view: dict[str, Any], services: Services
+) -> None:
+    """Validate a submitted add or edit form: errors under their inputs, else save and show
+    the saved partner in the modal."""
+    team_id = str(view.get("team_id") or body["team"]["id"])
+    actor = services.actor(body["user"]["id"])
+    fields, errors = read_submission(view["state"]["values"])
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    meta = ModalMeta.unpack(view.get("private_metadata"))
+    if meta is None or (view.get("callback_id") == PartnerView.EDIT_SUBMIT) != bool(
+        meta.partner_id
+    ):
+        await ack(response_action="errors", errors={"name": "This form is out of date."})
+        return
+    now = services.clock.now()
+    try:
+        if meta.partner_id is None:
+            change = await partners.add_partner(services.store, now, team_id, actor, fields)
+            verb = "Added"
+        else:
+            change = await partners.change_partner(
+                services.store,
+                now,
+                team_id,
+                actor,
+                "",
+                fields,
+                action="edit",
+                partner_id=meta.partner_id,
+                version=meta.version,
+            )
+            verb = "Updated" if change.diff else "No change to"
+    except RuleError as err:
+        await ack(response_action="errors", errors=_field_error(err))
+        return
+    await ack(response_action="update", view=_saved_view(change, verb))
+
+
+def _field_error(err: RuleError) -> dict[str, str]:
+    """Put a rule's complaint under the input it is about."""
+    block = "name"
+    if isinstance(err, partners.BackupError):
+        block = "backups"
+    elif isinstance(err, Forbidden):
+        block = "owner"
+    return {block: field_error(err)}
+
+
+def _saved_view(change: partners.Change, verb: str) -> dict[str, Any]:
+    blocks = [
+        *views.build_card_blocks(change.partner, lead=f":white_check_mark: {verb} "),
+        context("Close this window when you are done."),
+    ]
+    return {
+        "type": "modal",
+        "title": plain("Partner saved", 24),
+        "close": plain("Done", 24),
+        "blocks": blocks,
+    }
+
+
+def register(app: AsyncApp) -> None:
+    """Register the registry's buttons and forms (`/partner` itself: handlers.commands)."""
+    app.action(ListPage.action_id)(on_button(ListPage, list_page))
+    app.action(HistoryPage.action_id)(on_button(HistoryPage, history_page))
+    app.action(ShowHistory.action_id)(on_button(ShowHistory, show_history))
+    app.action(EditPartner.action_id)(on_button(EditPartner, edit_partner))
+    app.view(PartnerView.ADD_SUBMIT.value)(partner_form_submit)
+    app.view(PartnerView.EDIT_SUBMIT.value)(partner_form_submit)

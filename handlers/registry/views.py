@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from bot.errors import AlreadyRegistered, Forbidden, RuleError
 from bot.metrics import format_metric
 from bot.paging import Page
 from bot.registry.ports import AuditEntry, ListFilters
@@ -15,19 +14,16 @@ from bot.registry.service import Change
 from handlers.blocks import (
     Block,
     actions,
-    button,
     clip,
     context,
     divider,
-    error_message,
     esc,
     fields_section,
     help_message,
     message,
     section,
 )
-from handlers.ids import PartnerAction
-from handlers.payloads import HistoryPage, ListPage, PartnerRef
+from handlers.payloads import EditPartner, HistoryPage, ListPage, ShowHistory, pager
 
 STATUS_EMOJI = {
     Status.PROSPECT: ":seedling:",
@@ -84,18 +80,6 @@ def build_help(topic: str | None = None) -> dict[str, Any]:
     )
 
 
-def error_text(err: RuleError) -> str:
-    """An error as mrkdwn: user text escaped, the owner mentioned where that helps."""
-    text = esc(str(err))
-    if isinstance(err, (Forbidden, AlreadyRegistered)):
-        text += f" Its owner is <@{err.owner}>."
-    return text
-
-
-def build_error(err: RuleError | str) -> dict[str, Any]:
-    return error_message(error_text(err) if isinstance(err, RuleError) else esc(err))
-
-
 def partner_title(partner: Partner) -> str:
     return f"{STATUS_EMOJI[partner.status]} *{esc(partner.name)}*"
 
@@ -148,13 +132,12 @@ def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
 
 def build_card(partner: Partner, metrics: list[tuple[str, str, float]]) -> dict[str, Any]:
     """`/partner show`: the card with Edit and History buttons."""
-    ref = PartnerRef(partner_id=partner.id).pack()
     blocks = build_card_blocks(partner, metrics)
     blocks.append(
         actions(
             [
-                button("Edit", PartnerAction.EDIT, ref),
-                button("History", PartnerAction.HISTORY, ref),
+                EditPartner(partner_id=partner.id).button("Edit"),
+                ShowHistory(partner_id=partner.id).button("History"),
             ]
         )
     )
@@ -224,16 +207,14 @@ def build_list(page: Page[Partner], filters: ListFilters) -> dict[str, Any]:
                 f"{partner.status.value} · owner <@{partner.owner}>"
             )
         )
-    nav = []
     base = filters.as_params()
-    if page.has_previous:
-        value = ListPage(offset=max(page.offset - page.size, 0), **base).pack()
-        nav.append(button("Previous", f"{PartnerAction.LIST_PAGE}", value))
-    if page.has_next:
-        value = ListPage(offset=page.offset + page.size, **base).pack()
-        nav.append(button("Next", f"{PartnerAction.LIST_PAGE}", value))
-    if nav:
-        blocks.append(actions(nav, block_id="list-nav"))
+    previous = ListPage(offset=max(page.offset - page.size, 0), **base)
+    following = ListPage(offset=page.offset + page.size, **base)
+    blocks += pager(
+        previous if page.has_previous else None,
+        following if page.has_next else None,
+        "list-nav",
+    )
     return message(blocks, f"Partners {first}–{last} of {page.total}")
 
 
@@ -252,13 +233,12 @@ def build_history(partner: Partner, page: Page[AuditEntry]) -> dict[str, Any]:
         who = "the command line" if entry.actor == "cli" else f"<@{entry.actor}>"
         change = f"{_or_dash(clip(entry.before, 500))} → {_or_dash(clip(entry.after, 500))}"
         blocks.append(section(f"`{when}` {who} _{entry.action}_ *{esc(entry.field)}*: {change}"))
-    nav = []
-    if page.has_previous:
-        value = HistoryPage(partner_id=partner.id, offset=max(page.offset - page.size, 0)).pack()
-        nav.append(button("Newer", PartnerAction.HISTORY_PAGE, value))
-    if page.has_next:
-        value = HistoryPage(partner_id=partner.id, offset=page.offset + page.size).pack()
-        nav.append(button("Older", PartnerAction.HISTORY_PAGE, value))
-    if nav:
-        blocks.append(actions(nav, block_id="history-nav"))
+    newer = HistoryPage(partner_id=partner.id, offset=max(page.offset - page.size, 0))
+    older = HistoryPage(partner_id=partner.id, offset=page.offset + page.size)
+    blocks += pager(
+        newer if page.has_previous else None,
+        older if page.has_next else None,
+        "history-nav",
+        ("Newer", "Older"),
+    )
     return message(blocks, f"History of {partner.name}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import RuleError
 from bot.metrics import format_metric
 from bot.registry.rules import FieldChange, Partner
 from bot.scoring.rules import (
@@ -14,19 +13,15 @@ from bot.scoring.rules import (
     Ranked,
     Verdict,
     Weights,
-    parse_cases,
-    parse_dimension,
 )
 from bot.scoring.service import Review, ScoreCard
 from handlers.blocks import (
     Block,
     actions,
-    button,
     clip,
     context,
     divider,
     esc,
-    field_error,
     fields_section,
     help_message,
     message,
@@ -34,8 +29,14 @@ from handlers.blocks import (
     section,
     settings_message,
 )
-from handlers.ids import ScoreAction, ScoreView
-from handlers.payloads import PartnerRef, RateMeta, ReviewPage, TopPage
+from handlers.payloads import (
+    RadarChart,
+    RatePartner,
+    RetirePartner,
+    ReviewPage,
+    TopPage,
+    pager,
+)
 
 LETTERS = "ABCD"
 TOP_PAGE = 15
@@ -125,12 +126,11 @@ def build_card(card: ScoreCard) -> dict[str, Any]:
         blocks.append(section(f"*To qualify*\n{todo}"))
     if card.change is not None:
         blocks.append(section(_change_text(card)))
-    ref = PartnerRef(partner_id=partner.id).pack()
     blocks.append(
         actions(
             [
-                button("Rate", ScoreAction.RATE, ref, style="primary"),
-                button("Radar chart", ScoreAction.CHART, ref),
+                RatePartner(partner_id=partner.id).button("Rate", style="primary"),
+                RadarChart(partner_id=partner.id).button("Radar chart"),
             ]
         )
     )
@@ -210,15 +210,13 @@ def build_top(
                 f"{' · qualifies' if score.qualifies else ''}"
             )
         )
-    nav = []
-    if offset > 0:
-        value = TopPage(offset=max(offset - TOP_PAGE, 0), limit=limit, category=category).pack()
-        nav.append(button("Previous", ScoreAction.TOP_PAGE, value))
-    if offset + TOP_PAGE < len(shown):
-        value = TopPage(offset=offset + TOP_PAGE, limit=limit, category=category).pack()
-        nav.append(button("Next", ScoreAction.TOP_PAGE, value))
-    if nav:
-        blocks.append(actions(nav, block_id="top-nav"))
+    previous = TopPage(offset=max(offset - TOP_PAGE, 0), limit=limit, category=category)
+    following = TopPage(offset=offset + TOP_PAGE, limit=limit, category=category)
+    blocks += pager(
+        previous if offset > 0 else None,
+        following if offset + TOP_PAGE < len(shown) else None,
+        "top-nav",
+    )
     blocks.append(context("Gates: success cases, audience match, ROI."))
     return message(blocks, f"Top {len(shown)} partners by fit score")
 
@@ -254,12 +252,7 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
             "confirm": plain("Retire"),
             "deny": plain("Keep"),
         }
-        retire = button(
-            "Retire",
-            ScoreAction.RETIRE,
-            PartnerRef(partner_id=entry.partner_id).pack(),
-            style="danger",
-        )
+        retire = RetirePartner(partner_id=entry.partner_id).button("Retire", style="danger")
         retire["confirm"] = confirm
         blocks.append(
             {
@@ -279,15 +272,13 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
                 "twelve months and a category benchmark."
             )
         )
-    nav = []
-    if offset > 0:
-        value = ReviewPage(share=share, offset=max(offset - REVIEW_PAGE, 0)).pack()
-        nav.append(button("Previous", ScoreAction.REVIEW_PAGE, value))
-    if offset + REVIEW_PAGE < len(result.retire):
-        value = ReviewPage(share=share, offset=offset + REVIEW_PAGE).pack()
-        nav.append(button("Next", ScoreAction.REVIEW_PAGE, value))
-    if nav:
-        blocks.append(actions(nav, block_id="review-nav"))
+    previous = ReviewPage(share=share, offset=max(offset - REVIEW_PAGE, 0))
+    following = ReviewPage(share=share, offset=offset + REVIEW_PAGE)
+    blocks += pager(
+        previous if offset > 0 else None,
+        following if offset + REVIEW_PAGE < len(result.retire) else None,
+        "review-nav",
+    )
     if result.unmeasured:
         names = ", ".join(esc(n) for n in result.unmeasured[:20])
         more = len(result.unmeasured) - 20
@@ -318,78 +309,3 @@ def build_weights(weights: Weights, changes: list[FieldChange] | None = None) ->
         "Admins change them: `/score weights brand=2 threshold=75`.",
         changes,
     )
-
-
-def build_rate_modal(card: ScoreCard, meta: RateMeta) -> dict[str, Any]:
-    """The Rate modal, prefilled with the latest rating and the success cases."""
-
-    def number(block_id: str, label: str, initial: float | None, hint: str) -> Block:
-        element: dict[str, Any] = {
-            "type": "number_input",
-            "action_id": "value",
-            "is_decimal_allowed": True,
-            "min_value": "0",
-            "max_value": "100",
-        }
-        if initial is not None:
-            element["initial_value"] = (
-                f"{initial:.10g}"  # exact, so an untouched Save changes nothing
-            )
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "label": plain(label),
-            "element": element,
-            "optional": True,
-            "hint": plain(hint),
-        }
-
-    values = card.rating.values if card.rating else {}
-    blocks = [
-        number(d, DIMENSION_LABELS[d].capitalize(), values.get(d), f"{d}, 0 to 100")
-        for d in DIMENSIONS
-    ]
-    cases = {
-        "type": "number_input",
-        "action_id": "value",
-        "is_decimal_allowed": False,
-        "min_value": "0",
-        "initial_value": str(card.partner.success_cases),
-    }
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "cases",
-            "label": plain("Verified success cases"),
-            "element": cases,
-            "optional": True,
-        }
-    )
-    return {
-        "type": "modal",
-        "callback_id": ScoreView.RATE_SUBMIT,
-        "title": plain("Rate partner", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": meta.pack(),
-        "blocks": [section(f"Rating *{esc(card.partner.name)}*"), *blocks],
-    }
-
-
-def read_rating(values: dict[str, Any]) -> tuple[dict[str, float], int | None, dict[str, str]]:
-    """The dimensions and cases a Rate submission gives, and an error per wrong input."""
-    updates: dict[str, float] = {}
-    errors: dict[str, str] = {}
-    cases = None
-    for block_id in (*DIMENSIONS, "cases"):
-        raw = (values.get(block_id, {}).get("value") or {}).get("value")
-        if raw in (None, ""):
-            continue
-        try:
-            if block_id == "cases":
-                cases = parse_cases(str(raw))
-            else:
-                updates[block_id] = parse_dimension(block_id, str(raw))
-        except RuleError as err:
-            errors[block_id] = field_error(err)
-    return updates, cases, errors

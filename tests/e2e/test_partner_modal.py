@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -182,10 +183,15 @@ async def test_the_cards_edit_button_opens_the_modal(slack: Harness) -> None:
     assert "History of" in slack.fake.named("respond")[-1].body["blocks"][0]["text"]["text"]
 
 
-async def test_a_tampered_button_value_is_ignored(slack: Harness) -> None:
+async def test_a_tampered_button_value_changes_nothing_and_is_answered(slack: Harness) -> None:
+    await slack.command('add "Acme Media"')
     reply = await slack.click(PartnerAction.LIST_PAGE, '{"offset": "lots", "evil": 1}')
     assert reply.status == 200
-    assert slack.fake.named("respond") == []
+    told = [c.body for c in slack.fake.named("respond")]
+    # One new ephemeral saying why nothing happened; the clicked message is not replaced.
+    assert len(told) == 1 and "out of date" in told[0]["text"]
+    assert told[0]["response_type"] == "ephemeral" and not told[0].get("replace_original")
+    assert "Acme Media" not in json.dumps(told[0])
 
 
 async def test_an_edit_form_opened_before_another_change_cannot_undo_it(slack: Harness) -> None:

@@ -230,7 +230,7 @@ async def test_a_refused_post_is_reported_once_and_logged_without_the_message(
     [sentence] = sentences.told
     assert sentence.startswith("I could not post to <#C1>")
     assert "`not_in_channel`" in sentence
-    assert "invite partnerbot" in sentence
+    assert "Invite partnerbot" in sentence
     [line] = outbox_warnings(caplog)
     assert "chat.postMessage" in line
     assert "C1" in line
@@ -241,7 +241,7 @@ async def test_a_refused_post_is_reported_once_and_logged_without_the_message(
 @pytest.mark.parametrize(
     ("code", "hint"),
     [
-        ("channel_not_found", "invite partnerbot"),
+        ("channel_not_found", "Invite partnerbot"),
         ("is_archived", "archived"),
         ("message_not_found", "gone"),
         ("<!channel> & co", "tell whoever runs partnerbot"),

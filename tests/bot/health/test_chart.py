@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from bot.charts import render_trend_png
+from bot.health.chart import render_trend_png
 from bot.health.rules import MetricPoint
 from bot.metrics import parse_period
 

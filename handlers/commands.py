@@ -1,0 +1,39 @@
+"""`/partner`, the one command a workspace must install: the registry's subcommands, and
+every other feature's command as `/partner WORD ...` (`/partner score acme` = `/score acme`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers.health.listeners import handle_health
+from handlers.registry.listeners import handle_partner
+from handlers.reply import Reply
+from handlers.scoring.listeners import handle_score
+
+# A feature's command handler: (ack, respond, body, client, services, the command's text).
+CommandHandler = Callable[[Reply, Reply, dict[str, Any], Any, Services, str], Awaitable[None]]
+
+ROUTES: dict[str, CommandHandler] = {"health": handle_health, "score": handle_score}
+_ROUTED = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
+
+
+async def partner_command(
+    ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services
+) -> None:
+    """`/partner ...`: another feature's word routes to it; the rest is the registry's."""
+    text = body.get("text", "")
+    routed = _ROUTED.match(text)
+    if routed and routed[1].casefold() in ROUTES:
+        await ROUTES[routed[1].casefold()](ack, respond, body, client, services, routed[2])
+        return
+    await handle_partner(ack, respond, body, client, services, text)
+
+
+def register(app: AsyncApp) -> None:
+    """Register `/partner`."""
+    app.command("/partner")(partner_command)

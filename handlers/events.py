@@ -1,0 +1,32 @@
+"""Events API deliveries: a retried event has no second effect (its claim is taken first)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot import claims
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+Next = Callable[[], Awaitable[BoltResponse]]
+
+
+async def once_per_event(req: AsyncBoltRequest, resp: BoltResponse, next: Next) -> BoltResponse:
+    """Claim each event id before its listeners run; a delivery claimed already is acked
+    and dropped, in this process or any other on the same database."""
+    body = req.body
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if event_id:
+        services: Services = req.context["services"]
+        team_id = str(body.get("team_id") or "")
+        now = services.clock.now()
+        if not await claims.claim(services.store, now, team_id, claims.EVENT, str(event_id), ""):
+            retry = req.headers.get("x-slack-retry-num", ["?"])[0]
+            log.info("event %s seen already (retry %s); not handled again", event_id, retry)
+            return BoltResponse(status=200, body="")
+    return await next()

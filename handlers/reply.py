@@ -1,0 +1,101 @@
+"""How every listener answers: in the ack when the answer is quick, else through the
+response_url; errors a user can act on shown as one sentence; anything else logged with a
+neutral line and shown as "nothing was changed"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import AlreadyRegistered, CommandError, Forbidden, RuleError
+from bot.services import Services
+from handlers.blocks import error_message, esc
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+Reply = Callable[..., Awaitable[Any]]  # Bolt's ack and respond
+
+WORKING = ":hourglass_flowing_sand: Working on it…"
+OUR_SIDE = "Something went wrong on our side; nothing was changed. Try again."
+
+
+def error_text(err: RuleError | CommandError) -> str:
+    """An error as mrkdwn: user text escaped, the owner mentioned where that helps."""
+    text = esc(str(err))
+    if isinstance(err, (Forbidden, AlreadyRegistered)):
+        text += f" Its owner is <@{err.owner}>."
+    return text
+
+
+def user_error(err: RuleError | CommandError, help_command: str | None = None) -> Message:
+    """An error as an ephemeral answer; a grammar slip also points at the command's help."""
+    text = error_text(err)
+    if isinstance(err, CommandError) and help_command:
+        text += f" Try `{help_command}`."
+    return error_message(text)
+
+
+async def rendered(work: Awaitable[Message], what: str) -> Message:
+    """work's answer, or the user-facing error; an unexpected failure is logged as what
+    failed (never the request's content) and shown as nothing changed."""
+    return (await _outcome(work, what))[0]
+
+
+async def _outcome(work: Awaitable[Message], what: str) -> tuple[Message, bool]:
+    """The message to show, and whether work succeeded."""
+    try:
+        return await work, True
+    except (RuleError, CommandError) as err:
+        return user_error(err), False
+    except Exception:
+        log.exception("%s failed", what)
+        return error_message(OUR_SIDE), False
+
+
+async def answer(
+    services: Services, ack: Reply, respond: Reply, work: Awaitable[Message], what: str
+) -> None:
+    """Ack with work's answer if it is ready within the ack budget; else ack now with
+    "Working on it" and send the answer through the response_url when it is ready."""
+    task = services.tasks.spawn(rendered(work, what), name=what)
+    done, _ = await asyncio.wait({task}, timeout=services.ack_budget)
+    if done:
+        await ack(**task.result())
+        return
+    await ack(response_type="ephemeral", text=WORKING)
+    services.tasks.spawn(_respond_when_done(task, respond), name=f"{what} answer")
+
+
+async def _respond_when_done(task: asyncio.Task[Message], respond: Reply) -> None:
+    await respond(**(await task))
+
+
+def follow_up(
+    services: Services, respond: Reply, work: Awaitable[Message], what: str, *, replace: bool
+) -> None:
+    """Work a button starts after its ack: the answer (replacing the clicked message when
+    paging) or the error goes to the clicker, never only to the log."""
+
+    async def run() -> None:
+        message, ok = await _outcome(work, what)
+        # An error goes in a new message: replacing the page would lose what the user saw.
+        await respond(**message, **({"replace_original": True} if replace and ok else {}))
+
+    services.tasks.spawn(run(), name=what)
+
+
+async def open_modal(client: Any, respond: Reply, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal; when Slack refuses (say, the trigger expired during a rate limit),
+    tell the user instead of leaving them waiting for a form that never comes."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        code = err.response.get("error", "error") if err.response else "error"
+        log.warning("views.open failed: %s", code)
+        text = f"The form could not be opened ({esc(code)}); please run the command again."
+        await respond(**error_message(text))
