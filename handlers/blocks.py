@@ -10,6 +10,7 @@ Block = dict[str, Any]
 
 # Slack's limits (https://api.slack.com/reference/block-kit), kept in this one place.
 MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
@@ -97,6 +98,47 @@ def message(blocks: list[Block], text: str, *, escaped: bool = False) -> dict[st
         raise ValueError(f"a message has at most {MAX_MESSAGE_BLOCKS} blocks, not {len(blocks)}")
     fallback = clip(text if escaped else esc(text), 3000)
     return {"response_type": "ephemeral", "text": fallback, "blocks": blocks}
+
+
+def channel_message(blocks: list[Block], text: str, *, escaped: bool = False) -> dict[str, Any]:
+    """A message for a channel or a thread (chat.postMessage, chat.update): blocks plus the
+    notification text, with no response_type (that belongs to a command's answer)."""
+    body = message(blocks, text, escaped=escaped)
+    del body["response_type"]
+    return body
+
+
+def modal(
+    title: str,
+    blocks: list[Block],
+    *,
+    callback_id: str | None = None,
+    private_metadata: str | None = None,
+    submit: str | None = "Save",
+    close: str = "Cancel",
+) -> dict[str, Any]:
+    """A modal view: a form when it has a callback_id (and a submit button), else a
+    read-only window."""
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        raise ValueError(f"a modal has at most {MAX_VIEW_BLOCKS} blocks, not {len(blocks)}")
+    if private_metadata is not None and len(private_metadata) > MAX_PRIVATE_METADATA:
+        raise ValueError("private_metadata is too long")
+    view: dict[str, Any] = {"type": "modal", "title": plain(title, 24), "close": plain(close, 24)}
+    if callback_id is not None:
+        view["callback_id"] = callback_id
+        if submit:
+            view["submit"] = plain(submit, 24)
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    view["blocks"] = blocks
+    return view
+
+
+def home(blocks: list[Block]) -> dict[str, Any]:
+    """An App Home tab view."""
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        raise ValueError(f"a Home tab has at most {MAX_VIEW_BLOCKS} blocks, not {len(blocks)}")
+    return {"type": "home", "blocks": blocks}
 
 
 def error_message(text: str) -> dict[str, Any]:

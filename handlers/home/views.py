@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.access import Actor
 from bot.registry.rules import Status
-from handlers.blocks import context, divider, fields_section, header, section
+from handlers.blocks import context, divider, fields_section, header, home, section
 from handlers.registry.views import HELP, STATUS_EMOJI
 
 
@@ -24,4 +24,4 @@ def build_home(counts: dict[str, int], owned: int, actor: Actor) -> dict[str, An
         section("*Commands*\n" + commands),
         context("`/partner help` lists every option. Names with spaces go in quotes."),
     ]
-    return {"type": "home", "blocks": blocks}
+    return home(blocks)

@@ -26,7 +26,7 @@ from bot.registry.lookup import find
 from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
-from handlers.blocks import context, field_error, plain
+from handlers.blocks import context, field_error, modal
 from handlers.buttons import Click, on_button
 from handlers.ids import PartnerView
 from handlers.payloads import EditPartner, HistoryPage, ListPage, ModalMeta, ShowHistory
@@ -243,12 +243,7 @@ def _saved_view(change: partners.Change, verb: str) -> dict[str, Any]:
         *views.build_card_blocks(change.partner, lead=f":white_check_mark: {verb} "),
         context("Close this window when you are done."),
     ]
-    return {
-        "type": "modal",
-        "title": plain("Partner saved", 24),
-        "close": plain("Done", 24),
-        "blocks": blocks,
-    }
+    return modal("Partner saved", blocks, close="Done")
 
 
 def register(app: AsyncApp) -> None:

@@ -27,7 +27,7 @@ from bot.scoring.command import (
 )
 from bot.scoring.service import CardVersion, ScoreCard
 from bot.services import Services
-from handlers.blocks import esc, field_error, message, plain, section
+from handlers.blocks import esc, field_error, message, modal, section
 from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.ids import ScoreView
@@ -263,7 +263,7 @@ async def rate_submit(
     title = "Rating saved" if card.saved else "No change"
     await ack(
         response_action="update",
-        view={"type": "modal", "title": plain(title), "close": plain("Done"), "blocks": saved},
+        view=modal(title, saved, close="Done"),
     )
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from bot.errors import RuleError
 from bot.scoring.rules import DIMENSION_LABELS, DIMENSIONS, parse_cases, parse_dimension
 from bot.scoring.service import ScoreCard
-from handlers.blocks import Block, esc, field_error, plain, section
+from handlers.blocks import esc, field_error, modal, section
+from handlers.forms import number_input, state_value
 from handlers.ids import ScoreView
 from handlers.payloads import RateMeta
 
@@ -15,57 +16,28 @@ from handlers.payloads import RateMeta
 def build_rate_modal(card: ScoreCard, meta: RateMeta) -> dict[str, Any]:
     """The Rate modal, prefilled with the latest rating and the success cases."""
 
-    def number(block_id: str, label: str, initial: float | None, hint: str) -> Block:
-        element: dict[str, Any] = {
-            "type": "number_input",
-            "action_id": "value",
-            "is_decimal_allowed": True,
-            "min_value": "0",
-            "max_value": "100",
-        }
-        if initial is not None:
-            element["initial_value"] = (
-                f"{initial:.10g}"  # exact, so an untouched Save changes nothing
-            )
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "label": plain(label),
-            "element": element,
-            "optional": True,
-            "hint": plain(hint),
-        }
-
     values = card.rating.values if card.rating else {}
-    blocks = [
-        number(d, DIMENSION_LABELS[d].capitalize(), values.get(d), f"{d}, 0 to 100")
+    blocks = [section(f"Rating *{esc(card.partner.name)}*")]
+    blocks += [
+        number_input(
+            d,
+            DIMENSION_LABELS[d].capitalize(),
+            values.get(d),
+            decimal=True,
+            maximum=100,
+            hint=f"{d}, 0 to 100",
+        )
         for d in DIMENSIONS
     ]
-    cases = {
-        "type": "number_input",
-        "action_id": "value",
-        "is_decimal_allowed": False,
-        "min_value": "0",
-        "initial_value": str(card.partner.success_cases),
-    }
     blocks.append(
-        {
-            "type": "input",
-            "block_id": "cases",
-            "label": plain("Verified success cases"),
-            "element": cases,
-            "optional": True,
-        }
+        number_input("cases", "Verified success cases", card.partner.success_cases, decimal=False)
     )
-    return {
-        "type": "modal",
-        "callback_id": ScoreView.RATE_SUBMIT,
-        "title": plain("Rate partner", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
-        "private_metadata": meta.pack(),
-        "blocks": [section(f"Rating *{esc(card.partner.name)}*"), *blocks],
-    }
+    return modal(
+        "Rate partner",
+        blocks,
+        callback_id=ScoreView.RATE_SUBMIT,
+        private_metadata=meta.pack(),
+    )
 
 
 def read_rating(values: dict[str, Any]) -> tuple[dict[str, float], int | None, dict[str, str]]:
@@ -74,7 +46,7 @@ def read_rating(values: dict[str, Any]) -> tuple[dict[str, float], int | None, d
     errors: dict[str, str] = {}
     cases = None
     for block_id in (*DIMENSIONS, "cases"):
-        raw = (values.get(block_id, {}).get("value") or {}).get("value")
+        raw = state_value(values, block_id)
         if raw in (None, ""):
             continue
         try:
