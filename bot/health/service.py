@@ -3,7 +3,7 @@ benchmarks (audited)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from bot.health.rules import (
 from bot.metrics import format_metric
 from bot.ports import Store
 from bot.registry.lookup import find
-from bot.registry.rules import RETIRED, Category, FieldChange, Partner, name_key
+from bot.registry.rules import RETIRED, Category, FieldChange, Partner
 from bot.workspace_settings import write_settings
 
 TREND_PERIODS = 8
@@ -46,18 +46,15 @@ async def partner_health(
     """One partner's health from its recent metrics."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
-        partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, full=False)
         settings = HealthSettings(
             thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
         since = lookback_start(today, settings.thresholds)
         points = await tx.health_points(team_id, since, partner.id)
-        gone = []
-        for backup_name in partner.backups:
-            backup = await tx.partner_by_key(team_id, name_key(backup_name), full=False)
-            if backup is not None and backup.status in RETIRED:
-                gone.append(backup_name)
-        retired = frozenset(gone)
+        backups = await tx.backup_statuses(team_id, partner.id)
+    partner = replace(partner, backups=tuple(name for name, _ in backups))
+    retired = frozenset(name for name, status in backups if status in RETIRED)
     benchmark = settings.benchmarks.get(partner.category.value)
     limits = settings.thresholds
     return assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings
@@ -68,7 +65,7 @@ async def partner_series(
 ) -> tuple[Partner, list[MetricPoint]]:
     """A partner and its recent metrics, for the trend chart."""
     async with store.read() as tx:
-        partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, full=False)
         limits = thresholds_from(await tx.settings(team_id, HEALTH))
         since = lookback_start(now.astimezone(zone).date(), limits)
         return partner, await tx.health_points(team_id, since, partner.id)

@@ -243,11 +243,17 @@ async def list_partners(
 
 
 async def partner_history(
-    store: Store, team_id: str, name: str, offset: int = 0, size: int = HISTORY_PAGE_SIZE
+    store: Store,
+    team_id: str,
+    name: str = "",
+    offset: int = 0,
+    size: int = HISTORY_PAGE_SIZE,
+    *,
+    partner_id: int | None = None,
 ) -> tuple[Partner, Page[AuditEntry]]:
-    """A partner's audit trail, newest first, one page."""
+    """A partner's audit trail, newest first, one page; by name or by a button's id."""
     async with store.read() as tx:
-        partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, partner_id, full=False)
         entries, total = await tx.history(team_id, partner.id, size, max(offset, 0))
     return partner, Page(entries, total, max(offset, 0), size)
 
@@ -265,7 +271,7 @@ async def record_metrics(
     if not values:
         raise RuleError("Give at least one metric, e.g. `rue=35 roi=2.1`.")
     async with store.write() as tx:
-        partner = await find(tx, team_id, name)
+        partner = await find(tx, team_id, name, full=False)
         check_can_change(partner, actor)
         diff = await write_metrics(tx, at, actor, partner, values, period)
     return Change(partner, diff)

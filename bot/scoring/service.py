@@ -224,7 +224,7 @@ async def yearly_review(
 async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int) -> Change:
     """Archive a partner picked in the yearly review (owner or admin), audited as retire."""
     async with store.write() as tx:
-        partner = await find(tx, team_id, "", partner_id)
+        partner = await find(tx, team_id, "", partner_id, full=False)
         check_can_change(partner, actor)
         if partner.status not in (Status.ACTIVE, Status.ARCHIVED):
             raise RuleError(

@@ -160,9 +160,9 @@ async def show_history(
 
 
 async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Message:
-    async with services.store.read() as tx:
-        partner = await find(tx, team_id, "", partner_id)
-    _, page = await partners.partner_history(services.store, team_id, partner.name, offset)
+    partner, page = await partners.partner_history(
+        services.store, team_id, offset=offset, partner_id=partner_id
+    )
     return views.build_history(partner, page)
 
 

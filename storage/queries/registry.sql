@@ -41,6 +41,13 @@ SELECT p.name FROM partner_backups b
  WHERE b.team_id = :team_id AND b.partner_id = :partner_id
  ORDER BY b.position;
 
+-- name: backup_statuses
+-- A partner's backups with their status, so a backup that has left is no backup.
+SELECT p.name, p.status FROM partner_backups b
+  JOIN partners p ON p.id = b.backup_id AND p.team_id = b.team_id
+ WHERE b.team_id = :team_id AND b.partner_id = :partner_id
+ ORDER BY b.position;
+
 -- name: team_backups
 SELECT b.partner_id, p.name FROM partner_backups b
   JOIN partners p ON p.id = b.backup_id AND p.team_id = b.team_id

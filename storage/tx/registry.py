@@ -54,6 +54,10 @@ class RegistryQueries(Queries):
         backups = await self._rows("partner_backups", team_id=team_id, partner_id=pid)
         return _partner(row, tuple(r["tag"] for r in tags), tuple(r["name"] for r in backups))
 
+    async def backup_statuses(self, team_id: str, partner_id: int) -> list[tuple[str, Status]]:
+        rows = await self._rows("backup_statuses", team_id=team_id, partner_id=partner_id)
+        return [(r["name"], Status(r["status"])) for r in rows]
+
     async def partner_names(self, team_id: str) -> list[str]:
         return [r["name"] for r in await self._rows("partner_names", team_id=team_id)]
 
