@@ -13,7 +13,8 @@ import yaml
 from tests.support.harness import Harness
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+# Slack's manifest schema, copied into the project with its MIT notice (tests/data/slack).
+SCHEMA = ROOT / "tests" / "data" / "slack" / "manifest.schema.1.0.0.json"
 
 
 @pytest.fixture(scope="module")
