@@ -89,6 +89,22 @@ def follow_up(
     services.tasks.spawn(run(), name=what)
 
 
+def in_background(services: Services, respond: Reply, work: Awaitable[None], what: str) -> None:
+    """Work after an ack that answers by itself (a form, a chart): its failure still reaches
+    the person who asked, as a user error or "nothing was changed"."""
+
+    async def run() -> None:
+        try:
+            await work
+        except (RuleError, CommandError) as err:
+            await respond(**user_error(err))
+        except Exception:
+            log.exception("%s failed", what)
+            await respond(**error_message(OUR_SIDE))
+
+    services.tasks.spawn(run(), name=what)
+
+
 async def open_modal(client: Any, respond: Reply, trigger_id: str, view: dict[str, Any]) -> None:
     """Open a modal; when Slack refuses (say, the trigger expired during a rate limit),
     tell the user instead of leaving them waiting for a form that never comes."""

@@ -23,8 +23,9 @@ async def home_opened(
     event: dict[str, Any], body: dict[str, Any], client: Any, services: Services
 ) -> None:
     """`app_home_opened`: publish the Home tab after the ack, tracked so shutdown waits."""
-    if event.get("tab") == "home":
-        work = publish_home(services, client, str(body.get("team_id")), str(event["user"]))
+    team_id, user_id = body.get("team_id"), event.get("user")
+    if event.get("tab") == "home" and team_id and user_id:
+        work = publish_home(services, client, str(team_id), str(user_id))
         services.tasks.spawn(work, name="home")
 
 

@@ -32,7 +32,15 @@ from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.ids import ScoreView
 from handlers.payloads import RadarChart, RateMeta, RatePartner, RetirePartner, ReviewPage, TopPage
-from handlers.reply import Message, Reply, answer, follow_up, open_modal, user_error
+from handlers.reply import (
+    Message,
+    Reply,
+    answer,
+    follow_up,
+    in_background,
+    open_modal,
+    user_error,
+)
 from handlers.scoring import views
 from handlers.scoring.modal import build_rate_modal, read_rating
 
@@ -132,20 +140,16 @@ async def rate_partner(
 ) -> None:
     """The Rate button: the Rate form prefilled, or why not."""
     await ack()
-    services.tasks.spawn(_open_rate(services, click, client, respond), name="rate form")
+    in_background(services, respond, _open_rate(services, click, client, respond), "rate form")
 
 
 async def _open_rate(
     services: Services, click: Click[RatePartner], client: Any, respond: Reply
 ) -> None:
-    try:
-        card = await score_service.score_card(
-            services.store, click.team_id, partner_id=click.payload.partner_id
-        )
-        check_can_change(card.partner, services.actor(click.user_id))
-    except RuleError as err:
-        await respond(**user_error(err))
-        return
+    card = await score_service.score_card(
+        services.store, click.team_id, partner_id=click.payload.partner_id
+    )
+    check_can_change(card.partner, services.actor(click.user_id))
     meta = RateMeta(
         partner_id=card.partner.id,
         rating_id=card.version.rating_id,
@@ -159,17 +163,14 @@ async def radar_chart(
 ) -> None:
     """The Radar chart button: the partner's radar, posted to the channel."""
     await ack()
-    services.tasks.spawn(_radar_for(services, click, respond), name="score radar")
+    in_background(services, respond, _radar_for(services, click, respond), "score radar")
 
 
 async def _radar_for(services: Services, click: Click[RadarChart], respond: Reply) -> None:
-    try:
-        card = await score_service.score_card(
-            services.store, click.team_id, partner_id=click.payload.partner_id
-        )
-        _start_radar(services, respond, click.channel_id or "", [_rated(card)])
-    except RuleError as err:
-        await respond(**user_error(err))
+    card = await score_service.score_card(
+        services.store, click.team_id, partner_id=click.payload.partner_id
+    )
+    _start_radar(services, respond, click.channel_id or "", [_rated(card)])
 
 
 async def top_page(
