@@ -18,6 +18,7 @@ from bot.health.rules import (
 from bot.health.service import HealthSettings
 from bot.metrics import format_metric
 from bot.registry.rules import Category, FieldChange
+from bot.wording import count
 from handlers.blocks import (
     Block,
     context,
@@ -135,7 +136,7 @@ def _concentration_line(label: str, found: Concentration | None, window: str) ->
     return (
         f"*{label}*: largest share {format_metric(round(top.percent, 1))}% "
         f"(*{esc(top.name)}*) · HHI {found.hhi:,.0f}, {found.band} · "
-        f"{len(found.shares)} partners, {window}"
+        f"{count(len(found.shares), 'partner')}, {window}"
     )
 
 
