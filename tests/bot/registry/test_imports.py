@@ -280,3 +280,18 @@ async def test_metrics_are_per_workspace(store: SQLiteStore) -> None:
     with pytest.raises(ImportRejected):
         await import_metrics(store, AT, T1, METRICS_CSV)
     assert await partners(store, T1) == []
+
+
+async def test_metrics_for_an_archived_partner_are_refused_as_in_slack(store: SQLiteStore) -> None:
+    archived = PARTNERS_CSV.replace("抖音,KOL,standard,paused", "抖音,KOL,standard,archived")
+    await import_partners(store, AT, T1, archived)
+    audited = len(await audit_rows(store))
+    text = "name,period,gmv\nOld Friend,2026-W47,9000\n抖音,2026-W47,100\n"
+    with pytest.raises(ImportRejected) as info:
+        await import_metrics(store, AT, T1, text)
+    [(line, problem)] = info.value.problems
+    assert line == 3 and "*抖音* is archived" in problem and "/partner restore" in problem
+    assert len(await audit_rows(store)) == audited
+    # A dropped partner takes metrics: what losing it cost is still measured.
+    result = await import_metrics(store, AT, T1, text.replace("抖音,2026-W47,100\n", ""))
+    assert result == ImportResult(created=1, updated=0, unchanged=0, rows=1)
