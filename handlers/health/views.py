@@ -118,11 +118,12 @@ def build_partner_health(report: HealthReport, settings: HealthSettings) -> dict
             section("*Recommended*\nRecord metrics: `/partner metrics NAME rue= roi= sentiment=`.")
         )
     limits = settings.thresholds
+    weeks, months = count(limits.rue_weeks, "week"), count(limits.roi_months, "month")
     blocks.append(
         context(
-            f"Thresholds: rue < {format_metric(limits.rue)}% for {limits.rue_weeks} weeks · "
+            f"Thresholds: rue < {format_metric(limits.rue)}% for {weeks} · "
             f"sentiment down {format_metric(limits.sentiment_drop)}% · ROI < "
-            f"{format_metric(limits.roi_ratio)} × benchmark for {limits.roi_months} months. "
+            f"{format_metric(limits.roi_ratio)} × benchmark for {months}. "
             "A chart: `/health NAME chart`."
         )
     )

@@ -215,7 +215,7 @@ def undo_row(change: Change, action: Undoable) -> Block:
     return actions([undo.button("Undo")], block_id="undo")
 
 
-def build_undone(change: Change, action: str) -> dict[str, Any]:
+def build_undone(change: Change, action: Undoable) -> dict[str, Any]:
     """What an Undo put back, in place of the message that offered it."""
     partner = change.partner
     lines = [f"• {_change_line(c.field, c.before, c.after)}" for c in change.diff.changes]

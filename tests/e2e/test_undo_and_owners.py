@@ -164,6 +164,12 @@ async def test_a_new_owner_is_told_by_direct_message(slack: Harness) -> None:
     await slack.command(f'set "Acme Media" owner=<@{ADMIN}|admin>', user=ADMIN)
     assert len(slack.fake.named("chat.postMessage")) == 1
 
+    # Adding a partner for someone else tells them too.
+    await slack.command(f'add "Beta Co" owner=<@{NEWBIE}|newbie>')
+    assert [c.body["text"] for c in slack.fake.named("chat.postMessage")][1:] == [
+        "You now own Beta Co"
+    ]
+
 
 async def test_a_dm_slack_refuses_is_reported_to_whoever_changed_the_owner(
     slack: Harness,

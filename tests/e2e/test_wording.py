@@ -101,4 +101,7 @@ async def test_counts_of_one_are_singular(slack: Harness) -> None:
     assert "of the 1 active partner with ROI" in review.shown
     health = await slack.command("", command="/health")
     assert "· 1 partner, 2026-W44–2026-W47" in health.shown
-    assert "1 partners" not in json.dumps([top.body, review.body, health.body])
+    await slack.command("thresholds rue_weeks=1 roi_months=1", command="/health", user=ADMIN)
+    solo = await slack.command("Solo", command="/health")
+    assert "for 1 week ·" in solo.shown and "for 1 month." in solo.shown
+    assert "1 partners" not in json.dumps([top.body, review.body, health.body, solo.body])
