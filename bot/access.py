@@ -23,9 +23,14 @@ class Actor:
 CLI_ACTOR = Actor("cli", is_admin=True)
 
 
+def can_change(owner: str, actor: Actor) -> bool:
+    """Whether the actor may change a partner with this owner: the owner or an admin."""
+    return actor.is_admin or actor.user_id == owner
+
+
 def check_can_change(partner: Partner, actor: Actor) -> None:
     """Only the owner or an admin changes a partner."""
-    if actor.is_admin or actor.user_id == partner.owner:
+    if can_change(partner.owner, actor):
         return
     raise Forbidden(partner.name, partner.owner)
 

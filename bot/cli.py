@@ -17,6 +17,7 @@ from bot.clock import SystemClock
 from bot.ports import Store
 from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
 from bot.settings import ConfigError, Settings, load_settings
+from bot.wording import count
 from storage.migrate import MigrationError
 
 EXIT_USAGE = 2
@@ -136,7 +137,7 @@ async def _export(store: Store, args: argparse.Namespace, team: str) -> None:
     text = await export_partners(store, team)
     args.path.write_text(text, encoding="utf-8", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
-    print(f"partnerbot: wrote {args.path} ({rows} partners)")
+    print(f"partnerbot: wrote {args.path} ({count(rows, 'partner')})")
 
 
 _ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str], Awaitable[None]]] = {

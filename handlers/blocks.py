@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.registry.rules import FieldChange
 
@@ -24,6 +27,31 @@ MAX_FIELD_ERROR = 150
 def esc(text: str) -> str:
     """Escape user text for mrkdwn, so `<!channel>` shows as written and mentions nobody."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """How a moment is shown: Slack's tokens, and the fallback's strftime pattern."""
+
+    tokens: str
+    fallback: str
+    with_time: bool
+
+
+DATE = DateFormat("{date_short_pretty}", "%Y-%m-%d", with_time=False)
+DATE_TIME = DateFormat("{date_short_pretty} {time}", "%Y-%m-%d %H:%M", with_time=True)
+
+
+def plain_date(moment: datetime, zone: ZoneInfo, fmt: DateFormat = DATE_TIME) -> str:
+    """A moment as plain text in the workspace's zone; a time carries the zone's name."""
+    shown = moment.astimezone(zone).strftime(fmt.fallback)
+    return f"{shown} {zone.key}" if fmt.with_time else shown
+
+
+def slack_date(moment: datetime, zone: ZoneInfo, fmt: DateFormat = DATE_TIME) -> str:
+    """A moment as mrkdwn that Slack shows in each reader's own time zone; clients that
+    cannot format it show the fallback, in the workspace's zone (PARTNERBOT_TIMEZONE)."""
+    return f"<!date^{int(moment.timestamp())}^{fmt.tokens}|{plain_date(moment, zone, fmt)}>"
 
 
 def clip(text: str, limit: int) -> str:

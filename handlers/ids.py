@@ -10,6 +10,7 @@ class PartnerAction(StrEnum):
     HISTORY_PAGE = "partner.history_page"
     EDIT = "partner.edit"
     HISTORY = "partner.history"
+    UNDO = "partner.undo"
 
 
 class PartnerView(StrEnum):

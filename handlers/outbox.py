@@ -45,7 +45,17 @@ _ADVICE = {
     "ratelimited": "Slack is rate-limiting partnerbot, so try again in a few minutes",
     "thread_not_found": "the thread is gone (perhaps deleted), so post to the channel instead",
 }
+# The same for a direct message, where the channel advice above would mislead.
+_DM_ADVICE = {
+    "user_not_found": "Slack does not know that person in this workspace",
+    "user_disabled": "that person's account is deactivated",
+    "cannot_dm_bot": "that is a bot, which partnerbot cannot message",
+    "missing_scope": "partnerbot's installation lacks the chat:write scope, so reinstall it "
+    "from manifest.yml",
+    "ratelimited": _ADVICE["ratelimited"],
+}
 _UNKNOWN = "Slack refused it, so try again later and tell whoever runs partnerbot if it persists"
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
 def _where(channel: str) -> str:
@@ -53,9 +63,9 @@ def _where(channel: str) -> str:
     return f"<#{channel}>" if _CHANNEL_ID.fullmatch(channel) else "that conversation"
 
 
-def _refused(what: str, code: str) -> str:
+def _refused(what: str, code: str, advice: dict[str, str] = _ADVICE) -> str:
     shown = esc(code).replace("`", "'")
-    return f"I could not {what} (`{shown}`): {_ADVICE.get(code, _UNKNOWN)}."
+    return f"I could not {what} (`{shown}`): {advice.get(code, _UNKNOWN)}."
 
 
 class Outbox:
@@ -91,11 +101,14 @@ class Outbox:
             kwargs["thread_ts"] = thread_ts
         where = _where(channel)
         what = f"post to {where}" if thread_ts is None else f"reply in a thread in {where}"
+        advice = _ADVICE
+        if _USER_ID.fullmatch(channel):  # a user ID: Slack posts to their DM with partnerbot
+            what, advice = f"send <@{channel}> a direct message", _DM_ADVICE
 
         def call() -> Awaitable[Any]:
             return self._client.chat_postMessage(channel=channel, **kwargs)
 
-        response = await self._send(channel, "chat.postMessage", what, call, report)
+        response = await self._send(channel, "chat.postMessage", what, call, report, advice)
         ts = response.get("ts") if response is not None else None
         return ts if isinstance(ts, str) else None
 
@@ -146,6 +159,7 @@ class Outbox:
         what: str,
         call: Callable[[], Awaitable[Any]],
         report: Report | None,
+        advice: dict[str, str] = _ADVICE,
     ) -> Any | None:
         """Make call once the channel's interval has passed; None (logged, reported) on failure."""
         try:
@@ -154,7 +168,7 @@ class Outbox:
                 return await call()
         except SlackApiError as err:
             code = str((err.response.get("error") if err.response is not None else None) or "error")
-            sentence = _refused(what, code)
+            sentence = _refused(what, code, advice)
             log.warning("outbox: %s to %s failed: %s", method, channel, code)
         except (aiohttp.ClientError, TimeoutError) as err:
             code = type(err).__name__

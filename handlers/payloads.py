@@ -8,9 +8,9 @@ does not unpack never reaches a listener.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from handlers.blocks import Block, actions, button
 from handlers.ids import HealthAction, PartnerAction, ScoreAction
@@ -88,6 +88,18 @@ class EditPartner(PartnerRef):
 
 class ShowHistory(PartnerRef):
     action_id: ClassVar[str] = PartnerAction.HISTORY
+
+
+Undoable = Literal["drop", "archive", "retire"]
+
+
+class UndoChange(PartnerRef):
+    """Undo on the answer to a drop, an archive or a retirement: which change, and the
+    partner's updated_at right after it, so a change made since refuses the Undo."""
+
+    action_id: ClassVar[str] = PartnerAction.UNDO
+    change: Undoable
+    version: AwareDatetime
 
 
 class ModalMeta(Payload):

@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import AlreadyRegistered, CommandError, Forbidden, RuleError
+from bot.errors import AlreadyRegistered, CommandError, Forbidden, NotFound, RuleError
 from bot.services import Services
 from handlers.blocks import error_message, esc
 
@@ -33,36 +33,46 @@ def error_text(err: RuleError | CommandError) -> str:
 
 
 def user_error(err: RuleError | CommandError, help_command: str | None = None) -> Message:
-    """An error as an ephemeral answer; a grammar slip also points at the command's help."""
+    """An error as an ephemeral answer; a grammar slip, or a name that is not a partner
+    (perhaps a mistyped subcommand), also points at the command's help."""
     text = error_text(err)
-    if isinstance(err, CommandError) and help_command:
+    if isinstance(err, (CommandError, NotFound)) and help_command:
         text += f" Try `{help_command}`."
     return error_message(text)
 
 
-async def rendered(work: Awaitable[Message], what: str) -> Message:
+async def rendered(work: Awaitable[Message], what: str, help_command: str | None = None) -> Message:
     """work's answer, or the user-facing error; an unexpected failure is logged as what
     failed (never the request's content) and shown as nothing changed."""
-    return (await _outcome(work, what))[0]
+    return (await _outcome(work, what, help_command))[0]
 
 
-async def _outcome(work: Awaitable[Message], what: str) -> tuple[Message, bool]:
+async def _outcome(
+    work: Awaitable[Message], what: str, help_command: str | None = None
+) -> tuple[Message, bool]:
     """The message to show, and whether work succeeded."""
     try:
         return await work, True
     except (RuleError, CommandError) as err:
-        return user_error(err), False
+        return user_error(err, help_command), False
     except Exception:
         log.exception("%s failed", what)
         return error_message(OUR_SIDE), False
 
 
 async def answer(
-    services: Services, ack: Reply, respond: Reply, work: Awaitable[Message], what: str
+    services: Services,
+    ack: Reply,
+    respond: Reply,
+    work: Awaitable[Message],
+    what: str,
+    *,
+    help_command: str | None = None,
 ) -> None:
     """Ack with work's answer if it is ready within the ack budget; else ack now with
-    "Working on it" and send the answer through the response_url when it is ready."""
-    task = services.tasks.spawn(rendered(work, what), name=what)
+    "Working on it" and send the answer through the response_url when it is ready.
+    help_command is where an error that may be a mistyped command points."""
+    task = services.tasks.spawn(rendered(work, what, help_command), name=what)
     done, _ = await asyncio.wait({task}, timeout=services.ack_budget)
     if done:
         await ack(**task.result())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,36 @@ def test_scopes_are_the_smallest_set_and_each_is_justified_in_the_readme(
     manifest: dict[str, Any],
 ) -> None:
     scopes = manifest["oauth_config"]["scopes"]["bot"]
-    assert scopes == ["commands", "files:write"]
+    # chat:write: a new owner is told by direct message (posted to their user ID).
+    assert scopes == ["commands", "chat:write", "files:write"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for scope in scopes:
         assert f"`{scope}`" in readme, f"README does not justify the {scope} scope"
+
+
+def test_direct_messages_can_be_read_but_not_answered(manifest: dict[str, Any]) -> None:
+    # The bot DMs new owners; it reads no messages, so the Messages tab is read-only.
+    home = manifest["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is True
+
+
+async def test_nothing_advertises_a_command_the_app_does_not_answer(
+    manifest: dict[str, Any], slack: Harness
+) -> None:
+    info = manifest["display_information"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    advertised = " ".join(
+        [
+            info["description"],
+            info["long_description"],
+            *(c["description"] for c in manifest["features"]["slash_commands"]),
+            pyproject["project"]["description"],
+        ]
+    ).casefold()
+    for feature in ("failover", "digest"):  # later releases, each with its own command
+        if f"/{feature}" not in slack.bot.commands:
+            assert feature not in advertised, feature
 
 
 async def test_manifest_commands_are_exactly_the_registered_ones(

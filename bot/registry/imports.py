@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.access import CLI_ACTOR
-from bot.errors import NotFound
+from bot.errors import NotFound, RuleError
 from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
@@ -19,10 +19,12 @@ from bot.registry.csv_io import (
 from bot.registry.rules import (
     Partner,
     PartnerFields,
+    check_takes_metrics,
     closest_names,
     name_key,
 )
 from bot.registry.service import apply_change, insert_new_partner, write_metrics
+from bot.wording import count
 
 __all__ = [
     "ImportRejected",
@@ -37,14 +39,20 @@ ACTION = "import"
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: partner imports count rows, metric imports count values."""
+    """What an import did: partner imports count rows (partners), metric imports count
+    values, with the number of rows they came in."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    rows: int | None = None  # metric imports: the file's rows, which hold several values each
 
     def __str__(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        counts = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.rows is None:
+            return counts
+        values = self.created + self.updated + self.unchanged
+        return f"{count(self.rows, 'row')} with {count(values, 'value')}: {counts}"
 
 
 async def import_partners(store: Store, at: datetime, team_id: str, text: str) -> ImportResult:
@@ -113,7 +121,8 @@ def _backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set
 async def import_metrics(store: Store, at: datetime, team_id: str, text: str) -> ImportResult:
     """Record every metric of a CSV file in one transaction, or reject the whole file.
 
-    Counts are of metric values: first recorded, replaced with a new value, or the same.
+    Counts are of metric values: first recorded, replaced with a new value, or the same;
+    an archived partner's rows are refused, as `/partner metrics` refuses them.
     """
     rows = parse_metrics_rows(text)
     async with store.write() as tx:
@@ -124,6 +133,8 @@ async def import_metrics(store: Store, at: datetime, team_id: str, text: str) ->
             for row in rows
             if name_key(row.name) not in by_key
         ]
+        problems += [(row.line, err) for row in rows if (err := _refusal(by_key, row.name))]
+        problems.sort()
         if problems:
             raise ImportRejected(problems)
         created = updated = unchanged = 0
@@ -136,7 +147,18 @@ async def import_metrics(store: Store, at: datetime, team_id: str, text: str) ->
             created += new
             updated += len(diff.changes) - new
             unchanged += len(row.values) - len(diff.changes)
-    return ImportResult(created, updated, unchanged)
+    return ImportResult(created, updated, unchanged, rows=len(rows))
+
+
+def _refusal(by_key: dict[str, Partner], name: str) -> str:
+    """Why a known partner takes no metrics, or "" when it does (or is not known)."""
+    partner = by_key.get(name_key(name))
+    try:
+        if partner is not None:
+            check_takes_metrics(partner)
+    except RuleError as err:
+        return str(err)
+    return ""
 
 
 async def export_partners(store: Store, team_id: str) -> str:

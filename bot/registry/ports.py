@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.metrics import Period
-from bot.registry.rules import Category, Partner, Status, Tier
+from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ class RegistryTx(Protocol):
     async def history(
         self, team_id: str, partner_id: int, limit: int, offset: int
     ) -> tuple[list[AuditEntry], int]: ...
+    async def changes_at(
+        self, team_id: str, partner_id: int, at: datetime, action: str
+    ) -> list[FieldChange]: ...
     async def status_before_retirement(self, team_id: str, partner_id: int) -> str | None: ...
     async def metric_value(
         self, team_id: str, partner_id: int, period: str, metric: str

@@ -125,6 +125,20 @@ FIELD_ORDER = (
 )
 
 
+# Fields and metrics as people read them; the audit trail keeps the keys.
+FIELD_LABELS = {"success_cases": "success cases", "drop_reason": "drop reason"}
+METRIC_LABELS = {"rue": "RUE", "roi": "ROI", "gmv": "GMV", "aov": "AOV"}
+
+
+def field_label(field: str) -> str:
+    """An audited field as people read it: `success_cases` is "success cases", and a
+    metric's `gmv@2026-W48` is "GMV for 2026-W48"."""
+    metric, at, period = field.partition("@")
+    if at:
+        return f"{METRIC_LABELS.get(metric, metric)} for {period}"
+    return FIELD_LABELS.get(field, field.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One audited change of one field."""
@@ -248,6 +262,21 @@ def apply(partner: Partner, fields: PartnerFields) -> tuple[Partner, Diff]:
         if old != new:
             diff.changes.append(FieldChange(name, old, new))
     return after, diff
+
+
+def typed_name(name: str) -> str:
+    """A name as it is typed in a command: quoted when it has spaces."""
+    return f'"{name}"' if " " in name else name
+
+
+def check_takes_metrics(partner: Partner) -> None:
+    """An archived partner takes no metrics until it is restored. A dropped one does: its
+    figures still measure what losing it cost (the failover drill's GMV impact)."""
+    if partner.status == Status.ARCHIVED:
+        raise RuleError(
+            f"*{partner.name}* is archived, so it takes no new metrics. Restore it first with "
+            f"`/partner restore {typed_name(partner.name)}`, then record them."
+        )
 
 
 def creation_diff(partner: Partner) -> Diff:

@@ -22,10 +22,12 @@ from bot.registry.rules import (
     PartnerFields,
     Status,
     apply,
+    check_takes_metrics,
     clean_text,
     closest_names,
     creation_diff,
     name_key,
+    typed_name,
 )
 
 PAGE_SIZE = 20
@@ -173,7 +175,8 @@ async def apply_change(
         await tx.replace_tags(partner.team_id, partner.id, after.tags)
     await tx.update_partner(after, new_key, at)
     await audit(tx, after, actor, at, action, diff)
-    return Change(after, diff)
+    # As stored: updated_at is the version an Undo button or a form checks against.
+    return Change(replace(after, updated_at=at), diff)
 
 
 async def drop_partner(
@@ -221,6 +224,43 @@ async def restore_partner(
         back = Status(previous) if previous and previous not in RETIRED else Status.ACTIVE
         fields = PartnerFields(status=back, drop_reason="")
         return await apply_change(tx, at, actor, partner, fields, "restore")
+
+
+# The changes an Undo button takes back, and how each is said in the past tense.
+UNDOABLE = {"drop": "dropped", "archive": "archived", "retire": "retired"}
+
+
+async def undo_change(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    actor: Actor,
+    partner_id: int,
+    action: str,
+    version: datetime,
+) -> Change:
+    """Take back a drop, an archive or a retirement (owner or admin): the status and drop
+    reason it replaced come back, audited as undo. version is the partner's updated_at
+    right after that change; any change since means the Undo is refused, not guessed."""
+    if action not in UNDOABLE:
+        raise RuleError("That change cannot be undone.")
+    async with store.write() as tx:
+        partner = await find(tx, team_id, "", partner_id)
+        check_can_change(partner, actor)
+        done = []
+        if partner.updated_at == version:
+            done = await tx.changes_at(team_id, partner.id, version, action)
+        if not done:
+            raise StaleEdit(
+                f"*{partner.name}* has changed since it was {UNDOABLE[action]}, so nothing was "
+                f"undone; see `/partner history {typed_name(partner.name)}`."
+            )
+        before = {change.field: change.before for change in done}
+        status = before.get("status")
+        fields = PartnerFields(
+            status=Status(status) if status else None, drop_reason=before.get("drop_reason")
+        )
+        return await apply_change(tx, at, actor, partner, fields, "undo")
 
 
 async def show_partner(
@@ -273,6 +313,7 @@ async def record_metrics(
     async with store.write() as tx:
         partner = await find(tx, team_id, name, full=False)
         check_can_change(partner, actor)
+        check_takes_metrics(partner)
         diff = await write_metrics(tx, at, actor, partner, values, period)
     return Change(partner, diff)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -175,6 +175,7 @@ class Review:
     retire: list[ReviewEntry]  # the least efficient share, least efficient first
     considered: int  # active partners with ROI and a benchmark
     unmeasured: list[str]  # active partners without ROI in the year or without a benchmark
+    owners: dict[int, str] = field(default_factory=dict)  # by partner id: who may retire it
 
 
 def monthly_means(points: list[MetricPoint]) -> list[float]:
@@ -218,7 +219,8 @@ async def yearly_review(
             else None
         )
         entries.append(ReviewEntry(p.id, p.name, p.category, ratio, composite))
-    return Review(review(entries, share) if entries else [], len(entries), unmeasured)
+    owners = {p.id: p.owner for p in partners}
+    return Review(review(entries, share) if entries else [], len(entries), unmeasured, owners)
 
 
 async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int) -> Change:

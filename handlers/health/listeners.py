@@ -45,7 +45,8 @@ async def handle_health(
     except (CommandError, RuleError) as err:
         await ack(**user_error(err, "/health help"))
         return
-    await answer(services, ack, respond, run(services, respond, body, request), "/health")
+    work = run(services, respond, body, request)
+    await answer(services, ack, respond, work, "/health", help_command="/health help")
 
 
 async def run(

@@ -18,6 +18,7 @@ from bot.health.rules import (
 from bot.health.service import HealthSettings
 from bot.metrics import format_metric
 from bot.registry.rules import Category, FieldChange
+from bot.wording import count
 from handlers.blocks import (
     Block,
     context,
@@ -117,11 +118,12 @@ def build_partner_health(report: HealthReport, settings: HealthSettings) -> dict
             section("*Recommended*\nRecord metrics: `/partner metrics NAME rue= roi= sentiment=`.")
         )
     limits = settings.thresholds
+    weeks, months = count(limits.rue_weeks, "week"), count(limits.roi_months, "month")
     blocks.append(
         context(
-            f"Thresholds: rue < {format_metric(limits.rue)}% for {limits.rue_weeks} weeks · "
+            f"Thresholds: rue < {format_metric(limits.rue)}% for {weeks} · "
             f"sentiment down {format_metric(limits.sentiment_drop)}% · ROI < "
-            f"{format_metric(limits.roi_ratio)} × benchmark for {limits.roi_months} months. "
+            f"{format_metric(limits.roi_ratio)} × benchmark for {months}. "
             "A chart: `/health NAME chart`."
         )
     )
@@ -135,7 +137,7 @@ def _concentration_line(label: str, found: Concentration | None, window: str) ->
     return (
         f"*{label}*: largest share {format_metric(round(top.percent, 1))}% "
         f"(*{esc(top.name)}*) · HHI {found.hhi:,.0f}, {found.band} · "
-        f"{len(found.shares)} partners, {window}"
+        f"{count(len(found.shares), 'partner')}, {window}"
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.access import Actor
 from bot.registry.rules import Status
+from bot.wording import count
 from handlers.blocks import context, divider, fields_section, header, home, section
 from handlers.registry.views import HELP, STATUS_EMOJI
 
@@ -18,7 +19,7 @@ def build_home(counts: dict[str, int], owned: int, actor: Actor) -> dict[str, An
     commands = "\n".join(f"`/partner {usage.split(' ')[0]}` {what}" for usage, what in HELP)
     blocks = [
         header("partnerbot"),
-        section(f"*{total}* partners in the registry; you own *{owned}*. {role}".strip()),
+        section(f"*{count(total, 'partner')}* in the registry; you own *{owned}*. {role}".strip()),
         fields_section(pairs),
         divider(),
         section("*Commands*\n" + commands),

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.access import check_can_change
 from bot.errors import CommandError, Forbidden, RuleError
 from bot.metrics import current_week
+from bot.ports import Report
 from bot.registry import service as partners
 from bot.registry.command import (
     AddRequest,
@@ -26,10 +27,18 @@ from bot.registry.lookup import find
 from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
-from handlers.blocks import context, field_error, modal
+from handlers.blocks import context, esc, field_error, modal
 from handlers.buttons import Click, on_button
 from handlers.ids import PartnerView
-from handlers.payloads import EditPartner, HistoryPage, ListPage, ModalMeta, ShowHistory
+from handlers.outbox import report_by_dm, report_by_respond
+from handlers.payloads import (
+    EditPartner,
+    HistoryPage,
+    ListPage,
+    ModalMeta,
+    ShowHistory,
+    UndoChange,
+)
 from handlers.registry import views
 from handlers.registry.modal import build_partner_modal, read_submission
 from handlers.reply import Message, Reply, answer, follow_up, open_modal, user_error
@@ -64,7 +73,8 @@ async def handle_partner(
         )
         await ack()
         return
-    await answer(services, ack, respond, run(services, team_id, user_id, request), "/partner")
+    work = run(services, team_id, user_id, request, report_by_respond(respond))
+    await answer(services, ack, respond, work, "/partner")
 
 
 async def edit_form(
@@ -78,40 +88,61 @@ async def edit_form(
     return build_partner_modal(partner, user_id, meta)
 
 
-async def run(services: Services, team_id: str, user_id: str, request: Request) -> Message:
-    """Carry out one registry request and build its answer."""
+async def run(
+    services: Services, team_id: str, user_id: str, request: Request, report: Report
+) -> Message:
+    """Carry out one registry request and build its answer; report tells the asker what
+    could not be sent on their behalf (a new owner's direct message)."""
     store, now, actor = services.store, services.clock.now(), services.actor(user_id)
+    zone = services.settings.zone
     match request:
         case HelpRequest(topic=topic):
             return views.build_help(topic)
         case AddRequest(fields=fields) if fields is not None:
             change = await partners.add_partner(store, now, team_id, actor, fields)
+            tell_new_owner(services, change, user_id, report)
             return views.build_change(change, "Added")
         case NameRequest(verb="show", name=name):
             partner, metrics = await partners.show_partner(store, team_id, name)
-            return views.build_card(partner, metrics)
+            return views.build_card(partner, metrics, zone)
         case NameRequest(verb="archive", name=name):
             change = await partners.archive_partner(store, now, team_id, actor, name)
-            return views.build_change(change, "Archived")
+            return views.build_change(change, "Archived", undo="archive")
         case NameRequest(verb="restore", name=name):
             change = await partners.restore_partner(store, now, team_id, actor, name)
             return views.build_change(change, "Restored")
         case NameRequest(verb="history", name=name):
             partner, page = await partners.partner_history(store, team_id, name)
-            return views.build_history(partner, page)
+            return views.build_history(partner, page, zone)
         case ListRequest(filters=filters):
             return views.build_list(await partners.list_partners(store, team_id, filters), filters)
         case SetRequest(name=name, fields=fields):
             change = await partners.change_partner(store, now, team_id, actor, name, fields)
+            tell_new_owner(services, change, user_id, report)
             return views.build_change(change, "Updated")
         case DropRequest(words=words, reason=reason):
             change = await partners.drop_partner(store, now, team_id, actor, words, reason)
-            return views.build_change(change, "Dropped")
+            return views.build_change(change, "Dropped", undo="drop")
         case MetricsRequest(name=name, values=values, period=period):
             period = period or current_week(now, services.settings.zone)
             change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
             return views.build_metrics_recorded(change, period.label)
     raise CommandError("That request is not handled yet.")
+
+
+def tell_new_owner(services: Services, change: partners.Change, by: str, report: Report) -> None:
+    """When a change makes someone else the owner, tell them by direct message after the
+    answer (through the outbox); if Slack refuses, report tells the person who made it."""
+    owner = next((c.after for c in change.diff.changes if c.field == "owner"), None)
+    if not owner or owner == by:
+        return
+    name = esc(change.partner.name)
+
+    async def not_told(sentence: str) -> None:
+        await report(f"<@{owner}> owns *{name}* now, but was not told: {sentence}")
+
+    dm = views.build_new_owner(change.partner, by)
+    services.tasks.spawn(services.outbox.post(owner, dm, report=not_told), name="new owner")
 
 
 # Buttons: each acks at once; the answer follows through the response_url.
@@ -163,7 +194,7 @@ async def _history(services: Services, team_id: str, partner_id: int, offset: in
     partner, page = await partners.partner_history(
         services.store, team_id, offset=offset, partner_id=partner_id
     )
-    return views.build_history(partner, page)
+    return views.build_history(partner, page, services.settings.zone)
 
 
 async def edit_partner(
@@ -182,6 +213,29 @@ async def edit_partner(
         open_modal(client, respond, click.trigger_id or "", view), name="views.open"
     )
     await ack()
+
+
+async def undo_change(
+    click: Click[UndoChange], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """Undo under a drop, an archive or a retirement: what it replaced comes back, in place
+    of the message that offered it; refused (as a new message) if the partner changed."""
+    await ack()
+    follow_up(services, respond, _undo(services, click), "undo", replace=True)
+
+
+async def _undo(services: Services, click: Click[UndoChange]) -> Message:
+    undo = click.payload
+    change = await partners.undo_change(
+        services.store,
+        services.clock.now(),
+        click.team_id,
+        services.actor(click.user_id),
+        undo.partner_id,
+        undo.change,
+        undo.version,
+    )
+    return views.build_undone(change, undo.change)
 
 
 # The add and edit forms
@@ -226,6 +280,8 @@ async def partner_form_submit(
         await ack(response_action="errors", errors=_field_error(err))
         return
     await ack(response_action="update", view=_saved_view(change, verb))
+    # A form has no response_url: a failed DM to the new owner is told to the editor by DM.
+    tell_new_owner(services, change, actor.user_id, report_by_dm(services.client, actor.user_id))
 
 
 def _field_error(err: RuleError) -> dict[str, str]:
@@ -252,5 +308,6 @@ def register(app: AsyncApp) -> None:
     app.action(HistoryPage.action_id)(on_button(HistoryPage, history_page))
     app.action(ShowHistory.action_id)(on_button(ShowHistory, show_history))
     app.action(EditPartner.action_id)(on_button(EditPartner, edit_partner))
+    app.action(UndoChange.action_id)(on_button(UndoChange, undo_change))
     app.view(PartnerView.ADD_SUBMIT.value)(partner_form_submit)
     app.view(PartnerView.EDIT_SUBMIT.value)(partner_form_submit)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.metrics import format_metric
 from bot.paging import Page
 from bot.registry.ports import AuditEntry, ListFilters
-from bot.registry.rules import Partner, Status
-from bot.registry.service import Change
+from bot.registry.rules import Partner, Status, field_label, typed_name
+from bot.registry.service import UNDOABLE, Change
 from handlers.blocks import (
+    DATE,
     Block,
     actions,
     clip,
@@ -22,8 +25,17 @@ from handlers.blocks import (
     help_message,
     message,
     section,
+    slack_date,
 )
-from handlers.payloads import EditPartner, HistoryPage, ListPage, ShowHistory, pager
+from handlers.payloads import (
+    EditPartner,
+    HistoryPage,
+    ListPage,
+    ShowHistory,
+    Undoable,
+    UndoChange,
+    pager,
+)
 
 STATUS_EMOJI = {
     Status.PROSPECT: ":seedling:",
@@ -36,7 +48,7 @@ STATUS_EMOJI = {
 HELP = [
     (
         'add NAME [category=] [tier=] [status=] [owner=@user] [backups="A, B"] [tags=a,b] '
-        '[note="..."]',
+        '[note="..."] [cases=N] [contacts="..."]',
         "register a partner (no name: open a form)",
     ),
     ("show NAME", "the partner's card: fields, backups, latest metrics"),
@@ -49,13 +61,15 @@ HELP = [
         "change fields: name, category, tier, status, owner, backups, tags, contacts, note, cases",
     ),
     ("edit NAME", "change fields in a form"),
-    ("drop NAME [reason]", "mark a partner dropped, keeping the reason"),
-    ("archive NAME", "hide a partner from lists, keeping its history"),
+    ("drop NAME [reason]", "mark a partner dropped, keeping the reason (with an Undo button)"),
+    ("archive NAME", "hide a partner from lists, keeping its history (with an Undo button)"),
     ("restore NAME", "bring a dropped or archived partner back"),
     ("history NAME", "who changed what, newest first"),
     (
-        "metrics NAME rue= roi= sentiment= gmv= traffic= [period=2026-W47]",
-        "record metrics for a week, a month or a day (default: this week)",
+        "metrics NAME rue= roi= sentiment= gmv= traffic= [conversion=] [redemption=] [aov=] "
+        "[period=2026-W47]",
+        "record metrics for a week, a month or a day (default: this week); "
+        "not for an archived partner",
     ),
     ("health [NAME [chart]]", "partner health, the same as `/health`"),
     ("score NAME | top | compare | review | weights", "fit scores, the same as `/score`"),
@@ -84,12 +98,30 @@ def partner_title(partner: Partner) -> str:
     return f"{STATUS_EMOJI[partner.status]} *{esc(partner.name)}*"
 
 
-def _day(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment else "—"
+def _day(moment: datetime | None, zone: ZoneInfo) -> str:
+    return slack_date(moment, zone, DATE) if moment else "—"
 
 
 def _or_dash(text: str) -> str:
     return esc(text) if text else "—"
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _value(field: str, value: str, limit: int) -> str:
+    """An audited value as mrkdwn: an owner as a mention, anything else escaped."""
+    if field == "owner" and _USER_ID.fullmatch(value):
+        return f"<@{value}>"
+    return _or_dash(clip(value, limit))
+
+
+def _change_line(field: str, before: str, after: str, limit: int = 200) -> str:
+    """One change, field named as people read it: `*success cases*: 3 → 4`."""
+    return (
+        f"*{esc(field_label(field))}*: {_value(field, before, limit)} → "
+        f"{_value(field, after, limit)}"
+    )
 
 
 def build_card_blocks(
@@ -130,8 +162,11 @@ def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
     return "*Latest metrics*\n" + "\n".join(lines)
 
 
-def build_card(partner: Partner, metrics: list[tuple[str, str, float]]) -> dict[str, Any]:
-    """`/partner show`: the card with Edit and History buttons."""
+def build_card(
+    partner: Partner, metrics: list[tuple[str, str, float]], zone: ZoneInfo
+) -> dict[str, Any]:
+    """`/partner show`: the card with Edit and History buttons; dates in each reader's zone,
+    falling back to the workspace's."""
     blocks = build_card_blocks(partner, metrics)
     blocks.append(
         actions(
@@ -142,30 +177,63 @@ def build_card(partner: Partner, metrics: list[tuple[str, str, float]]) -> dict[
         )
     )
     blocks.append(
-        context(f"Registered {_day(partner.created_at)} · changed {_day(partner.updated_at)}")
+        context(
+            f"Registered {_day(partner.created_at, zone)} · "
+            f"changed {_day(partner.updated_at, zone)}"
+        )
     )
     return message(blocks, f"Partner {partner.name}")
 
 
-def build_change(change: Change, verb: str) -> dict[str, Any]:
-    """What a change did, field by field, under the partner's card."""
+def build_change(change: Change, verb: str, undo: Undoable | None = None) -> dict[str, Any]:
+    """What a change did, field by field, under the partner's card; undo names the action
+    (drop, archive) an Undo button takes back."""
     partner = change.partner
     if not change.diff:
         return message(
             [section(f"Nothing changed: {partner_title(partner)} already has those values.")],
             f"Nothing changed for {partner.name}",
         )
-    lines = [
-        f"• *{c.field}*: {_or_dash(clip(c.before, 200))} → {_or_dash(clip(c.after, 200))}"
-        for c in change.diff.changes
-    ]
+    lines = [f"• {_change_line(c.field, c.before, c.after)}" for c in change.diff.changes]
     blocks = [
         section(f":white_check_mark: {verb} {partner_title(partner)}"),
         *build_card_blocks(partner),
     ]
     if verb != "Added":
         blocks.append(section("\n".join(lines)))
-    return message(blocks, f"{verb} {partner.name}")
+    if undo is not None:
+        blocks.append(undo_row(change, undo))
+    fields = ", ".join(dict.fromkeys(field_label(c.field) for c in change.diff.changes))
+    return message(blocks, f"{verb} {partner.name}" + (f": {fields}" if verb != "Added" else ""))
+
+
+def undo_row(change: Change, action: Undoable) -> Block:
+    """The Undo button under a drop, an archive or a retirement."""
+    partner = change.partner
+    assert partner.updated_at is not None  # a stored change has its time
+    undo = UndoChange(partner_id=partner.id, change=action, version=partner.updated_at)
+    return actions([undo.button("Undo")], block_id="undo")
+
+
+def build_undone(change: Change, action: Undoable) -> dict[str, Any]:
+    """What an Undo put back, in place of the message that offered it."""
+    partner = change.partner
+    lines = [f"• {_change_line(c.field, c.before, c.after)}" for c in change.diff.changes]
+    text = (
+        f":leftwards_arrow_with_hook: Undone: {partner_title(partner)} is no longer "
+        f"{UNDOABLE[action]}; it is *{partner.status.value}* again.\n" + "\n".join(lines)
+    )
+    return message([section(text)], f"Undone: {partner.name} is {partner.status.value} again")
+
+
+def build_new_owner(partner: Partner, by: str) -> dict[str, Any]:
+    """The direct message that tells someone they now own a partner."""
+    text = (
+        f":wave: <@{by}> made you the owner of {partner_title(partner)} "
+        f"({partner.category.value} · {partner.tier.value} · {partner.status.value}). "
+        f"See it with `/partner show {esc(typed_name(partner.name))}`."
+    )
+    return message([section(text)], f"You now own {partner.name}")
 
 
 def build_metrics_recorded(change: Change, period: str) -> dict[str, Any]:
@@ -174,11 +242,20 @@ def build_metrics_recorded(change: Change, period: str) -> dict[str, Any]:
         text = f"Nothing changed: {partner_title(partner)} already has those values for `{period}`."
         return message([section(text)], text, escaped=True)
     lines = [
-        f"• *{c.field.split('@')[0]}*: {c.before + ' → ' if c.before else ''}{c.after}"
+        f"• *{field_label(c.field.split('@')[0])}*: {c.before + ' → ' if c.before else ''}{c.after}"
         for c in change.diff.changes
     ]
     text = f":bar_chart: Recorded for {partner_title(partner)}, `{period}`:\n" + "\n".join(lines)
-    return message([section(text)], f"Metrics recorded for {partner.name}")
+    blocks = [section(text)]
+    if partner.status == Status.DROPPED:
+        # Said, not refused: a dropped partner's figures still measure what its loss cost.
+        blocks.append(
+            context(
+                "This partner is dropped; its metrics are kept for its history and for "
+                "measuring what losing it cost."
+            )
+        )
+    return message(blocks, f"Metrics recorded for {partner.name}")
 
 
 def _filters_text(filters: ListFilters) -> str:
@@ -218,8 +295,8 @@ def build_list(page: Page[Partner], filters: ListFilters) -> dict[str, Any]:
     return message(blocks, f"Partners {first}–{last} of {page.total}")
 
 
-def build_history(partner: Partner, page: Page[AuditEntry]) -> dict[str, Any]:
-    """A partner's audit trail, newest first, paged."""
+def build_history(partner: Partner, page: Page[AuditEntry], zone: ZoneInfo) -> dict[str, Any]:
+    """A partner's audit trail, newest first, paged; each time in the reader's own zone."""
     if page.total == 0:
         return message(
             [section(f"No changes recorded for {partner_title(partner)}.")], "No history"
@@ -229,10 +306,10 @@ def build_history(partner: Partner, page: Page[AuditEntry]) -> dict[str, Any]:
         section(f"*History of* {partner_title(partner)}  ·  {first}–{last} of {page.total}")
     ]
     for entry in page.items:
-        when = entry.at.strftime("%Y-%m-%d %H:%M UTC")
+        when = slack_date(entry.at, zone)
         who = "the command line" if entry.actor == "cli" else f"<@{entry.actor}>"
-        change = f"{_or_dash(clip(entry.before, 500))} → {_or_dash(clip(entry.after, 500))}"
-        blocks.append(section(f"`{when}` {who} _{entry.action}_ *{esc(entry.field)}*: {change}"))
+        change = _change_line(entry.field, entry.before, entry.after, 500)
+        blocks.append(section(f"{when} {who} _{esc(entry.action)}_ {change}"))
     newer = HistoryPage(partner_id=partner.id, offset=max(page.offset - page.size, 0))
     older = HistoryPage(partner_id=partner.id, offset=page.offset + page.size)
     blocks += pager(

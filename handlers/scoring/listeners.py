@@ -61,7 +61,8 @@ async def handle_score(
     except (CommandError, RuleError) as err:
         await ack(**user_error(err, "/score help"))
         return
-    await answer(services, ack, respond, run(services, respond, body, request), "/score")
+    work = run(services, respond, body, request)
+    await answer(services, ack, respond, work, "/score", help_command="/score help")
 
 
 async def run(
@@ -69,13 +70,13 @@ async def run(
 ) -> Message:
     """Carry out one scoring request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
-    actor = services.actor(body["user_id"])
+    actor, zone = services.actor(body["user_id"]), services.settings.zone
     channel = body.get("channel_id", "")
     match request:
         case ScoreHelpRequest():
             return views.build_score_help()
         case CardRequest(name=name, chart=False):
-            return views.build_card(await score_service.score_card(store, team_id, name))
+            return views.build_card(await score_service.score_card(store, team_id, name), zone)
         case CardRequest(name=name, chart=True):
             card = await score_service.score_card(store, team_id, name)
             _start_radar(services, respond, channel, [_rated(card)])
@@ -83,7 +84,7 @@ async def run(
             return message([section(text)], text, escaped=True)
         case RateRequest(name=name, updates=updates, cases=cases):
             card = await score_service.rate(store, now, team_id, actor, updates, cases, name=name)
-            return views.build_card(card)
+            return views.build_card(card, zone)
         case CompareRequest(names=names):
             cards = await score_service.compare(store, team_id, names)
             if any(c.rating is not None for c in cards):
@@ -93,9 +94,8 @@ async def run(
             ranked = await score_service.ranking(store, team_id, category)
             return views.build_top(ranked, limit, 0, category.value if category else None)
         case ReviewRequest(share=share):
-            zone = services.settings.zone
             result = await score_service.yearly_review(store, now, zone, team_id, share)
-            return views.build_review(result, share)
+            return views.build_review(result, share, actor)
         case WeightsRequest(updates=updates) if not updates:
             return views.build_weights(await score_service.weights(store, team_id))
         case WeightsRequest(updates=updates):
@@ -205,7 +205,7 @@ async def _review(services: Services, click: Click[ReviewPage]) -> Message:
     result = await score_service.yearly_review(
         services.store, services.clock.now(), services.settings.zone, click.team_id, page.share
     )
-    return views.build_review(result, page.share, page.offset)
+    return views.build_review(result, page.share, services.actor(click.user_id), page.offset)
 
 
 async def retire_partner(
@@ -224,7 +224,7 @@ async def _retire(services: Services, click: Click[RetirePartner]) -> Message:
         services.actor(click.user_id),
         click.payload.partner_id,
     )
-    return views.build_retired(change.partner, bool(change.diff))
+    return views.build_retired(change)
 
 
 # The Rate form
@@ -260,7 +260,8 @@ async def rate_submit(
     except RuleError as err:
         await ack(response_action="errors", errors={"brand": field_error(err)})
         return
-    saved = [b for b in views.build_card(card)["blocks"] if b["type"] != "actions"]
+    shown = views.build_card(card, services.settings.zone)
+    saved = [b for b in shown["blocks"] if b["type"] != "actions"]
     title = "Rating saved" if card.saved else "No change"
     await ack(
         response_action="update",

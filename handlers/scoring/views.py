@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.access import Actor, can_change
 from bot.metrics import format_metric
-from bot.registry.rules import FieldChange, Partner
+from bot.registry.rules import FieldChange
+from bot.registry.service import Change
 from bot.scoring.rules import (
     DIMENSION_LABELS,
     DIMENSIONS,
@@ -15,6 +18,7 @@ from bot.scoring.rules import (
     Weights,
 )
 from bot.scoring.service import Review, ScoreCard
+from bot.wording import count
 from handlers.blocks import (
     Block,
     actions,
@@ -28,6 +32,7 @@ from handlers.blocks import (
     plain,
     section,
     settings_message,
+    slack_date,
 )
 from handlers.payloads import (
     RadarChart,
@@ -37,6 +42,7 @@ from handlers.payloads import (
     TopPage,
     pager,
 )
+from handlers.registry.views import undo_row
 
 LETTERS = "ABCD"
 TOP_PAGE = 15
@@ -92,13 +98,21 @@ def _gates(score: FitScore) -> str:
     )
 
 
-def build_card(card: ScoreCard) -> dict[str, Any]:
-    """`/score NAME`: the composite and verdict, dimensions, gates, what to change, why."""
+def _verdict(score: FitScore) -> str:
+    """The verdict beside the composite; "not scored" is said once, as the composite."""
+    threshold = f"threshold {format_metric(score.threshold)}"
+    if score.verdict == Verdict.NOT_SCORED:
+        return threshold
+    return f"{score.verdict.value}, {threshold}"
+
+
+def build_card(card: ScoreCard, zone: ZoneInfo) -> dict[str, Any]:
+    """`/score NAME`: the composite and verdict, dimensions, gates, what to change, why;
+    the time of the last rating in each reader's own zone."""
     partner, score = card.partner, card.score
-    verdict = score.verdict.value
     headline = (
         f"{VERDICT_ICON[score.verdict]} *{esc(partner.name)}*: *{_composite(score)}* "
-        f"({verdict}, threshold {format_metric(score.threshold)})"
+        f"({_verdict(score)})"
     )
     if score.qualifies:
         headline += " · qualifies for deep cooperation"
@@ -135,10 +149,9 @@ def build_card(card: ScoreCard) -> dict[str, Any]:
         )
     )
     if card.rating is not None:
-        blocks.append(
-            context(f"Last rated {card.rating.at:%Y-%m-%d %H:%M} UTC by <@{card.rating.actor}>.")
-        )
-    return message(blocks, f"{partner.name}: {_composite(score)} ({verdict})")
+        when = slack_date(card.rating.at, zone)
+        blocks.append(context(f"Last rated {when} by <@{card.rating.actor}>."))
+    return message(blocks, f"{partner.name}: {_composite(score)} ({_verdict(score)})")
 
 
 def _change_text(card: ScoreCard) -> str:
@@ -218,20 +231,21 @@ def build_top(
         "top-nav",
     )
     blocks.append(context("Gates: success cases, audience match, ROI."))
-    return message(blocks, f"Top {len(shown)} partners by fit score")
+    return message(blocks, f"Top {count(len(shown), 'partner')}{scope} by fit score")
 
 
 REVIEW_PAGE = 20
 
 
-def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any]:
-    """The least efficient share of active partners, each with a Retire button, paged."""
+def build_review(result: Review, share: float, actor: Actor, offset: int = 0) -> dict[str, Any]:
+    """The least efficient share of active partners, paged; a Retire button on each the
+    actor may retire (its owner or an admin), so nobody confirms what is then refused."""
     blocks: list[Block] = [
         section(
             f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
-            f"{result.considered} active partners with ROI in the last twelve months and a "
-            f"category benchmark ({len(result.unmeasured)} more could not be measured), by "
-            "ROI against the benchmark, ties broken by composite."
+            f"{count(result.considered, 'active partner')} with ROI in the last twelve months "
+            f"and a category benchmark ({len(result.unmeasured)} more could not be measured), "
+            "by ROI against the benchmark, ties broken by composite."
         )
     ]
     last_page = max(len(result.retire) - 1, 0) // REVIEW_PAGE * REVIEW_PAGE
@@ -239,9 +253,23 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
     page = result.retire[offset : offset + REVIEW_PAGE]
     if len(result.retire) > REVIEW_PAGE:
         blocks.append(context(f"{offset + 1}–{offset + len(page)} of {len(result.retire)}"))
+    hidden = 0
     for entry in page:
         ratio = "—" if entry.efficiency is None else f"{entry.efficiency:.2f}"
         composite = "not scored" if entry.composite is None else f"{entry.composite:.1f}"
+        row: Block = {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*{esc(entry.name)}* ({entry.category.value}) · "
+                f"ROI {ratio}× benchmark · composite {composite}",
+            },
+        }
+        owner = result.owners.get(entry.partner_id)
+        if owner is None or not can_change(owner, actor):
+            hidden += 1
+            blocks.append(row)
+            continue
         confirm = {
             "title": plain("Retire this partner?"),
             "text": {
@@ -254,17 +282,7 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
         }
         retire = RetirePartner(partner_id=entry.partner_id).button("Retire", style="danger")
         retire["confirm"] = confirm
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*{esc(entry.name)}* ({entry.category.value}) · "
-                    f"ROI {ratio}× benchmark · composite {composite}",
-                },
-                "accessory": retire,
-            }
-        )
+        blocks.append({**row, "accessory": retire})
     if not result.retire:
         blocks.append(
             section(
@@ -272,6 +290,8 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
                 "twelve months and a category benchmark."
             )
         )
+    if hidden:
+        blocks.append(context("Only a partner's owner or a partnerbot admin can retire it."))
     previous = ReviewPage(share=share, offset=max(offset - REVIEW_PAGE, 0))
     following = ReviewPage(share=share, offset=offset + REVIEW_PAGE)
     blocks += pager(
@@ -291,13 +311,14 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
     return message(blocks, "Yearly review")
 
 
-def build_retired(partner: Partner, changed: bool) -> dict[str, Any]:
-    text = (
-        f":file_cabinet: Retired *{esc(partner.name)}*: archived, history kept."
-        if changed
-        else f"*{esc(partner.name)}* was already archived."
-    )
-    return message([section(text)], text, escaped=True)
+def build_retired(change: Change) -> dict[str, Any]:
+    """What Retire did, with an Undo button when it changed something."""
+    partner = change.partner
+    if not change.diff:
+        text = f"*{esc(partner.name)}* was already archived."
+        return message([section(text)], text, escaped=True)
+    text = f":file_cabinet: Retired *{esc(partner.name)}*: archived, history kept."
+    return message([section(text), undo_row(change, "retire")], text, escaped=True)
 
 
 def build_weights(weights: Weights, changes: list[FieldChange] | None = None) -> dict[str, Any]:

@@ -112,6 +112,12 @@ SELECT actor, at, action, field, before, after FROM audit_log
 -- name: count_history$
 SELECT COUNT(*) FROM audit_log WHERE team_id = :team_id AND partner_id = :partner_id;
 
+-- name: changes_at
+-- What one change did to a partner (its audit rows at that moment under that action), for undo.
+SELECT field, before, after FROM audit_log
+ WHERE team_id = :team_id AND partner_id = :partner_id AND at = :at AND action = :action
+ ORDER BY id;
+
 -- name: status_before_retirement^
 -- The status a partner last had before it was dropped or archived, for `restore`.
 SELECT before FROM audit_log

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.registry.ports import AuditEntry, ListFilters, MetricRow
-from bot.registry.rules import Category, Partner, Status, Tier
+from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Queries, from_utc_text, utc_text
 
 
@@ -170,6 +170,14 @@ class RegistryQueries(Queries):
             for r in rows
         ]
         return entries, int(total)
+
+    async def changes_at(
+        self, team_id: str, partner_id: int, at: datetime, action: str
+    ) -> list[FieldChange]:
+        rows = await self._rows(
+            "changes_at", team_id=team_id, partner_id=partner_id, at=utc_text(at), action=action
+        )
+        return [FieldChange(r["field"], r["before"], r["after"]) for r in rows]
 
     async def status_before_retirement(self, team_id: str, partner_id: int) -> str | None:
         row = await self._q.status_before_retirement(

@@ -147,6 +147,28 @@ def test_import_export_round_trip_through_the_command_line(
     assert "2 created" in capsys.readouterr().out
 
 
+def test_counts_say_rows_and_values_apart_and_agree_with_their_nouns(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "partners.csv"
+    source.write_text("name,owner\n星河传媒,U0ABC\n", encoding="utf-8")
+    assert main(["import", str(source), "--team", "T0001"]) == 0
+    capsys.readouterr()
+    exported = tmp_path / "out.csv"
+    assert main(["export", str(exported)]) == 0
+    assert capsys.readouterr().out.endswith("(1 partner)\n")
+
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("name,period,rue,roi\n星河传媒,2026-W47,35,2.1\n", encoding="utf-8")
+    assert main(["import-metrics", str(metrics)]) == 0
+    assert "1 row with 2 values: 2 created, 0 updated, 0 unchanged" in capsys.readouterr().out
+    metrics.write_text(
+        "name,period,rue\n星河传媒,2026-W47,40\n星河传媒,2026-W48,41\n", encoding="utf-8"
+    )
+    assert main(["import-metrics", str(metrics)]) == 0
+    assert "2 rows with 2 values: 1 created, 1 updated, 0 unchanged" in capsys.readouterr().out
+
+
 def test_a_bad_file_is_refused_with_its_line_and_writes_nothing(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -159,7 +159,10 @@ async def test_rating_by_command_shows_the_card_and_keeps_who_when_and_weights(
     assert ":grey_question: *ROI*: none recorded (needs at least 1:3)" in shown
     assert "record ROI (none yet)" in shown  # under "To qualify"
     assert "qualifies for deep cooperation" not in shown
-    assert f"Last rated 2026-11-22 09:30 UTC by <@{USER}>" in shown
+    # Each reader sees their own zone; the fallback is in the workspace's (Asia/Shanghai).
+    when = "<!date^1795339800^{date_short_pretty} {time}|2026-11-22 17:30 Asia/Shanghai>"
+    assert f"Last rated {when} by <@{USER}>" in shown
+    assert "UTC" not in shown
 
     [rating] = await ratings(slack, "Acme")
     assert rating.values == FULL_VALUES
@@ -198,7 +201,8 @@ async def test_a_partner_missing_dimensions_is_not_scored_and_the_card_says_whic
 ) -> None:
     await add(slack, "Beta")
     shown = await score(slack, '"Beta" brand=80 audience=50')
-    assert "*Beta*: *not scored* (not scored, threshold 70)" in shown
+    assert "*Beta*: *not scored* (threshold 70)" in shown
+    assert "not scored, threshold" not in shown
     assert (
         "*Not scored*: missing users (user quality), channel (channel capability), "
         "traffic (traffic quality), tone (brand fit)." in shown

@@ -79,7 +79,7 @@ async def test_home_tab_is_published_once_per_event_even_when_slack_retries(
     published = await slack.fake.wait_for("views.publish")
     assert published[0].body["user_id"] == USER
     home = json.dumps(published[0].body["view"])
-    assert "*1* partners in the registry; you own *1*" in home
+    assert "*1 partner* in the registry; you own *1*" in home
 
     for retry in (1, 2, 3):
         again = await slack.event(event, event_id="Ev0123456789", retry=retry)

@@ -1,8 +1,20 @@
 """Block Kit envelopes: one place for each shape the app sends, inside Slack's limits."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from handlers.blocks import channel_message, home, message, modal, section
+from handlers.blocks import (
+    DATE,
+    channel_message,
+    home,
+    message,
+    modal,
+    plain_date,
+    section,
+    slack_date,
+)
 from handlers.forms import number_input, state_value, text_input
 from tests.support.slack_checks import check_message, check_view
 
@@ -55,3 +67,19 @@ def test_state_value_reads_each_kind_of_input() -> None:
     assert state_value(values, "owner") == "U1"
     assert state_value(values, "empty") is None
     assert state_value(values, "missing") is None
+
+
+def test_a_slack_date_shows_in_each_readers_zone_and_falls_back_to_the_workspaces() -> None:
+    moment = datetime(2026, 11, 22, 18, 15, tzinfo=UTC)
+    stamp = int(moment.timestamp())
+    shanghai = slack_date(moment, ZoneInfo("Asia/Shanghai"))
+    assert shanghai == (
+        f"<!date^{stamp}^{{date_short_pretty}} {{time}}|2026-11-23 02:15 Asia/Shanghai>"
+    )
+    assert slack_date(moment, ZoneInfo("UTC")).endswith("|2026-11-22 18:15 UTC>")
+    assert slack_date(moment, ZoneInfo("Asia/Shanghai"), DATE) == (
+        f"<!date^{stamp}^{{date_short_pretty}}|2026-11-23>"
+    )
+    # Plain text (a notification, a modal title) gets the fallback alone.
+    assert plain_date(moment, ZoneInfo("Asia/Shanghai")) == "2026-11-23 02:15 Asia/Shanghai"
+    assert check_message(message([section(f"Rated {shanghai}")], "Rated")) == []

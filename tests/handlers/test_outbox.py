@@ -360,3 +360,23 @@ async def test_a_dm_that_fails_too_is_only_logged(
     assert await outbox.post("C1", DIGEST, report=report_by_dm(client, "U404")) is None
     assert [c.body["channel"] for c in fake_slack.named("chat.postMessage")] == ["C1", "U404"]
     assert "SlackApiError" in outbox_warnings(caplog)[-1]
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("user_disabled", "deactivated"),
+        ("missing_scope", "chat:write"),
+        ("channel_not_found", "tell whoever runs partnerbot"),
+    ],
+)
+async def test_a_refused_direct_message_names_the_person_not_a_channel(
+    outbox: Outbox, fake_slack: FakeSlack, code: str, hint: str
+) -> None:
+    fake_slack.refuse_next("chat.postMessage", code)
+    sentences = Sentences()
+    assert await outbox.post("U0NEW001", DIGEST, report=sentences) is None
+    [sentence] = sentences.told
+    assert sentence.startswith(f"I could not send <@U0NEW001> a direct message (`{code}`)")
+    assert hint in sentence
+    assert "Invite partnerbot" not in sentence  # channel advice would mislead for a DM

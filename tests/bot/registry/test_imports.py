@@ -237,7 +237,7 @@ async def metric_values(store: SQLiteStore, name: str) -> set[tuple[str, str, fl
 async def test_metrics_import_and_reimport(store: SQLiteStore) -> None:
     await import_partners(store, AT, T1, PARTNERS_CSV)
     result = await import_metrics(store, AT, T1, METRICS_CSV)
-    assert result == ImportResult(created=6, updated=0, unchanged=0)
+    assert result == ImportResult(created=6, updated=0, unchanged=0, rows=2)
     assert await metric_values(store, "小红书") == {
         ("2026-W47", "rue", 35.0),
         ("2026-W47", "roi", 2.1),
@@ -248,7 +248,7 @@ async def test_metrics_import_and_reimport(store: SQLiteStore) -> None:
     assert await metric_values(store, "Acme Media") == {("2026-11", "roi", 3.5)}
     audited = len(await audit_rows(store))
     again = await import_metrics(store, LATER, T1, METRICS_CSV)
-    assert again == ImportResult(created=0, updated=0, unchanged=6)
+    assert again == ImportResult(created=0, updated=0, unchanged=6, rows=2)
     assert len(await audit_rows(store)) == audited
 
 
@@ -256,7 +256,7 @@ async def test_metrics_import_replaces_changed_values(store: SQLiteStore) -> Non
     await import_partners(store, AT, T1, PARTNERS_CSV)
     await import_metrics(store, AT, T1, METRICS_CSV)
     result = await import_metrics(store, LATER, T1, "name,period,rue,aov\n小红书,2026-W47,40,88\n")
-    assert result == ImportResult(created=1, updated=1, unchanged=0)
+    assert result == ImportResult(created=1, updated=1, unchanged=0, rows=1)
     rue = [r for r in await audit_rows(store) if r.at == LATER and r.field == "rue@2026-W47"]
     assert [(r.before, r.after, r.actor) for r in rue] == [("35", "40", CLI_ACTOR.label)]
 
@@ -280,3 +280,18 @@ async def test_metrics_are_per_workspace(store: SQLiteStore) -> None:
     with pytest.raises(ImportRejected):
         await import_metrics(store, AT, T1, METRICS_CSV)
     assert await partners(store, T1) == []
+
+
+async def test_metrics_for_an_archived_partner_are_refused_as_in_slack(store: SQLiteStore) -> None:
+    archived = PARTNERS_CSV.replace("抖音,KOL,standard,paused", "抖音,KOL,standard,archived")
+    await import_partners(store, AT, T1, archived)
+    audited = len(await audit_rows(store))
+    text = "name,period,gmv\nOld Friend,2026-W47,9000\n抖音,2026-W47,100\n"
+    with pytest.raises(ImportRejected) as info:
+        await import_metrics(store, AT, T1, text)
+    [(line, problem)] = info.value.problems
+    assert line == 3 and "*抖音* is archived" in problem and "/partner restore" in problem
+    assert len(await audit_rows(store)) == audited
+    # A dropped partner takes metrics: what losing it cost is still measured.
+    result = await import_metrics(store, AT, T1, text.replace("抖音,2026-W47,100\n", ""))
+    assert result == ImportResult(created=1, updated=0, unchanged=0, rows=1)

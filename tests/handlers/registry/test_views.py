@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.access import Actor
 from bot.paging import Page
@@ -16,6 +17,7 @@ from handlers.registry.views import build_card, build_change, build_help, build_
 from tests.support.slack_checks import check_message, check_view
 
 LONG = "长" * 2000
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def partner(i: int = 1, **changes: object) -> Partner:
@@ -41,7 +43,7 @@ def partner(i: int = 1, **changes: object) -> Partner:
 
 def test_the_fullest_card_stays_within_limits_and_escapes_the_name() -> None:
     metrics = [(f"2026-W{w}", m, 1e12) for w in range(40, 48) for m in ("rue", "roi", "gmv")]
-    card = build_card(partner(), metrics)
+    card = build_card(partner(), metrics, SHANGHAI)
     assert check_message(card) == []
     text = str(card)
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
@@ -64,7 +66,7 @@ def test_a_full_list_page_stays_within_limits() -> None:
 def test_history_with_the_longest_values_stays_within_limits() -> None:
     at = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
     entries = [AuditEntry("T1", "U1", at, "set", "notes", LONG, LONG) for _ in range(15)]
-    body = build_history(partner(), Page(entries, total=40, offset=15, size=15))
+    body = build_history(partner(), Page(entries, total=40, offset=15, size=15), SHANGHAI)
     assert check_message(body) == []
     assert [b["text"]["text"] for b in body["blocks"][-1]["elements"]] == ["Newer", "Older"]
 
