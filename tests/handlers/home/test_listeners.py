@@ -50,4 +50,4 @@ async def test_the_home_tab_is_published_with_what_the_user_owns(bot: Bot) -> No
     view = published[1]["view"]
     assert view["type"] == "home"
     shown = json.dumps(view["blocks"], ensure_ascii=False)
-    assert "*3* partners in the registry; you own *2*." in shown
+    assert "*3 partners* in the registry; you own *2*." in shown
