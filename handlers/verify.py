@@ -79,6 +79,8 @@ async def verified_request(
             query=request.query_string,
             headers=dict(request.headers),
         )
-    except ValueError:
+    # Bolt parses the body here: bad JSON is a ValueError, JSON that is no object (a list,
+    # a string) an AttributeError when Bolt reads fields from it.
+    except (ValueError, AttributeError, TypeError):
         log.warning("refused a signed request to %s: its body cannot be parsed", request.path)
         return web.json_response({"error": "the body cannot be parsed"}, status=400)

@@ -99,12 +99,22 @@ async def test_raw_bytes_that_are_not_utf8_with_a_bad_signature_get_401(
     assert await partner_count(slack) == 0
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"type": "event_callback", "x": "' + SECRET_NOTE, "application/json"),
+        ('["' + SECRET_NOTE + '"]', "application/json"),
+        ("null", "application/json"),
+        ('payload=["' + SECRET_NOTE + '"]', FORM),
+    ],
+)
 async def test_a_signed_body_that_cannot_be_parsed_gets_400_without_a_traceback(
-    slack: Harness, caplog: pytest.LogCaptureFixture
+    slack: Harness, caplog: pytest.LogCaptureFixture, body: str, content_type: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    reply = await slack.post('{"type": "event_callback", ' + SECRET_NOTE, "application/json")
+    reply = await slack.post(body, content_type)
     assert reply.status == 400
+    assert "cannot be parsed" in caplog.text
     assert all(r.exc_info is None for r in caplog.records)
     assert SECRET_NOTE not in caplog.text
     assert slack.fake.calls == []
