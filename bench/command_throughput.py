@@ -29,7 +29,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import create_app, web_app
-from bot.clock import FixedClock
+from bot.clock import SystemClock
 from bot.registry.imports import import_partners
 from bot.settings import Settings, load_settings
 from storage.store import SQLiteStore
@@ -158,7 +158,8 @@ async def measure(
 ) -> None:
     rows = "\n".join(f"Partner {i:05d},KOL,core,UBENCH01" for i in range(partners))
     await import_partners(store, NOW, "T0001", "name,category,tier,owner\n" + rows + "\n")
-    bot = create_app(settings, store, FixedClock(NOW))
+    # The real clock: the app checks each request's signed time against its own.
+    bot = create_app(settings, store, SystemClock())
     ours, our_url = await serve(web_app(bot))
     bare, bare_url = await serve(bare_bolt(api_url))
     runners += [ours, bare]

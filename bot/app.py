@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 from apscheduler.triggers.cron import CronTrigger
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,6 +25,7 @@ from bot.tasks import BackgroundTasks
 from handlers import register_listeners
 from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, build_client
+from handlers.verify import RequestVerifier, verified_request
 
 log = logging.getLogger("partnerbot")
 
@@ -64,7 +65,8 @@ def create_app(
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or None,
-        request_verification_enabled=not settings.socket_mode,
+        # web_app() checks every HTTP request before Bolt sees it; Socket Mode has no URL.
+        request_verification_enabled=False,
         process_before_response=False,
     )
     outbox = Outbox(client, sleep=sleep) if sleep else Outbox(client)
@@ -92,11 +94,14 @@ def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
 
     In Socket Mode requests come over the socket and signatures are not checked, so the
     request URL must not exist at all: anyone reaching the port could act as anyone.
+    In HTTP mode every request's signature is checked here, before Bolt sees it.
     """
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_response = await bot.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        checked = await verified_request(request, verifier)
+        if isinstance(checked, web.Response):
+            return checked
+        return await to_aiohttp_response(await bot.app.async_dispatch(checked))
 
     async def healthz(_: web.Request) -> web.Response:
         if await bot.services.store.ping():
@@ -105,6 +110,8 @@ def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
 
     application = web.Application()
     if slack_requests:
+        # Without a signing secret this raises: the URL is never served unchecked.
+        verifier = RequestVerifier(bot.services.settings.slack_signing_secret, bot.services.clock)
         application.router.add_post("/slack/events", slack_events)
     application.router.add_get("/healthz", healthz)
     return application

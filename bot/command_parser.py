@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.errors import CommandError
+from bot.text_checks import refused_character, text_refusal, visible
 
 __all__ = ["ChannelRef", "CommandError", "ParsedCommand", "UserRef", "Value", "parse_command"]
 
@@ -67,11 +68,13 @@ class _Token:
 def parse_command(text: str) -> ParsedCommand:
     """Parse slash-command ``text`` into words and options.
 
-    Raises CommandError, and nothing else, for text that cannot be parsed.
+    Raises CommandError, and nothing else, for text that cannot be parsed or holds a
+    control character (other than a line break or a tab) or undecodable bytes.
     """
     words: list[Value] = []
     options: dict[str, Value] = {}
     for token in _tokenize(text):
+        _refuse_unreadable(token)
         first, first_quoted = token.segments[0]
         if not first_quoted and "=" in first:
             key, rest = first.split("=", 1)
@@ -85,7 +88,19 @@ def parse_command(text: str) -> ParsedCommand:
                 options[key] = _value(value_segments + token.segments[1:])
                 continue
         words.append(_value(token.segments))
+    if refusal := text_refusal("The command", text):
+        raise CommandError(refusal)  # one between the words, taken for a space
     return ParsedCommand(tuple(words), options)
+
+
+def _refuse_unreadable(token: _Token) -> None:
+    """Refuse a token that holds what no field may, naming its option or quoting it."""
+    if refused_character(token.raw) is None:
+        return
+    first, quoted = token.segments[0]
+    key = first.split("=", 1)[0] if not quoted and "=" in first else ""
+    where = f"The option `{key.lower()}`" if _KEY_RE.fullmatch(key) else _fragment(token.raw)
+    raise CommandError(text_refusal(where, token.raw))
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -152,7 +167,7 @@ def _unescape(text: str) -> str:
 
 def _fragment(raw: str) -> str:
     """A short, one-line, backticked excerpt of what the user typed, for an error message."""
-    text = " ".join(_unescape(raw).split()).replace("`", "'")
+    text = visible(" ".join(_unescape(raw).split())).replace("`", "'")
     if len(text) > _FRAGMENT_MAX:
         text = text[: _FRAGMENT_MAX - 1] + "…"
     return f"`{text}`"

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.errors import RuleError
+from bot.text_checks import is_undecodable, refused_character, text_refusal
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -170,7 +171,11 @@ def clean_name(raw: str) -> str:
         raise RuleError("A partner needs a name.")
     if len(name) > MAX_NAME:
         raise RuleError(f"A name is at most {MAX_NAME} characters; this one has {len(name)}.")
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+    # Checked before spaces collapse: a control character that counts as a space is no space.
+    refused = refused_character(raw)
+    if refused is not None and is_undecodable(refused):
+        raise RuleError(text_refusal("A name", raw))
+    if refused is not None or any(unicodedata.category(ch) == "Cf" for ch in name):
         # Cf: zero-width and direction marks, which would make look-alike names unique.
         raise RuleError("A name cannot contain control or invisible formatting characters.")
     if "," in name:
@@ -180,6 +185,8 @@ def clean_name(raw: str) -> str:
 
 def parse_choice(enum: type[E], raw: str, label: str) -> E:
     """Match raw against an enum's values case-insensitively, or say what is accepted."""
+    if refusal := text_refusal(f"The {label}", raw):
+        raise RuleError(refusal)
     wanted = raw.strip().casefold()
     for member in enum:
         if member.value.casefold() == wanted:
@@ -190,6 +197,8 @@ def parse_choice(enum: type[E], raw: str, label: str) -> E:
 
 def parse_tags(raw: str) -> tuple[str, ...]:
     """Tags from "a, b,c": trimmed, lower-cased, de-duplicated, order kept."""
+    if refusal := text_refusal("A tag", raw):
+        raise RuleError(refusal)
     tags: list[str] = []
     for part in raw.split(","):
         tag = " ".join(part.split()).casefold()
@@ -222,6 +231,8 @@ def parse_names(raw: str) -> tuple[str, ...]:
 
 def parse_count(raw: str, label: str) -> int:
     """A non-negative whole number."""
+    if refusal := text_refusal(f"The value of {label}", raw):
+        raise RuleError(refusal)
     text = raw.strip()
     if not text.isdigit() or not text.isascii():
         raise RuleError(f"{label} must be a whole number of 0 or more, not `{raw}`.")
@@ -232,8 +243,11 @@ def parse_count(raw: str, label: str) -> int:
 
 
 def clean_text(raw: str, label: str) -> str:
-    """Free text (contacts, notes, a reason), within its length."""
-    text = raw.strip()
+    """Free text (contacts, notes, a reason), within its length: line breaks and tabs are
+    kept (a Windows line break becomes one), other control characters refused."""
+    text = raw.replace("\r\n", "\n").strip()
+    if refusal := text_refusal(label, text):
+        raise RuleError(refusal)
     if len(text) > MAX_TEXT:
         raise RuleError(f"{label} is at most {MAX_TEXT} characters; this has {len(text)}.")
     return text

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.errors import RuleError
 from bot.registry.rules import Category, Partner, PartnerFields, Status, Tier, parse_field
+from bot.text_checks import text_refusal
 from handlers.blocks import Block, field_error, modal
 from handlers.forms import select, state_value, text_input, user_select
 from handlers.ids import PartnerView
@@ -64,6 +65,8 @@ def read_submission(values: dict[str, Any]) -> tuple[PartnerFields, dict[str, st
     owner = state_value(values, "owner")
     if not owner:
         errors["owner"] = "Pick the partner's owner."
+    elif refusal := text_refusal("The owner", owner):
+        errors["owner"] = field_error(refusal)
     else:
         given["owner"] = owner
     for field in ("backups", "tags", "contacts", "notes"):

@@ -239,7 +239,12 @@ def test_values_are_not_case_folded() -> None:
 
 _SPICY = st.sampled_from(list(" \t\n\u3000=<>@#!|\"“”'&;amplgtUWC0_-:/x星🎉"))
 _ANY_TEXT = st.text(st.one_of(_SPICY, st.characters()), max_size=60)
-_QUOTE_FREE = st.text(st.characters(exclude_characters='"“”'), max_size=20)
+# Control characters (line breaks and tabs aside) and U+FFFD are refused: see below.
+_QUOTE_FREE = st.text(
+    st.characters(exclude_characters='"“”\ufffd', exclude_categories=("Cc", "Cs"))
+    | st.sampled_from("\n\t"),
+    max_size=20,
+)
 _KEYS = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True)
 
 
@@ -285,3 +290,61 @@ def test_curly_and_straight_quotes_agree(text: str, curly: list[str]) -> None:
     replacements = itertools.cycle(curly)
     curlied = "".join(next(replacements) if ch == '"' else ch for ch in text)
     assert _outcome(curlied) == _outcome(text)
+
+
+# --- what no command may hold ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('add Acme note="a\x00b"', "The option `note`"),
+        ("set Acme Contacts=ann\x07", "The option `contacts`"),
+        ('set Acme tags="a"\x1b', "The option `tags`"),
+        ('add "Ac\x00me"', '`"Ac\ufffdme"`'),
+        ("show Ac\x00me", "`Ac\ufffdme`"),
+        ("show <@U1|ma\x00ria>", "`<@U1|ma\ufffdria>`"),
+        ("no\x00te=x", "`no\ufffdte=x`"),
+        ("show Acme\x1fMedia", "The command"),
+        ("show\rAcme", "The command"),
+    ],
+)
+def test_a_control_character_is_refused_naming_where_it_is(text: str, named: str) -> None:
+    with pytest.raises(CommandError) as err:
+        parse_command(text)
+    message = str(err.value)
+    assert message.startswith(f"{named} cannot hold a control character (U+")
+    assert "\x00" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("add Acme note=caf\ufffd", "The option `note`"), ("show \udcffAcme", "`\ufffdAcme`")],
+)
+def test_undecodable_input_is_refused_naming_where_it_is(text: str, named: str) -> None:
+    with pytest.raises(CommandError) as err:
+        parse_command(text)
+    assert str(err.value).startswith(f"{named} cannot hold bytes that are not valid UTF-8")
+
+
+def test_line_breaks_and_tabs_inside_quotes_are_kept() -> None:
+    assert options('add Acme note="one\ntwo\tthree"') == {"note": "one\ntwo\tthree"}
+
+
+def test_an_unclosed_quote_does_not_quote_a_control_character_back() -> None:
+    with pytest.raises(CommandError) as err:
+        parse_command('show "Ac\x00me')
+    assert str(err.value) == 'A quote is not closed: `"Ac\ufffdme`'
+
+
+_REFUSED = st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffd", "\ud800", "\r"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT, _REFUSED, _ANY_TEXT)
+def test_text_holding_a_refused_character_never_parses(
+    before: str, refused: str, after: str
+) -> None:
+    with pytest.raises(CommandError) as err:
+        parse_command(before + refused + after)
+    assert "\x00" not in str(err.value) and "\ud800" not in str(err.value)

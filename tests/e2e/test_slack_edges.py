@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 
 from bot.registry.rules import name_key
 from tests.support.harness import SIGNING_SECRET, USER, Harness
@@ -26,7 +25,7 @@ async def test_a_forged_signature_gets_401_and_changes_nothing(slack: Harness) -
 
 async def test_a_request_six_minutes_old_gets_401_and_changes_nothing(slack: Harness) -> None:
     body = slack.command_body('add "Replayed Co"')
-    stale = int(time.time()) - 6 * 60
+    stale = int(slack.clock.now().timestamp()) - 6 * 60
     reply = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stale)
     await slack.settle()
     assert reply.status == 401
@@ -34,7 +33,7 @@ async def test_a_request_six_minutes_old_gets_401_and_changes_nothing(slack: Har
 
 
 async def test_a_tampered_body_with_a_valid_old_signature_gets_401(slack: Harness) -> None:
-    ts = int(time.time())
+    ts = int(slack.clock.now().timestamp())
     from slack_sdk.signature import SignatureVerifier
 
     good = slack.command_body('show "Acme"')

@@ -111,6 +111,32 @@ def test_multiline_notes_are_kept() -> None:
     assert row.fields.notes == "line one\nline two, with comma"
 
 
+def test_control_characters_and_undecodable_text_are_refused_by_line() -> None:
+    text = (
+        "name,notes,tags,contacts,drop_reason\n"
+        'Good,"tab\tand\nline",,,\n'  # lines 2-3: kept
+        "Nul,a\x00b,,,\n"  # line 4
+        "Caf\ufffd,,,,\n"  # line 5
+        "Esc,,live\x1b,,\n"  # line 6
+        'Bell,,,"ann\x07",\n'  # line 7
+        "Gone,,,,quiet\x7f\n"  # line 8
+    )
+    problems = rejected(text)
+    assert [line for line, _ in problems] == [4, 5, 6, 7, 8]
+    reasons = [reason for _, reason in problems]
+    assert reasons[0].startswith("Notes cannot hold a control character (U+0000)")
+    assert reasons[1].startswith("A name cannot hold bytes that are not valid UTF-8")
+    assert reasons[2].startswith("A tag cannot hold a control character (U+001B)")
+    assert reasons[3].startswith("Contacts cannot hold a control character (U+0007)")
+    assert reasons[4].startswith("The drop reason cannot hold a control character (U+007F)")
+    assert not any("\x00" in reason for reason in reasons)
+
+
+def test_a_metrics_row_naming_a_partner_with_a_control_character_is_refused() -> None:
+    problems = rejected("name,period,rue\nAc\x00me,2026-W47,35\n", parse_metrics_rows)
+    assert problems == [(2, "A name cannot contain control or invisible formatting characters.")]
+
+
 def test_chinese_names_and_tags() -> None:
     rows = parse_partner_rows("name,tags,backups\n小红书,美妆,抖音\n抖音,,小红书\n")
     assert [r.name for r in rows] == ["小红书", "抖音"]
@@ -278,7 +304,9 @@ def valid(parse: Callable[[str], T], raw: str) -> T | None:
 
 
 clean_names = names.filter(lambda s: valid(clean_name, s) is not None).map(clean_name)
-texts = st.text(max_size=60).map(lambda s: clean_text(s, "x"))
+# Any text a field accepts: control characters other than line breaks and tabs are refused.
+storable = st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\ufffd")
+texts = st.text(storable | st.sampled_from("\n\t"), max_size=60).map(lambda s: clean_text(s, "x"))
 tags = st.lists(st.text(max_size=12), max_size=4).map(
     lambda parts: valid(parse_tags, ",".join(parts)) or ()
 )

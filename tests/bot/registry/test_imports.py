@@ -194,6 +194,17 @@ async def test_a_bad_row_leaves_existing_partners_unchanged(store: SQLiteStore) 
     assert len(await audit_rows(store)) == audited
 
 
+async def test_a_nul_or_undecodable_text_in_a_file_writes_nothing(store: SQLiteStore) -> None:
+    await import_partners(store, AT, T1, PARTNERS_CSV)
+    before, audited = await partners(store), len(await audit_rows(store))
+    text = "name,notes\nAcme Media,new\x00note\nFresh,caf\ufffd\n"
+    with pytest.raises(ImportRejected) as info:
+        await import_partners(store, LATER, T1, text)
+    assert [line for line, _ in info.value.problems] == [2, 3]
+    assert await partners(store) == before
+    assert len(await audit_rows(store)) == audited
+
+
 async def test_a_backup_whose_own_row_is_rejected_is_not_reported_twice(
     store: SQLiteStore,
 ) -> None:
