@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import RuleError
+from bot.numbers import format_amount, format_ratio, parse_number, quoted
 
 
 @dataclass(frozen=True)
@@ -16,21 +16,22 @@ class MetricSpec:
     key: str
     label: str
     low: float
-    high: float | None
+    high: float
     whole: bool = False
+    kind: str = "ratio"  # "percent" (0-100, a `%` may follow), "ratio" or "amount"
 
 
 METRICS: dict[str, MetricSpec] = {
     spec.key: spec
     for spec in (
-        MetricSpec("rue", "resource utilisation %", 0, 100),
+        MetricSpec("rue", "resource utilisation %", 0, 100, kind="percent"),
         MetricSpec("roi", "ROI (output per unit of input)", 0, 1_000),
-        MetricSpec("sentiment", "sentiment index", 0, 100),
-        MetricSpec("gmv", "GMV", 0, 1e15),
-        MetricSpec("traffic", "traffic (UV)", 0, 1e12, whole=True),
-        MetricSpec("conversion", "conversion %", 0, 100),
-        MetricSpec("redemption", "coupon redemption %", 0, 100),
-        MetricSpec("aov", "average order value", 0, 1e12),
+        MetricSpec("sentiment", "sentiment index", 0, 100, kind="percent"),
+        MetricSpec("gmv", "GMV", 0, 1e15, kind="amount"),
+        MetricSpec("traffic", "traffic (UV)", 0, 1e12, whole=True, kind="amount"),
+        MetricSpec("conversion", "conversion %", 0, 100, kind="percent"),
+        MetricSpec("redemption", "coupon redemption %", 0, 100, kind="percent"),
+        MetricSpec("aov", "average order value", 0, 1e12, kind="amount"),
     )
 }
 
@@ -40,24 +41,21 @@ def parse_metric(key: str, raw: str) -> float:
     spec = METRICS.get(key)
     if spec is None:
         raise RuleError(f"`{key}` is not a metric; use: {', '.join(METRICS)}.")
-    text = raw.strip().replace(",", "").removesuffix("%")
-    try:
-        value = float(text)
-    except ValueError:
-        raise RuleError(f"{key} must be a number, not `{raw}`.") from None
-    if not math.isfinite(value):
-        raise RuleError(f"{key} must be a number, not `{raw}`.")
-    if spec.whole and value != int(value):
-        raise RuleError(f"{key} must be a whole number, not `{raw}`.")
-    if value < spec.low or (spec.high is not None and value > spec.high):
-        high = "" if spec.high is None else f" and {spec.high:g}"
-        raise RuleError(f"{key} ({spec.label}) must be between {spec.low:g}{high}, not `{raw}`.")
+    value = parse_number(raw, key, percent=spec.kind == "percent", whole=spec.whole)
+    if not spec.low <= value <= spec.high:
+        low, high = format_metric(key, spec.low), format_metric(key, spec.high)
+        raise RuleError(
+            f"{key} ({spec.label}) must be between {low} and {high}, not {quoted(raw)}."
+        )
     return value
 
 
-def format_metric(value: float) -> str:
-    """A metric value as people write it: no trailing .0."""
-    return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+def format_metric(key: str, value: float) -> str:
+    """A metric's value as people read it: amounts with thousands separators (1,234,567),
+    ratios and percentages as typed (2.1, 35.5); never an exponent."""
+    spec = METRICS.get(key)
+    amount = spec is not None and spec.kind == "amount"
+    return format_amount(value) if amount else format_ratio(value)
 
 
 @dataclass(frozen=True, order=True)

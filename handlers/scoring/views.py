@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.metrics import format_metric
+from bot.numbers import format_ratio
 from bot.registry.rules import FieldChange, Partner
 from bot.scoring.rules import (
     DIMENSION_LABELS,
@@ -81,7 +81,7 @@ def build_score_help() -> dict[str, Any]:
 
 
 def _composite(score: FitScore) -> str:
-    return "not scored" if score.composite is None else f"{score.composite:.1f}"
+    return "not scored" if score.composite is None else format_ratio(score.composite, 1, fixed=True)
 
 
 def _gates(score: FitScore) -> str:
@@ -98,7 +98,7 @@ def build_card(card: ScoreCard) -> dict[str, Any]:
     verdict = score.verdict.value
     headline = (
         f"{VERDICT_ICON[score.verdict]} *{esc(partner.name)}*: *{_composite(score)}* "
-        f"({verdict}, threshold {format_metric(score.threshold)})"
+        f"({verdict}, threshold {format_ratio(score.threshold)})"
     )
     if score.qualifies:
         headline += " · qualifies for deep cooperation"
@@ -113,8 +113,8 @@ def build_card(card: ScoreCard) -> dict[str, Any]:
             fields_section(
                 [
                     (
-                        f"{c.dimension} ×{format_metric(c.weight)}",
-                        f"{format_metric(c.value)} → {c.points:.1f} pts",
+                        f"{c.dimension} ×{format_ratio(c.weight)}",
+                        f"{format_ratio(c.value)} → {format_ratio(c.points, 1, fixed=True)} pts",
                     )
                     for c in score.contributions
                 ]
@@ -153,7 +153,7 @@ def _change_text(card: ScoreCard) -> str:
 
 
 def _shown(value: float | None) -> str:
-    return "not scored" if value is None else f"{value:.1f}"
+    return "not scored" if value is None else format_ratio(value, 1, fixed=True)
 
 
 def build_compare(cards: list[ScoreCard]) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def build_compare(cards: list[ScoreCard]) -> dict[str, Any]:
 
 def _value(card: ScoreCard, dimension: str) -> str:
     value = card.rating.values.get(dimension) if card.rating else None
-    return "—" if value is None else format_metric(value)
+    return "—" if value is None else format_ratio(value)
 
 
 def build_top(
@@ -228,7 +228,7 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
     """The least efficient share of active partners, each with a Retire button, paged."""
     blocks: list[Block] = [
         section(
-            f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
+            f"*Yearly review*: the least efficient {format_ratio(share)}% (rounded up) of the "
             f"{result.considered} active partners with ROI in the last twelve months and a "
             f"category benchmark ({len(result.unmeasured)} more could not be measured), by "
             "ROI against the benchmark, ties broken by composite."
@@ -240,8 +240,8 @@ def build_review(result: Review, share: float, offset: int = 0) -> dict[str, Any
     if len(result.retire) > REVIEW_PAGE:
         blocks.append(context(f"{offset + 1}–{offset + len(page)} of {len(result.retire)}"))
     for entry in page:
-        ratio = "—" if entry.efficiency is None else f"{entry.efficiency:.2f}"
-        composite = "not scored" if entry.composite is None else f"{entry.composite:.1f}"
+        ratio = "—" if entry.efficiency is None else format_ratio(entry.efficiency, 2, fixed=True)
+        composite = _shown(entry.composite)
         confirm = {
             "title": plain("Retire this partner?"),
             "text": {
@@ -301,8 +301,8 @@ def build_retired(partner: Partner, changed: bool) -> dict[str, Any]:
 
 
 def build_weights(weights: Weights, changes: list[FieldChange] | None = None) -> dict[str, Any]:
-    lines = [f"`{d}={format_metric(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
-    lines.append(f"`threshold={format_metric(weights.threshold)}` composite to recommend")
+    lines = [f"`{d}={format_ratio(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
+    lines.append(f"`threshold={format_ratio(weights.threshold)}` composite to recommend")
     return settings_message(
         "Fit-score weights",
         lines,

@@ -44,13 +44,13 @@ def test_percentage_metrics_reject_values_outside_0_to_100(key: str, raw: str) -
     ("key", "highest", "too_high"),
     [
         ("roi", "1000", "1000.5"),
-        ("gmv", "1e15", "1.1e15"),
+        ("gmv", "1,000,000,000,000,000", "1,100,000,000,000,000"),
         ("traffic", "1000000000000", "1000000000001"),
-        ("aov", "1e12", "1.5e12"),
+        ("aov", "1000000000000", "1500000000000"),
     ],
 )
 def test_metric_upper_bounds(key: str, highest: str, too_high: str) -> None:
-    assert parse_metric(key, highest) == float(highest)
+    assert parse_metric(key, highest) == float(highest.replace(",", ""))
     assert parse_metric(key, "0") == 0
     with pytest.raises(RuleError, match=f"^{key} .*must be between 0 and"):
         parse_metric(key, too_high)
@@ -104,10 +104,65 @@ def test_an_unknown_metric_is_named_with_the_accepted_ones() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(35.0, "35"), (2.1, "2.1"), (120_000.0, "120000"), (0.0, "0")]
+    ("key", "value", "text"),
+    [("rue", 35.0, "35"), ("roi", 2.1, "2.1"), ("gmv", 120_000.0, "120,000"), ("roi", 0.0, "0")],
 )
-def test_format_metric_drops_a_trailing_zero(value: float, text: str) -> None:
-    assert format_metric(value) == text
+def test_format_metric_drops_a_trailing_zero(key: str, value: float, text: str) -> None:
+    assert format_metric(key, value) == text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("gmv", 1_234_567.0, "1,234,567"),
+        ("gmv", 1_234_567.5, "1,234,567.5"),
+        ("gmv", 1e15, "1,000,000,000,000,000"),
+        ("traffic", 1_000_000.0, "1,000,000"),
+        ("aov", 45.678, "45.68"),
+        ("roi", 1000.0, "1,000"),
+        ("sentiment", 72.35, "72.35"),
+    ],
+)
+def test_format_metric_never_shows_an_exponent(key: str, value: float, text: str) -> None:
+    assert format_metric(key, value) == text
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "value"),
+    [
+        ("gmv", "1,234", 1234.0),
+        ("gmv", "1234567.5", 1_234_567.5),
+        ("gmv", "１２．５", 12.5),
+        ("traffic", "１，２３４", 1234.0),
+        ("rue", "３５％", 35.0),
+        ("roi", "0.5", 0.5),
+    ],
+)
+def test_metrics_accept_plain_grouped_and_full_width_numbers(
+    key: str, raw: str, value: float
+) -> None:
+    assert parse_metric(key, raw) == value
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("rue", "1_0"),
+        ("gmv", "1,2,3"),
+        ("gmv", "1,23"),
+        ("gmv", "12,34,567"),
+        ("gmv", "١٢"),
+        ("gmv", "1e3"),
+        ("gmv", "5%"),  # a % only where the metric is a percentage
+        ("roi", "+2"),
+        ("roi", ".5"),
+        ("roi", "0x10"),
+    ],
+)
+def test_metrics_refuse_other_forms_showing_the_accepted_one(key: str, raw: str) -> None:
+    with pytest.raises(RuleError) as err:
+        parse_metric(key, raw)
+    assert str(err.value).startswith(f"{key} must be a number, not `{raw}`: write it like")
 
 
 # --- parse_period -------------------------------------------------------------------
