@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import RuleError
-from bot.numbers import format_amount, format_ratio, parse_number, quoted
+from bot.numbers import ascii_typed, format_amount, format_ratio, parse_number, quoted
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,12 @@ class Period:
         return self.label
 
 
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WEEK = re.compile(r"([0-9]{4})-?W([0-9]{1,2})", re.IGNORECASE | re.ASCII)
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
+_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", re.ASCII)
+
+# The first day a period may start on; the last is a year after today (period_window).
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 def week_of(day: date) -> Period:
@@ -89,24 +93,77 @@ def current_week(now: datetime, zone: ZoneInfo) -> Period:
 
 
 def parse_period(raw: str) -> Period:
-    """`2026-W47`, `2026-11` or `2026-11-22`, or a clear error."""
-    text = raw.strip()
+    """The shape of a period: `2026-W47`, `2026-11` or `2026-11-22` (full-width digits read
+    as ASCII), or a clear error. What people type goes through read_period, which also
+    holds it to the window."""
+    text = ascii_typed(raw) or ""
     try:
-        if m := _WEEK.match(text):
+        if m := _WEEK.fullmatch(text):
             year, week = int(m[1]), int(m[2])
+            label = f"{year}-W{week:02d}"
             start = date.fromisocalendar(year, week, 1)
-            return Period(start, start + timedelta(days=6), "week", f"{year}-W{week:02d}")
-        if m := _MONTH.match(text):
+            if start > date.max - timedelta(days=6):
+                raise BeyondCalendar(label)
+            return Period(start, start + timedelta(days=6), "week", label)
+        if m := _MONTH.fullmatch(text):
             year, month = int(m[1]), int(m[2])
             start = date(year, month, 1)
-            nxt = date(year + month // 12, month % 12 + 1, 1)
-            return Period(start, nxt - timedelta(days=1), "month", f"{year}-{month:02d}")
-        if m := _DAY.match(text):
+            end = start.replace(day=calendar.monthrange(year, month)[1])
+            return Period(start, end, "month", f"{year}-{month:02d}")
+        if m := _DAY.fullmatch(text):
             day = date(int(m[1]), int(m[2]), int(m[3]))
             return Period(day, day, "day", day.isoformat())
+    except BeyondCalendar:
+        raise
     except ValueError:
-        raise RuleError(f"`{raw}` is not a real week, month or date.") from None
+        raise RuleError(f"{quoted(raw)} is not a real week, month or date.") from None
     raise RuleError(
-        f"`{raw}` is not a period; use an ISO week (2026-W47), a month (2026-11) "
+        f"{quoted(raw)} is not a period; use an ISO week (2026-W47), a month (2026-11) "
         "or a date (2026-11-22)."
     )
+
+
+class BeyondCalendar(RuleError):
+    """A real period that runs past 9999-12-31 (9999-W52), so outside any window."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        super().__init__(
+            f"{label} is outside the periods partnerbot records: from "
+            f"{EARLIEST_DAY.isoformat()} to a year from today."
+        )
+
+
+def period_window(today: date) -> tuple[date, date]:
+    """The first and last day a recorded period may cover: from 2000-01-01 to a year after
+    today (today in the workspace's time zone; 29 February moves to the 28th)."""
+    try:
+        last = today.replace(year=today.year + 1)
+    except ValueError:
+        last = today.replace(year=today.year + 1, day=28)
+    return EARLIEST_DAY, last
+
+
+def check_period(period: Period, today: date) -> Period:
+    """The period if it lies wholly inside period_window(today), else an error naming it."""
+    first, last = period_window(today)
+    if period.start < first or period.end > last:
+        raise _outside(period.label, today)
+    return period
+
+
+def _outside(label: str, today: date) -> RuleError:
+    first, last = period_window(today)
+    return RuleError(
+        f"{label} is outside the periods partnerbot records: from {first.isoformat()} "
+        f"to {last.isoformat()} (a year from today)."
+    )
+
+
+def read_period(raw: str, today: date) -> Period:
+    """A period typed by a person or read from a file: its shape, then the window."""
+    try:
+        period = parse_period(raw)
+    except BeyondCalendar as err:
+        raise _outside(err.label, today) from None
+    return check_period(period, today)

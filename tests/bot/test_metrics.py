@@ -9,10 +9,13 @@ from bot.errors import RuleError
 from bot.metrics import (
     METRICS,
     Period,
+    check_period,
     current_week,
     format_metric,
     parse_metric,
     parse_period,
+    period_window,
+    read_period,
     week_of,
 )
 
@@ -240,6 +243,74 @@ def test_parse_period_explains_the_accepted_forms(raw: str) -> None:
     assert "is not a period" in message
     assert "2026-W47" in message
     assert "2026-11" in message
+
+
+def test_parse_period_reads_full_width_digits_and_refuses_other_scripts() -> None:
+    assert parse_period("２０２６－Ｗ４７").label == "2026-W47"
+    with pytest.raises(RuleError, match="is not a period"):
+        parse_period("٢٠٢٦-W47")
+
+
+# --- the window of periods: 2000-01-01 to a year after today -------------------------
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2000-W01",  # starts 2000-01-03
+        "2000-01",
+        "2000-01-01",
+        "2026-W53",  # ISO week 53, ending 2027-01-03
+        "2027-11-21",  # a year ahead less a day
+        "2027-11-22",  # a year ahead
+        "2027-W46",  # ends 2027-11-21
+    ],
+)
+def test_read_period_accepts_periods_inside_the_window(raw: str) -> None:
+    assert read_period(raw, TODAY) == parse_period(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9999-W52",
+        "9999-12",
+        "9999-12-31",
+        "1999-12-31",
+        "1999-W52",  # ends 2000-01-02 but starts in 1999
+        "1999-12",
+        "2027-11-23",  # a year ahead and a day
+        "2027-W47",  # starts on the last day, ends after it
+        "2027-11",  # ends 2027-11-30
+    ],
+)
+def test_read_period_refuses_periods_outside_the_window_naming_it(raw: str) -> None:
+    with pytest.raises(RuleError) as err:
+        read_period(raw, TODAY)
+    message = str(err.value)
+    assert message.startswith(f"{raw} is outside the periods")
+    assert "from 2000-01-01 to 2027-11-22 (a year from today)" in message
+
+
+def test_a_week_past_the_calendar_is_outside_any_window_not_an_overflow() -> None:
+    # 9999-W52 ends on 10000-01-02, which no date can hold.
+    with pytest.raises(RuleError) as err:
+        parse_period("9999-W52")
+    assert str(err.value) == (
+        "9999-W52 is outside the periods partnerbot records: from 2000-01-01 to a year from today."
+    )
+
+
+def test_the_window_moves_with_today() -> None:
+    assert read_period("2028-11-22", date(2027, 11, 22)).label == "2028-11-22"
+    assert period_window(date(2028, 2, 29)) == (date(2000, 1, 1), date(2029, 2, 28))
+
+
+def test_check_period_returns_the_period_it_was_given() -> None:
+    week = parse_period("2026-W47")
+    assert check_period(week, TODAY) is week
 
 
 # --- week_of and current_week -------------------------------------------------------
