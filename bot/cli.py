@@ -10,10 +10,11 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from bot.app import open_store, serve
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.ports import Store
 from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
 from bot.settings import ConfigError, Settings, load_settings
@@ -55,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
+    """Entry point of the console script; returns the exit status. clock: the time the
+    offline commands read (the system's unless a test gives one)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             asyncio.run(serve(settings))
         else:
-            asyncio.run(_offline(args, settings))
+            asyncio.run(_offline(args, settings, clock or SystemClock()))
     except (ConfigError, CliError, MigrationError) as err:
         print(f"partnerbot: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -86,15 +88,15 @@ def _describe_failure(err: OSError | sqlite3.Error) -> str:
     return f"{err.strerror or err}{where}"
 
 
-async def _offline(args: argparse.Namespace, settings: Settings) -> None:
-    clock = SystemClock()
+async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
     store = await open_store(settings, clock)
     try:
         if args.command == "migrate":
             print("partnerbot: the database is up to date")
             return
         action = _ACTIONS[args.command]
-        await action(store, args, await _team(store, args.team))
+        team = await _team(store, args.team)
+        await action(store, args, team, clock.now().astimezone(settings.zone))
     finally:
         await store.close()
 
@@ -124,23 +126,26 @@ def _read(path: Path) -> str:
         raise CliError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
 
 
-async def _import(store: Store, args: argparse.Namespace, team: str) -> None:
-    use_case = import_partners if args.command == "import" else import_metrics
+async def _import(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
+    """now: the clock's reading in the workspace's time zone, so its date is today there."""
     try:
-        result = await use_case(store, SystemClock().now(), team, _read(args.path))
+        if args.command == "import":
+            result = await import_partners(store, now, team, _read(args.path))
+        else:
+            result = await import_metrics(store, now, team, _read(args.path), today=now.date())
     except ImportRejected as err:
         raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
     print(f"partnerbot: {args.path}: {result}")
 
 
-async def _export(store: Store, args: argparse.Namespace, team: str) -> None:
+async def _export(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
     text = await export_partners(store, team)
     args.path.write_text(text, encoding="utf-8", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
     print(f"partnerbot: wrote {args.path} ({count(rows, 'partner')})")
 
 
-_ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str], Awaitable[None]]] = {
+_ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str, datetime], Awaitable[None]]] = {
     "import": _import,
     "import-metrics": _import,
     "export": _export,

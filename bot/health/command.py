@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.command_parser import ChannelRef, UserRef, parse_command
 from bot.errors import CommandError, RuleError
 from bot.health.rules import parse_threshold
+from bot.numbers import parse_number, quoted
 from bot.registry.rules import Category, clean_name, parse_choice
 
 
@@ -96,10 +97,7 @@ def _benchmark(options: dict[str, str | UserRef | ChannelRef]) -> BenchmarkReque
     if category is None:
         raise CommandError("Say which category: `/health benchmark category=KOL roi=2.5`.")
     raw = _text(options["roi"], "roi")
-    try:
-        roi = float(raw)
-    except ValueError:
-        raise RuleError(f"roi must be a number such as 2.5 (meaning 1:2.5), not `{raw}`.") from None
+    roi = parse_number(raw, "roi", "a number such as 2.5 (meaning 1:2.5)")
     if not 0 < roi <= 1000:
-        raise RuleError(f"roi must be above 0 and at most 1000, not `{raw}`.")
+        raise RuleError(f"roi must be above 0 and at most 1,000, not {quoted(raw)}.")
     return BenchmarkRequest(category, roi)

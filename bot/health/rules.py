@@ -7,7 +7,6 @@ clock or a database. Health is computed from the metrics each time, never stored
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 
 from bot.errors import RuleError
 from bot.metrics import Period, format_metric, week_of
+from bot.numbers import format_amount, format_ratio, parse_number, quoted
 from bot.registry.rules import Partner, Tier
 
 
@@ -45,24 +45,26 @@ THRESHOLD_SPECS: dict[str, tuple[str, float, float, bool]] = {
 }
 
 
+# Thresholds that are percentages, so `rue=40%` reads as 40.
+PERCENT_THRESHOLDS = frozenset({"rue", "sentiment_drop"})
+
+
 def parse_threshold(key: str, raw: str) -> float | int:
     """Validate one threshold given as text."""
     spec = THRESHOLD_SPECS.get(key)
     if spec is None:
         raise RuleError(f"`{key}` is not a threshold; use: {', '.join(THRESHOLD_SPECS)}.")
     label, low, high, whole = spec
-    text = raw.strip().removesuffix("%")
-    try:
-        value = float(text)
-    except ValueError:
-        raise RuleError(f"{key} must be a number, not `{raw}`.") from None
-    if not math.isfinite(value):
-        raise RuleError(f"{key} must be a number, not `{raw}`.")
-    if whole and value != int(value):
-        raise RuleError(f"{key} must be a whole number, not `{raw}`.")
+    value = parse_number(raw, key, percent=key in PERCENT_THRESHOLDS, whole=whole)
     if not low <= value <= high:
-        raise RuleError(f"{key} ({label}) must be between {low:g} and {high:g}, not `{raw}`.")
+        shown = f"{format_threshold(key, low)} and {format_threshold(key, high)}"
+        raise RuleError(f"{key} ({label}) must be between {shown}, not {quoted(raw)}.")
     return int(value) if whole else value
+
+
+def format_threshold(key: str, value: float) -> str:
+    """A threshold as people read it: the HHI as an amount (2,500), the rest as ratios."""
+    return format_amount(value) if key == "hhi" else format_ratio(value)
 
 
 def thresholds_from(stored: dict[str, float]) -> Thresholds:
@@ -154,7 +156,7 @@ def _exact(value: float) -> Decimal:
 
 
 def _pct(value: float) -> str:
-    return f"{format_metric(round(value, 1))}%"
+    return f"{format_ratio(value, 1)}%"
 
 
 def utilisation_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResult:
@@ -219,10 +221,10 @@ def roi_rule(
             Rule.ROI, RuleState.UNKNOWN, f"needs ROI for {limits.roi_months} months; has {have}"
         )
     means = [(m, sum(by_month[m]) / len(by_month[m])) for m in months]
-    shown = ", ".join(f"{format_metric(round(float(v), 2))} ({m:%Y-%m})" for m, v in means)
+    shown = ", ".join(f"{format_ratio(float(v), 2)} ({m:%Y-%m})" for m, v in means)
     against = (
-        f"floor {format_metric(round(float(floor), 2))} = {format_metric(limits.roi_ratio)} × "
-        f"{category} benchmark {format_metric(benchmark)}"
+        f"floor {format_ratio(float(floor), 2)} = {format_ratio(limits.roi_ratio)} × "
+        f"{category} benchmark {format_ratio(benchmark)}"
     )
     if any(_next_month(older) != newer for newer, older in itertools.pairwise(months)):
         return RuleResult(Rule.ROI, RuleState.OK, f"ROI {shown}: the months are not consecutive")
@@ -244,8 +246,8 @@ def sentiment_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResult:
         )
     before, latest = series[-2], series[-1]
     shown = (
-        f"sentiment {format_metric(before.value)} ({before.period.label}) → "
-        f"{format_metric(latest.value)} ({latest.period.label})"
+        f"sentiment {format_metric('sentiment', before.value)} ({before.period.label}) → "
+        f"{format_metric('sentiment', latest.value)} ({latest.period.label})"
     )
     if before.value <= 0:
         return RuleResult(Rule.SENTIMENT, RuleState.OK, f"{shown}: no fall from zero")

@@ -14,10 +14,11 @@ from bot.health.rules import (
     MetricPoint,
     Thresholds,
     assess,
+    format_threshold,
     lookback_start,
     thresholds_from,
 )
-from bot.metrics import format_metric
+from bot.numbers import format_ratio
 from bot.ports import Store
 from bot.registry.lookup import find
 from bot.registry.rules import RETIRED, Category, FieldChange, Partner
@@ -94,7 +95,9 @@ async def set_thresholds(
     async with store.write() as tx:
         before = asdict(thresholds_from(await tx.settings(team_id, HEALTH)))
         after = {**before, **values}
-        return await write_settings(tx, team_id, HEALTH, actor, now, before, after, "threshold")
+        return await write_settings(
+            tx, team_id, HEALTH, actor, now, before, after, "threshold", format_threshold
+        )
 
 
 async def set_benchmark(
@@ -108,7 +111,7 @@ async def set_benchmark(
             return None
         await tx.upsert_benchmark(team_id, category.value, roi, actor.user_id, now)
         change = FieldChange(
-            category.value, "" if before is None else format_metric(before), format_metric(roi)
+            category.value, "" if before is None else format_ratio(before), format_ratio(roi)
         )
         await tx.add_settings_audit(
             team_id, actor.user_id, now, f"benchmark {category.value}", change.before, change.after

@@ -23,11 +23,12 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import TypeVar
 
 from bot.errors import RuleError
-from bot.metrics import METRICS, Period, parse_metric, parse_period
+from bot.metrics import METRICS, Period, parse_metric, read_period
 from bot.registry.rules import (
     FIELD_ORDER,
     FIELD_PARSERS,
@@ -132,8 +133,9 @@ def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
     return fields, problems
 
 
-def parse_metrics_rows(text: str) -> list[MetricsRow]:
-    """The validated rows of a metrics CSV, or ImportRejected listing every problem."""
+def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
+    """The validated rows of a metrics CSV, or ImportRejected listing every problem; periods
+    must lie in the window around today (the workspace's date, see `period_window`)."""
     rows, problems = _read_table(text, METRIC_COLUMNS, required=("name", "period"))
     parsed: list[MetricsRow] = []
     first_line: dict[tuple[str, str], int] = {}
@@ -145,7 +147,7 @@ def parse_metrics_rows(text: str) -> list[MetricsRow]:
         except RuleError as exc:
             bad.append(str(exc))
         try:
-            period = parse_period(cells["period"])
+            period = read_period(cells["period"], today)
         except RuleError as exc:
             bad.append(str(exc))
         values: dict[str, float] = {}

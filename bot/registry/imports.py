@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from bot.access import CLI_ACTOR
 from bot.errors import NotFound, RuleError
@@ -118,13 +118,17 @@ def _backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set
     return problems
 
 
-async def import_metrics(store: Store, at: datetime, team_id: str, text: str) -> ImportResult:
+async def import_metrics(
+    store: Store, at: datetime, team_id: str, text: str, *, today: date | None = None
+) -> ImportResult:
     """Record every metric of a CSV file in one transaction, or reject the whole file.
 
     Counts are of metric values: first recorded, replaced with a new value, or the same;
-    an archived partner's rows are refused, as `/partner metrics` refuses them.
+    an archived partner's rows are refused, as `/partner metrics` refuses them. Periods are
+    held to the window around today, the workspace's date at `at` (None: the date in UTC,
+    the default PARTNERBOT_TIMEZONE).
     """
-    rows = parse_metrics_rows(text)
+    rows = parse_metrics_rows(text, today or at.astimezone(UTC).date())
     async with store.write() as tx:
         by_key = {name_key(p.name): p for p in await tx.all_partners(team_id)}
         names = [p.name for p in by_key.values()]

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from bot.errors import RuleError
+from bot.numbers import parse_number, quoted
 from bot.text_checks import is_undecodable, refused_character, text_refusal
 
 E = TypeVar("E", bound=StrEnum)
@@ -230,16 +231,16 @@ def parse_names(raw: str) -> tuple[str, ...]:
 
 
 def parse_count(raw: str, label: str) -> int:
-    """A non-negative whole number."""
+    """A non-negative whole number, in the form every number is typed (bot.numbers)."""
     if refusal := text_refusal(f"The value of {label}", raw):
         raise RuleError(refusal)
-    text = raw.strip()
-    if not text.isdigit() or not text.isascii():
-        raise RuleError(f"{label} must be a whole number of 0 or more, not `{raw}`.")
-    value = int(text)
+    what = "a whole number of 0 or more"
+    value = parse_number(raw, label, what, whole=True)
+    if value < 0:
+        raise RuleError(f"{label} must be {what}, not {quoted(raw)}.")
     if value > 1_000_000:
         raise RuleError(f"{label} must be at most 1,000,000.")
-    return value
+    return int(value)
 
 
 def clean_text(raw: str, label: str) -> str:

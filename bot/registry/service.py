@@ -335,7 +335,8 @@ async def write_metrics(
             continue
         row = MetricRow(partner.team_id, partner.id, period, metric, value)
         await tx.upsert_metric(row, actor.label, at)
-        before = "" if old is None else format_metric(old)
-        diff.changes.append(FieldChange(f"{metric}@{period.label}", before, format_metric(value)))
+        before = "" if old is None else format_metric(metric, old)
+        after = format_metric(metric, value)
+        diff.changes.append(FieldChange(f"{metric}@{period.label}", before, after))
     await audit(tx, partner, actor, at, action, diff)
     return diff

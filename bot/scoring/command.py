@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.command_parser import ChannelRef, UserRef, Value, parse_command
 from bot.errors import CommandError, RuleError
+from bot.numbers import parse_number, quoted
 from bot.registry.rules import Category, clean_name, parse_choice
 from bot.scoring.rules import (
     DIMENSIONS,
@@ -99,10 +100,15 @@ def parse_score_command(text: str) -> ScoreRequest:
         _only(options, ("category",), "top")
         limit = SHORTLIST
         if len(words) == 2:
-            count = words[1]
-            if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= MAX_TOP:
-                raise CommandError(f"`top` takes a count from 1 to {MAX_TOP}, not `{words[1]}`.")
-            limit = int(words[1])
+            try:
+                count = parse_number(words[1], "top", whole=True)
+            except RuleError:
+                count = 0  # answered below, with the accepted range
+            if not 1 <= count <= MAX_TOP:
+                raise CommandError(
+                    f"`top` takes a count from 1 to {MAX_TOP}, not {quoted(words[1])}."
+                )
+            limit = int(count)
         category = None
         if "category" in options:
             category = parse_choice(Category, _text(options["category"], "category"), "category")

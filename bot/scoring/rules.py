@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from bot.errors import RuleError
 from bot.metrics import format_metric
+from bot.numbers import format_ratio, parse_number, quoted
 from bot.registry.rules import Category, name_key, parse_count
 
 DIMENSIONS: tuple[str, ...] = ("brand", "users", "channel", "audience", "traffic", "tone")
@@ -70,24 +71,22 @@ def _unknown(key: str, choices: tuple[str, ...], what: str) -> RuleError:
     return RuleError(f"`{key}` is not a {what}.{hint} Use: {', '.join(choices)}.")
 
 
-def _to_float(raw: str) -> float:
-    try:
-        return float(raw.strip().removesuffix("%"))
-    except ValueError:
-        return math.nan
-
-
 def _in_range(label: str, value: float, raw: str, low: float, high: float) -> float:
     if not math.isfinite(value) or not low <= value <= high:
-        raise RuleError(f"{label} must be a number from {low:g} to {high:g}, not `{raw}`.")
+        raise RuleError(
+            f"{label} must be a number from {format_ratio(low)} to {format_ratio(high)}, "
+            f"not {quoted(raw)}."
+        )
     return value
 
 
 def parse_dimension(key: str, raw: str) -> float:
-    """One dimension's score, 0 to 100 inclusive."""
+    """One dimension's score, 0 to 100 inclusive; a `%` may follow."""
     if key not in DIMENSION_LABELS:
         raise _unknown(key, DIMENSIONS, "dimension")
-    return _in_range(f"{key} ({DIMENSION_LABELS[key]})", _to_float(raw), raw, 0, 100)
+    label = f"{key} ({DIMENSION_LABELS[key]})"
+    value = parse_number(raw, label, "a number from 0 to 100", percent=True)
+    return _in_range(label, value, raw, 0, 100)
 
 
 def parse_cases(raw: str) -> int:
@@ -97,20 +96,26 @@ def parse_cases(raw: str) -> int:
 
 def parse_weight(key: str, raw: str) -> float:
     """One weight (0 to 100) or the threshold (0 to 100)."""
-    return _checked_weight(key, _to_float(raw), raw)
+    if key not in WEIGHT_KEYS:
+        raise _unknown(key, WEIGHT_KEYS, "weight")
+    value = parse_number(raw, _weight_label(key), "a number from 0 to 100")
+    return _checked_weight(key, value, raw)
+
+
+def _weight_label(key: str) -> str:
+    return "threshold" if key == "threshold" else f"weight of {key}"
 
 
 def _checked_weight(key: str, value: float, raw: str) -> float:
     if key not in WEIGHT_KEYS:
         raise _unknown(key, WEIGHT_KEYS, "weight")
-    label = "threshold" if key == "threshold" else f"weight of {key}"
-    return _in_range(label, value, raw, 0, 100)
+    return _in_range(_weight_label(key), value, raw, 0, 100)
 
 
 def weights_from_updates(current: Weights, updates: Mapping[str, float]) -> Weights:
     """The weights after an admin's change; refuses a set where every weight is zero."""
     for key, value in updates.items():
-        _checked_weight(key, value, format_metric(value))
+        _checked_weight(key, value, format_ratio(value))
     after = replace(current, **{k: float(v) for k, v in updates.items()})
     if all(after.of(d) == 0 for d in DIMENSIONS):
         raise RuleError("at least one weight must be above 0.")
@@ -201,20 +206,21 @@ def _gates(
         "audience",
         DIMENSION_LABELS["audience"],
         None if audience is None else _exact(audience) > GATE_AUDIENCE,
-        "not rated" if audience is None else f"{format_metric(audience)}%",
+        "not rated" if audience is None else f"{format_ratio(audience)}%",
         f"above {GATE_AUDIENCE}%",
     )
-    now = "not rated" if audience is None else f"now {format_metric(audience)}"
+    now = "not rated" if audience is None else f"now {format_ratio(audience)}"
     audience_todo = f"audience match above {GATE_AUDIENCE} ({now})"
+    needed = f"at least 1:{format_ratio(GATE_ROI)}"
     if latest_roi is None:
-        roi_gate = Gate("roi", "ROI", None, "none recorded", f"at least 1:{GATE_ROI:g}")
+        roi_gate = Gate("roi", "ROI", None, "none recorded", needed)
         roi_todo = "record ROI (none yet)"
     else:
         period, roi = latest_roi
         passed = _exact(roi) >= _exact(GATE_ROI)
-        shown = format_metric(roi)
-        roi_gate = Gate("roi", "ROI", passed, f"{shown} ({period})", f"at least 1:{GATE_ROI:g}")
-        roi_todo = f"ROI of at least {GATE_ROI:g} (latest {shown} in {period})"
+        shown = format_metric("roi", roi)
+        roi_gate = Gate("roi", "ROI", passed, f"{shown} ({period})", needed)
+        roi_todo = f"ROI of at least {format_ratio(GATE_ROI)} (latest {shown} in {period})"
     pairs = [(cases_gate, cases_todo), (audience_gate, audience_todo), (roi_gate, roi_todo)]
     return [(gate, "" if gate.passed else todo) for gate, todo in pairs]
 
@@ -248,8 +254,8 @@ def fit_score(
             for d in DIMENSIONS
         )
         if composite < threshold:
-            gap = format_metric(float(threshold - composite))
-            todo.append(f"raise the composite by {gap} points to {format_metric(float(threshold))}")
+            gap = format_ratio(float(threshold - composite))
+            todo.append(f"raise the composite by {gap} points to {format_ratio(float(threshold))}")
     gates = _gates(values.get("audience"), cases, latest_roi)
     return FitScore(
         composite=None if composite is None else float(composite),
@@ -285,7 +291,7 @@ class ScoreChange:
 
 
 def _shown(value: float | None) -> str:
-    return "not rated" if value is None else format_metric(value)
+    return "not rated" if value is None else format_ratio(value)
 
 
 def explain_change(previous: Rating | None, current: Rating) -> ScoreChange:
@@ -306,10 +312,10 @@ def explain_change(previous: Rating | None, current: Rating) -> ScoreChange:
     for d in DIMENSIONS:
         old_w, new_w = previous.weights.of(d), current.weights.of(d)
         if old_w != new_w:
-            reasons.append(f"weight of {d} {format_metric(old_w)} → {format_metric(new_w)}")
+            reasons.append(f"weight of {d} {format_ratio(old_w)} → {format_ratio(new_w)}")
     old_t, new_t = previous.weights.threshold, current.weights.threshold
     if old_t != new_t:
-        reasons.append(f"threshold {format_metric(old_t)} → {format_metric(new_t)}")
+        reasons.append(f"threshold {format_ratio(old_t)} → {format_ratio(new_t)}")
     if previous.cases != current.cases:
         reasons.append(f"success cases {previous.cases} → {current.cases}")
     delta = None if before is None or after is None else float(after - before)
@@ -365,9 +371,10 @@ def efficiency(roi_values: list[float], benchmark: float | None) -> float | None
 
 def parse_share(raw: str) -> float:
     """The share of the pool to review: `20`, `20%` or `12.5%`; above 0, at most 100."""
-    value = _to_float(raw)
-    if not math.isfinite(value) or not 0 < value <= 100:
-        raise RuleError(f"share must be a percentage above 0 and at most 100, not `{raw}`.")
+    what = "a percentage above 0 and at most 100"
+    value = parse_number(raw, "share", what, percent=True)
+    if not 0 < value <= 100:
+        raise RuleError(f"share must be {what}, not {quoted(raw)}.")
     return value
 
 
@@ -375,7 +382,7 @@ def review(entries: list[ReviewEntry], share: float) -> list[ReviewEntry]:
     """The least efficient `share`% (rounded up) of the entries that have an efficiency,
     least efficient first; ties by composite (lower, or none, first), then by name."""
     if not 0 < share <= 100:
-        raise RuleError(f"share must be above 0 and at most 100, not {format_metric(share)}.")
+        raise RuleError(f"share must be above 0 and at most 100, not {format_ratio(share)}.")
     keyed = [
         (e.efficiency, -math.inf if e.composite is None else e.composite, name_key(e.name), i)
         for i, e in enumerate(entries)

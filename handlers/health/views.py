@@ -13,10 +13,12 @@ from bot.health.rules import (
     HealthStatus,
     RuleState,
     Thresholds,
+    format_threshold,
     sparkline,
 )
 from bot.health.service import HealthSettings
 from bot.metrics import format_metric
+from bot.numbers import format_amount, format_ratio
 from bot.registry.rules import Category, FieldChange
 from bot.wording import count
 from handlers.blocks import (
@@ -91,7 +93,7 @@ def _trend_lines(report: HealthReport) -> str:
     for metric, values in report.trends.items():
         spark = sparkline([v for _, v in values])
         label, last = values[-1]
-        lines.append(f"`{metric:<9}` {spark}  {format_metric(last)} ({label})")
+        lines.append(f"`{metric:<9}` {spark}  {format_metric(metric, last)} ({label})")
     return "\n".join(lines)
 
 
@@ -121,9 +123,9 @@ def build_partner_health(report: HealthReport, settings: HealthSettings) -> dict
     weeks, months = count(limits.rue_weeks, "week"), count(limits.roi_months, "month")
     blocks.append(
         context(
-            f"Thresholds: rue < {format_metric(limits.rue)}% for {weeks} · "
-            f"sentiment down {format_metric(limits.sentiment_drop)}% · ROI < "
-            f"{format_metric(limits.roi_ratio)} × benchmark for {months}. "
+            f"Thresholds: rue < {format_ratio(limits.rue)}% for {weeks} · "
+            f"sentiment down {format_ratio(limits.sentiment_drop)}% · ROI < "
+            f"{format_ratio(limits.roi_ratio)} × benchmark for {months}. "
             "A chart: `/health NAME chart`."
         )
     )
@@ -135,8 +137,8 @@ def _concentration_line(label: str, found: Concentration | None, window: str) ->
         return f"*{label}*: nothing recorded in {window}."
     top = found.largest
     return (
-        f"*{label}*: largest share {format_metric(round(top.percent, 1))}% "
-        f"(*{esc(top.name)}*) · HHI {found.hhi:,.0f}, {found.band} · "
+        f"*{label}*: largest share {format_ratio(top.percent, 1)}% "
+        f"(*{esc(top.name)}*) · HHI {format_amount(found.hhi, 0)}, {found.band} · "
         f"{count(len(found.shares), 'partner')}, {window}"
     )
 
@@ -153,7 +155,7 @@ def build_portfolio(
         section(f"{counts}\nof {report.watched} active and paused partners"),
         section(
             "*Concentration* (threshold HHI "
-            f"{format_metric(settings.thresholds.hhi)})\n"
+            f"{format_threshold('hhi', settings.thresholds.hhi)})\n"
             + _concentration_line("GMV", report.gmv, window)
             + "\n"
             + _concentration_line("Traffic", report.traffic, window)
@@ -212,8 +214,9 @@ def build_thresholds(
     defaults = asdict(Thresholds())
     lines = []
     for key, value in asdict(limits).items():
-        mark = "" if value == defaults[key] else f" (default {format_metric(defaults[key])})"
-        lines.append(f"`{key}={format_metric(value)}` {THRESHOLD_SPECS[key][0]}{mark}")
+        default = format_threshold(key, defaults[key])
+        mark = "" if value == defaults[key] else f" (default {default})"
+        lines.append(f"`{key}={format_threshold(key, value)}` {THRESHOLD_SPECS[key][0]}{mark}")
     return settings_message(
         "Health thresholds",
         lines,
@@ -237,8 +240,7 @@ def build_benchmarks(
         else:
             floor = roi * limits.roi_ratio
             lines.append(
-                f"`{category.value}` 1:{format_metric(roi)} · weak below "
-                f"1:{format_metric(round(floor, 2))}"
+                f"`{category.value}` 1:{format_ratio(roi)} · weak below 1:{format_ratio(floor, 2)}"
             )
     blocks: list[Block] = []
     if changed:

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access import check_can_change
 from bot.errors import CommandError, Forbidden, RuleError
-from bot.metrics import current_week
+from bot.metrics import check_period, week_of
 from bot.ports import Report
 from bot.registry import service as partners
 from bot.registry.command import (
@@ -124,7 +124,8 @@ async def run(
             change = await partners.drop_partner(store, now, team_id, actor, words, reason)
             return views.build_change(change, "Dropped", undo="drop")
         case MetricsRequest(name=name, values=values, period=period):
-            period = period or current_week(now, services.settings.zone)
+            today = now.astimezone(services.settings.zone).date()
+            period = week_of(today) if period is None else check_period(period, today)
             change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
             return views.build_metrics_recorded(change, period.label)
     raise CommandError("That request is not handled yet.")

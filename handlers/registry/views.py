@@ -157,7 +157,7 @@ def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
         return "*Metrics*\nNone recorded yet: `/partner metrics NAME rue=35 roi=2.1 ...`"
     by_period: dict[str, list[str]] = defaultdict(list)
     for period, metric, value in metrics:
-        by_period[period].append(f"{metric} {format_metric(value)}")
+        by_period[period].append(f"{metric} {format_metric(metric, value)}")
     lines = [f"`{period}`  {' · '.join(values)}" for period, values in list(by_period.items())[:4]]
     return "*Latest metrics*\n" + "\n".join(lines)
 

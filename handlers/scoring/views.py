@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, can_change
-from bot.metrics import format_metric
+from bot.numbers import format_ratio
 from bot.registry.rules import FieldChange
 from bot.registry.service import Change
 from bot.scoring.rules import (
@@ -87,7 +87,7 @@ def build_score_help() -> dict[str, Any]:
 
 
 def _composite(score: FitScore) -> str:
-    return "not scored" if score.composite is None else f"{score.composite:.1f}"
+    return "not scored" if score.composite is None else format_ratio(score.composite, 1, fixed=True)
 
 
 def _gates(score: FitScore) -> str:
@@ -100,7 +100,7 @@ def _gates(score: FitScore) -> str:
 
 def _verdict(score: FitScore) -> str:
     """The verdict beside the composite; "not scored" is said once, as the composite."""
-    threshold = f"threshold {format_metric(score.threshold)}"
+    threshold = f"threshold {format_ratio(score.threshold)}"
     if score.verdict == Verdict.NOT_SCORED:
         return threshold
     return f"{score.verdict.value}, {threshold}"
@@ -127,8 +127,8 @@ def build_card(card: ScoreCard, zone: ZoneInfo) -> dict[str, Any]:
             fields_section(
                 [
                     (
-                        f"{c.dimension} ×{format_metric(c.weight)}",
-                        f"{format_metric(c.value)} → {c.points:.1f} pts",
+                        f"{c.dimension} ×{format_ratio(c.weight)}",
+                        f"{format_ratio(c.value)} → {format_ratio(c.points, 1, fixed=True)} pts",
                     )
                     for c in score.contributions
                 ]
@@ -166,7 +166,7 @@ def _change_text(card: ScoreCard) -> str:
 
 
 def _shown(value: float | None) -> str:
-    return "not scored" if value is None else f"{value:.1f}"
+    return "not scored" if value is None else format_ratio(value, 1, fixed=True)
 
 
 def build_compare(cards: list[ScoreCard]) -> dict[str, Any]:
@@ -192,7 +192,7 @@ def build_compare(cards: list[ScoreCard]) -> dict[str, Any]:
 
 def _value(card: ScoreCard, dimension: str) -> str:
     value = card.rating.values.get(dimension) if card.rating else None
-    return "—" if value is None else format_metric(value)
+    return "—" if value is None else format_ratio(value)
 
 
 def build_top(
@@ -242,7 +242,7 @@ def build_review(result: Review, share: float, actor: Actor, offset: int = 0) ->
     actor may retire (its owner or an admin), so nobody confirms what is then refused."""
     blocks: list[Block] = [
         section(
-            f"*Yearly review*: the least efficient {format_metric(share)}% (rounded up) of the "
+            f"*Yearly review*: the least efficient {format_ratio(share)}% (rounded up) of the "
             f"{count(result.considered, 'active partner')} with ROI in the last twelve months "
             f"and a category benchmark ({len(result.unmeasured)} more could not be measured), "
             "by ROI against the benchmark, ties broken by composite."
@@ -255,8 +255,8 @@ def build_review(result: Review, share: float, actor: Actor, offset: int = 0) ->
         blocks.append(context(f"{offset + 1}–{offset + len(page)} of {len(result.retire)}"))
     hidden = 0
     for entry in page:
-        ratio = "—" if entry.efficiency is None else f"{entry.efficiency:.2f}"
-        composite = "not scored" if entry.composite is None else f"{entry.composite:.1f}"
+        ratio = "—" if entry.efficiency is None else format_ratio(entry.efficiency, 2, fixed=True)
+        composite = _shown(entry.composite)
         row: Block = {
             "type": "section",
             "text": {
@@ -322,8 +322,8 @@ def build_retired(change: Change) -> dict[str, Any]:
 
 
 def build_weights(weights: Weights, changes: list[FieldChange] | None = None) -> dict[str, Any]:
-    lines = [f"`{d}={format_metric(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
-    lines.append(f"`threshold={format_metric(weights.threshold)}` composite to recommend")
+    lines = [f"`{d}={format_ratio(weights.of(d))}` {DIMENSION_LABELS[d]}" for d in DIMENSIONS]
+    lines.append(f"`threshold={format_ratio(weights.threshold)}` composite to recommend")
     return settings_message(
         "Fit-score weights",
         lines,

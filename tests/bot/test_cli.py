@@ -7,12 +7,14 @@ import os
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.cli import main
+from bot.clock import FixedClock
 from storage.migrate import load_migrations
 
 PARTNERS_CSV = (
@@ -256,3 +258,48 @@ def test_an_in_memory_database_is_refused(
     monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
     assert main(["migrate"]) == 2
     assert "DATABASE_URL is malformed (an in-memory database" in capsys.readouterr().err
+
+
+def test_import_metrics_refuses_periods_outside_the_window_with_their_lines(
+    database: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 20:00 UTC on 2026-11-22 is 2026-11-23 in Shanghai: the window ends on 2027-11-23.
+    clock = FixedClock(datetime(2026, 11, 22, 20, 0, tzinfo=UTC))
+    monkeypatch.setenv("PARTNERBOT_TIMEZONE", "Asia/Shanghai")
+    partners = tmp_path / "partners.csv"
+    partners.write_text(PARTNERS_CSV, encoding="utf-8")
+    assert main(["import", str(partners), "--team", "T0001"], clock) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "name,period,rue,gmv\n"
+        '星河传媒,2026-W47,35,"1,234,567"\n'
+        "星河传媒,9999-W52,10,\n"
+        "Acme Media,9999-12-31,10,\n"
+        "Acme Media,2027-11-24,10,\n"
+        "Acme Media,2026-W47,1_0,\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["import-metrics", str(bad)], clock) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "nothing was imported" in err
+    window = "from 2000-01-01 to 2027-11-23 (a year from today)"
+    assert f"line 3: 9999-W52 is outside the periods partnerbot records: {window}" in err
+    assert f"line 4: 9999-12-31 is outside the periods partnerbot records: {window}" in err
+    assert f"line 5: 2027-11-24 is outside the periods partnerbot records: {window}" in err
+    assert "line 6: rue must be a number, not `1_0`: write it like" in err
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone() == (0,)
+
+    good = tmp_path / "good.csv"
+    good.write_text('name,period,gmv\n星河传媒,2027-11-23,"1,234,567"\n', encoding="utf-8")
+    assert main(["import-metrics", str(good)], clock) == 0
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT period, value FROM metrics").fetchall() == [
+            ("2027-11-23", 1_234_567.0)
+        ]
+        audited = conn.execute("SELECT after FROM audit_log WHERE field LIKE 'gmv@%'").fetchall()
+    assert audited == [("1,234,567",)]

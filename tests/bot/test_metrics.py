@@ -9,10 +9,13 @@ from bot.errors import RuleError
 from bot.metrics import (
     METRICS,
     Period,
+    check_period,
     current_week,
     format_metric,
     parse_metric,
     parse_period,
+    period_window,
+    read_period,
     week_of,
 )
 
@@ -44,13 +47,13 @@ def test_percentage_metrics_reject_values_outside_0_to_100(key: str, raw: str) -
     ("key", "highest", "too_high"),
     [
         ("roi", "1000", "1000.5"),
-        ("gmv", "1e15", "1.1e15"),
+        ("gmv", "1,000,000,000,000,000", "1,100,000,000,000,000"),
         ("traffic", "1000000000000", "1000000000001"),
-        ("aov", "1e12", "1.5e12"),
+        ("aov", "1000000000000", "1500000000000"),
     ],
 )
 def test_metric_upper_bounds(key: str, highest: str, too_high: str) -> None:
-    assert parse_metric(key, highest) == float(highest)
+    assert parse_metric(key, highest) == float(highest.replace(",", ""))
     assert parse_metric(key, "0") == 0
     with pytest.raises(RuleError, match=f"^{key} .*must be between 0 and"):
         parse_metric(key, too_high)
@@ -104,10 +107,65 @@ def test_an_unknown_metric_is_named_with_the_accepted_ones() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(35.0, "35"), (2.1, "2.1"), (120_000.0, "120000"), (0.0, "0")]
+    ("key", "value", "text"),
+    [("rue", 35.0, "35"), ("roi", 2.1, "2.1"), ("gmv", 120_000.0, "120,000"), ("roi", 0.0, "0")],
 )
-def test_format_metric_drops_a_trailing_zero(value: float, text: str) -> None:
-    assert format_metric(value) == text
+def test_format_metric_drops_a_trailing_zero(key: str, value: float, text: str) -> None:
+    assert format_metric(key, value) == text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("gmv", 1_234_567.0, "1,234,567"),
+        ("gmv", 1_234_567.5, "1,234,567.5"),
+        ("gmv", 1e15, "1,000,000,000,000,000"),
+        ("traffic", 1_000_000.0, "1,000,000"),
+        ("aov", 45.678, "45.68"),
+        ("roi", 1000.0, "1,000"),
+        ("sentiment", 72.35, "72.35"),
+    ],
+)
+def test_format_metric_never_shows_an_exponent(key: str, value: float, text: str) -> None:
+    assert format_metric(key, value) == text
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "value"),
+    [
+        ("gmv", "1,234", 1234.0),
+        ("gmv", "1234567.5", 1_234_567.5),
+        ("gmv", "１２．５", 12.5),
+        ("traffic", "１，２３４", 1234.0),
+        ("rue", "３５％", 35.0),
+        ("roi", "0.5", 0.5),
+    ],
+)
+def test_metrics_accept_plain_grouped_and_full_width_numbers(
+    key: str, raw: str, value: float
+) -> None:
+    assert parse_metric(key, raw) == value
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("rue", "1_0"),
+        ("gmv", "1,2,3"),
+        ("gmv", "1,23"),
+        ("gmv", "12,34,567"),
+        ("gmv", "١٢"),
+        ("gmv", "1e3"),
+        ("gmv", "5%"),  # a % only where the metric is a percentage
+        ("roi", "+2"),
+        ("roi", ".5"),
+        ("roi", "0x10"),
+    ],
+)
+def test_metrics_refuse_other_forms_showing_the_accepted_one(key: str, raw: str) -> None:
+    with pytest.raises(RuleError) as err:
+        parse_metric(key, raw)
+    assert str(err.value).startswith(f"{key} must be a number, not `{raw}`: write it like")
 
 
 # --- parse_period -------------------------------------------------------------------
@@ -185,6 +243,74 @@ def test_parse_period_explains_the_accepted_forms(raw: str) -> None:
     assert "is not a period" in message
     assert "2026-W47" in message
     assert "2026-11" in message
+
+
+def test_parse_period_reads_full_width_digits_and_refuses_other_scripts() -> None:
+    assert parse_period("２０２６－Ｗ４７").label == "2026-W47"
+    with pytest.raises(RuleError, match="is not a period"):
+        parse_period("٢٠٢٦-W47")
+
+
+# --- the window of periods: 2000-01-01 to a year after today -------------------------
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2000-W01",  # starts 2000-01-03
+        "2000-01",
+        "2000-01-01",
+        "2026-W53",  # ISO week 53, ending 2027-01-03
+        "2027-11-21",  # a year ahead less a day
+        "2027-11-22",  # a year ahead
+        "2027-W46",  # ends 2027-11-21
+    ],
+)
+def test_read_period_accepts_periods_inside_the_window(raw: str) -> None:
+    assert read_period(raw, TODAY) == parse_period(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9999-W52",
+        "9999-12",
+        "9999-12-31",
+        "1999-12-31",
+        "1999-W52",  # ends 2000-01-02 but starts in 1999
+        "1999-12",
+        "2027-11-23",  # a year ahead and a day
+        "2027-W47",  # starts on the last day, ends after it
+        "2027-11",  # ends 2027-11-30
+    ],
+)
+def test_read_period_refuses_periods_outside_the_window_naming_it(raw: str) -> None:
+    with pytest.raises(RuleError) as err:
+        read_period(raw, TODAY)
+    message = str(err.value)
+    assert message.startswith(f"{raw} is outside the periods")
+    assert "from 2000-01-01 to 2027-11-22 (a year from today)" in message
+
+
+def test_a_week_past_the_calendar_is_outside_any_window_not_an_overflow() -> None:
+    # 9999-W52 ends on 10000-01-02, which no date can hold.
+    with pytest.raises(RuleError) as err:
+        parse_period("9999-W52")
+    assert str(err.value) == (
+        "9999-W52 is outside the periods partnerbot records: from 2000-01-01 to a year from today."
+    )
+
+
+def test_the_window_moves_with_today() -> None:
+    assert read_period("2028-11-22", date(2027, 11, 22)).label == "2028-11-22"
+    assert period_window(date(2028, 2, 29)) == (date(2000, 1, 1), date(2029, 2, 28))
+
+
+def test_check_period_returns_the_period_it_was_given() -> None:
+    week = parse_period("2026-W47")
+    assert check_period(week, TODAY) is week
 
 
 # --- week_of and current_week -------------------------------------------------------

@@ -48,7 +48,7 @@ async def test_history_names_fields_and_metrics_for_people_and_mentions_owners(
     await slack.command('metrics "Acme Media" gmv=120000 period=2026-W48', user="U0001")
     reply = await slack.command('history "Acme Media"')
     lines = sections(reply.body)
-    assert any("*GMV for 2026-W48*: — → 120000" in line for line in lines), lines
+    assert any("*GMV for 2026-W48*: — → 120,000" in line for line in lines), lines
     assert any("*success cases*: 0 → 4" in line for line in lines), lines
     assert any(f"*owner*: <@{USER}> → <@U0001>" in line for line in lines), lines
     shown = reply.shown

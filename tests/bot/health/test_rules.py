@@ -110,7 +110,7 @@ def test_parse_threshold_accepts_values_in_range(key: str, raw: str, value: floa
         ("rue_weeks", "2.5", "whole number"),
         ("sentiment_drop", "0", "between 1 and 100"),
         ("roi_ratio", "0", "between 0.01 and 10"),
-        ("hhi", "10001", "between 1 and 10000"),
+        ("hhi", "10001", "between 1 and 10,000"),
         ("window_weeks", "27", "between 1 and 26"),
     ],
 )

@@ -1,4 +1,6 @@
 from collections.abc import Callable
+from datetime import date
+from functools import partial
 from typing import TypeVar
 
 import pytest
@@ -133,7 +135,7 @@ def test_control_characters_and_undecodable_text_are_refused_by_line() -> None:
 
 
 def test_a_metrics_row_naming_a_partner_with_a_control_character_is_refused() -> None:
-    problems = rejected("name,period,rue\nAc\x00me,2026-W47,35\n", parse_metrics_rows)
+    problems = rejected("name,period,rue\nAc\x00me,2026-W47,35\n", partial(parse_metrics_rows, today=date(2026, 11, 22)))
     assert problems == [(2, "A name cannot contain control or invisible formatting characters.")]
 
 
@@ -341,10 +343,13 @@ def test_format_then_parse_is_exact(generated: list[Partner]) -> None:
 
 # --- metrics rows -----------------------------------------------------------------
 
+TODAY = date(2026, 11, 22)  # the workspace's date the window of periods is taken around
+metrics_rows = partial(parse_metrics_rows, today=TODAY)
+
 
 def test_metrics_rows_parse_and_skip_empty_cells() -> None:
     text = 'Name,Period,rue,roi,gmv\nAcme,2026-w47,35%,2.1,"120,000"\n小红书,2026-11,,3,\n'
-    first, second = parse_metrics_rows(text)
+    first, second = metrics_rows(text)
     assert (first.line, first.name, first.period.label) == (2, "Acme", "2026-W47")
     assert first.values == {"rue": 35.0, "roi": 2.1, "gmv": 120000.0}
     assert (second.line, second.name, second.period.label) == (3, "小红书", "2026-11")
@@ -361,7 +366,7 @@ def test_metrics_problems_are_collected_with_lines() -> None:
         ",2026-W47,1,1\n"  # line 6: no name
         "acme,2026-w47,1,\n"  # line 7: duplicate of line 2
     )
-    problems = rejected(text, parse_metrics_rows)
+    problems = rejected(text, metrics_rows)
     assert [line for line, _ in problems] == [3, 4, 5, 5, 6, 7]
     reasons = dict(problems)
     assert "not a real week" in reasons[3]
@@ -380,6 +385,6 @@ def test_metrics_problems_are_collected_with_lines() -> None:
     ],
 )
 def test_metrics_bad_headers(header: str, expected: str) -> None:
-    problems = rejected(f"{header}\nAcme,2026-W47,1\n", parse_metrics_rows)
+    problems = rejected(f"{header}\nAcme,2026-W47,1\n", metrics_rows)
     assert problems[0][0] == 1
     assert expected in problems[0][1]

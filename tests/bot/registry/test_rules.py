@@ -233,7 +233,16 @@ def test_parse_names_rejects_a_bad_name() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "value"), [("0", 0), ("3", 3), (" 12 ", 12), ("1000000", 1_000_000)]
+    ("raw", "value"),
+    [
+        ("0", 0),
+        ("3", 3),
+        (" 12 ", 12),
+        ("1000000", 1_000_000),
+        ("1,000,000", 1_000_000),
+        ("3.0", 3),  # a whole value, however written
+        ("１２", 12),  # full-width, as a Chinese input method types it
+    ],
 )
 def test_parse_count_accepts_whole_numbers(raw: str, value: int) -> None:
     assert parse_count(raw, "cases") == value
@@ -241,9 +250,9 @@ def test_parse_count_accepts_whole_numbers(raw: str, value: int) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["-1", "1.5", "3.0", "", "three", "+3", "１２", "٣", "²", "1e3"],
+    ["-1", "1.5", "", "three", "+3", "٣", "²", "1e3", "1_0", "1,00"],
 )
-def test_parse_count_rejects_what_is_not_an_ascii_whole_number(raw: str) -> None:
+def test_parse_count_rejects_what_is_not_a_whole_number(raw: str) -> None:
     with pytest.raises(RuleError, match="cases must be a whole number"):
         parse_count(raw, "cases")
 

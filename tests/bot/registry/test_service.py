@@ -418,7 +418,7 @@ async def test_recording_metrics_audits_each_value(store: SQLiteStore) -> None:
     )
     assert change.diff.changes == [
         FieldChange("rue@2026-W47", "", "35"),
-        FieldChange("gmv@2026-W47", "", "120000"),
+        FieldChange("gmv@2026-W47", "", "120,000"),
     ]
     _, metrics = await show_partner(store, T1, "Acme")
     assert sorted(metrics) == [("2026-W47", "gmv", 120_000.0), ("2026-W47", "rue", 35.0)]

@@ -1,0 +1,258 @@
+"""The one number parser and the two formatters (bot/numbers.py), at their edges."""
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.errors import CommandError, RuleError
+from bot.health.command import BenchmarkRequest, ThresholdsRequest, parse_health_command
+from bot.health.rules import parse_threshold
+from bot.metrics import parse_metric
+from bot.numbers import ascii_typed, format_amount, format_ratio, parse_number
+from bot.registry.rules import Category
+from bot.scoring.command import TopRequest, parse_score_command
+from bot.scoring.rules import parse_cases, parse_dimension, parse_share, parse_weight
+
+# --- parse_number: what is accepted -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("12", 12.0),
+        ("12.5", 12.5),
+        ("-3", -3.0),
+        ("0", 0.0),
+        ("007", 7.0),
+        (" 12 ", 12.0),
+        ("1,234", 1234.0),
+        ("1,234,567.5", 1_234_567.5),
+        ("123,456", 123_456.0),
+        ("１２", 12.0),  # full-width, as a Chinese input method types it
+        ("１２．５", 12.5),
+        ("１，２３４", 1234.0),
+        ("－３", -3.0),
+        ("\u300012\u3000", 12.0),  # ideographic spaces around it
+    ],
+)
+def test_parse_number_accepts_plain_grouped_and_full_width_decimals(raw: str, value: float) -> None:
+    assert parse_number(raw, "gmv") == value
+
+
+@pytest.mark.parametrize(("raw", "value"), [("35%", 35.0), ("35 %", 35.0), ("３５％", 35.0)])
+def test_parse_number_takes_a_percent_sign_only_when_asked(raw: str, value: float) -> None:
+    assert parse_number(raw, "rue", percent=True) == value
+    with pytest.raises(RuleError, match=r"write it like 1234\.5 or 1,234\.5"):
+        parse_number(raw, "gmv")
+
+
+@pytest.mark.parametrize(("raw", "value"), [("12", 12.0), ("12.0", 12.0), ("1,000", 1000.0)])
+def test_parse_number_whole_accepts_a_whole_value(raw: str, value: float) -> None:
+    assert parse_number(raw, "traffic", whole=True) == value
+
+
+# --- parse_number: what is refused, and how ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1_0",  # Python's digit separator
+        "1,2,3",
+        "1,23",
+        "1,2345",
+        ",123",
+        "0,123",
+        "12,34,567",  # Indian grouping: one style only
+        "1.234,5",  # European style
+        "1 234",
+        "1\u00a0234",  # no-break space
+        "١٢",  # Arabic-Indic digits
+        "۱۲",  # Extended Arabic-Indic digits
+        "१२",  # Devanagari digits
+        "²",  # NFKC would read it as 2
+        "①",  # NFKC would read it as 1
+        "1e3",
+        "1E3",
+        "１ｅ３",
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "Infinity",
+        "0x10",
+        "+3",
+        ".5",
+        "5.",
+        "1.2.3",
+        "--3",
+        "12。5",  # an ideographic full stop is not a decimal point
+        "",
+        "  ",
+        "abc",
+    ],
+)
+def test_parse_number_refuses_other_forms_showing_the_accepted_one(raw: str) -> None:
+    with pytest.raises(RuleError) as err:
+        parse_number(raw, "gmv")
+    assert str(err.value) == f"gmv must be a number, not `{raw}`: write it like 1234.5 or 1,234.5."
+
+
+def test_parse_number_names_what_the_caller_expects() -> None:
+    with pytest.raises(RuleError) as err:
+        parse_number("high", "brand", "a number from 0 to 100", percent=True)
+    assert str(err.value) == (
+        "brand must be a number from 0 to 100, not `high`: write it like 35.5 or 35.5%."
+    )
+
+
+def test_parse_number_whole_refuses_a_fraction() -> None:
+    with pytest.raises(RuleError) as err:
+        parse_number("2.5", "cases", whole=True)
+    assert str(err.value) == "cases must be a whole number, not `2.5`."
+    with pytest.raises(RuleError, match="write it like 1234 or 1,234"):
+        parse_number("1_000", "cases", whole=True)
+
+
+def test_parse_number_clips_a_long_value_it_quotes() -> None:
+    with pytest.raises(RuleError) as err:
+        parse_number("x" * 5000, "gmv")
+    assert len(str(err.value)) < 120
+    assert "x…`" in str(err.value)
+
+
+def test_parse_number_returns_infinity_for_digits_beyond_a_float() -> None:
+    assert parse_number("9" * 400, "gmv") == float("inf")
+
+
+def test_ascii_typed_reads_only_full_width_forms() -> None:
+    assert ascii_typed("２０２６－Ｗ４７") == "2026-W47"
+    assert ascii_typed("٢٠٢٦") is None
+    assert ascii_typed("2²") is None
+
+
+# --- the formatters ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0, "0"),
+        (-0.0, "0"),
+        (999.0, "999"),
+        (1000.0, "1,000"),
+        (1_000_000.0, "1,000,000"),
+        (1_234_567.0, "1,234,567"),
+        (1_234_567.5, "1,234,567.5"),
+        (1_234_567.891, "1,234,567.89"),
+        (0.005, "0.01"),  # half up
+        (1e15, "1,000,000,000,000,000"),
+        (1e16, "10,000,000,000,000,000"),
+        (2500.0, "2,500"),  # the HHI threshold
+        (-1234.5, "-1,234.5"),
+    ],
+)
+def test_format_amount_separates_thousands_and_never_shows_an_exponent(
+    value: float, text: str
+) -> None:
+    assert format_amount(value) == text
+
+
+def test_format_amount_rounds_to_the_places_asked() -> None:
+    assert format_amount(3333.3333333333335, 0) == "3,333"
+    assert format_amount(2499.5, 0) == "2,500"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2.1, "2.1"),
+        (35.0, "35"),
+        (0.7, "0.7"),
+        (0.30000000000000004, "0.3"),
+        (1000.0, "1,000"),
+        (1e-7, "0"),
+        (3.14159, "3.1416"),
+    ],
+)
+def test_format_ratio_shows_ratios_and_percentages_as_typed(value: float, text: str) -> None:
+    assert format_ratio(value) == text
+
+
+def test_format_ratio_fixed_keeps_its_decimals() -> None:
+    assert format_ratio(0.4, 2, fixed=True) == "0.40"
+    assert format_ratio(70.0, 1, fixed=True) == "70.0"
+    assert format_ratio(69.95, 1, fixed=True) == "70.0"  # half up, as the composite rounds
+    assert format_ratio(1234.5, 1, fixed=True) == "1,234.5"
+    assert format_ratio(28.5714, 1) == "28.6"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_the_formatters_show_a_dash_for_what_is_not_a_number(value: float) -> None:
+    assert format_amount(value) == format_ratio(value) == "—"
+
+
+# --- every way a number comes in reads it the same way -----------------------------------
+
+READERS: dict[str, Callable[[str], float]] = {
+    "metric gmv": lambda raw: parse_metric("gmv", raw),
+    "threshold hhi": lambda raw: parse_threshold("hhi", raw),
+    "dimension brand": lambda raw: parse_dimension("brand", raw),
+    "weight brand": lambda raw: parse_weight("brand", raw),
+    "share": parse_share,
+    "cases": parse_cases,
+}
+# What each reader accepts when the value is in its range.
+SAMPLES = {
+    "metric gmv": ("1,234,567", 1_234_567.0),
+    "threshold hhi": ("2,500", 2500.0),
+    "dimension brand": ("８０．５", 80.5),
+    "weight brand": ("１．５", 1.5),
+    "share": ("２０％", 20.0),
+    "cases": ("１２", 12),
+}
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_every_reader_accepts_the_one_form(reader: str) -> None:
+    raw, value = SAMPLES[reader]
+    assert READERS[reader](raw) == value
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize("raw", ["1_0", "1,23", "١٢", "1e1", "nan"])
+def test_every_reader_refuses_the_other_forms(reader: str, raw: str) -> None:
+    with pytest.raises(RuleError, match=f"not `{raw}`"):
+        READERS[reader](raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thresholds roi_ratio=70%", "roi_ratio must be a number, not `70%`"),
+        ("thresholds hhi=25%", "hhi must be a number, not `25%`"),
+        ("benchmark category=KOL roi=2_5", "roi must be a number such as 2.5"),
+    ],
+)
+def test_a_percent_sign_or_other_form_is_refused_where_it_means_nothing(
+    text: str, expected: str
+) -> None:
+    with pytest.raises(RuleError, match=expected):
+        parse_health_command(text)
+
+
+def test_health_reads_grouped_and_full_width_numbers() -> None:
+    assert parse_health_command("thresholds hhi=2,000 rue=３５％") == ThresholdsRequest(
+        {"hhi": 2000.0, "rue": 35.0}
+    )
+    assert parse_health_command("benchmark category=KOL roi=２．５") == BenchmarkRequest(
+        Category.KOL, 2.5
+    )
+
+
+def test_top_reads_the_one_form_and_refuses_the_rest() -> None:
+    assert parse_score_command("top １０") == TopRequest(10, None)
+    assert parse_score_command("top 10.0") == TopRequest(10, None)
+    for raw in ("1_0", "1e1", "٣"):
+        with pytest.raises(CommandError, match=f"`top` takes a count from 1 to .*, not `{raw}`"):
+            parse_score_command(f"top {raw}")
