@@ -135,7 +135,10 @@ def test_control_characters_and_undecodable_text_are_refused_by_line() -> None:
 
 
 def test_a_metrics_row_naming_a_partner_with_a_control_character_is_refused() -> None:
-    problems = rejected("name,period,rue\nAc\x00me,2026-W47,35\n", partial(parse_metrics_rows, today=date(2026, 11, 22)))
+    problems = rejected(
+        "name,period,rue\nAc\x00me,2026-W47,35\n",
+        partial(parse_metrics_rows, today=date(2026, 11, 22)),
+    )
     assert problems == [(2, "A name cannot contain control or invisible formatting characters.")]
 
 
