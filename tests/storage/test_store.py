@@ -149,7 +149,7 @@ async def test_a_failing_statement_rolls_back_the_whole_transaction(store: SQLit
     with pytest.raises(sqlite3.IntegrityError):
         async with store.write() as tx:
             await tx.insert_partner(draft("Acme"), "acme", AT)
-            await tx.insert_partner(draft("ACME"), "acme", AT)  # same key: unique violation
+            await tx.replace_tags("T1", 999, ("live",))  # no such partner: foreign key violation
     assert await scalar(store.path, "SELECT COUNT(*) FROM partners") == 0
 
 
@@ -216,12 +216,16 @@ async def test_audit_entries_read_back_as_written(store: SQLiteStore) -> None:
     assert (entries, total) == ([entry], 1)
 
 
-async def test_upsert_metric_replaces_the_value_of_the_same_period(store: SQLiteStore) -> None:
+async def test_record_metric_replaces_the_value_of_the_same_period(store: SQLiteStore) -> None:
     partner_id = await insert(store)
     week = parse_period("2026-W47")
     async with store.write() as tx:
-        await tx.upsert_metric(MetricRow("T1", partner_id, week, "rue", 35.0), "U1", AT)
-        await tx.upsert_metric(MetricRow("T1", partner_id, week, "rue", 40.0), "U2", AT)
+        assert await tx.record_metric(
+            MetricRow("T1", partner_id, week, "rue", 35.0), "U1", AT, None
+        )
+        assert await tx.record_metric(
+            MetricRow("T1", partner_id, week, "rue", 40.0), "U2", AT, 35.0
+        )
     async with store.read() as tx:
         assert await tx.metric_value("T1", partner_id, "2026-W47", "rue") == 40.0
         assert await tx.metric_value("T1", partner_id, "2026-W48", "rue") is None
