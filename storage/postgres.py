@@ -141,7 +141,7 @@ class PostgresStore:
                 raise
             log.warning("database unavailable: %s", type(err).__name__)
             # The pool's other connections died with this one: replace them on next use.
-            pool.expire_connections()
+            await pool.expire_connections()
             raise DatabaseUnavailable() from err
 
     async def ping(self) -> bool:
