@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.ports import Store
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.tasks import BackgroundTasks
 from handlers import register_listeners
 from handlers.outbox import Outbox
@@ -42,8 +42,17 @@ class Partnerbot:
 
 
 async def open_store(settings: Settings, clock: Clock) -> Store:
-    """Open the configured database and apply missing migrations."""
-    store, applied = await storage.open_store(settings.database_url, clock.now())
+    """Open the configured database and apply missing migrations; a database that cannot
+    be reached is a ConfigError naming DATABASE_URL."""
+    try:
+        store, applied = await storage.open_store(
+            settings.database_url,
+            clock.now(),
+            pool_size=settings.database_pool_size,
+            statement_cache_size=settings.database_statement_cache_size,
+        )
+    except storage.StoreUnreachable as err:
+        raise ConfigError(f"DATABASE_URL: {err}.") from None
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
     return store

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from bot.app import open_store, serve
 from bot.clock import Clock, SystemClock
+from bot.errors import RuleError
 from bot.ports import Store
 from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import HOW_TO_FIX, ConfigError, Settings, check_database_url, load_settings
 from bot.wording import count
+from storage.copy import CopyRefused, copy_database
 from storage.migrate import MigrationError
 
 EXIT_USAGE = 2
@@ -53,6 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
             "--team",
             help="the Slack workspace ID (T...); needed when the database holds several",
         )
+    copy = sub.add_parser(
+        "copy-db",
+        help="copy workspaces' data between databases (SQLite and PostgreSQL, either way)",
+        description="Copy partners, audit, metrics, ratings, settings, benchmarks and claims "
+        "from SRC_URL to DST_URL in one transaction, keeping ids; print the rows copied.",
+    )
+    copy.add_argument("source", metavar="SRC_URL", help="sqlite:///path or postgresql://...")
+    copy.add_argument("destination", metavar="DST_URL", help="sqlite:///path or postgresql://...")
+    copy.add_argument(
+        "--team",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="Slack workspace IDs (T...) to copy; every workspace in SRC_URL when left out",
+    )
+    copy.add_argument(
+        "--replace",
+        action="store_true",
+        help="copy into a destination that holds data, replacing the copied workspaces' rows",
+    )
     return parser
 
 
@@ -67,9 +89,11 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
         settings = load_settings(need_slack=args.command == "run")
         if args.command == "run":
             asyncio.run(serve(settings))
+        elif args.command == "copy-db":
+            asyncio.run(_copy_db(args))
         else:
             asyncio.run(_offline(args, settings, clock or SystemClock()))
-    except (ConfigError, CliError, MigrationError) as err:
+    except (ConfigError, CliError, MigrationError, CopyRefused, RuleError) as err:
         print(f"partnerbot: {err}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, sqlite3.Error) as err:
@@ -103,9 +127,7 @@ async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
 async def _team(store: Store, given: str | None) -> str:
     if given:
-        if not given.startswith(("T", "E")) or not given.isalnum():
-            raise CliError(f"--team {given!r} is not a workspace ID; it looks like T012AB3CD")
-        return given
+        return _team_id(given)
     async with store.read() as tx:
         teams = await tx.teams()
     if len(teams) == 1:
@@ -115,6 +137,27 @@ async def _team(store: Store, given: str | None) -> str:
             "the database has no workspace yet: pass --team T012AB3CD (your workspace ID)"
         )
     raise CliError(f"the database holds several workspaces ({', '.join(teams)}): pass --team")
+
+
+async def _copy_db(args: argparse.Namespace) -> None:
+    for name, url in (("SRC_URL", args.source), ("DST_URL", args.destination)):
+        try:
+            check_database_url(url)
+        except ValueError as err:
+            raise CliError(f"{name} is malformed ({err}): {HOW_TO_FIX['DATABASE_URL']}") from None
+    if args.source == args.destination:
+        raise CliError("SRC_URL and DST_URL are the same database: name another destination")
+    teams = [_team_id(team) for team in args.team]
+    counts = await copy_database(
+        args.source, args.destination, SystemClock().now(), teams, replace=args.replace
+    )
+    print("partnerbot: copied " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+
+
+def _team_id(given: str) -> str:
+    if not given.startswith(("T", "E")) or not given.isalnum():
+        raise CliError(f"--team {given!r} is not a workspace ID; it looks like T012AB3CD")
+    return given
 
 
 def _read(path: Path) -> str:

@@ -43,3 +43,29 @@ class AlreadyRegistered(RuleError):
 
 class StaleEdit(RuleError):
     """A form was opened before the partner's latest change."""
+
+
+class NameTaken(RuleError):
+    """The workspace's unique name constraint refused a partner's name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Another partner is already named *{name}*.")
+
+
+class WriteConflict(StaleEdit):
+    """Another change to the same row landed between this transaction's read and its
+    versioned write; the transaction is rolled back, so nothing was changed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"*{name}* was changed by someone else at the same moment; nothing was changed. "
+            "Try again."
+        )
+
+
+class DatabaseUnavailable(RuleError):
+    """The database could not be reached; the transaction did not happen."""
+
+    def __init__(self) -> None:
+        super().__init__("Database unavailable, nothing was changed. Try again in a minute.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -20,8 +21,11 @@ HOW_TO_FIX = {
     "SLACK_APP_TOKEN": "set it to an app-level token (xapp-...) with connections:write, "
     "or unset it to serve HTTP",
     "SLACK_API_URL": "set it to an http(s) URL such as https://slack.com/api/",
-    "DATABASE_URL": "use sqlite:///path/to/partnerbot.db (postgresql:// arrives with the "
-    "PostgreSQL release)",
+    "DATABASE_URL": "use sqlite:///path/to/partnerbot.db or "
+    "postgresql://user:password@host:5432/database",
+    "DATABASE_POOL_SIZE": "give the most PostgreSQL connections one process opens, 1 to 100",
+    "DATABASE_STATEMENT_CACHE_SIZE": "give a number of prepared statements to keep per "
+    "connection, 0 behind PgBouncer in transaction mode",
     "PARTNERBOT_ADMINS": "give Slack user IDs separated by commas, e.g. U012AB3CD,U045EF6GH",
     "PARTNERBOT_TIMEZONE": "give an IANA time zone name such as UTC or Asia/Shanghai",
     "PORT": "give a TCP port number between 0 and 65535",
@@ -48,6 +52,10 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=SLACK_API_DEFAULT, validation_alias="SLACK_API_URL")
     database_url: str = Field(default="sqlite:///./partnerbot.db", validation_alias="DATABASE_URL")
+    database_pool_size: int = Field(default=10, ge=1, le=100, validation_alias="DATABASE_POOL_SIZE")
+    database_statement_cache_size: int = Field(
+        default=100, ge=0, le=10_000, validation_alias="DATABASE_STATEMENT_CACHE_SIZE"
+    )
     admins: Annotated[frozenset[str], NoDecode] = Field(
         default=frozenset(), validation_alias="PARTNERBOT_ADMINS"
     )
@@ -81,11 +89,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
-            raise ValueError("unsupported database URL")
-        if value.endswith(":memory:"):
-            raise ValueError("an in-memory database would lose everything at exit")
-        return value
+        return check_database_url(value)
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -124,6 +128,30 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode when an app-level token is configured, HTTP otherwise."""
         return self.slack_app_token is not None
+
+
+def check_database_url(value: str) -> str:
+    """A database URL partnerbot can open, or ValueError saying what is wrong with it."""
+    if value.startswith(("postgresql://", "postgres://")):
+        return _postgres_url(value)
+    if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+        raise ValueError("unsupported database URL")
+    if value.endswith(":memory:"):
+        raise ValueError("an in-memory database would lose everything at exit")
+    return value
+
+
+def _postgres_url(value: str) -> str:
+    """A PostgreSQL URL that names a host (in the authority or as ?host=) and a valid port."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        query = parse_qs(parts.query, strict_parsing=bool(parts.query))
+    except ValueError as err:
+        raise ValueError(f"not a PostgreSQL URL: {err}") from None
+    if not parts.hostname and "host" not in query:
+        raise ValueError("a postgresql:// URL needs a host")
+    return value
 
 
 def load_settings(*, need_slack: bool = True, **overrides: object) -> Settings:

@@ -6,9 +6,14 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    import asyncpg
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -116,12 +121,79 @@ async def migrate_sqlite(
 
 
 async def _check_unknown(conn: aiosqlite.Connection, migrations: list[Migration]) -> None:
-    known = {m.version for m in migrations}
     async with conn.execute("SELECT version, name FROM schema_migrations") as cur:
         rows = await cur.fetchall()
+    _refuse_unknown([(int(version), str(name)) for version, name in rows], migrations)
+
+
+def _refuse_unknown(rows: list[tuple[int, str]], migrations: list[Migration]) -> None:
+    known = {m.version for m in migrations}
     unknown = [name for version, name in rows if version not in known]
     if unknown:
         raise MigrationError(
             f"the database has migrations this version does not know ({', '.join(unknown)}); "
             "run a newer partnerbot"
         )
+
+
+_PG_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    checksum   TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+)
+"""
+# The advisory lock's first key, "partnerbot migrations"; the second is the schema's hash, so
+# databases' schemas migrate independently while two processes on one schema take turns.
+_PG_LOCK = 0x7062_6D67
+_PG_TAKE_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
+
+
+async def migrate_postgres(
+    conn: asyncpg.Connection, now: datetime, migrations: list[Migration] | None = None
+) -> list[str]:
+    """Apply what is missing; return the names applied.
+
+    Each migration runs in its own transaction that first takes a transaction-scoped advisory
+    lock (which also holds behind PgBouncer in transaction mode), creates the ledger if it is
+    not there, and checks it again, so two processes starting together on an empty database
+    apply each migration once and neither fails.
+    """
+    migrations = load_migrations("postgresql") if migrations is None else migrations
+    if await conn.fetchval("SELECT current_schema()") is None:
+        raise MigrationError(
+            "the database has no schema to create tables in: create the schema named in "
+            "the URL's search_path, or leave search_path out to use public"
+        )
+    applied_now = []
+    for migration in migrations:
+        async with conn.transaction():
+            await conn.execute(_PG_TAKE_LOCK, _PG_LOCK)
+            await conn.execute(_PG_LEDGER)
+            checksum = await conn.fetchval(
+                "SELECT checksum FROM schema_migrations WHERE version = $1", migration.version
+            )
+            if checksum is not None:
+                if checksum != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.name} was changed after it was applied; "
+                        "restore the file or add a new migration instead"
+                    )
+                continue
+            await conn.execute(migration.sql)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                "VALUES ($1, $2, $3, $4)",
+                migration.version,
+                migration.name,
+                migration.checksum,
+                now,
+            )
+        applied_now.append(migration.name)
+    async with conn.transaction():
+        await conn.execute(_PG_TAKE_LOCK, _PG_LOCK)
+        await conn.execute(_PG_LEDGER)
+        rows = await conn.fetch("SELECT version, name FROM schema_migrations")
+    _refuse_unknown([(int(r["version"]), str(r["name"])) for r in rows], migrations)
+    return applied_now

@@ -1,6 +1,7 @@
-"""The store: SQLite (aiosqlite) connections, transactions and migrations.
+"""The stores: `open_store(url)` opens SQLite (aiosqlite, here) or PostgreSQL (asyncpg,
+storage/postgres.py) and applies migrations.
 
-The SQL itself is in storage/queries/*.sql, run through `storage.tx.Tx`.
+The SQL itself is in storage/queries/*.sql, run through `storage.tx.Tx` on either engine.
 """
 
 from __future__ import annotations
@@ -15,19 +16,27 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrate import migrate_sqlite
+from storage.postgres import POSTGRES_PREFIXES, PostgresStore, StoreUnreachable
 from storage.tx import Tx, utc_text
 
-__all__ = ["SQLiteStore", "Tx", "open_store", "utc_text"]
+__all__ = ["PostgresStore", "SQLiteStore", "StoreUnreachable", "Tx", "open_store", "utc_text"]
 
 SQLITE_PREFIX = "sqlite:///"
 
 
-async def open_store(url: str, now: datetime) -> tuple[SQLiteStore, list[str]]:
-    """Open the database a URL names, apply missing migrations, and return the store with
-    the names of the migrations applied. Only `sqlite:///path` is served today."""
-    if not url.startswith(SQLITE_PREFIX):
+async def open_store(
+    url: str, now: datetime, *, pool_size: int = 10, statement_cache_size: int = 100
+) -> tuple[SQLiteStore | PostgresStore, list[str]]:
+    """Open the database a URL names (`sqlite:///path`, `postgresql://...`), apply missing
+    migrations, and return the store with the names of the migrations applied. The pool
+    settings apply to PostgreSQL only."""
+    store: SQLiteStore | PostgresStore
+    if url.startswith(POSTGRES_PREFIXES):
+        store = PostgresStore(url, pool_size=pool_size, statement_cache_size=statement_cache_size)
+    elif url.startswith(SQLITE_PREFIX):
+        store = SQLiteStore(url.removeprefix(SQLITE_PREFIX))
+    else:
         raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
-    store = SQLiteStore(url.removeprefix(SQLITE_PREFIX))
     try:
         applied = await store.open(now)
     except BaseException:
@@ -114,6 +123,22 @@ class SQLiteStore:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def raw_transaction(self, *, readonly: bool) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection in one transaction (a snapshot of the file when readonly, else holding
+        the write lock), for tools that copy whole tables (copy-db)."""
+        if self._writer is None or self._reader is None:
+            raise RuntimeError("the store is not open")
+        if readonly:
+            await self._reader.execute("BEGIN")
+            try:
+                yield self._reader
+            finally:
+                await self._reader.execute("ROLLBACK")
+            return
+        async with self.write():
+            yield self._writer
 
     async def ping(self) -> bool:
         """True while the database answers."""

@@ -9,7 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from storage.store import SQLiteStore
+from storage.store import PostgresStore, SQLiteStore
+from tests.support.databases import database_url, engine_params, opened_store
 from tests.support.fake_slack import FakeSlack
 from tests.support.harness import Harness, start_harness
 
@@ -22,6 +23,8 @@ SETTINGS_ENV = (
     "PARTNERBOT_ADMINS",
     "PARTNERBOT_TIMEZONE",
     "PORT",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_STATEMENT_CACHE_SIZE",
 )
 
 
@@ -43,11 +46,21 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     assert fake.problems == [], "the app sent Slack something malformed"
 
 
+@pytest.fixture(params=list(engine_params()))
+def engine(request: pytest.FixtureRequest) -> str:
+    """The database engine a test runs on: SQLite, then PostgreSQL (skipped with its reason
+    where the server is not there, never under CI)."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]:
+async def slack(fake_slack: FakeSlack, tmp_path: Path, engine: str) -> AsyncIterator[Harness]:
     """The real app on 127.0.0.1 with its fake Slack; every ack and call is checked."""
-    async with aiohttp.ClientSession() as session:
-        harness, runner = await start_harness(str(tmp_path / "partnerbot.db"), fake_slack, session)
+    async with (
+        database_url(engine, tmp_path, "partnerbot.db") as url,
+        aiohttp.ClientSession() as session,
+    ):
+        harness, runner = await start_harness(url, fake_slack, session)
         try:
             yield harness
         finally:
@@ -58,9 +71,8 @@ async def slack(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Harness]
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    """A migrated SQLite store in a fresh file, closed after the test."""
-    opened = SQLiteStore(str(tmp_path / "t.db"))
-    await opened.open(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
-    yield opened
-    await opened.close()
+async def store(tmp_path: Path, engine: str) -> AsyncIterator[SQLiteStore | PostgresStore]:
+    """A migrated store in an empty database (a fresh SQLite file, or a fresh PostgreSQL
+    schema), closed after the test."""
+    async with opened_store(engine, tmp_path, datetime(2026, 11, 22, 9, 0, tzinfo=UTC)) as opened:
+        yield opened

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from bot.access import CLI_ACTOR
-from bot.errors import NotFound, RuleError
+from bot.errors import NameTaken, NotFound, RuleError
 from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
@@ -83,7 +83,12 @@ async def import_partners(store: Store, at: datetime, team_id: str, text: str) -
                     (row.line, f"*{row.name}* is new, so it needs an owner (a Slack user ID).")
                 )
             else:
-                new = await insert_new_partner(tx, at, team_id, CLI_ACTOR, fields, ACTION)
+                try:
+                    new = await insert_new_partner(tx, at, team_id, CLI_ACTOR, fields, ACTION)
+                except NameTaken:  # registered by someone else while this file was read
+                    raise ImportRejected(
+                        [(row.line, f"*{row.name}* was registered meanwhile; import again.")]
+                    ) from None
                 by_key[key] = new.partner
                 created.add(row.line)
         file_keys = {name_key(row.name) for row in rows}

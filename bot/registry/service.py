@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
 from bot.access import Actor, check_can_change
-from bot.errors import AlreadyRegistered, NotFound, RuleError, StaleEdit
+from bot.errors import AlreadyRegistered, NameTaken, NotFound, RuleError, StaleEdit, WriteConflict
 from bot.metrics import METRICS, Period, format_metric
 from bot.paging import Page
 from bot.ports import Store, Tx
@@ -33,6 +34,19 @@ from bot.registry.rules import (
 PAGE_SIZE = 20
 T = TypeVar("T")
 HISTORY_PAGE_SIZE = 15
+WRITE_ATTEMPTS = 3  # a command whose versioned write lost a race reads again this many times
+
+
+async def retry_conflicts(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a write transaction again when another change landed between its reads and its
+    versioned writes (WriteConflict, rolled back): a command, unlike a form, has nothing
+    that went stale, so reading again and deciding again is what the user asked for."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return await attempt()
+        except WriteConflict:
+            continue
+    return await attempt()
 
 
 @dataclass(frozen=True)
@@ -79,14 +93,23 @@ async def audit(
 async def add_partner(
     store: Store, at: datetime, team_id: str, actor: Actor, fields: PartnerFields
 ) -> Change:
-    """Register a partner; the adder owns it unless another owner is given."""
+    """Register a partner; the adder owns it unless another owner is given. When two adds of
+    one name race, the unique constraint decides and the loser is told it is registered."""
     if fields.name is None:
         raise RuleError("A partner needs a name.")
-    async with store.write() as tx:
-        existing = await tx.partner_by_key(team_id, name_key(fields.name), full=False)
-        if existing is not None:
-            raise AlreadyRegistered(existing.name, existing.owner)
-        return await insert_new_partner(tx, at, team_id, actor, fields, "add")
+    key = name_key(fields.name)
+    try:
+        async with store.write() as tx:
+            existing = await tx.partner_by_key(team_id, key, full=False)
+            if existing is not None:
+                raise AlreadyRegistered(existing.name, existing.owner)
+            return await insert_new_partner(tx, at, team_id, actor, fields, "add")
+    except NameTaken:
+        async with store.read() as tx:
+            existing = await tx.partner_by_key(team_id, key, full=False)
+        if existing is None:  # taken and gone again since: the constraint's word stands
+            raise
+        raise AlreadyRegistered(existing.name, existing.owner) from None
 
 
 async def insert_new_partner(
@@ -117,7 +140,7 @@ async def insert_new_partner(
         backups=backups,
     )
     partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
-    partner = replace(draft, id=partner_id)
+    partner = replace(draft, id=partner_id, created_at=at, updated_at=at)
     await tx.replace_tags(team_id, partner_id, partner.tags)
     await tx.replace_backups(team_id, partner_id, backup_ids)
     diff = creation_diff(partner)
@@ -139,17 +162,28 @@ async def change_partner(
     """Apply an edit by name (or by id, from a modal), audited field by field.
 
     version is the partner's updated_at when a form was opened: a form saves every field,
-    so saving it over a newer change would silently undo that change.
+    so saving it over a newer change would silently undo that change. The write itself is
+    versioned, so a change landing between this read and the write is caught too.
     """
-    async with store.write() as tx:
-        partner = await find(tx, team_id, name, partner_id)
-        check_can_change(partner, actor)
-        if version is not None and partner.updated_at != version:
-            raise StaleEdit(
+
+    async def attempt() -> Change:
+        async with store.write() as tx:
+            partner = await find(tx, team_id, name, partner_id)
+            check_can_change(partner, actor)
+            stale = StaleEdit(
                 f"*{partner.name}* was changed since this form was opened; "
                 "close it and edit again to see the latest values."
             )
-        return await apply_change(tx, at, actor, partner, fields, action)
+            if version is not None and partner.updated_at != version:
+                raise stale
+            try:
+                return await apply_change(tx, at, actor, partner, fields, action)
+            except WriteConflict:
+                if version is None:
+                    raise
+                raise stale from None
+
+    return await retry_conflicts(attempt)
 
 
 async def apply_change(
@@ -169,14 +203,19 @@ async def apply_change(
     after, diff = apply(partner, fields)
     if not diff:
         return Change(partner, diff)
+    # The versioned write first: it fails if the partner changed since it was read, and on
+    # PostgreSQL holds the row until commit, so the tags and backups below are this change's.
+    version = await tx.update_partner(after, new_key, at)
+    if version is None:
+        raise WriteConflict(partner.name)
+    after = replace(after, updated_at=version)
     if fields.backups is not None:
         await tx.replace_backups(partner.team_id, partner.id, backup_ids)
     if fields.tags is not None:
         await tx.replace_tags(partner.team_id, partner.id, after.tags)
-    await tx.update_partner(after, new_key, at)
     await audit(tx, after, actor, at, action, diff)
     # As stored: updated_at is the version an Undo button or a form checks against.
-    return Change(replace(after, updated_at=at), diff)
+    return Change(after, diff)
 
 
 async def drop_partner(
@@ -185,6 +224,12 @@ async def drop_partner(
     """Mark a partner dropped, keeping the reason. The name is the longest leading run of
     words that names a partner (`drop Acme Media went quiet` drops "Acme Media", not "Acme");
     the words after it, and `reason`, are the reason."""
+    return await retry_conflicts(lambda: _drop(store, at, team_id, actor, words, reason))
+
+
+async def _drop(
+    store: Store, at: datetime, team_id: str, actor: Actor, words: tuple[str, ...], reason: str
+) -> Change:
     async with store.write() as tx:
         for count in range(len(words), 0, -1):
             partner = await tx.partner_by_key(team_id, name_key(" ".join(words[:count])))
@@ -212,6 +257,10 @@ async def restore_partner(
     store: Store, at: datetime, team_id: str, actor: Actor, name: str
 ) -> Change:
     """Bring a dropped or archived partner back to the status it had before."""
+    return await retry_conflicts(lambda: _restore(store, at, team_id, actor, name))
+
+
+async def _restore(store: Store, at: datetime, team_id: str, actor: Actor, name: str) -> Change:
     async with store.write() as tx:
         partner = await find(tx, team_id, name)
         check_can_change(partner, actor)
@@ -310,12 +359,16 @@ async def record_metrics(
     """Record metrics for a period; a value recorded again replaces the old one, audited."""
     if not values:
         raise RuleError("Give at least one metric, e.g. `rue=35 roi=2.1`.")
-    async with store.write() as tx:
-        partner = await find(tx, team_id, name, full=False)
-        check_can_change(partner, actor)
-        check_takes_metrics(partner)
-        diff = await write_metrics(tx, at, actor, partner, values, period)
-    return Change(partner, diff)
+
+    async def attempt() -> Change:
+        async with store.write() as tx:
+            partner = await find(tx, team_id, name, full=False)
+            check_can_change(partner, actor)
+            check_takes_metrics(partner)
+            diff = await write_metrics(tx, at, actor, partner, values, period)
+        return Change(partner, diff)
+
+    return await retry_conflicts(attempt)
 
 
 async def write_metrics(
@@ -327,16 +380,26 @@ async def write_metrics(
     period: Period,
     action: str = "metrics",
 ) -> Diff:
-    """Upsert a partner's metrics for one period inside a transaction; unchanged ones skip."""
+    """Upsert a partner's metrics for one period inside a transaction; unchanged ones skip.
+
+    Each value is written over the one read (compare and set): when another transaction
+    recorded it in between, it is read again, so two recordings of one value at once leave
+    one row and one audit entry."""
     diff = Diff()
     for metric, value in values.items():
-        old = await tx.metric_value(partner.team_id, partner.id, period.label, metric)
-        if old is not None and old == value:
-            continue
         row = MetricRow(partner.team_id, partner.id, period, metric, value)
-        await tx.upsert_metric(row, actor.label, at)
-        before = "" if old is None else format_metric(metric, old)
-        after = format_metric(metric, value)
-        diff.changes.append(FieldChange(f"{metric}@{period.label}", before, after))
+        for _ in range(WRITE_ATTEMPTS):
+            old = await tx.metric_value(partner.team_id, partner.id, period.label, metric)
+            if old is not None and old == value:
+                break
+            if await tx.record_metric(row, actor.label, at, old):
+                before = "" if old is None else format_metric(metric, old)
+                change = FieldChange(
+                    f"{metric}@{period.label}", before, format_metric(metric, value)
+                )
+                diff.changes.append(change)
+                break
+        else:
+            raise WriteConflict(partner.name)
     await audit(tx, partner, actor, at, action, diff)
     return diff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.health.rules import MetricPoint
@@ -13,6 +13,9 @@ class ScoringTx(Protocol):
     """Every rating kept; the latest ones, the latest ROI, ROI over a year."""
 
     async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int: ...
+    async def advance_rating(
+        self, team_id: str, partner_id: int, rating_id: int, new_id: int, changed_at: datetime
+    ) -> bool: ...
     async def recent_ratings(self, team_id: str, partner_id: int, limit: int) -> list[Rating]: ...
     async def rating_count(self, team_id: str, partner_id: int) -> int: ...
     async def latest_ratings(self, team_id: str) -> dict[int, Rating]: ...

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin, check_can_change
-from bot.errors import RuleError, StaleEdit
+from bot.errors import RuleError, StaleEdit, WriteConflict
 from bot.health.rules import MetricPoint, month_of
 from bot.ports import Store, Tx
 from bot.registry.lookup import find
 from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status
-from bot.registry.service import Change, apply_change
+from bot.registry.service import Change, apply_change, retry_conflicts
 from bot.scoring.rules import (
     DIMENSIONS,
     FitScore,
@@ -112,29 +112,59 @@ async def rate(
         raise RuleError(
             "Give at least one dimension or `cases=`, e.g. `brand=80 audience=72 cases=4`."
         )
-    async with store.write() as tx:
-        partner = await find(tx, team_id, name, partner_id, full=False)
-        check_can_change(partner, actor)
-        recent = await tx.recent_ratings(team_id, partner.id, 1)
-        latest = recent[0] if recent else None
-        if version is not None and version != _version(partner, latest):
-            raise StaleEdit(
+
+    async def attempt() -> ScoreCard:
+        async with store.write() as tx:
+            partner = await find(tx, team_id, name, partner_id, full=False)
+            check_can_change(partner, actor)
+            recent = await tx.recent_ratings(team_id, partner.id, 1)
+            latest = recent[0] if recent else None
+            stale = StaleEdit(
                 f"*{partner.name}* was rated or changed since this form was opened; "
                 "close it and rate again to see the latest values."
             )
-        values = {**_values(latest), **updates}
-        weights = await current_weights(tx, team_id)
-        same_cases = cases is None or cases == partner.success_cases
-        if latest and latest.values == values and latest.weights == weights and same_cases:
-            return await _card(tx, partner, saved=False)
-        if cases is not None:
-            change: Change = await apply_change(
-                tx, at, actor, partner, PartnerFields(success_cases=cases), "rate"
-            )
-            partner = change.partner
-        rating = Rating(values, weights, partner.success_cases, actor.user_id, at)
-        await tx.insert_rating(team_id, partner.id, rating)
-        return await _card(tx, partner)
+            if version is not None and version != _version(partner, latest):
+                raise stale
+            try:
+                return await _save_rating(tx, at, actor, partner, latest, updates, cases)
+            except WriteConflict:
+                if version is None:
+                    raise
+                raise stale from None
+
+    return await retry_conflicts(attempt)
+
+
+async def _save_rating(
+    tx: Tx,
+    at: datetime,
+    actor: Actor,
+    partner: Partner,
+    latest: Rating | None,
+    updates: dict[str, float],
+    cases: int | None,
+) -> ScoreCard:
+    """Store a rating over the latest one read, with one versioned UPDATE of the partner's
+    row; WriteConflict when another rating or change landed since that read."""
+    values = {**_values(latest), **updates}
+    weights = await current_weights(tx, partner.team_id)
+    same_cases = cases is None or cases == partner.success_cases
+    if latest and latest.values == values and latest.weights == weights and same_cases:
+        return await _card(tx, partner, saved=False)
+    if cases is not None:
+        change: Change = await apply_change(
+            tx, at, actor, partner, PartnerFields(success_cases=cases), "rate"
+        )
+        partner = change.partner
+    assert partner.updated_at is not None  # read from the store
+    rating = Rating(values, weights, partner.success_cases, actor.user_id, at)
+    rating_id = await tx.insert_rating(partner.team_id, partner.id, rating)
+    previous = latest.id if latest else 0
+    if not await tx.advance_rating(
+        partner.team_id, partner.id, previous, rating_id, partner.updated_at
+    ):
+        raise WriteConflict(partner.name)
+    return await _card(tx, partner)
 
 
 async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCard]:
@@ -225,6 +255,12 @@ async def yearly_review(
 
 async def retire(store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int) -> Change:
     """Archive a partner picked in the yearly review (owner or admin), audited as retire."""
+    return await retry_conflicts(lambda: _retire(store, at, team_id, actor, partner_id))
+
+
+async def _retire(
+    store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int
+) -> Change:
     async with store.write() as tx:
         partner = await find(tx, team_id, "", partner_id, full=False)
         check_can_change(partner, actor)

@@ -14,12 +14,15 @@ VALUES (:team_id, :name, :name_key, :category, :tier, :status, :owner, :contacts
         :drop_reason, :success_cases, :at, :at)
 RETURNING id;
 
--- name: update_partner!
+-- name: update_partner^
+-- Versioned: writes only over the version that was read (its updated_at), so a change that
+-- landed in between is never overwritten; no row back means it did.
 UPDATE partners
    SET name = :name, name_key = :name_key, category = :category, tier = :tier,
        status = :status, owner = :owner, contacts = :contacts, notes = :notes,
        drop_reason = :drop_reason, success_cases = :success_cases, updated_at = :at
- WHERE team_id = :team_id AND id = :id;
+ WHERE team_id = :team_id AND id = :id AND updated_at = :version
+RETURNING id;
 
 -- name: partner_tags
 SELECT tag FROM partner_tags WHERE team_id = :team_id AND partner_id = :partner_id
@@ -130,14 +133,24 @@ SELECT before FROM audit_log
 SELECT value FROM metrics
  WHERE team_id = :team_id AND partner_id = :partner_id AND period = :period AND metric = :metric;
 
--- name: upsert_metric!
+-- name: insert_metric^
+-- A metric's first value for a period; nothing back when another transaction recorded it
+-- first (the primary key decides).
 INSERT INTO metrics (team_id, partner_id, period, period_kind, period_start, period_end, metric,
                      value, recorded_by, recorded_at)
 VALUES (:team_id, :partner_id, :period, :period_kind, :period_start, :period_end, :metric,
         :value, :actor, :at)
-ON CONFLICT (team_id, partner_id, period, metric)
-DO UPDATE SET value = excluded.value, recorded_by = excluded.recorded_by,
-              recorded_at = excluded.recorded_at;
+ON CONFLICT (team_id, partner_id, period, metric) DO NOTHING
+RETURNING metric;
+
+-- name: replace_metric^
+-- Versioned by the value that was read: nothing back when it changed in between.
+UPDATE metrics
+   SET value = :value, period_kind = :period_kind, period_start = :period_start,
+       period_end = :period_end, recorded_by = :actor, recorded_at = :at
+ WHERE team_id = :team_id AND partner_id = :partner_id AND period = :period
+   AND metric = :metric AND value = :old
+RETURNING metric;
 
 -- name: partner_metrics
 -- A partner's metrics, latest period first.

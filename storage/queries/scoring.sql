@@ -44,3 +44,11 @@ SELECT partner_id, period, period_kind, period_start, period_end, value FROM met
 
 -- name: rating_count$
 SELECT COUNT(*) FROM ratings WHERE team_id = :team_id AND partner_id = :partner_id;
+
+-- name: advance_rating^
+-- The Rate form's versioned write: the partner's latest rating moves to the new one only over
+-- the rating and the change that were read; nothing back means another landed in between.
+UPDATE partners SET rating_id = :new_id
+ WHERE team_id = :team_id AND id = :partner_id
+   AND rating_id = :rating_id AND updated_at = :changed_at
+RETURNING id;

@@ -1,25 +1,24 @@
-"""What every feature's queries share: the connection, the named queries, stored times."""
+"""What every feature's queries share: the connection, the named queries, and how each engine
+takes and gives back times, dates and counts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosql
-import aiosqlite
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
-_queries: Any = None
+_queries: dict[str, Any] = {}
 
 
-def queries() -> Any:
-    """The named queries, loaded once from the .sql files."""
-    global _queries
-    if _queries is None:
-        _queries = aiosql.from_path(_QUERIES_DIR, "aiosqlite", mandatory_parameters=False)
-    return _queries
+def queries(adapter: str = "aiosqlite") -> Any:
+    """The named queries for one driver's adapter, loaded once from the .sql files."""
+    if adapter not in _queries:
+        _queries[adapter] = aiosql.from_path(_QUERIES_DIR, adapter, mandatory_parameters=False)
+    return _queries[adapter]
 
 
 def utc_text(moment: datetime) -> str:
@@ -32,12 +31,67 @@ def from_utc_text(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
+class Dialect:
+    """SQLite through aiosqlite: times as UTC text, dates as ISO text, counts as rowcount."""
+
+    name = "sqlite"
+    adapter = "aiosqlite"
+
+    def stamp(self, moment: datetime) -> Any:
+        """A moment as this engine stores it."""
+        return utc_text(moment)
+
+    def moment(self, stored: Any) -> datetime:
+        """A stored moment as an aware UTC datetime."""
+        return from_utc_text(stored)
+
+    def day(self, day: date) -> Any:
+        """A date as this engine stores it."""
+        return day.isoformat()
+
+    def date(self, stored: Any) -> date:
+        """A stored date as a date."""
+        return date.fromisoformat(stored)
+
+    def affected(self, result: Any) -> int:
+        """How many rows an INSERT, UPDATE or DELETE touched, from the driver's answer."""
+        return int(result)
+
+
+class PostgresDialect(Dialect):
+    """PostgreSQL through asyncpg: TIMESTAMPTZ and DATE travel as datetime and date, and a
+    statement answers with its command tag ("DELETE 3")."""
+
+    name = "postgresql"
+    adapter = "asyncpg"
+
+    def stamp(self, moment: datetime) -> Any:
+        return moment.astimezone(UTC)
+
+    def moment(self, stored: Any) -> datetime:
+        return stored.astimezone(UTC)  # type: ignore[no-any-return]
+
+    def day(self, day: date) -> Any:
+        return day
+
+    def date(self, stored: Any) -> date:
+        return stored  # type: ignore[no-any-return]
+
+    def affected(self, result: Any) -> int:
+        return int(str(result).rsplit(" ", 1)[-1])
+
+
+SQLITE = Dialect()
+POSTGRES = PostgresDialect()
+
+
 class Queries:
     """One connection and the named queries; inside `Store.write()` one transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Any, dialect: Dialect = SQLITE) -> None:
         self._conn = conn
-        self._q = queries()
+        self._d = dialect
+        self._q = queries(dialect.adapter)
 
     async def _rows(self, name: str, **params: Any) -> list[Any]:
         return [row async for row in getattr(self._q, name)(self._conn, **params)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.tx.base import Queries, utc_text
+from storage.tx.base import Queries
 
 
 class ClaimsQueries(Queries):
@@ -13,7 +13,7 @@ class ClaimsQueries(Queries):
     async def claim(self, team_id: str, kind: str, key: str, slot: str, at: datetime) -> bool:
         """True for the first claimer of this slot; False when it was claimed before."""
         row = await self._q.claim(
-            self._conn, team_id=team_id, kind=kind, key=key, slot=slot, at=utc_text(at)
+            self._conn, team_id=team_id, kind=kind, key=key, slot=slot, at=self._d.stamp(at)
         )
         return row is not None
 
@@ -27,7 +27,7 @@ class ClaimsQueries(Queries):
             kind=kind,
             key=key,
             slot=slot,
-            at=utc_text(at),
+            at=self._d.stamp(at),
             error=error,
         )
 
@@ -40,7 +40,8 @@ class ClaimsQueries(Queries):
 
     async def prune_claims(self, before: datetime) -> int:
         """Forget claims made before a moment; returns how many went."""
-        return int(await self._q.prune_claims(self._conn, before=utc_text(before)))
+        result = await self._q.prune_claims(self._conn, before=self._d.stamp(before))
+        return self._d.affected(result)
 
     async def ping(self) -> bool:
         return int(await self._q.ping(self._conn)) > 0

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.health.rules import MetricPoint
 from bot.metrics import Period
-from storage.tx.base import Queries, utc_text
+from storage.tx.base import Queries
 
 
 class HealthQueries(Queries):
@@ -20,24 +20,29 @@ class HealthQueries(Queries):
         self, team_id: str, category: str, roi: float, actor: str, at: datetime
     ) -> None:
         await self._q.upsert_benchmark(
-            self._conn, team_id=team_id, category=category, roi=roi, actor=actor, at=utc_text(at)
+            self._conn,
+            team_id=team_id,
+            category=category,
+            roi=roi,
+            actor=actor,
+            at=self._d.stamp(at),
         )
 
     async def health_points(
         self, team_id: str, since: date, partner_id: int | None = None
     ) -> list[MetricPoint]:
         if partner_id is None:
-            rows = await self._rows("pool_window", team_id=team_id, since=since.isoformat())
+            rows = await self._rows("pool_window", team_id=team_id, since=self._d.day(since))
         else:
             rows = await self._rows(
-                "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
+                "partner_window", team_id=team_id, since=self._d.day(since), partner_id=partner_id
             )
         periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
         points = []
         for pid, label, kind, start, end, metric, value in rows:
             period = periods.get((label, kind))
             if period is None:
-                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+                period = Period(self._d.date(start), self._d.date(end), kind, label)
                 periods[(label, kind)] = period
             points.append(MetricPoint(int(pid), period, metric, float(value)))
         return points

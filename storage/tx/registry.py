@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
+
+from bot.errors import NameTaken
 from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
-from storage.tx.base import Queries, from_utc_text, utc_text
+from storage.tx.base import Dialect, Queries
+
+_TICK = timedelta(microseconds=1)
+
+
+def _name_clash(err: Exception) -> bool:
+    """The unique (team_id, name_key) constraint refused a row, on either engine."""
+    if isinstance(err, asyncpg.UniqueViolationError):
+        return "name_key" in (err.constraint_name or "")
+    return isinstance(err, sqlite3.IntegrityError) and "partners.name_key" in str(err)
 
 
 def _partner(
-    row: Mapping[str, Any], tags: tuple[str, ...] = (), backups: tuple[str, ...] = ()
+    d: Dialect, row: Mapping[str, Any], tags: tuple[str, ...] = (), backups: tuple[str, ...] = ()
 ) -> Partner:
     return Partner(
         id=int(row["id"]),
@@ -28,8 +41,8 @@ def _partner(
         success_cases=int(row["success_cases"]),
         tags=tags,
         backups=backups,
-        created_at=from_utc_text(row["created_at"]),
-        updated_at=from_utc_text(row["updated_at"]),
+        created_at=d.moment(row["created_at"]),
+        updated_at=d.moment(row["updated_at"]),
     )
 
 
@@ -48,11 +61,13 @@ class RegistryQueries(Queries):
 
     async def _complete(self, row: Mapping[str, Any], full: bool) -> Partner:
         if not full:
-            return _partner(row)
+            return _partner(self._d, row)
         team_id, pid = row["team_id"], row["id"]
         tags = await self._rows("partner_tags", team_id=team_id, partner_id=pid)
         backups = await self._rows("partner_backups", team_id=team_id, partner_id=pid)
-        return _partner(row, tuple(r["tag"] for r in tags), tuple(r["name"] for r in backups))
+        return _partner(
+            self._d, row, tuple(r["tag"] for r in tags), tuple(r["name"] for r in backups)
+        )
 
     async def backup_statuses(self, team_id: str, partner_id: int) -> list[tuple[str, Status]]:
         rows = await self._rows("backup_statuses", team_id=team_id, partner_id=partner_id)
@@ -62,15 +77,36 @@ class RegistryQueries(Queries):
         return [r["name"] for r in await self._rows("partner_names", team_id=team_id)]
 
     async def insert_partner(self, partner: Partner, key: str, at: datetime) -> int:
-        row = await self._q.insert_partner(
-            self._conn, **self._partner_params(partner, key), at=utc_text(at)
-        )
+        """The new partner's id; NameTaken when the workspace has the name already."""
+        params = self._partner_params(partner, key)
+        try:
+            row = await self._q.insert_partner(self._conn, **params, at=self._d.stamp(at))
+        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+            if _name_clash(err):
+                raise NameTaken(partner.name) from None
+            raise
         return int(row[0])
 
-    async def update_partner(self, partner: Partner, key: str, at: datetime) -> None:
-        await self._q.update_partner(
-            self._conn, **self._partner_params(partner, key), id=partner.id, at=utc_text(at)
-        )
+    async def update_partner(self, partner: Partner, key: str, at: datetime) -> datetime | None:
+        """Write a partner over the version it was read at (partner.updated_at); return the
+        new version, or None when another change landed in between. The new version is
+        later than the old even when the clocks say otherwise, so it always differs."""
+        if partner.updated_at is None:
+            raise ValueError("update_partner needs the partner as read, with its updated_at")
+        stamp = max(at, partner.updated_at + _TICK)
+        try:
+            row = await self._q.update_partner(
+                self._conn,
+                **self._partner_params(partner, key),
+                id=partner.id,
+                at=self._d.stamp(stamp),
+                version=self._d.stamp(partner.updated_at),
+            )
+        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+            if _name_clash(err):
+                raise NameTaken(partner.name) from None
+            raise
+        return None if row is None else stamp
 
     @staticmethod
     def _partner_params(partner: Partner, key: str) -> dict[str, Any]:
@@ -112,7 +148,7 @@ class RegistryQueries(Queries):
         params = {"team_id": team_id, **filters.as_params()}
         rows = await self._rows("list_partners", **params, limit=limit, offset=offset)
         total = await self._q.count_partners(self._conn, **params)
-        return [_partner(r) for r in rows], int(total)
+        return [_partner(self._d, r) for r in rows], int(total)
 
     async def all_partners(self, team_id: str) -> list[Partner]:
         rows = await self._rows("all_partners", team_id=team_id)
@@ -123,7 +159,8 @@ class RegistryQueries(Queries):
         for r in await self._rows("team_backups", team_id=team_id):
             backups.setdefault(int(r["partner_id"]), []).append(r["name"])
         return [
-            _partner(r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ()))) for r in rows
+            _partner(self._d, r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ())))
+            for r in rows
         ]
 
     async def status_counts(self, team_id: str) -> dict[str, int]:
@@ -143,7 +180,7 @@ class RegistryQueries(Queries):
             team_id=entry.team_id,
             partner_id=partner_id,
             actor=entry.actor,
-            at=utc_text(entry.at),
+            at=self._d.stamp(entry.at),
             action=entry.action,
             field=entry.field,
             before=entry.before,
@@ -161,7 +198,7 @@ class RegistryQueries(Queries):
             AuditEntry(
                 team_id=team_id,
                 actor=r["actor"],
-                at=from_utc_text(r["at"]),
+                at=self._d.moment(r["at"]),
                 action=r["action"],
                 field=r["field"],
                 before=r["before"],
@@ -175,7 +212,11 @@ class RegistryQueries(Queries):
         self, team_id: str, partner_id: int, at: datetime, action: str
     ) -> list[FieldChange]:
         rows = await self._rows(
-            "changes_at", team_id=team_id, partner_id=partner_id, at=utc_text(at), action=action
+            "changes_at",
+            team_id=team_id,
+            partner_id=partner_id,
+            at=self._d.stamp(at),
+            action=action,
         )
         return [FieldChange(r["field"], r["before"], r["after"]) for r in rows]
 
@@ -194,20 +235,28 @@ class RegistryQueries(Queries):
         )
         return None if value is None else float(value)
 
-    async def upsert_metric(self, row: MetricRow, actor: str, at: datetime) -> None:
-        await self._q.upsert_metric(
-            self._conn,
-            team_id=row.team_id,
-            partner_id=row.partner_id,
-            period=row.period.label,
-            period_kind=row.period.kind,
-            period_start=row.period.start.isoformat(),
-            period_end=row.period.end.isoformat(),
-            metric=row.metric,
-            value=row.value,
-            actor=actor,
-            at=utc_text(at),
-        )
+    async def record_metric(
+        self, row: MetricRow, actor: str, at: datetime, old: float | None
+    ) -> bool:
+        """Write a metric's value over the one that was read (old; None: no value yet).
+        False when another transaction wrote it in between: read again and decide again."""
+        params = {
+            "team_id": row.team_id,
+            "partner_id": row.partner_id,
+            "period": row.period.label,
+            "period_kind": row.period.kind,
+            "period_start": self._d.day(row.period.start),
+            "period_end": self._d.day(row.period.end),
+            "metric": row.metric,
+            "value": float(row.value),
+            "actor": actor,
+            "at": self._d.stamp(at),
+        }
+        if old is None:
+            written = await self._q.insert_metric(self._conn, **params)
+        else:
+            written = await self._q.replace_metric(self._conn, **params, old=float(old))
+        return written is not None
 
     async def partner_metrics(
         self, team_id: str, partner_id: int, limit: int

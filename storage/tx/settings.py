@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.registry.ports import AuditEntry
-from storage.tx.base import Queries, from_utc_text, utc_text
+from storage.tx.base import Queries
 
 
 class SettingsQueries(Queries):
@@ -25,7 +25,7 @@ class SettingsQueries(Queries):
             key=key,
             value=value,
             actor=actor,
-            at=utc_text(at),
+            at=self._d.stamp(at),
         )
 
     async def add_settings_audit(
@@ -35,7 +35,7 @@ class SettingsQueries(Queries):
             self._conn,
             team_id=team_id,
             actor=actor,
-            at=utc_text(at),
+            at=self._d.stamp(at),
             setting=setting,
             before=before,
             after=after,
@@ -47,7 +47,7 @@ class SettingsQueries(Queries):
             AuditEntry(
                 team_id,
                 r["actor"],
-                from_utc_text(r["at"]),
+                self._d.moment(r["at"]),
                 "settings",
                 r["setting"],
                 r["before"],

@@ -36,7 +36,7 @@ def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
         main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("run", "migrate", "import", "import-metrics", "export"):
+    for command in ("run", "migrate", "import", "import-metrics", "export", "copy-db"):
         assert command in out
 
 

@@ -4,34 +4,28 @@ an answer that names the field, and nothing written, in commands, the form and r
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 import pytest
 
 from bot.registry.rules import name_key
 from tests.e2e.test_partner_modal import open_add_modal, state, text, user
+from tests.support.databases import table_rows
 from tests.support.harness import Harness
 
 FORM = "application/x-www-form-urlencoded"
 MARK = "XMARKX"  # replaced in the encoded body by what urlencode would never produce
 
 
-def stored(slack: Harness) -> dict[str, list[tuple[Any, ...]]]:
+async def stored(slack: Harness) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table the features write, to compare before and after."""
-    with sqlite3.connect(slack.store.path) as raw:
-        tables = [
-            row[0]
-            for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if row[0] not in ("schema_migrations", "claims") and not row[0].startswith("sqlite_")
-        ]
-        return {t: sorted(raw.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    return await table_rows(slack.store, leave_out=("schema_migrations", "claims"))
 
 
 async def with_acme(slack: Harness) -> dict[str, list[tuple[Any, ...]]]:
     reply = await slack.command('add "Acme Media" note="first" tier=core')
     assert "Added" in reply.body["text"]
-    return stored(slack)
+    return await stored(slack)
 
 
 def refused(reply: Any, *phrases: str) -> str:
@@ -69,7 +63,7 @@ async def test_a_control_character_in_a_command_is_refused_and_nothing_is_writte
     before = await with_acme(slack)
     reply = await slack.command(typed, command=command)
     refused(reply, names, "line breaks and tabs")
-    assert stored(slack) == before
+    assert await stored(slack) == before
     assert not slack.fake.named("respond")
 
 
@@ -81,19 +75,19 @@ async def test_percent_encoded_bytes_that_are_not_utf8_are_refused_in_a_note(
     reply = await slack.post(body, FORM)
     await slack.settle()
     refused(reply, "The option `note`", "not valid UTF-8")
-    assert stored(slack) == before
+    assert await stored(slack) == before
 
 
 async def test_raw_bytes_that_are_not_utf8_get_an_answer_not_a_500(
     slack: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    before = stored(slack)
+    before = await stored(slack)
     body = slack.command_body(f'add "Raw{MARK} Co"').encode().replace(MARK.encode(), b"\xff\xfe")
     reply = await slack.post(body, FORM)
     await slack.settle()
     refused(reply, '`"Raw\ufffd\ufffd Co"`', "not valid UTF-8")
-    assert stored(slack) == before
+    assert await stored(slack) == before
     assert all(r.exc_info is None for r in caplog.records)
 
 
@@ -124,13 +118,13 @@ async def test_the_form_shows_the_problem_under_the_input_and_writes_nothing(
     slack: Harness, block: str, value: str, phrase: str
 ) -> None:
     view = await open_add_modal(slack)
-    before = stored(slack)
+    before = await stored(slack)
     reply = await slack.submit(view, state(**{block: text(value)}))
     assert reply.body["response_action"] == "errors"
     assert list(reply.body["errors"]) == [block]
     assert phrase in reply.body["errors"][block]
     assert "\x00" not in reply.text and "\\u0000" not in reply.text
-    assert stored(slack) == before
+    assert await stored(slack) == before
 
 
 async def test_a_forged_owner_in_the_form_is_refused(slack: Harness) -> None:
@@ -138,4 +132,4 @@ async def test_a_forged_owner_in_the_form_is_refused(slack: Harness) -> None:
     reply = await slack.submit(view, state(owner=user("U0\x00X")))
     assert reply.body["response_action"] == "errors"
     assert "control character (U+0000)" in reply.body["errors"]["owner"]
-    assert stored(slack)["partners"] == []
+    assert (await stored(slack))["partners"] == []

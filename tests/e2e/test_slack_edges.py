@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from bot.registry.rules import name_key
+from tests.support.databases import execute
 from tests.support.harness import SIGNING_SECRET, USER, Harness
 
 
@@ -114,8 +114,7 @@ async def test_health_check_answers_while_the_database_does(slack: Harness) -> N
 
 async def test_health_check_fails_when_the_schema_cannot_be_read(slack: Harness) -> None:
     health = slack.url.replace("/slack/events", "/healthz")
-    with sqlite3.connect(slack.store.path) as raw:
-        raw.execute("ALTER TABLE schema_migrations RENAME TO lost")
+    await execute(slack.store, "ALTER TABLE schema_migrations RENAME TO lost")
     async with slack.session.get(health) as resp:
         assert resp.status == 503
 

@@ -10,8 +10,6 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.metrics import parse_period
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import Category, Partner, Status, Tier
 from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
@@ -109,57 +107,13 @@ async def test_a_failed_open_leaves_no_connection_running(tmp_path: Path) -> Non
     assert still_running == 0, "the failed open left a connection's worker thread running"
 
 
-# --- write transactions ---------------------------------------------------------------
-
-
-async def test_write_commits_when_the_block_ends(store: SQLiteStore) -> None:
-    partner_id = await insert(store)
-    async with store.read() as tx:
-        found = await tx.partner_by_id("T1", partner_id)
-    assert found is not None
-    assert found.name == "Acme"
-    assert await scalar(store.path, "SELECT COUNT(*) FROM partners") == 1
-
-
-async def test_write_rolls_back_on_an_exception(store: SQLiteStore) -> None:
-    class Boom(Exception):
-        pass
-
-    with pytest.raises(Boom):
-        async with store.write() as tx:
-            partner_id = await tx.insert_partner(draft(), "acme", AT)
-            await tx.replace_tags("T1", partner_id, ("live",))
-            raise Boom
-    assert await scalar(store.path, "SELECT COUNT(*) FROM partners") == 0
-    assert await scalar(store.path, "SELECT COUNT(*) FROM partner_tags") == 0
-    async with store.read() as tx:
-        assert await tx.partner_by_key("T1", "acme") is None
-
-
-async def test_the_store_writes_again_after_a_rollback(store: SQLiteStore) -> None:
-    with pytest.raises(ValueError):
-        async with store.write() as tx:
-            await tx.insert_partner(draft(), "acme", AT)
-            raise ValueError("changed my mind")
-    await insert(store)
-    assert await scalar(store.path, "SELECT COUNT(*) FROM partners") == 1
-
-
-async def test_a_failing_statement_rolls_back_the_whole_transaction(store: SQLiteStore) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        async with store.write() as tx:
-            await tx.insert_partner(draft("Acme"), "acme", AT)
-            await tx.insert_partner(draft("ACME"), "acme", AT)  # same key: unique violation
-    assert await scalar(store.path, "SELECT COUNT(*) FROM partners") == 0
+# --- SQLite's own ----------------------------------------------------------------
 
 
 async def test_write_holds_the_write_lock_from_its_start(store: SQLiteStore) -> None:
     async with store.write(), aiosqlite.connect(store.path, timeout=0) as other:
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             await other.execute("BEGIN IMMEDIATE")
-
-
-# --- what the queries keep ------------------------------------------------------------
 
 
 async def test_timestamps_are_stored_in_utc(store: SQLiteStore) -> None:
@@ -170,68 +124,3 @@ async def test_timestamps_are_stored_in_utc(store: SQLiteStore) -> None:
         "2026-11-22T23:30:00.000000Z"
     )
     assert utc_text(shanghai_morning) == "2026-11-22T23:30:00.000000Z"
-
-
-async def test_tags_and_backups_keep_their_order(store: SQLiteStore) -> None:
-    acme, beta, gamma = [await insert(store, name) for name in ("Acme", "Beta", "Gamma")]
-    async with store.write() as tx:
-        await tx.replace_tags("T1", acme, ("zeta", "alpha", "mid"))
-        await tx.replace_backups("T1", acme, [gamma, beta])
-    async with store.read() as tx:
-        found = await tx.partner_by_key("T1", "acme")
-    assert found is not None
-    assert found.tags == ("zeta", "alpha", "mid")
-    assert found.backups == ("Gamma", "Beta")
-
-
-async def test_partner_by_key_without_full_skips_tags(store: SQLiteStore) -> None:
-    partner_id = await insert(store)
-    async with store.write() as tx:
-        await tx.replace_tags("T1", partner_id, ("live",))
-    async with store.read() as tx:
-        light = await tx.partner_by_key("T1", "acme", full=False)
-        full = await tx.partner_by_key("T1", "acme")
-    assert light is not None and full is not None
-    assert (light.tags, full.tags) == ((), ("live",))
-
-
-async def test_queries_are_scoped_to_a_workspace(store: SQLiteStore) -> None:
-    partner_id = await insert(store, "Acme", "T1")
-    async with store.read() as tx:
-        assert await tx.partner_by_key("T2", "acme") is None
-        assert await tx.partner_by_id("T2", partner_id) is None
-        assert await tx.partner_names("T2") == []
-        assert await tx.list_partners("T2", ListFilters(), 10, 0) == ([], 0)
-        assert await tx.history("T2", partner_id, 10, 0) == ([], 0)
-        assert await tx.teams() == ["T1"]
-
-
-async def test_audit_entries_read_back_as_written(store: SQLiteStore) -> None:
-    partner_id = await insert(store)
-    entry = AuditEntry("T1", "U0OWNER", AT, "set", "tier", "standard", "core")
-    async with store.write() as tx:
-        await tx.add_audit(entry, partner_id)
-    async with store.read() as tx:
-        entries, total = await tx.history("T1", partner_id, 10, 0)
-    assert (entries, total) == ([entry], 1)
-
-
-async def test_upsert_metric_replaces_the_value_of_the_same_period(store: SQLiteStore) -> None:
-    partner_id = await insert(store)
-    week = parse_period("2026-W47")
-    async with store.write() as tx:
-        await tx.upsert_metric(MetricRow("T1", partner_id, week, "rue", 35.0), "U1", AT)
-        await tx.upsert_metric(MetricRow("T1", partner_id, week, "rue", 40.0), "U2", AT)
-    async with store.read() as tx:
-        assert await tx.metric_value("T1", partner_id, "2026-W47", "rue") == 40.0
-        assert await tx.metric_value("T1", partner_id, "2026-W48", "rue") is None
-        assert await tx.metric_value("T2", partner_id, "2026-W47", "rue") is None
-    assert await scalar(store.path, "SELECT recorded_by FROM metrics") == "U2"
-    assert await scalar(store.path, "SELECT period_end FROM metrics") == "2026-11-22"
-
-
-async def test_an_event_is_claimed_once_per_workspace(store: SQLiteStore) -> None:
-    async with store.write() as tx:
-        assert await tx.claim("T1", "event", "Ev1", "", AT) is True
-        assert await tx.claim("T1", "event", "Ev1", "", AT) is False
-        assert await tx.claim("T2", "event", "Ev1", "", AT) is True

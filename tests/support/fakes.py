@@ -19,7 +19,9 @@ from bot.services import Services
 from bot.settings import load_settings
 from bot.tasks import BackgroundTasks
 from handlers.outbox import Report
+from storage.postgres import PostgresStore
 from storage.store import SQLiteStore
+from tests.support.databases import url_of
 
 TEAM = "T0001"
 USER = "U2147483697"
@@ -153,7 +155,7 @@ class Bot:
 
 
 def build_services(
-    store: SQLiteStore,
+    store: SQLiteStore | PostgresStore,
     *,
     clock: FixedClock | None = None,
     client: Any = None,
@@ -165,7 +167,7 @@ def build_services(
     settings = load_settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret="test-signing-secret",
-        database_url=f"sqlite:///{store.path}",
+        database_url=url_of(store),
         admins=ADMIN,
         timezone="Asia/Shanghai",
     )
@@ -183,7 +185,7 @@ def build_services(
 
 
 @asynccontextmanager
-async def fake_bot(store: SQLiteStore, **options: Any) -> AsyncIterator[Bot]:
+async def fake_bot(store: SQLiteStore | PostgresStore, **options: Any) -> AsyncIterator[Bot]:
     """A Bot over store; on exit, waits for the background work it started."""
     clock = FixedClock(START)
     client, outbox = FakeClient(), FakeOutbox()

@@ -17,7 +17,8 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import Partnerbot, create_app, web_app
 from bot.clock import FixedClock
 from bot.settings import Settings, load_settings
-from storage.store import SQLiteStore
+from storage.store import PostgresStore, SQLiteStore
+from tests.support.databases import store_for
 from tests.support.fake_slack import TEAM, FakeSlack
 from tests.support.slack_checks import check_ack
 
@@ -53,7 +54,7 @@ class Harness:
     problems: list[str] = field(default_factory=list)
 
     @property
-    def store(self) -> SQLiteStore:
+    def store(self) -> SQLiteStore | PostgresStore:
         return self.bot.services.store  # type: ignore[return-value]
 
     async def post(
@@ -236,12 +237,12 @@ def sign(secret: str, timestamp: str, body: str | bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def make_settings(db_path: str, fake: FakeSlack, **extra: Any) -> Settings:
+def make_settings(url: str, fake: FakeSlack, **extra: Any) -> Settings:
     return load_settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake.api_url,
-        database_url=f"sqlite:///{db_path}",
+        database_url=url,
         admins=ADMIN,
         timezone="Asia/Shanghai",
         **extra,
@@ -249,11 +250,12 @@ def make_settings(db_path: str, fake: FakeSlack, **extra: Any) -> Settings:
 
 
 async def start_harness(
-    db_path: str, fake: FakeSlack, session: aiohttp.ClientSession, **settings: Any
+    url: str, fake: FakeSlack, session: aiohttp.ClientSession, **settings: Any
 ) -> tuple[Harness, web.AppRunner]:
+    """The app over HTTP on a database URL (SQLite or PostgreSQL), with its fake Slack."""
     clock = FixedClock(START)
-    config = make_settings(db_path, fake, **settings)
-    store = SQLiteStore(config.sqlite_path)
+    config = make_settings(url, fake, **settings)
+    store = store_for(config.database_url)
     await store.open(clock.now())
     sleeps: list[float] = []
 

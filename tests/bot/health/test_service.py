@@ -3,19 +3,22 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.access import Actor
 from bot.health.rules import Rule, RuleState
 from bot.health.service import partner_health
 from bot.registry.rules import Category, PartnerFields, Tier
 from bot.registry.service import add_partner, drop_partner
 from storage.store import SQLiteStore
+from tests.support.databases import reads_traced
 
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 OWNER = Actor("U1")
 
 
 async def test_one_report_reads_a_fixed_number_of_statements_however_many_backups(
-    store: SQLiteStore,
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     names = [f"Backup {i}" for i in range(6)]
     for name in names:
@@ -26,14 +29,8 @@ async def test_one_report_reads_a_fixed_number_of_statements_however_many_backup
     await add_partner(store, AT, "T1", OWNER, fields)
     for name in names[:-1]:  # every backup but the last has left
         await drop_partner(store, AT, "T1", OWNER, (name,), "gone")
-    statements: list[str] = []
-    reader = store._reader
-    assert reader is not None
-    await reader.set_trace_callback(statements.append)
-    try:
+    async with reads_traced(store, monkeypatch) as statements:
         report, _ = await partner_health(store, AT, ZoneInfo("UTC"), "T1", "Acme")
-    finally:
-        await reader.set_trace_callback(None)
     assert len(statements) <= 5, statements
     assert not any("partner_tags" in s for s in statements)
     backup = next(r for r in report.rules if r.rule == Rule.BACKUP)

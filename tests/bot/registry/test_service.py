@@ -1,10 +1,8 @@
-"""Registry use cases against a real SQLite store: rules, permissions, audit, workspaces."""
+"""Registry use cases against a real store, on each engine: rules, permissions, audit,
+workspaces."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.access import Actor
@@ -24,6 +22,7 @@ from bot.registry.service import (
     show_partner,
 )
 from storage.store import SQLiteStore
+from tests.support.databases import scalar
 
 T1, T2 = "T1", "T2"
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -32,15 +31,6 @@ OWNER = Actor("U0OWNER")
 OTHER = Actor("U0OTHER")
 ADMIN = Actor("U0ADMIN", is_admin=True)
 W47 = parse_period("2026-W47")
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    """A migrated SQLite store in a fresh file, closed after the test."""
-    opened = SQLiteStore(str(tmp_path / "t.db"))
-    await opened.open(datetime(2026, 11, 22, 9, 30, tzinfo=UTC))
-    yield opened
-    await opened.close()
 
 
 async def add(
@@ -62,13 +52,7 @@ async def history(store: SQLiteStore, name: str, team_id: str = T1) -> list[Audi
 
 async def count_rows(store: SQLiteStore, table: str) -> int:
     """Rows in a table, read on a connection of its own (what another process would see)."""
-    async with (
-        aiosqlite.connect(store.path) as conn,
-        conn.execute(f"SELECT COUNT(*) FROM {table}") as cur,
-    ):
-        row = await cur.fetchone()
-    assert row is not None
-    return int(row[0])
+    return int(await scalar(store, f"SELECT COUNT(*) FROM {table}"))
 
 
 def changes(entries: list[AuditEntry]) -> list[tuple[str, str, str, str, str]]:

@@ -10,6 +10,7 @@ from bot.registry.rules import Category, PartnerFields, Tier
 from bot.registry.service import add_partner
 from bot.scoring import service
 from storage.store import SQLiteStore
+from tests.support.databases import reads_traced
 
 AT = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 OWNER = Actor("U1")
@@ -22,16 +23,12 @@ async def _rated(store: SQLiteStore) -> None:
     await service.rate(store, AT, "T1", OWNER, {"brand": 85}, None, name="Acme")
 
 
-async def test_the_score_card_reads_in_five_statements_or_fewer(store: SQLiteStore) -> None:
+async def test_the_score_card_reads_in_five_statements_or_fewer(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await _rated(store)
-    statements: list[str] = []
-    reader = store._reader
-    assert reader is not None
-    await reader.set_trace_callback(statements.append)
-    try:
+    async with reads_traced(store, monkeypatch) as statements:
         card = await service.score_card(store, "T1", "acme")
-    finally:
-        await reader.set_trace_callback(None)
     assert card.rating is not None and card.rating.values["brand"] == 85
     assert card.change is not None  # compared with the rating before
     assert len(statements) <= 5, statements

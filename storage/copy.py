@@ -1,0 +1,327 @@
+"""copy-db: a workspace's whole data from one database to another, SQLite or PostgreSQL on
+either side, in one transaction on the destination; ids are kept, so links between rows hold.
+
+Not on any request path: whole tables are read and written with SQL built from the table list
+below, each value passed through the source's and the destination's dialect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from storage.postgres import PostgresStore, StoreUnreachable
+from storage.store import SQLiteStore, open_store
+from storage.tx.base import POSTGRES, SQLITE, Dialect
+
+TEXT, INT, REAL, STAMP, DAY = "text", "int", "real", "stamp", "day"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (column, kind)
+    order: str  # the rows' order, so ids and positions arrive as they were
+    identity: bool = False  # an id the destination's sequence must continue after
+
+
+_AUDIT_COLUMNS = (
+    ("actor", TEXT),
+    ("at", STAMP),
+    ("action", TEXT),
+    ("field", TEXT),
+    ("before", TEXT),
+    ("after", TEXT),
+)
+TABLES: tuple[Table, ...] = (
+    Table(
+        "partners",
+        (
+            ("id", INT),
+            ("team_id", TEXT),
+            ("name", TEXT),
+            ("name_key", TEXT),
+            ("category", TEXT),
+            ("tier", TEXT),
+            ("status", TEXT),
+            ("owner", TEXT),
+            ("contacts", TEXT),
+            ("notes", TEXT),
+            ("drop_reason", TEXT),
+            ("success_cases", INT),
+            ("created_at", STAMP),
+            ("updated_at", STAMP),
+            ("rating_id", INT),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "partner_tags",
+        (("team_id", TEXT), ("partner_id", INT), ("tag", TEXT), ("position", INT)),
+        "partner_id, position",
+    ),
+    Table(
+        "partner_backups",
+        (("team_id", TEXT), ("partner_id", INT), ("backup_id", INT), ("position", INT)),
+        "partner_id, position",
+    ),
+    Table(
+        "audit_log",
+        (("id", INT), ("team_id", TEXT), ("partner_id", INT), *_AUDIT_COLUMNS),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "metrics",
+        (
+            ("team_id", TEXT),
+            ("partner_id", INT),
+            ("period", TEXT),
+            ("period_kind", TEXT),
+            ("period_start", DAY),
+            ("period_end", DAY),
+            ("metric", TEXT),
+            ("value", REAL),
+            ("recorded_by", TEXT),
+            ("recorded_at", STAMP),
+        ),
+        "partner_id, period, metric",
+    ),
+    Table(
+        "workspace_settings",
+        (
+            ("team_id", TEXT),
+            ("scope", TEXT),
+            ("key", TEXT),
+            ("value", REAL),
+            ("updated_by", TEXT),
+            ("updated_at", STAMP),
+        ),
+        "scope, key",
+    ),
+    Table(
+        "roi_benchmarks",
+        (
+            ("team_id", TEXT),
+            ("category", TEXT),
+            ("roi", REAL),
+            ("updated_by", TEXT),
+            ("updated_at", STAMP),
+        ),
+        "category",
+    ),
+    Table(
+        "settings_audit",
+        (
+            ("id", INT),
+            ("team_id", TEXT),
+            ("actor", TEXT),
+            ("at", STAMP),
+            ("setting", TEXT),
+            ("before", TEXT),
+            ("after", TEXT),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "ratings",
+        (
+            ("id", INT),
+            ("team_id", TEXT),
+            ("partner_id", INT),
+            ("actor", TEXT),
+            ("at", STAMP),
+            *((dimension, REAL) for dimension in ("brand", "users", "channel")),
+            *((dimension, REAL) for dimension in ("audience", "traffic", "tone")),
+            ("cases", INT),
+            ("weights", TEXT),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "claims",
+        (
+            ("team_id", TEXT),
+            ("kind", TEXT),
+            ("key", TEXT),
+            ("slot", TEXT),
+            ("claimed_at", STAMP),
+            ("done_at", STAMP),
+            ("error", TEXT),
+        ),
+        "kind, key, slot",
+    ),
+)
+
+
+class CopyRefused(Exception):
+    """The copy was not made; str() says why and what to do. Nothing was written."""
+
+
+class _Side:
+    """One database's connection inside its transaction, spoken to with `?` placeholders."""
+
+    def __init__(self, conn: Any, dialect: Dialect) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    def _sql(self, sql: str) -> str:
+        if self.dialect is SQLITE:
+            return sql
+        pieces = sql.split("?")
+        return pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
+
+    async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.dialect is SQLITE:
+            async with self.conn.execute(sql, tuple(args)) as cur:
+                return [tuple(row) for row in await cur.fetchall()]
+        return [tuple(row) for row in await self.conn.fetch(self._sql(sql), *args)]
+
+    async def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
+        if self.dialect is SQLITE:
+            await self.conn.execute(sql, tuple(args))
+        else:
+            await self.conn.execute(self._sql(sql), *args)
+
+    async def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.dialect is SQLITE:
+            await self.conn.executemany(sql, rows)
+        else:
+            await self.conn.executemany(self._sql(sql), rows)
+
+    def to_python(self, kind: str, value: Any) -> Any:
+        """A stored value as the domain's type: aware datetime, date, float, int or str."""
+        if value is None:
+            return None
+        if kind == STAMP:
+            return self.dialect.moment(value)
+        if kind == DAY:
+            return self.dialect.date(value)
+        if kind == REAL:
+            return float(value)
+        if kind == INT:
+            return int(value)
+        return value
+
+    def to_stored(self, kind: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if kind == STAMP:
+            return self.dialect.stamp(value)
+        if kind == DAY:
+            return self.dialect.day(value)
+        return value
+
+
+@contextlib.asynccontextmanager
+async def _transaction(
+    store: SQLiteStore | PostgresStore, *, readonly: bool
+) -> AsyncIterator[_Side]:
+    dialect = POSTGRES if isinstance(store, PostgresStore) else SQLITE
+    async with store.raw_transaction(readonly=readonly) as conn:
+        yield _Side(conn, dialect)
+
+
+def _in(teams: Sequence[str]) -> str:
+    return ", ".join("?" for _ in teams)
+
+
+async def _teams(side: _Side) -> list[str]:
+    union = " UNION ".join(f"SELECT team_id FROM {t.name}" for t in TABLES)
+    return sorted(row[0] for row in await side.fetch(f"SELECT DISTINCT team_id FROM ({union}) t"))
+
+
+async def copy_database(
+    source_url: str,
+    destination_url: str,
+    now: datetime,
+    teams: Sequence[str] = (),
+    *,
+    replace: bool = False,
+) -> dict[str, int]:
+    """Copy the workspaces named (every one in the source when none is) and return the rows
+    copied per table. Both databases are migrated first. A destination that holds any data
+    is refused unless replace is set; then the copied workspaces' rows there are replaced
+    and other workspaces' rows are kept."""
+    source = await _open(source_url, now, "SRC_URL")
+    try:
+        destination = await _open(destination_url, now, "DST_URL")
+        try:
+            async with (
+                _transaction(source, readonly=True) as src,
+                _transaction(destination, readonly=False) as dst,
+            ):
+                return await _copy(src, dst, list(teams), replace)
+        finally:
+            await destination.close()
+    finally:
+        await source.close()
+
+
+async def _open(url: str, now: datetime, name: str) -> SQLiteStore | PostgresStore:
+    try:
+        store, _ = await open_store(url, now)
+    except StoreUnreachable as err:
+        raise CopyRefused(f"{name}: {err}") from None
+    return store
+
+
+async def _copy(src: _Side, dst: _Side, teams: list[str], replace: bool) -> dict[str, int]:
+    if not teams:
+        teams = await _teams(src)
+    if not teams:
+        raise CopyRefused("the source holds no workspace: there is nothing to copy")
+    held = 0
+    for table in TABLES:
+        held += (await dst.fetch(f"SELECT COUNT(*) FROM {table.name}"))[0][0]
+    if held and not replace:
+        raise CopyRefused(
+            f"the destination is not empty ({held} rows): copy into an empty database, or pass "
+            "--replace to replace the copied workspaces' data there"
+        )
+    for table in reversed(TABLES):  # rows that point at partners go before the partners
+        await dst.execute(f"DELETE FROM {table.name} WHERE team_id IN ({_in(teams)})", teams)
+    counts: dict[str, int] = {}
+    for table in TABLES:
+        names = [column for column, _ in table.columns]
+        select = (
+            f"SELECT {', '.join(names)} FROM {table.name} "
+            f"WHERE team_id IN ({_in(teams)}) ORDER BY {table.order}"
+        )
+        rows = [
+            tuple(
+                dst.to_stored(kind, src.to_python(kind, value))
+                for (_, kind), value in zip(table.columns, row, strict=True)
+            )
+            for row in await src.fetch(select, teams)
+        ]
+        insert = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})"
+        )
+        try:
+            await dst.insert_many(insert, rows)
+        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+            raise CopyRefused(
+                f"{table.name}: a copied row clashes with one of another workspace in the "
+                f"destination ({err}); copy into an empty database instead"
+            ) from None
+        counts[table.name] = len(rows)
+        if table.identity and dst.dialect is POSTGRES:
+            # Rows came with their ids: the identity goes on after the largest.
+            await dst.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
+            )
+    return counts

@@ -1,0 +1,168 @@
+"""The PostgreSQL store: an asyncpg pool, transactions, migrations, and a database that goes
+away while running told apart from every other failure."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from bot.errors import DatabaseUnavailable
+from storage.migrate import migrate_postgres
+from storage.tx import Tx
+from storage.tx.base import POSTGRES
+
+log = logging.getLogger(__name__)
+
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT = 10.0  # seconds to reach the server at start and for each new connection
+ACQUIRE_TIMEOUT = 10.0  # seconds a request waits for a free connection of the pool
+PING_TIMEOUT = 2.0
+
+
+class StoreUnreachable(Exception):
+    """The database named by the URL could not be opened; str() says why and how to fix it,
+    without the URL's password."""
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    database = parts.path.lstrip("/") or "(default)"
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{database}"
+
+
+def describe_open_failure(url: str, err: BaseException) -> str | None:
+    """One sentence for a failure to connect, or None when err is something else."""
+    where = _where(url)
+    if isinstance(
+        err, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError
+    ):
+        return f"PostgreSQL at {where} refused the login ({err}): check the user and password"
+    if isinstance(err, asyncpg.InvalidCatalogNameError):
+        return f"PostgreSQL at {where} has no such database ({err}): create it or fix the name"
+    if lost_connection(err):
+        reason = str(err) or type(err).__name__
+        return (
+            f"PostgreSQL at {where} could not be reached ({reason}): check the host and port, "
+            "and that the server is running"
+        )
+    return None
+
+
+def lost_connection(err: BaseException) -> bool:
+    """True when err says the server could not be reached or dropped the connection, as
+    opposed to a statement that failed (which is a bug or a rule, not an outage)."""
+    if isinstance(err, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError):
+        return True
+    if isinstance(err, asyncpg.AdminShutdownError | asyncpg.TooManyConnectionsError):
+        return True
+    if isinstance(err, asyncpg.ConnectionDoesNotExistError):
+        return True
+    if isinstance(err, asyncpg.InterfaceError) and "closed" in str(err):
+        return True
+    return isinstance(err, OSError | TimeoutError)
+
+
+class PostgresStore:
+    """PostgreSQL through an asyncpg pool: every write is one transaction on one pooled
+    connection; reads take any connection. Nothing here serialises writes: the versioned
+    statements and constraints do, as they must with several processes on one database."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, statement_cache_size: int = 100) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self.statement_cache_size = statement_cache_size
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self, now: datetime) -> list[str]:
+        """Connect, apply missing migrations, and return the names applied."""
+        try:
+            self._pool = await asyncpg.create_pool(
+                self.url,
+                min_size=1,
+                max_size=self.pool_size,
+                timeout=CONNECT_TIMEOUT,
+                statement_cache_size=self.statement_cache_size,
+            )
+            async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+                return await migrate_postgres(conn, now)
+        except BaseException as err:
+            await self.close()
+            why = describe_open_failure(self.url, err) if isinstance(err, Exception) else None
+            if why is not None:
+                raise StoreUnreachable(why) from err
+            raise
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                await asyncio.wait_for(pool.close(), timeout=PING_TIMEOUT * 5)
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                pool.terminate()  # the server is gone: nothing left to close politely
+
+    def _open_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the store is not open")
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """Queries that change nothing, each on its own snapshot."""
+        pool = self._open_pool()
+        async with (
+            self._unavailable_on_loss(pool),
+            pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn,
+        ):
+            yield Tx(conn, POSTGRES)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """One READ COMMITTED transaction on one connection."""
+        pool = self._open_pool()
+        async with (
+            self._unavailable_on_loss(pool),
+            pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn,
+            conn.transaction(),
+        ):
+            yield Tx(conn, POSTGRES)
+
+    @contextlib.asynccontextmanager
+    async def _unavailable_on_loss(self, pool: asyncpg.Pool) -> AsyncIterator[None]:
+        try:
+            yield
+        except Exception as err:
+            if not lost_connection(err):
+                raise
+            log.warning("database unavailable: %s", type(err).__name__)
+            # The pool's other connections died with this one: replace them on next use.
+            await pool.expire_connections()
+            raise DatabaseUnavailable() from err
+
+    async def ping(self) -> bool:
+        """True while the database answers and its schema can be read."""
+        if self._pool is None:
+            return False
+        try:
+            async with asyncio.timeout(PING_TIMEOUT), self.read() as tx:
+                return await tx.ping()
+        except Exception:
+            return False
+
+    @contextlib.asynccontextmanager
+    async def raw_transaction(self, *, readonly: bool) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection in one transaction (a repeatable-read snapshot when readonly),
+        for tools that copy whole tables (copy-db)."""
+        pool = self._open_pool()
+        isolation = "repeatable_read" if readonly else "read_committed"
+        async with (
+            self._unavailable_on_loss(pool),
+            pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn,
+            conn.transaction(isolation=isolation, readonly=readonly),
+        ):
+            yield conn
