@@ -7,6 +7,9 @@ Rules of a partner file:
 - The first line is a header. Column names match case-insensitively, in any order;
   `name` is required; an unknown, unnamed or repeated column is an error.
 - A missing column keeps the partner's value (a new partner gets the default).
+- A name (in `name`, `backups` or a metrics file) follows the command grammar: quotes
+  that wrap the whole name, straight or curly, are dropped, as `/partner` drops them; a
+  name with a quote left inside it is refused, since no command could name it.
 - A present column sets the field. An empty cell clears a field that can be empty
   (backups, tags, contacts, notes, drop_reason); in a column that cannot be empty
   (category, tier, status, owner, success_cases) it means "not given" and keeps the
@@ -24,7 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.errors import RuleError
 from bot.metrics import METRICS, Period, parse_metric, parse_period
@@ -36,6 +39,7 @@ from bot.registry.rules import (
     clean_name,
     name_key,
     parse_field,
+    parse_names,
     render_field,
 )
 
@@ -49,6 +53,8 @@ KEEP_WHEN_EMPTY = frozenset({"category", "tier", "status", "owner", "success_cas
 MAX_SHOWN = 50  # problems spelled out in the message; `.problems` keeps them all
 
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+# The quotes of the command grammar (bot/command_parser.py): any of them closes any other.
+_QUOTES = '"“”'
 
 
 class ImportRejected(RuleError):
@@ -94,6 +100,24 @@ def parse_owner(raw: str) -> str:
     return owner
 
 
+def csv_name(raw: str) -> str:
+    """A partner name from a cell, read as a command reads it: wrapping quotes dropped."""
+    name = raw.strip()
+    if len(name) >= 2 and name[0] in _QUOTES and name[-1] in _QUOTES:
+        name = name[1:-1]
+    if any(quote in name for quote in _QUOTES):
+        raise RuleError(
+            f"The name `{raw.strip()}` has a quote inside it, so no command could name it; "
+            "remove the quote."
+        )
+    return clean_name(name)
+
+
+def csv_names(raw: str) -> tuple[str, ...]:
+    """Backup names from a cell ("A, “B”"), each read as `csv_name` reads one."""
+    return parse_names(", ".join(csv_name(part) for part in raw.split(",") if part.strip()))
+
+
 def parse_partner_rows(text: str) -> list[PartnerRow]:
     """The validated rows of a partner CSV, or ImportRejected listing every problem."""
     rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
@@ -127,8 +151,13 @@ def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
             problems.append(str(exc))
             return None
 
-    given = {field: cell(field, partial(parse_field, field)) for field in FIELD_PARSERS}
-    fields = PartnerFields(**given, owner=cell("owner", parse_owner))
+    parsers: dict[str, Callable[[str], Any]] = {
+        **{field: partial(parse_field, field) for field in FIELD_PARSERS},
+        "name": csv_name,
+        "backups": csv_names,
+        "owner": parse_owner,
+    }
+    fields = PartnerFields(**{field: cell(field, parse) for field, parse in parsers.items()})
     return fields, problems
 
 
@@ -141,7 +170,7 @@ def parse_metrics_rows(text: str) -> list[MetricsRow]:
         bad: list[str] = []
         name = period = None
         try:
-            name = clean_name(cells["name"])
+            name = csv_name(cells["name"])
         except RuleError as exc:
             bad.append(str(exc))
         try:
