@@ -1,4 +1,4 @@
-"""CSV files of the registry: partner rows and metric rows to import, and the partner export.
+"""CSV files of the registry: partner rows and metric rows to import, and their exports.
 
 Pure: text in, validated rows out, or one `ImportRejected` that lists every bad line.
 The use cases in `bot.imports` apply the rows against the store.
@@ -26,11 +26,13 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
 from bot.errors import RuleError
 from bot.metrics import METRICS, Period, parse_metric, parse_period
+from bot.registry.ports import RecordedMetric
 from bot.registry.rules import (
     FIELD_ORDER,
     FIELD_PARSERS,
@@ -209,6 +211,28 @@ def format_partners(partners: Iterable[Partner]) -> str:
     for partner in sorted(partners, key=lambda p: name_key(p.name)):
         writer.writerow([render_field(getattr(partner, column)) for column in PARTNER_COLUMNS])
     return out.getvalue()
+
+
+def format_metrics(records: Iterable[RecordedMetric]) -> str:
+    """A metrics CSV with every metric column, one row per partner and period, in the order
+    given: what `parse_metrics_rows` reads back to the same values."""
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for record in records:
+        row = rows.setdefault((record.name, record.period.label), {})
+        row[record.metric] = plain_number(record.value)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(METRIC_COLUMNS)
+    for (name, period), values in rows.items():
+        writer.writerow([name, period, *(values.get(key, "") for key in METRICS)])
+    return out.getvalue()
+
+
+def plain_number(value: float) -> str:
+    """A value as a plain decimal that reads back as the same float: no exponent, no
+    separators, no trailing `.0` (1234567.89, 120000, 0.00001)."""
+    text = format(Decimal(repr(value + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
+    return text.removesuffix(".0")
 
 
 def _read_table(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow
+from bot.metrics import Period
+from bot.registry.ports import AuditEntry, ListFilters, MetricRow, RecordedMetric
 from bot.registry.rules import Category, Partner, Status, Tier
 from storage.tx.base import Queries, from_utc_text, utc_text
 
@@ -208,3 +209,18 @@ class RegistryQueries(Queries):
             "partner_metrics", team_id=team_id, partner_id=partner_id, limit=limit
         )
         return [(r["period"], r["metric"], float(r["value"])) for r in rows]
+
+    async def team_metrics(self, team_id: str, since: date | None) -> list[RecordedMetric]:
+        """A workspace's metrics by partner and period; since: periods ending then or later."""
+        rows = await self._rows(
+            "team_metrics", team_id=team_id, since=None if since is None else since.isoformat()
+        )
+        periods: dict[tuple[str, str], Period] = {}  # many rows share a few periods
+        found = []
+        for name, label, kind, start, end, metric, value in rows:
+            period = periods.get((label, kind))
+            if period is None:
+                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+                periods[(label, kind)] = period
+            found.append(RecordedMetric(name, period, metric, float(value)))
+        return found
