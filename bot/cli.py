@@ -18,7 +18,6 @@ from bot.clock import SystemClock
 from bot.errors import RuleError
 from bot.metrics import Period, parse_period
 from bot.ports import Store
-from bot.registry.csv_io import parse_partner_rows
 from bot.registry.imports import (
     ImportRejected,
     export_metrics,
@@ -116,17 +115,25 @@ async def _offline(args: argparse.Namespace, settings: Settings) -> None:
         args.text = _read(args.path)
     if args.command == "export-metrics":
         args.since = _since(args.since)
-    if args.command != "migrate":
-        _check_database(args, settings)
+    new = _check_database(args, settings) if args.command != "migrate" else None
     store = await open_store(settings, SystemClock())
+    done = False
     try:
         if args.command == "migrate":
             print("partnerbot: the database is up to date")
-            return
-        action = _ACTIONS[args.command]
-        await action(store, args, await _team(store, args.team, args.command in _READS_ONLY))
+        else:
+            team = await _team(store, args.team, args.command in _READS_ONLY)
+            await _ACTIONS[args.command](store, args, team)
+        done = True
     finally:
         await store.close()
+        if new is not None and done:
+            print(
+                f"partnerbot: created the database {new} (DATABASE_URL sets where)", file=sys.stderr
+            )
+        elif new is not None:  # a refused import leaves no empty database behind
+            for leftover in (new, Path(f"{new}-wal"), Path(f"{new}-shm")):
+                leftover.unlink(missing_ok=True)
 
 
 def _check_team_id(given: str | None) -> None:
@@ -138,18 +145,15 @@ def _check_team_id(given: str | None) -> None:
         )
 
 
-def _check_database(args: argparse.Namespace, settings: Settings) -> None:
-    """Refuse a database file that is not there rather than quietly create an empty one;
-    an import of a good partner file with --team may start a new one, and says so."""
+def _check_database(args: argparse.Namespace, settings: Settings) -> Path | None:
+    """Refuse a database file that is not there rather than quietly create an empty one.
+    Only an import of partners with --team may start one: its path is returned."""
     path = Path(settings.sqlite_path).resolve()
     if path.exists():
-        return
-    where = f"there is no database at {path} (DATABASE_URL is {settings.database_url})"
+        return None
     if args.command == "import" and args.team:
-        with _nothing_imported(args.path):
-            parse_partner_rows(args.text)
-        print(f"partnerbot: {where}: creating it", file=sys.stderr)
-        return
+        return path
+    where = f"there is no database at {path} (DATABASE_URL is {settings.database_url})"
     fix = "set DATABASE_URL to the database the bot runs with"
     if args.command == "import":
         fix += ", or pass --team to start a new one with this import"

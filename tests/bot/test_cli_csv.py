@@ -87,19 +87,29 @@ def test_a_missing_database_is_named_with_database_url_and_not_created(
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "name,tier,owner\nAcme,gold,U0ABC\n",  # a bad cell
+        "name,owner,backups\nAcme,U0ABC,Nobody\n",  # found only against the database
+        "name,owner\nAcme,\n",  # a new partner without an owner
+    ],
+)
 def test_an_import_with_a_team_starts_a_new_database_and_says_so(
-    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str
 ) -> None:
-    bad = write(tmp_path / "bad.csv", "name,tier,owner\nAcme,gold,U0ABC\n")
-    assert main(["import", str(bad), "--team", "T0001"]) == 2
-    assert "nothing was imported" in capsys.readouterr().err
-    assert not database.exists()  # a bad file does not leave an empty database behind
+    assert main(["import", str(write(tmp_path / "bad.csv", bad)), "--team", "T0001"]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err and "created" not in err
+    assert list(tmp_path.glob("cli.db*")) == []  # a refused file leaves no database behind
     good = write(tmp_path / "good.csv", PARTNERS_CSV)
     assert main(["import", str(good), "--team", "T0001"]) == 0
     captured = capsys.readouterr()
-    assert f"there is no database at {database}" in captured.err and "creating it" in captured.err
+    assert f"created the database {database} (DATABASE_URL sets where)" in captured.err
     assert "3 created" in captured.out
     assert database.exists()
+    assert main(["import", str(good)]) == 0
+    assert "created the database" not in capsys.readouterr().err
 
 
 # --- which workspace -------------------------------------------------------------
