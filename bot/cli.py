@@ -148,6 +148,8 @@ def _check_team_id(given: str | None) -> None:
 def _check_database(args: argparse.Namespace, settings: Settings) -> Path | None:
     """Refuse a database file that is not there rather than quietly create an empty one.
     Only an import of partners with --team may start one: its path is returned."""
+    if not settings.database_url.startswith("sqlite:///"):
+        return None  # a server database: its own error says when it is not there
     path = Path(settings.sqlite_path).resolve()
     if path.exists():
         return None
@@ -233,13 +235,13 @@ def _nothing_imported(path: Path) -> Iterator[None]:
 
 async def _export(store: Store, args: argparse.Namespace, team: str) -> None:
     if args.command == "export":
-        text, what = await export_partners(store, team), "partners"
+        text, what = await export_partners(store, team), "partner"
     else:
-        text, what = await export_metrics(store, team, args.since), "rows"
+        text, what = await export_metrics(store, team, args.since), "row"
     # A byte-order mark, so Excel reads the file as UTF-8 (Chinese names, not mojibake).
     args.path.write_text(text, encoding="utf-8-sig", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
-    print(f"partnerbot: wrote {args.path} ({rows} {what})")
+    print(f"partnerbot: wrote {args.path} ({rows} {what}{'' if rows == 1 else 's'})")
 
 
 _ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str], Awaitable[None]]] = {

@@ -213,7 +213,7 @@ class RegistryQueries(Queries):
     async def team_metrics(self, team_id: str, since: date | None) -> list[RecordedMetric]:
         """A workspace's metrics by partner and period; since: periods ending then or later."""
         rows = await self._rows(
-            "team_metrics", team_id=team_id, since=None if since is None else since.isoformat()
+            "team_metrics", team_id=team_id, since=(since or date.min).isoformat()
         )
         periods: dict[tuple[str, str], Period] = {}  # many rows share a few periods
         found = []

@@ -4,11 +4,13 @@ which encoding, and the metrics export that import-metrics reads back."""
 from __future__ import annotations
 
 import sqlite3
+from argparse import Namespace
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import CliError, _check_database, main
+from bot.settings import Settings
 
 PARTNERS_CSV = (
     "name,category,owner\n李佳琦直播间,KOL,U0ABC\nAcme Media,MCN,U0ABC\nOld Co,brand,U0ABC\n"
@@ -230,7 +232,20 @@ def test_a_bad_since_is_one_line_and_writes_nothing(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seeded(database, tmp_path, capsys)
+    assert (
+        main(["export-metrics", str(tmp_path / "one.csv"), "--since", "2026-11-23"]) == 0
+    )  # only 2026-11 ends later
+    assert "(1 row)" in capsys.readouterr().out
     assert main(["export-metrics", "out.csv", "--since", "last week"]) == 2
     line = one_line(capsys)
     assert "--since: `last week` is not a period" in line
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_only_a_sqlite_file_is_looked_for_on_disk(tmp_path: Path) -> None:
+    args = Namespace(command="export", team=None)
+    server = Settings.model_construct(database_url="postgresql://db.internal/partnerbot")
+    assert _check_database(args, server) is None  # its own error says if it is not there
+    missing = Settings.model_construct(database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    with pytest.raises(CliError, match="there is no database at"):
+        _check_database(args, missing)
