@@ -1,4 +1,4 @@
-"""The `partnerbot` command: run the bot, migrate, import and export CSV."""
+"""The `partnerbot` command: run the bot, migrate, import and export CSV files."""
 
 from __future__ import annotations
 
@@ -9,21 +9,33 @@ import io
 import logging
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from bot.app import open_store, serve
 from bot.clock import Clock, SystemClock
 from bot.errors import RuleError
+from bot.metrics import Period, parse_period
 from bot.ports import Store
-from bot.registry.imports import ImportRejected, export_partners, import_metrics, import_partners
+from bot.registry.imports import (
+    ImportRejected,
+    export_metrics,
+    export_partners,
+    import_metrics,
+    import_partners,
+)
 from bot.settings import HOW_TO_FIX, ConfigError, Settings, check_database_url, load_settings
 from bot.wording import count
 from storage.copy import CopyRefused, copy_database
 from storage.migrate import MigrationError
 
 EXIT_USAGE = 2
+WHERE_TEAM_ID = "with Slack open in a browser, it is the T… in app.slack.com/client/T…/"
+SAVE_AS_UTF8 = "In Excel: Save As → CSV UTF-8 (Comma delimited)"
+# Subcommands that only read the database: they never create one.
+_READS_ONLY = frozenset({"export", "export-metrics"})
 
 
 class CliError(Exception):
@@ -48,13 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
         ("import", "import partners from a CSV file (all or nothing)"),
         ("import-metrics", "import metrics from a CSV file (all or nothing)"),
         ("export", "export the partner registry to a CSV file"),
+        ("export-metrics", "export metrics to a CSV file that import-metrics reads back"),
     ):
         command = sub.add_parser(name, help=what, description=what)
         command.add_argument("path", type=Path, help="the CSV file (UTF-8)")
         command.add_argument(
             "--team",
-            help="the Slack workspace ID (T...); needed when the database holds several",
+            help="the Slack workspace ID (T...), needed when the database holds several: "
+            f"{WHERE_TEAM_ID}",
         )
+        if name == "export-metrics":
+            command.add_argument(
+                "--since",
+                metavar="PERIOD",
+                help="only periods that end on or after the start of PERIOD: an ISO week "
+                "(2026-W40), a month (2026-10) or a date (2026-10-05)",
+            )
     copy = sub.add_parser(
         "copy-db",
         help="copy workspaces' data between databases (SQLite and PostgreSQL, either way)",
@@ -113,30 +134,88 @@ def _describe_failure(err: OSError | sqlite3.Error) -> str:
 
 
 async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
+    # Arguments and the file first: a bad one is answered before a database is touched.
+    if args.command != "migrate":
+        _check_team_id(args.team)
+    if args.command in ("import", "import-metrics"):
+        args.text = _read(args.path)
+    if args.command == "export-metrics":
+        args.since = _since(args.since)
+    new = _check_database(args, settings) if args.command != "migrate" else None
     store = await open_store(settings, clock)
+    done = False
     try:
         if args.command == "migrate":
             print("partnerbot: the database is up to date")
-            return
-        action = _ACTIONS[args.command]
-        team = await _team(store, args.team)
-        await action(store, args, team, clock.now().astimezone(settings.zone))
+        else:
+            team = await _team(store, args.team, args.command in _READS_ONLY)
+            now = clock.now().astimezone(settings.zone)
+            await _ACTIONS[args.command](store, args, team, now)
+        done = True
     finally:
         await store.close()
+        if new is not None and done:
+            print(
+                f"partnerbot: created the database {new} (DATABASE_URL sets where)", file=sys.stderr
+            )
+        elif new is not None:  # a refused import leaves no empty database behind
+            for leftover in (new, Path(f"{new}-wal"), Path(f"{new}-shm")):
+                leftover.unlink(missing_ok=True)
 
 
-async def _team(store: Store, given: str | None) -> str:
-    if given:
-        return _team_id(given)
+def _check_team_id(given: str | None) -> None:
+    if given is None:
+        return
+    if not given.startswith(("T", "E")) or not (given.isascii() and given.isalnum()):
+        raise CliError(
+            f"--team {given!r} is not a workspace ID such as T012AB3CD ({WHERE_TEAM_ID})"
+        )
+
+
+def _check_database(args: argparse.Namespace, settings: Settings) -> Path | None:
+    """Refuse a database file that is not there rather than quietly create an empty one.
+    Only an import of partners with --team may start one: its path is returned."""
+    if not settings.database_url.startswith("sqlite:///"):
+        return None  # a server database: its own error says when it is not there
+    path = Path(settings.sqlite_path).resolve()
+    if path.exists():
+        return None
+    if args.command == "import" and args.team:
+        return path
+    where = f"there is no database at {path} (DATABASE_URL is {settings.database_url})"
+    fix = "set DATABASE_URL to the database the bot runs with"
+    if args.command == "import":
+        fix += ", or pass --team to start a new one with this import"
+    raise CliError(f"{where}: {fix}; nothing was created")
+
+
+def _since(raw: str | None) -> Period | None:
+    if raw is None:
+        return None
+    try:
+        return parse_period(raw)
+    except RuleError as err:
+        raise CliError(f"--since: {err}") from None
+
+
+async def _team(store: Store, given: str | None, must_exist: bool) -> str:
     async with store.read() as tx:
         teams = await tx.teams()
+    if given:
+        if must_exist and given not in teams:
+            held = f"it holds {', '.join(teams)}" if teams else "it holds no workspace yet"
+            raise CliError(f"the database has no partners of workspace {given} ({held})")
+        return given
     if len(teams) == 1:
         return teams[0]
     if not teams:
         raise CliError(
-            "the database has no workspace yet: pass --team T012AB3CD (your workspace ID)"
+            "the database has no workspace yet: pass --team with your Slack workspace ID, "
+            f"such as T012AB3CD ({WHERE_TEAM_ID})"
         )
-    raise CliError(f"the database holds several workspaces ({', '.join(teams)}): pass --team")
+    raise CliError(
+        f"the database holds several workspaces ({', '.join(teams)}): pass --team with one"
+    )
 
 
 async def _copy_db(args: argparse.Namespace) -> None:
@@ -155,43 +234,71 @@ async def _copy_db(args: argparse.Namespace) -> None:
 
 
 def _team_id(given: str) -> str:
-    if not given.startswith(("T", "E")) or not given.isalnum():
-        raise CliError(f"--team {given!r} is not a workspace ID; it looks like T012AB3CD")
+    _check_team_id(given)
     return given
 
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CliError(f"{path}: no such file") from None
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise CliError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+        guess = ""
+        if _looks_like_gbk(raw):
+            guess = " It looks like GBK (GB18030), which Excel on Chinese Windows saves."
+        raise CliError(
+            f"{path}: not UTF-8 text (byte {err.start}).{guess} {SAVE_AS_UTF8}, then import "
+            "that file."
+        ) from None
+
+
+def _looks_like_gbk(raw: bytes) -> bool:
+    """Whether bytes read as GB18030 text with Chinese in it (Latin-1 rarely does)."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 async def _import(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
     """now: the clock's reading in the workspace's time zone, so its date is today there."""
-    try:
+    with _nothing_imported(args.path):
         if args.command == "import":
-            result = await import_partners(store, now, team, _read(args.path))
+            result = await import_partners(store, now, team, args.text)
         else:
-            result = await import_metrics(store, now, team, _read(args.path), today=now.date())
-    except ImportRejected as err:
-        raise CliError(f"{args.path}: nothing was imported.\n{err}") from None
+            result = await import_metrics(store, now, team, args.text, today=now.date())
     print(f"partnerbot: {args.path}: {result}")
 
 
+@contextmanager
+def _nothing_imported(path: Path) -> Iterator[None]:
+    """A rejected file as the one error the command prints."""
+    try:
+        yield
+    except ImportRejected as err:
+        raise CliError(f"{path}: nothing was imported.\n{err}") from None
+
+
 async def _export(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
-    text = await export_partners(store, team)
-    args.path.write_text(text, encoding="utf-8", newline="")
+    if args.command == "export":
+        text, what = await export_partners(store, team), "partner"
+    else:
+        text, what = await export_metrics(store, team, args.since), "row"
+    # A byte-order mark, so Excel reads the file as UTF-8 (Chinese names, not mojibake).
+    args.path.write_text(text, encoding="utf-8-sig", newline="")
     rows = max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
-    print(f"partnerbot: wrote {args.path} ({count(rows, 'partner')})")
+    print(f"partnerbot: wrote {args.path} ({count(rows, what)})")
 
 
 _ACTIONS: dict[str, Callable[[Store, argparse.Namespace, str, datetime], Awaitable[None]]] = {
     "import": _import,
     "import-metrics": _import,
     "export": _export,
+    "export-metrics": _export,
 }
 
 

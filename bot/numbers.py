@@ -69,7 +69,7 @@ def parse_number(
 def _plain(value: float, places: int, fixed: bool) -> str:
     if not math.isfinite(value):
         return "—"
-    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if exact == 0:
         exact = abs(exact)  # no "-0"
     shown = f"{exact:,f}"

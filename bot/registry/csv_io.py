@@ -1,4 +1,4 @@
-"""CSV files of the registry: partner rows and metric rows to import, and the partner export.
+"""CSV files of the registry: partner rows and metric rows to import, and their exports.
 
 Pure: text in, validated rows out, or one `ImportRejected` that lists every bad line.
 The use cases in `bot.imports` apply the rows against the store.
@@ -7,6 +7,9 @@ Rules of a partner file:
 - The first line is a header. Column names match case-insensitively, in any order;
   `name` is required; an unknown, unnamed or repeated column is an error.
 - A missing column keeps the partner's value (a new partner gets the default).
+- A name (in `name`, `backups` or a metrics file) follows the command grammar: quotes
+  that wrap the whole name, straight or curly, are dropped, as `/partner` drops them; a
+  name with a quote left inside it is refused, since no command could name it.
 - A present column sets the field. An empty cell clears a field that can be empty
   (backups, tags, contacts, notes, drop_reason); in a column that cannot be empty
   (category, tier, status, owner, success_cases) it means "not given" and keeps the
@@ -24,11 +27,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.errors import RuleError
 from bot.metrics import METRICS, Period, parse_metric, read_period
+from bot.registry.ports import RecordedMetric
 from bot.registry.rules import (
     FIELD_ORDER,
     FIELD_PARSERS,
@@ -37,6 +42,7 @@ from bot.registry.rules import (
     clean_name,
     name_key,
     parse_field,
+    parse_names,
     render_field,
 )
 
@@ -50,6 +56,8 @@ KEEP_WHEN_EMPTY = frozenset({"category", "tier", "status", "owner", "success_cas
 MAX_SHOWN = 50  # problems spelled out in the message; `.problems` keeps them all
 
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+# The quotes of the command grammar (bot/command_parser.py): any of them closes any other.
+_QUOTES = '"“”'
 
 
 class ImportRejected(RuleError):
@@ -95,6 +103,24 @@ def parse_owner(raw: str) -> str:
     return owner
 
 
+def csv_name(raw: str) -> str:
+    """A partner name from a cell, read as a command reads it: wrapping quotes dropped."""
+    name = raw.strip()
+    if len(name) >= 2 and name[0] in _QUOTES and name[-1] in _QUOTES:
+        name = name[1:-1]
+    if any(quote in name for quote in _QUOTES):
+        raise RuleError(
+            f"The name `{raw.strip()}` has a quote inside it, so no command could name it; "
+            "remove the quote."
+        )
+    return clean_name(name)
+
+
+def csv_names(raw: str) -> tuple[str, ...]:
+    """Backup names from a cell ("A, “B”"), each read as `csv_name` reads one."""
+    return parse_names(", ".join(csv_name(part) for part in raw.split(",") if part.strip()))
+
+
 def parse_partner_rows(text: str) -> list[PartnerRow]:
     """The validated rows of a partner CSV, or ImportRejected listing every problem."""
     rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
@@ -128,8 +154,13 @@ def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
             problems.append(str(exc))
             return None
 
-    given = {field: cell(field, partial(parse_field, field)) for field in FIELD_PARSERS}
-    fields = PartnerFields(**given, owner=cell("owner", parse_owner))
+    parsers: dict[str, Callable[[str], Any]] = {
+        **{field: partial(parse_field, field) for field in FIELD_PARSERS},
+        "name": csv_name,
+        "backups": csv_names,
+        "owner": parse_owner,
+    }
+    fields = PartnerFields(**{field: cell(field, parse) for field, parse in parsers.items()})
     return fields, problems
 
 
@@ -143,7 +174,7 @@ def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
         bad: list[str] = []
         name = period = None
         try:
-            name = clean_name(cells["name"])
+            name = csv_name(cells["name"])
         except RuleError as exc:
             bad.append(str(exc))
         try:
@@ -182,6 +213,28 @@ def format_partners(partners: Iterable[Partner]) -> str:
     for partner in sorted(partners, key=lambda p: name_key(p.name)):
         writer.writerow([render_field(getattr(partner, column)) for column in PARTNER_COLUMNS])
     return out.getvalue()
+
+
+def format_metrics(records: Iterable[RecordedMetric]) -> str:
+    """A metrics CSV with every metric column, one row per partner and period, in the order
+    given: what `parse_metrics_rows` reads back to the same values."""
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for record in records:
+        row = rows.setdefault((record.name, record.period.label), {})
+        row[record.metric] = plain_number(record.value)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(METRIC_COLUMNS)
+    for (name, period), values in rows.items():
+        writer.writerow([name, period, *(values.get(key, "") for key in METRICS)])
+    return out.getvalue()
+
+
+def plain_number(value: float) -> str:
+    """A value as a plain decimal that reads back as the same float: no exponent, no
+    separators, no trailing `.0` (1234567.89, 120000, 0.00001)."""
+    text = format(Decimal(repr(value + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
+    return text.removesuffix(".0")
 
 
 def _read_table(

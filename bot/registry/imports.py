@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 
 from bot.access import CLI_ACTOR
 from bot.errors import NameTaken, NotFound, RuleError
+from bot.metrics import Period
 from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
     PartnerRow,
     Problem,
+    format_metrics,
     format_partners,
     parse_metrics_rows,
     parse_partner_rows,
@@ -29,6 +31,7 @@ from bot.wording import count
 __all__ = [
     "ImportRejected",
     "ImportResult",
+    "export_metrics",
     "export_partners",
     "import_metrics",
     "import_partners",
@@ -175,3 +178,11 @@ async def export_partners(store: Store, team_id: str) -> str:
     async with store.read() as tx:
         partners = await tx.all_partners(team_id)
     return format_partners(partners)
+
+
+async def export_metrics(store: Store, team_id: str, since: Period | None = None) -> str:
+    """Every metric of a workspace as a CSV that `import_metrics` reads back to the same
+    values; since: only periods that end on or after the start of that period."""
+    async with store.read() as tx:
+        records = await tx.team_metrics(team_id, None if since is None else since.start)
+    return format_metrics(records)

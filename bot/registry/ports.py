@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.metrics import Period
@@ -52,6 +52,16 @@ class MetricRow:
     value: float
 
 
+@dataclass(frozen=True)
+class RecordedMetric:
+    """One stored metric value with its partner's name, as the metrics export writes it."""
+
+    name: str
+    period: Period
+    metric: str
+    value: float
+
+
 class RegistryTx(Protocol):
     """Partners, their tags and backups, the audit trail and recorded metrics."""
 
@@ -93,3 +103,4 @@ class RegistryTx(Protocol):
     async def partner_metrics(
         self, team_id: str, partner_id: int, limit: int
     ) -> list[tuple[str, str, float]]: ...
+    async def team_metrics(self, team_id: str, since: date | None) -> list[RecordedMetric]: ...

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.errors import CommandError, RuleError
 from bot.health import service as health_service
-from bot.health.chart import CHART_METRICS, render_trend_png
+from bot.health.chart import CHART_METRICS, render_trend_png, trend_alt_text
 from bot.health.command import (
     BenchmarkRequest,
     HealthHelpRequest,
@@ -104,11 +104,11 @@ async def start_chart(
         services,
         respond,
         body["channel_id"],
-        partial(render_trend_png, points, guides),
+        partial(render_trend_png, points, guides, partner.name),
         filename=f"health-{partner.id}.png",
         title=f"{partner.name}: metrics by period",
         comment=f"Metrics of *{esc(partner.name)}* by period",
-        alt_text=f"Line chart of {partner.name}'s recorded metrics by period",
+        alt_text=trend_alt_text(partner.name, points, guides),
     )
     services.tasks.spawn(work, name="health chart")
     text = (

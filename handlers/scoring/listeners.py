@@ -13,7 +13,7 @@ from bot.access import check_can_change
 from bot.errors import CommandError, RuleError
 from bot.registry.rules import Category
 from bot.scoring import service as score_service
-from bot.scoring.chart import render_radar_png
+from bot.scoring.chart import RadarSeries, radar_alt_text, render_radar_png
 from bot.scoring.command import (
     CardRequest,
     CompareRequest,
@@ -27,7 +27,7 @@ from bot.scoring.command import (
 )
 from bot.scoring.service import CardVersion, ScoreCard
 from bot.services import Services
-from handlers.blocks import esc, field_error, message, modal, section
+from handlers.blocks import clip, esc, field_error, message, modal, section
 from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.ids import ScoreView
@@ -112,22 +112,21 @@ def _rated(card: ScoreCard) -> ScoreCard:
 
 def _start_radar(services: Services, respond: Reply, channel: str, cards: list[ScoreCard]) -> None:
     """Draw and upload a radar of these cards after the ack."""
-    series = [dict(c.rating.values) if c.rating else {} for c in cards]
-    letters = list(views.LETTERS[: len(cards)])
+    series = [RadarSeries(c.partner.name, dict(c.rating.values) if c.rating else {}) for c in cards]
     names = ", ".join(
-        f"{letters[i]} = *{esc(c.partner.name)}*"
-        + (f" (not rated, drawn at 0: {', '.join(c.score.missing)})" if c.score.missing else "")
-        for i, c in enumerate(cards)
+        f"*{esc(c.partner.name)}*"
+        + (f" (not rated: {', '.join(c.score.missing)})" if c.score.missing else "")
+        for c in cards
     )
     work = post_chart(
         services,
         respond,
         channel,
-        partial(render_radar_png, series, letters),
+        partial(render_radar_png, series),
         filename="fit-radar.png",
-        title="Fit dimensions",
-        comment=f"Fit dimensions: {names}",
-        alt_text="Radar chart of the six fit dimensions, 0 to 100, one outline per partner",
+        title=clip("Fit dimensions: " + ", ".join(c.partner.name for c in cards), 100),
+        comment=f"Fit dimensions of {names}",
+        alt_text=radar_alt_text(series),
     )
     services.tasks.spawn(work, name="score radar")
 

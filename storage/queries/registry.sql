@@ -158,3 +158,12 @@ SELECT period, period_kind, period_start, metric, value FROM metrics
  WHERE team_id = :team_id AND partner_id = :partner_id
  ORDER BY period_start DESC, period_kind, metric
  LIMIT :limit;
+
+-- name: team_metrics
+-- Every metric of a workspace for the export, by partner then period: the periods that
+-- end on or after :since (the earliest date for all of them).
+SELECT p.name, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM metrics m JOIN partners p ON p.id = m.partner_id AND p.team_id = m.team_id
+ WHERE m.team_id = :team_id
+   AND m.period_end >= :since
+ ORDER BY p.name_key, m.period_start, m.period_end, m.metric;

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
 from bot.errors import NameTaken
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow
+from bot.metrics import Period
+from bot.registry.ports import AuditEntry, ListFilters, MetricRow, RecordedMetric
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Dialect, Queries
 
@@ -265,3 +266,18 @@ class RegistryQueries(Queries):
             "partner_metrics", team_id=team_id, partner_id=partner_id, limit=limit
         )
         return [(r["period"], r["metric"], float(r["value"])) for r in rows]
+
+    async def team_metrics(self, team_id: str, since: date | None) -> list[RecordedMetric]:
+        """A workspace's metrics by partner and period; since: periods ending then or later."""
+        rows = await self._rows(
+            "team_metrics", team_id=team_id, since=self._d.day(since or date(1, 1, 1))
+        )
+        periods: dict[tuple[str, str], Period] = {}  # many rows share a few periods
+        found = []
+        for name, label, kind, start, end, metric, value in rows:
+            period = periods.get((label, kind))
+            if period is None:
+                period = Period(self._d.date(start), self._d.date(end), kind, label)
+                periods[(label, kind)] = period
+            found.append(RecordedMetric(name, period, metric, float(value)))
+        return found

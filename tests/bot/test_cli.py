@@ -139,7 +139,9 @@ def test_import_export_round_trip_through_the_command_line(
     exported = tmp_path / "out.csv"
     assert main(["export", str(exported)]) == 0
     assert "2 partners" in capsys.readouterr().out
-    text = exported.read_text(encoding="utf-8")
+    # The export starts with a byte-order mark, so that Excel reads it as UTF-8.
+    assert exported.read_bytes().startswith(b"\xef\xbb\xbfname,")
+    text = exported.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("name,")
     assert "星河传媒" in text and "Acme Media" in text
 
@@ -174,6 +176,7 @@ def test_counts_say_rows_and_values_apart_and_agree_with_their_nouns(
 def test_a_bad_file_is_refused_with_its_line_and_writes_nothing(
     database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["migrate"]) == 0
     bad = tmp_path / "bad.csv"
     bad.write_text(PARTNERS_CSV + "Third Co,KOL,gold,U0ABC,,\n", encoding="utf-8")
     assert main(["import", str(bad), "--team", "T0001"]) == 2
@@ -188,6 +191,8 @@ def test_command_line_errors_are_one_clear_line(
 ) -> None:
     assert main(["import", str(tmp_path / "missing.csv"), "--team", "T0001"]) == 2
     assert "no such file" in capsys.readouterr().err
+    assert main(["migrate"]) == 0  # a database with no workspace in it yet
+    capsys.readouterr()
     assert main(["export", str(tmp_path / "x.csv")]) == 2
     assert "pass --team" in capsys.readouterr().err
     latin1 = tmp_path / "latin1.csv"

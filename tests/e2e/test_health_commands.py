@@ -188,6 +188,34 @@ async def test_the_chart_is_drawn_after_the_ack_and_uploaded_in_three_calls(
     done = slack.fake.named("files.completeUploadExternal")[0].body
     assert done["channel_id"] == "C2147483705"
     assert "Metrics of *Acme Media*" in done["initial_comment"]
+    # files_upload_v2 sends the alt text with its first call.
+    assert url_call["alt_txt"] == (
+        "Line charts of Acme Media's metrics by period end date, one per metric and kind of "
+        "period. resource utilisation %, weekly, 2026-W44 to 2026-W47: 55, 45, 35, 30. "
+        "sentiment index, weekly, 2026-W44 to 2026-W47: 70, 70, 70, 49. "
+        "GMV, weekly, 2026-W44 to 2026-W47: 900, 900, 900, 900. "
+        "traffic (UV), weekly, 2026-W44 to 2026-W47: 100, 100, 100, 100. "
+        "Dashed lines: rue 40."
+    )
+
+
+async def test_a_chinese_names_chart_separates_weeks_from_months_and_describes_them(
+    slack: Harness,
+) -> None:
+    await slack.command("add “李佳琦直播间” category=KOL status=active")
+    await record(slack, "李佳琦直播间", 46, rue=45)
+    await record(slack, "李佳琦直播间", 47, rue=35)
+    reply = await slack.command("metrics 李佳琦直播间 roi=2.1 period=2026-11")
+    assert "Recorded" in reply.shown
+    await slack.command("李佳琦直播间 chart", command="/health")
+    await slack.settle()
+    # Under warnings-as-errors a missing glyph would fail the drawing: no upload then.
+    assert slack.fake.named("upload")[0].body["data"].startswith(b"\x89PNG")
+    assert slack.fake.named("files.getUploadURLExternal")[0].body["alt_txt"] == (
+        "Line charts of 李佳琦直播间's metrics by period end date, one per metric and kind of "
+        "period. resource utilisation %, weekly, 2026-W46 to 2026-W47: 45, 35. "
+        "ROI (output per unit of input), monthly, 2026-11: 2.1. Dashed lines: rue 40."
+    )
 
 
 async def test_a_chart_that_cannot_be_posted_says_why(slack: Harness) -> None:

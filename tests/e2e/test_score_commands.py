@@ -131,6 +131,18 @@ def uploads(slack: Harness) -> list[str]:
     return [c.method for c in slack.fake.calls if c.method in UPLOAD_CALLS]
 
 
+def uploaded_title(slack: Harness, index: int = 0) -> str:
+    """An upload's title, as files.completeUploadExternal carried it."""
+    files = slack.fake.named("files.completeUploadExternal")[index].body["files"]
+    [uploaded] = json.loads(files) if isinstance(files, str) else files
+    return str(uploaded["title"])
+
+
+def alt_text(slack: Harness, index: int = 0) -> str:
+    """An upload's alt text, which files_upload_v2 sends with files.getUploadURLExternal."""
+    return str(slack.fake.named("files.getUploadURLExternal")[index].body["alt_txt"])
+
+
 def number(value: str | None) -> dict[str, Any]:
     return {"value": {"type": "number_input", "value": value}}
 
@@ -402,7 +414,31 @@ async def test_compare_shows_dimensions_side_by_side_and_uploads_an_overlaid_rad
     assert int(slack.fake.named("files.getUploadURLExternal")[0].body["length"]) == len(png)
     done = slack.fake.named("files.completeUploadExternal")[0].body
     assert done["channel_id"] == "C2147483705"
-    assert "A = *Acme*, B = *Beta Co*" in done["initial_comment"]
+    # The chart names the partners itself; the comment no longer maps letters to names.
+    assert done["initial_comment"] == "Fit dimensions of *Acme*, *Beta Co*"
+    assert uploaded_title(slack) == "Fit dimensions: Acme, Beta Co"
+    assert alt_text(slack) == (
+        "Radar chart of the six fit dimensions, 0 to 100, one outline per partner. "
+        "Acme: brand 80, users 70, channel 65, audience 72, traffic 60, tone 75. "
+        "Beta Co: brand 60, users 60, channel 60, audience 60, traffic 60, tone 60."
+    )
+
+
+async def test_a_radar_with_an_unrated_dimension_and_a_chinese_name_says_so(
+    slack: Harness,
+) -> None:
+    await add(slack, "李佳琦直播间")
+    await score(slack, "李佳琦直播间 brand=80 users=70")
+    shown = await score(slack, "“李佳琦直播间” chart")
+    assert "Drawing the radar of *李佳琦直播间*" in shown
+    assert uploads(slack) == UPLOAD_CALLS
+    done = slack.fake.named("files.completeUploadExternal")[0].body
+    assert done["initial_comment"] == (
+        "Fit dimensions of *李佳琦直播间* (not rated: channel, audience, traffic, tone)"
+    )
+    assert alt_text(slack).endswith(
+        "李佳琦直播间: brand 80, users 70 (not rated: channel, audience, traffic, tone, left out)."
+    )
 
 
 async def test_compare_needs_two_to_four_different_partners(slack: Harness) -> None:
@@ -427,9 +463,9 @@ async def test_a_partners_chart_uploads_a_radar(slack: Harness) -> None:
     assert "Drawing the radar of *Acme*" in shown
     assert uploads(slack) == UPLOAD_CALLS
     assert slack.fake.named("upload")[0].body["data"].startswith(b"\x89PNG")
-    assert (
-        "A = *Acme*" in slack.fake.named("files.completeUploadExternal")[0].body["initial_comment"]
-    )
+    done = slack.fake.named("files.completeUploadExternal")[0].body
+    assert done["initial_comment"] == "Fit dimensions of *Acme*"
+    assert "Acme: brand 80" in alt_text(slack)
 
     # The card's Radar chart button does the same.
     card = await score(slack, '"Acme"')

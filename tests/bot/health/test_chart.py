@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import struct
+import warnings
+from datetime import date
 
 import pytest
 
-from bot.health.chart import render_trend_png
+from bot.health.chart import (
+    ALT_TEXT_MAX,
+    render_trend_png,
+    trend_alt_text,
+    trend_figure,
+    trend_panels,
+)
 from bot.health.rules import MetricPoint
 from bot.metrics import parse_period
 
@@ -96,3 +105,81 @@ def test_a_single_value_and_mixed_periods_render() -> None:
     ]
     png = render_trend_png(points)
     assert size(png) == (800, 630)
+
+
+# --- periods of different kinds, names and alt text -------------------------------
+
+
+def test_a_month_and_a_week_ending_on_the_same_day_are_not_merged() -> None:
+    # 2026-W22 runs to Sunday 31 May, the last day of 2026-05.
+    points = [point("2026-W22", "rue", 40.0), point("2026-05", "rue", 60.0)]
+    figure = trend_figure(points)
+    weekly, monthly = figure.axes
+    assert weekly.get_title(loc="left") == "resource utilisation %, weekly"
+    assert monthly.get_title(loc="left") == "resource utilisation %, monthly"
+    end = date(2026, 5, 31).toordinal()
+    for ax, value in ((weekly, 40.0), (monthly, 60.0)):
+        [line] = ax.lines[:1]
+        assert list(line.get_xdata()) == [end]
+        assert list(line.get_ydata()) == [value]
+
+
+def test_values_sit_at_their_period_end_dates_in_separate_panels_per_kind() -> None:
+    points = [
+        point("2026-W44", "gmv", 100.0),
+        point("2026-W46", "gmv", 120.0),  # two weeks later: twice the gap, not one step
+        point("2026-W47", "gmv", 130.0),
+        point("2026-10", "gmv", 400.0),
+        point("2026-11-20", "gmv", 15.0),
+    ]
+    assert [(m, k, [p.period.label for p in ps]) for m, k, ps in trend_panels(points)] == [
+        ("gmv", "week", ["2026-W44", "2026-W46", "2026-W47"]),
+        ("gmv", "month", ["2026-10"]),
+        ("gmv", "day", ["2026-11-20"]),
+    ]
+    weekly = trend_figure(points).axes[0]
+    xs = list(weekly.lines[0].get_xdata())
+    assert [b - a for a, b in itertools.pairwise(xs)] == [14, 7]
+    assert [t.get_text() for t in weekly.get_xticklabels()] == ["2026-W44", "2026-W46", "2026-W47"]
+
+
+def test_large_amounts_are_plain_on_the_axis() -> None:
+    ax = trend_figure([point("2026-10", "gmv", 4_000_000.0), point("2026-11", "gmv", 4.2e6)]).axes[
+        0
+    ]
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "4,200,000" in labels
+    assert not any("e" in label for label in labels)
+
+
+def test_a_chinese_name_is_in_the_chart_with_no_missing_glyph() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        figure = trend_figure(weekly("rue", 30, 45), partner="李佳琦直播间")
+        assert figure.get_suptitle() == "李佳琦直播间: metrics by period"
+        png = render_trend_png(weekly("rue", 30, 45), partner="李佳琦直播间")
+    assert png.startswith(PNG)
+
+
+def test_alt_text_names_the_partner_metrics_periods_values_and_guides() -> None:
+    points = [
+        *weekly("rue", 55, 45, 35, 30),
+        point("2026-10", "roi", 1.6),
+        point("2026-11", "roi", 1.4),
+        point("2026-11", "gmv", 4_200_000.0),
+    ]
+    text = trend_alt_text("李佳琦直播间", points, {"rue": 40.0, "roi": 1.75, "sentiment": 50.0})
+    assert text.startswith("Line charts of 李佳琦直播间's metrics by period end date")
+    assert "resource utilisation %, weekly, 2026-W44 to 2026-W47: 55, 45, 35, 30." in text
+    assert "ROI (output per unit of input), monthly, 2026-10 to 2026-11: 1.6, 1.4." in text
+    assert "GMV, monthly, 2026-11: 4,200,000." in text
+    assert text.endswith("Dashed lines: rue 40, roi 1.75.")  # no panel, no sentiment line
+
+
+def test_alt_text_is_cut_to_what_slack_keeps() -> None:
+    many = [
+        point(f"2026-{m:02d}-{d:02d}", "gmv", 1e6 + d) for m in (8, 9, 10, 11) for d in range(1, 29)
+    ]
+    text = trend_alt_text("x" * 80, many)
+    assert len(text) == ALT_TEXT_MAX and text.endswith("…")

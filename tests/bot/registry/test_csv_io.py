@@ -149,6 +149,54 @@ def test_chinese_names_and_tags() -> None:
     assert rows[1].fields.backups == ("小红书",)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "“李佳琦直播间”",  # curly, as Chinese input methods and Word type them
+        '"""李佳琦直播间"""',  # straight quotes kept inside a CSV-quoted cell
+        '“李佳琦直播间"',  # mixed, as the command grammar allows
+        " ”李佳琦直播间“ ",
+    ],
+)
+def test_quotes_wrapping_a_name_are_dropped_as_the_command_grammar_drops_them(cell: str) -> None:
+    [row] = parse_partner_rows(f"name,backups\n{cell},{cell}\n")
+    assert row.name == "李佳琦直播间"
+    assert row.fields.backups == ("李佳琦直播间",)
+    [metrics] = parse_metrics_rows(f"name,period,rue\n{cell},2026-W47,35\n", date(2026, 11, 22))
+    assert metrics.name == "李佳琦直播间"
+
+
+def test_each_backup_in_a_cell_loses_its_wrapping_quotes() -> None:
+    [row] = parse_partner_rows('name,backups\nAcme,"“抖音”, ""Beta Co"", 小红书"\n')
+    assert row.fields.backups == ("抖音", "Beta Co", "小红书")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Acme “Media”", "`Acme “Media”` has a quote inside it"),
+        ("“Acme", "`“Acme` has a quote inside it"),
+        ('Ac"me', '`Ac"me` has a quote inside it'),
+        ('""""', '`""""` has a quote inside it'),
+        ("“”", "needs a name"),
+    ],
+)
+def test_a_name_with_a_quote_left_inside_is_refused(cell: str, expected: str) -> None:
+    quoted = '"' + cell.replace('"', '""') + '"'
+    [(line, reason)] = rejected(f"name\nGood\n{quoted}\n")
+    assert line == 3 and expected in reason
+    [(line, reason)] = rejected(
+        f"name,period,rue\n{quoted},2026-W47,1\n",
+        partial(parse_metrics_rows, today=date(2026, 11, 22)),
+    )
+    assert line == 2 and expected in reason
+
+
+def test_a_backup_with_a_quote_inside_is_refused() -> None:
+    [(line, reason)] = rejected('name,backups\nAcme,"Beta, Ga“mma"\n')
+    assert line == 2 and "`Ga“mma` has a quote inside it" in reason
+
+
 # --- partner rows: bad files ------------------------------------------------------
 
 
@@ -295,7 +343,10 @@ def test_round_trip_with_chinese_names_quotes_and_newlines() -> None:
     assert {name_key(r.name): r.fields for r in rows} == by_key
 
 
-names = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and "," not in s)
+# Names a command can type: no commas (they separate backups) and no quotes (they are syntax).
+names = st.text(min_size=1, max_size=30).filter(
+    lambda s: s.strip() and not any(ch in s for ch in ',"“”')
+)
 
 
 T = TypeVar("T")

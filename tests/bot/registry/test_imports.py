@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from bot.access import CLI_ACTOR
+from bot.registry.command import NameRequest, parse_partner_command
 from bot.registry.csv_io import ImportRejected
 from bot.registry.imports import ImportResult, export_partners, import_metrics, import_partners
 from bot.registry.ports import AuditEntry
 from bot.registry.rules import Category, Partner, Status, Tier
+from bot.registry.service import show_partner
 from storage.store import SQLiteStore
 
 T1, T2 = "T1", "T2"
@@ -76,6 +78,20 @@ async def test_import_audits_every_field_as_the_cli(store: SQLiteStore) -> None:
     fields = {(r.field, r.after) for r in rows}
     assert ("backups", "抖音, Acme Media") in fields
     assert ("tier", "strategic") in fields
+
+
+async def test_a_name_in_curly_quotes_is_one_a_command_can_name(store: SQLiteStore) -> None:
+    text = "name,owner\n“李佳琦直播间”,U012AB3CD\n"
+    assert (await import_partners(store, AT, T1, text)).created == 1
+    request = parse_partner_command("show 李佳琦直播间")
+    assert isinstance(request, NameRequest)
+    found, _ = await show_partner(store, T1, request.name)
+    assert found.name == "李佳琦直播间"
+    # The same cell again names the same partner: no look-alike second one.
+    again = await import_partners(store, LATER, T1, text.replace("U012AB3CD", ""))
+    assert again == ImportResult(created=0, updated=0, unchanged=1)
+    result = await import_metrics(store, AT, T1, 'name,period,rue\n"“李佳琦直播间”",2026-W47,35\n')
+    assert result.created == 1
 
 
 async def test_new_partner_gets_the_defaults(store: SQLiteStore) -> None:

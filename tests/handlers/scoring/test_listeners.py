@@ -186,7 +186,7 @@ async def test_the_radar_of_a_rated_partner_is_uploaded_with_alt_text(bot: Bot) 
     assert upload["channel"] == CHANNEL
     assert upload["content"].startswith(b"\x89PNG")
     assert upload["alt_text"] and "Radar chart" in upload["alt_text"]
-    assert "A = *Acme*" in upload["comment"]
+    assert upload["comment"] == "Fit dimensions of *Acme*"
     assert bot.respond.calls == []
     assert bot.client.calls == []  # uploads go through the outbox, not the client
 
