@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from bot.health.rules import MetricPoint
 from bot.metrics import Period
@@ -27,17 +30,22 @@ class HealthQueries(Queries):
         self, team_id: str, since: date, partner_id: int | None = None
     ) -> list[MetricPoint]:
         if partner_id is None:
-            rows = await self._rows("pool_window", team_id=team_id, since=since.isoformat())
-        else:
-            rows = await self._rows(
-                "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
-            )
-        periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
-        points = []
-        for pid, label, kind, start, end, metric, value in rows:
-            period = periods.get((label, kind))
-            if period is None:
-                period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
-                periods[(label, kind)] = period
-            points.append(MetricPoint(int(pid), period, metric, float(value)))
-        return points
+            rows = await self._fetch_tuples("pool_window", team_id=team_id, since=since.isoformat())
+            # A pool's window is hundreds of thousands of rows: seconds of CPU off the loop.
+            return await asyncio.to_thread(_points, rows)
+        rows = await self._rows(
+            "partner_window", team_id=team_id, since=since.isoformat(), partner_id=partner_id
+        )
+        return _points(rows)
+
+
+def _points(rows: Sequence[Any]) -> list[MetricPoint]:
+    periods: dict[tuple[str, str], Period] = {}  # a window holds few periods, many rows
+    points = []
+    for pid, label, kind, start, end, metric, value in rows:
+        period = periods.get((label, kind))
+        if period is None:
+            period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+            periods[(label, kind)] = period
+        points.append(MetricPoint(int(pid), period, metric, float(value)))
+    return points

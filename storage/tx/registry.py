@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,22 @@ def _partner(
         created_at=from_utc_text(row["created_at"]),
         updated_at=from_utc_text(row["updated_at"]),
     )
+
+
+def _partners(
+    rows: list[Mapping[str, Any]],
+    tag_rows: list[Mapping[str, Any]],
+    backup_rows: list[Mapping[str, Any]],
+) -> list[Partner]:
+    tags: dict[int, list[str]] = {}
+    for r in tag_rows:
+        tags.setdefault(int(r["partner_id"]), []).append(r["tag"])
+    backups: dict[int, list[str]] = {}
+    for r in backup_rows:
+        backups.setdefault(int(r["partner_id"]), []).append(r["name"])
+    return [
+        _partner(r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ()))) for r in rows
+    ]
 
 
 class RegistryQueries(Queries):
@@ -115,16 +132,11 @@ class RegistryQueries(Queries):
         return [_partner(r) for r in rows], int(total)
 
     async def all_partners(self, team_id: str) -> list[Partner]:
-        rows = await self._rows("all_partners", team_id=team_id)
-        tags: dict[int, list[str]] = {}
-        for r in await self._rows("team_tags", team_id=team_id):
-            tags.setdefault(int(r["partner_id"]), []).append(r["tag"])
-        backups: dict[int, list[str]] = {}
-        for r in await self._rows("team_backups", team_id=team_id):
-            backups.setdefault(int(r["partner_id"]), []).append(r["name"])
-        return [
-            _partner(r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ()))) for r in rows
-        ]
+        rows = await self._fetchall("all_partners", team_id=team_id)
+        tags = await self._fetchall("team_tags", team_id=team_id)
+        backups = await self._fetchall("team_backups", team_id=team_id)
+        # Thousands of partners with their dates parsed: CPU kept off the event loop.
+        return await asyncio.to_thread(_partners, rows, tags, backups)
 
     async def status_counts(self, team_id: str) -> dict[str, int]:
         rows = await self._rows("status_counts", team_id=team_id)
