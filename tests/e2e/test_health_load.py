@@ -13,13 +13,13 @@ from bot.metrics import week_of
 from bot.services import Services
 from handlers.reply import WORKING
 from tests.support.harness import START, Harness, Reply
+from tests.support.loop_stalls import StallMonitor
 
 PARTNERS = 10_000
 WEEKS = 10
 HEALTH_REQUESTS = 3
 # The old code held the loop for over two seconds per portfolio; one Slack ack needs it free.
 STALL_LIMIT = 0.5
-TICK = 0.01
 SPACING = 0.7
 
 
@@ -63,32 +63,6 @@ def seed_pool(path: str, partners: int, weeks: int) -> None:
             (stamp,),
         )
         conn.execute("INSERT INTO roi_benchmarks VALUES ('T0001', 'KOL', 2.5, 'U1', ?)", (stamp,))
-
-
-class StallMonitor:
-    """A task that wakes every TICK and records the longest it waited past that."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def _watch(self) -> None:
-        last = time.perf_counter()
-        while not self._stop.is_set():
-            await asyncio.sleep(TICK)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last - TICK)
-            last = now
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._watch())
-
-    async def stop(self) -> float:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-        return self.longest
 
 
 async def test_a_large_portfolio_keeps_the_loop_free_and_every_request_answered(
