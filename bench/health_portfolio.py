@@ -6,6 +6,8 @@ gmv and traffic each, then times, in the same run and interleaved:
 - the portfolio: that query plus every rule, the concentration and the unbacked list;
 - one partner's report, for comparison.
 The ratio portfolio / baseline is what the in-memory assessment adds to reading the data.
+Beside each case, the longest the event loop was kept from running while it ran (a task
+that should wake every 10 ms records how late it woke): what every other request waits.
 
     python bench/health_portfolio.py --partners 10000 --weeks 8
 """
@@ -33,6 +35,7 @@ from storage.store import SQLiteStore
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 ZONE = ZoneInfo("UTC")
 TEAM = "T0001"
+TICK = 0.01
 
 
 def seed(path: str, partners: int, weeks: int) -> None:
@@ -84,10 +87,26 @@ def seed(path: str, partners: int, weeks: int) -> None:
         conn.execute("INSERT INTO roi_benchmarks VALUES (?, 'KOL', 2.5, 'U1', ?)", (TEAM, stamp))
 
 
-async def timed(work: Callable[[], Awaitable[object]]) -> float:
+async def timed(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+    """How long work took, and the longest stall of the event loop meanwhile (seconds)."""
+    longest = 0.0
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(TICK)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last - TICK), now
+
+    watcher = asyncio.create_task(watch())
     started = time.perf_counter()
     await work()
-    return time.perf_counter() - started
+    took = time.perf_counter() - started
+    done.set()
+    await watcher
+    return took, longest
 
 
 async def main(partners: int, weeks: int, rounds: int) -> None:
@@ -110,20 +129,24 @@ async def main(partners: int, weeks: int, rounds: int) -> None:
                 ),
             }
             results: dict[str, list[float]] = {name: [] for name in cases}
+            stalls: dict[str, float] = dict.fromkeys(cases, 0.0)
             for work in cases.values():  # warm the page cache
                 await work()
             for _ in range(rounds):  # interleaved, so a noisy moment hits every case alike
                 for name, work in cases.items():
-                    results[name].append(await timed(work))
+                    took, stall = await timed(work)
+                    results[name].append(took)
+                    stalls[name] = max(stalls[name], stall)
             report, _ = await portfolio_health(store, NOW, ZONE, TEAM)
         finally:
             await store.close()
     baseline = statistics.median(results["window query (baseline)"])
     print(f"{partners} partners x {weeks} weeks x 5 metrics, median of {rounds} rounds")
-    print(f"{'case':<26}{'median ms':>11}{'ratio to baseline':>19}")
+    print(f"{'case':<26}{'median ms':>11}{'ratio to baseline':>19}{'longest stall ms':>18}")
     for name, values in results.items():
         median = statistics.median(values)
-        print(f"{name:<26}{median * 1000:>11.1f}{median / baseline:>19.2f}")
+        stall = stalls[name] * 1000
+        print(f"{name:<26}{median * 1000:>11.1f}{median / baseline:>19.2f}{stall:>18.0f}")
     print(
         "statuses:", {s.value: n for s, n in report.counts.items()}, "flagged:", len(report.flagged)
     )

@@ -11,17 +11,43 @@ from bot.health.rules import (
     HealthReport,
     HealthStatus,
     MetricPoint,
+    Rule,
     Thresholds,
     assess,
     window_weeks,
 )
 from bot.metrics import Period
-from bot.registry.rules import Partner, Status, Tier
+from bot.registry.rules import RETIRED, Partner, Status, Tier
 
-# Partners whose health is watched; prospects have no metrics yet, the rest have left.
-WATCHED = frozenset({Status.ACTIVE, Status.PAUSED})
-# Partners that still need a backup if they are strategic or core.
-CURRENT = frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED})
+
+@dataclass(frozen=True)
+class Population:
+    """The partners a pool-wide report covers, every part of it, and how it says so."""
+
+    statuses: frozenset[Status]
+
+    def __contains__(self, partner: Partner) -> bool:
+        return partner.status in self.statuses
+
+    @property
+    def label(self) -> str:
+        """`active and paused partners`"""
+        return f"{_words([s.value for s in Status if s in self.statuses])} partners"
+
+    @property
+    def left_out(self) -> str:
+        """`prospect, dropped and archived partners`"""
+        return f"{_words([s.value for s in Status if s not in self.statuses])} partners"
+
+
+def _words(items: list[str]) -> str:
+    return " and ".join(filter(None, [", ".join(items[:-1]), *items[-1:]]))
+
+
+# The partners the team works with now: prospects have not started, the others have left.
+# Status counts, red and amber, concentration and missing backups all count these; so do
+# digests.
+PORTFOLIO = Population(frozenset({Status.ACTIVE, Status.PAUSED}))
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,7 @@ class PortfolioReport:
     traffic: Concentration | None
     unbacked: list[Partner]  # strategic and core partners with no backup
     window: tuple[Period, Period]
+    population: Population = PORTFOLIO
 
     @property
     def watched(self) -> int:
@@ -44,16 +71,21 @@ def assess_portfolio(
     benchmarks: dict[str, float],
     limits: Thresholds,
     today: date,
+    population: Population = PORTFOLIO,
 ) -> PortfolioReport:
-    """Assess every watched partner once, in memory, from one window of metrics."""
+    """Assess the population's partners once, in memory, from one window of metrics: the
+    rest of the pool is in no count, list or share (a backup that has left is still no
+    backup)."""
+    members = [p for p in partners if p in population]
+    names = {p.id: p.name for p in members}
+    counted = [point for point in points if point.partner_id in names]
     by_partner: dict[int, list[MetricPoint]] = defaultdict(list)
-    for point in points:
+    for point in counted:
         by_partner[point.partner_id].append(point)
-    retired = frozenset(p.name for p in partners if p.status not in CURRENT)
+    retired = frozenset(p.name for p in partners if p.status in RETIRED)
     reports = [
-        assess(p, by_partner.get(p.id, []), benchmarks.get(p.category.value), limits, 0, retired)
-        for p in partners
-        if p.status in WATCHED
+        assess(p, by_partner[p.id], benchmarks.get(p.category.value), limits, 0, retired)
+        for p in members
     ]
     counts = Counter(r.status for r in reports)
     flagged = sorted(
@@ -61,17 +93,10 @@ def assess_portfolio(
         key=lambda r: (*r.severity, r.partner.name.casefold()),
     )
     first, last = window_weeks(today, limits.window_weeks)
-    names = {p.id: p.name for p in partners}
-    gmv = concentration(points, "gmv", names, first.start, last.end, limits.hhi)
-    traffic = concentration(points, "traffic", names, first.start, last.end, limits.hhi)
+    gmv = concentration(counted, "gmv", names, first.start, last.end, limits.hhi)
+    traffic = concentration(counted, "traffic", names, first.start, last.end, limits.hhi)
     unbacked = sorted(
-        (
-            p
-            for p in partners
-            if p.status in CURRENT
-            and p.tier in (Tier.STRATEGIC, Tier.CORE)
-            and not [b for b in p.backups if b not in retired]
-        ),
+        (r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)),
         key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()),
     )
     return PortfolioReport(
@@ -81,4 +106,5 @@ def assess_portfolio(
         traffic,
         unbacked,
         (first, last),
+        population,
     )

@@ -3,6 +3,7 @@ benchmarks (audited)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -75,7 +76,9 @@ async def partner_series(
 async def portfolio_health(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str
 ) -> tuple[PortfolioReport, HealthSettings]:
-    """The whole pool: one query for the window, every rule computed in memory."""
+    """The portfolio (PORTFOLIO's partners): one query for the window, every rule computed in
+    memory, in a worker thread: over a large pool that is seconds of CPU, and the event loop
+    must stay free to ack other requests meanwhile."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
         settings = HealthSettings(
@@ -83,7 +86,9 @@ async def portfolio_health(
         )
         partners = await tx.all_partners(team_id)
         points = await tx.health_points(team_id, lookback_start(today, settings.thresholds))
-    report = assess_portfolio(partners, points, settings.benchmarks, settings.thresholds, today)
+    report = await asyncio.to_thread(
+        assess_portfolio, partners, points, settings.benchmarks, settings.thresholds, today
+    )
     return report, settings
 
 

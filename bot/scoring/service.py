@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -179,12 +180,23 @@ async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCar
 
 
 async def ranking(store: Store, team_id: str, category: Category | None = None) -> list[Ranked]:
-    """Every scored current partner, best first: three queries, however large the pool."""
+    """Every scored current partner, best first: three queries, however large the pool, and
+    the scoring in a worker thread, so a large pool does not hold up the event loop."""
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
         partners = await tx.all_partners(team_id)
         ratings = await tx.latest_ratings(team_id)
         rois = await tx.latest_roi(team_id)
+    return await asyncio.to_thread(_ranked, partners, ratings, rois, weights, category)
+
+
+def _ranked(
+    partners: list[Partner],
+    ratings: dict[int, Rating],
+    rois: dict[int, tuple[str, float]],
+    weights: Weights,
+    category: Category | None,
+) -> list[Ranked]:
     entries = [
         Ranked(
             p.id,
@@ -222,29 +234,41 @@ async def yearly_review(
 ) -> Review:
     """The least efficient share of active partners by ROI over the trailing twelve months
     (in the workspace's time zone) relative to their category's benchmark, ties broken by
-    composite."""
+    composite; a year of the pool's ROI is weighed in a worker thread, off the event loop."""
     today = at.astimezone(zone).date()
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
         partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
-        rois = {
-            pid: monthly_means(points)
-            for pid, points in (
-                await tx.roi_since(team_id, today - timedelta(days=365), today)
-            ).items()
-        }
+        rois = await tx.roi_since(team_id, today - timedelta(days=365), today)
         benchmarks = await tx.benchmarks(team_id)
         ratings = await tx.latest_ratings(team_id)
         latest = await tx.latest_roi(team_id)
+    pool = _Pool(weights, rois, benchmarks, ratings, latest)
+    return await asyncio.to_thread(_review, partners, pool, share)
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """What the review weighs the active partners by."""
+
+    weights: Weights
+    rois: dict[int, list[MetricPoint]]  # ROI over the year, by partner
+    benchmarks: dict[str, float]
+    ratings: dict[int, Rating]
+    latest: dict[int, tuple[str, float]]  # the latest ROI, for the gates
+
+
+def _review(partners: list[Partner], pool: _Pool, share: float) -> Review:
     entries, unmeasured = [], []
     for p in partners:
-        ratio = efficiency(rois.get(p.id, []), benchmarks.get(p.category.value))
+        means = monthly_means(pool.rois.get(p.id, []))
+        ratio = efficiency(means, pool.benchmarks.get(p.category.value))
         if ratio is None:
             unmeasured.append(p.name)
             continue
-        rating = ratings.get(p.id)
+        rating = pool.ratings.get(p.id)
         composite = (
-            fit_score(rating.values, weights, p.success_cases, latest.get(p.id)).composite
+            fit_score(rating.values, pool.weights, p.success_cases, pool.latest.get(p.id)).composite
             if rating
             else None
         )

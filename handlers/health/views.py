@@ -150,9 +150,14 @@ def build_portfolio(
     counts = " · ".join(f"{STATUS_ICON[s]} {report.counts[s]} {s.value}" for s in HealthStatus)
     first, last = report.window
     window = f"{first.label}–{last.label}" if first != last else first.label
+    population = report.population
     blocks: list[Block] = [
         header("Partner health"),
-        section(f"{counts}\nof {report.watched} active and paused partners"),
+        section(f"{counts}\nof {report.watched} {population.label}"),
+        context(
+            f"Every part of this report counts {population.label} only; "
+            f"{population.left_out} are left out."
+        ),
         section(
             "*Concentration* (threshold HHI "
             f"{format_threshold('hhi', settings.thresholds.hhi)})\n"

@@ -95,3 +95,22 @@ class Queries:
 
     async def _rows(self, name: str, **params: Any) -> list[Any]:
         return [row async for row in getattr(self._q, name)(self._conn, **params)]
+
+    async def _fetchall(self, name: str, **params: Any) -> list[Any]:
+        """Every row of a query, fetched in one call to the connection's thread: no step per
+        row on the event loop, as iterating `_rows` takes. (asyncpg fetches a whole result
+        at once already.)"""
+        if self._d.name != "sqlite":
+            return await self._rows(name, **params)
+        async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _fetch_tuples(self, name: str, **params: Any) -> list[Any]:
+        """`_fetchall` as rows that unpack like tuples, for reads of hundreds of thousands of
+        rows: on SQLite plain tuples, which unlike sqlite3.Row drop out of the garbage
+        collector's scans; asyncpg's records are such already."""
+        if self._d.name != "sqlite":
+            return await self._fetchall(name, **params)
+        async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -45,6 +46,24 @@ def _partner(
         created_at=d.moment(row["created_at"]),
         updated_at=d.moment(row["updated_at"]),
     )
+
+
+def _partners(
+    dialect: Dialect,
+    rows: list[Mapping[str, Any]],
+    tag_rows: list[Mapping[str, Any]],
+    backup_rows: list[Mapping[str, Any]],
+) -> list[Partner]:
+    tags: dict[int, list[str]] = {}
+    for r in tag_rows:
+        tags.setdefault(int(r["partner_id"]), []).append(r["tag"])
+    backups: dict[int, list[str]] = {}
+    for r in backup_rows:
+        backups.setdefault(int(r["partner_id"]), []).append(r["name"])
+    return [
+        _partner(dialect, r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ())))
+        for r in rows
+    ]
 
 
 class RegistryQueries(Queries):
@@ -152,17 +171,11 @@ class RegistryQueries(Queries):
         return [_partner(self._d, r) for r in rows], int(total)
 
     async def all_partners(self, team_id: str) -> list[Partner]:
-        rows = await self._rows("all_partners", team_id=team_id)
-        tags: dict[int, list[str]] = {}
-        for r in await self._rows("team_tags", team_id=team_id):
-            tags.setdefault(int(r["partner_id"]), []).append(r["tag"])
-        backups: dict[int, list[str]] = {}
-        for r in await self._rows("team_backups", team_id=team_id):
-            backups.setdefault(int(r["partner_id"]), []).append(r["name"])
-        return [
-            _partner(self._d, r, tuple(tags.get(r["id"], ())), tuple(backups.get(r["id"], ())))
-            for r in rows
-        ]
+        rows = await self._fetchall("all_partners", team_id=team_id)
+        tags = await self._fetchall("team_tags", team_id=team_id)
+        backups = await self._fetchall("team_backups", team_id=team_id)
+        # Thousands of partners with their dates parsed: CPU kept off the event loop.
+        return await asyncio.to_thread(_partners, self._d, rows, tags, backups)
 
     async def status_counts(self, team_id: str) -> dict[str, int]:
         rows = await self._rows("status_counts", team_id=team_id)

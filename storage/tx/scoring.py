@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -66,12 +67,12 @@ class ScoringQueries(Queries):
         return int(await self._q.rating_count(self._conn, team_id=team_id, partner_id=partner_id))
 
     async def latest_ratings(self, team_id: str) -> dict[int, Rating]:
-        rows = await self._rows("latest_ratings", team_id=team_id)
-        return {int(r["partner_id"]): _rating(self._d, r) for r in rows}
+        rows = await self._fetchall("latest_ratings", team_id=team_id)
+        return await asyncio.to_thread(_ratings, self._d, rows)  # one per partner: off the loop
 
     async def latest_roi(self, team_id: str) -> dict[int, tuple[str, float]]:
-        rows = await self._rows("latest_roi", team_id=team_id)
-        return {int(r["partner_id"]): (r["period"], float(r["value"])) for r in rows}
+        rows = await self._fetchall("latest_roi", team_id=team_id)
+        return await asyncio.to_thread(_latest, rows)  # one per partner: off the event loop
 
     async def partner_latest_roi(self, team_id: str, partner_id: int) -> tuple[str, float] | None:
         row = await self._q.partner_latest_roi(self._conn, team_id=team_id, partner_id=partner_id)
@@ -80,13 +81,27 @@ class ScoringQueries(Queries):
     async def roi_since(
         self, team_id: str, since: date, until: date
     ) -> dict[int, list[MetricPoint]]:
-        found: dict[int, list[MetricPoint]] = {}
-        rows = await self._rows(
+        rows = await self._fetch_tuples(
             "roi_since", team_id=team_id, since=self._d.day(since), until=self._d.day(until)
         )
-        for r in rows:
-            start, end = self._d.date(r["period_start"]), self._d.date(r["period_end"])
-            period = Period(start, end, r["period_kind"], r["period"])
-            pid = int(r["partner_id"])
-            found.setdefault(pid, []).append(MetricPoint(pid, period, "roi", float(r["value"])))
-        return found
+        return await asyncio.to_thread(_roi_points, self._d, rows)  # a year of the pool
+
+
+def _ratings(dialect: Dialect, rows: list[Mapping[str, Any]]) -> dict[int, Rating]:
+    return {int(r["partner_id"]): _rating(dialect, r) for r in rows}
+
+
+def _latest(rows: list[Mapping[str, Any]]) -> dict[int, tuple[str, float]]:
+    return {int(r["partner_id"]): (r["period"], float(r["value"])) for r in rows}
+
+
+def _roi_points(dialect: Dialect, rows: list[tuple[Any, ...]]) -> dict[int, list[MetricPoint]]:
+    periods: dict[tuple[str, str], Period] = {}  # a year holds few periods, many rows
+    found: dict[int, list[MetricPoint]] = {}
+    for pid, label, kind, start, end, value in rows:
+        period = periods.get((label, kind))
+        if period is None:
+            period = Period(dialect.date(start), dialect.date(end), kind, label)
+            periods[(label, kind)] = period
+        found.setdefault(int(pid), []).append(MetricPoint(int(pid), period, "roi", float(value)))
+    return found

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.health.portfolio import assess_portfolio
+from bot.health.portfolio import PORTFOLIO, Population, assess_portfolio
 from bot.health.rules import HealthStatus, MetricPoint, Rule, Thresholds
 from bot.metrics import parse_period
 from bot.registry.rules import Category, Partner, Status, Tier
@@ -131,7 +131,7 @@ def test_benchmark_is_looked_up_by_the_partners_category() -> None:
     assert report.counts[HealthStatus.GREY] == 1
 
 
-def test_unbacked_lists_current_strategic_and_core_partners_strategic_first() -> None:
+def test_unbacked_lists_active_and_paused_strategic_and_core_partners_strategic_first() -> None:
     partners = [
         partner(1, "core active", tier=Tier.CORE),
         partner(2, "Strategic paused", tier=Tier.STRATEGIC, status=Status.PAUSED),
@@ -144,12 +144,8 @@ def test_unbacked_lists_current_strategic_and_core_partners_strategic_first() ->
         partner(9, "a strategic", tier=Tier.STRATEGIC),
     ]
     report = assess_portfolio(partners, [], BENCHMARKS, DEFAULTS, TODAY)
-    assert [p.name for p in report.unbacked] == [
-        "a strategic",
-        "Strategic paused",
-        "core active",
-        "Core prospect",
-    ]
+    # A core prospect is left out like the rest of the report: it is not counted either.
+    assert [p.name for p in report.unbacked] == ["a strategic", "Strategic paused", "core active"]
 
 
 def test_concentration_of_gmv_and_traffic_over_the_window() -> None:
@@ -172,8 +168,8 @@ def test_concentration_of_gmv_and_traffic_over_the_window() -> None:
     assert report.gmv.hhi == 60.0**2 + 40.0**2
     assert report.gmv.band == "highly concentrated"
     assert report.traffic is not None
-    assert [s.name for s in report.traffic.shares] == ["Acme", "Gone"]
-    assert report.traffic.hhi == 5000.0
+    assert [s.name for s in report.traffic.shares] == ["Acme"]  # Gone is dropped: left out
+    assert report.traffic.hhi == 10_000.0
 
 
 def test_no_gmv_or_traffic_means_no_concentration() -> None:
@@ -238,3 +234,53 @@ def test_a_pool_of_2000_partners_with_8_weeks_of_metrics() -> None:
     assert report.gmv.total == 1500 * 4 * 100.0
     assert report.gmv.hhi == pytest.approx(10_000 / 1500)
     assert report.gmv.band == "unconcentrated"
+
+
+def test_the_portfolio_is_active_and_paused_partners_and_says_who_is_left_out() -> None:
+    assert PORTFOLIO.statuses == {Status.ACTIVE, Status.PAUSED}
+    assert PORTFOLIO.label == "active and paused partners"
+    assert PORTFOLIO.left_out == "prospect, dropped and archived partners"
+    assert partner(1, "A") in PORTFOLIO
+    assert partner(2, "B", status=Status.PROSPECT) not in PORTFOLIO
+    assert Population(frozenset({Status.ACTIVE})).label == "active partners"
+
+
+def test_partners_outside_the_population_are_in_no_part_of_the_report() -> None:
+    partners = [
+        partner(1, "Active", backups=("Spare",)),
+        partner(2, "Red prospect", tier=Tier.CORE, status=Status.PROSPECT),
+        partner(3, "Dropped giant", tier=Tier.STRATEGIC, status=Status.DROPPED),
+        partner(4, "Archived", status=Status.ARCHIVED),
+    ]
+    points = [
+        *sentiment_fall(1),
+        *sentiment_fall(2),
+        *low_rue(3),
+        point(1, "2026-W47", "gmv", 100.0),
+        point(2, "2026-W47", "gmv", 5_000.0),
+        point(3, "2026-W47", "gmv", 90_000.0),
+        point(4, "2026-W47", "traffic", 700.0),
+        point(1, "2026-W47", "traffic", 300.0),
+    ]
+    report = assess_portfolio(partners, points, BENCHMARKS, DEFAULTS, TODAY)
+    assert report.population == PORTFOLIO
+    assert report.watched == 1 and report.counts[HealthStatus.RED] == 1
+    assert [r.partner.name for r in report.flagged] == ["Active"]
+    assert report.unbacked == []
+    assert report.gmv is not None and report.traffic is not None
+    assert [(s.name, s.percent) for s in report.gmv.shares] == [("Active", 100.0)]
+    assert [(s.name, s.value) for s in report.traffic.shares] == [("Active", 300.0)]
+
+
+def test_a_wider_population_counts_prospects_in_every_part() -> None:
+    current = Population(frozenset({Status.PROSPECT, Status.ACTIVE, Status.PAUSED}))
+    partners = [
+        partner(1, "Active", backups=("Prospect",)),
+        partner(2, "Prospect", tier=Tier.CORE, status=Status.PROSPECT),
+    ]
+    points = [*healthy(1), *sentiment_fall(2), point(2, "2026-W47", "gmv", 10.0)]
+    report = assess_portfolio(partners, points, BENCHMARKS, DEFAULTS, TODAY, current)
+    assert report.watched == 2 and report.counts[HealthStatus.RED] == 1
+    assert [r.partner.name for r in report.flagged] == ["Prospect"]
+    assert [p.name for p in report.unbacked] == ["Prospect"]
+    assert report.gmv is not None and report.gmv.largest.name == "Prospect"
