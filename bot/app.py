@@ -12,7 +12,6 @@ from aiohttp import web
 from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 import storage.store as storage
 from bot import claims
@@ -23,8 +22,9 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 from handlers import register_listeners
+from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
-from handlers.slack_client import Sleep, build_client
+from handlers.slack_client import Sleep, configure_client, single_attempt_client
 
 log = logging.getLogger("partnerbot")
 
@@ -33,10 +33,11 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 
 @dataclass
 class Partnerbot:
-    """A built app: Bolt, its services, and the slash commands it answers."""
+    """A built app: Bolt, its services, the slash commands it answers, and who it is in Slack."""
 
     app: AsyncApp
     services: Services
+    identity: BotIdentity
     commands: list[str] = field(default_factory=list)
 
 
@@ -52,26 +53,30 @@ def create_app(
     settings: Settings,
     store: Store,
     clock: Clock | None = None,
-    client: AsyncWebClient | None = None,
     sleep: Sleep | None = None,
 ) -> Partnerbot:
     """Build the Bolt app, its services and listeners, and the scheduler's jobs around an
     open store. Nothing starts running here: serve() (or a test) starts the scheduler."""
     clock = clock or SystemClock()
-    client = client or build_client(
-        settings.slack_bot_token, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
-    )
+    identity = BotIdentity(single_attempt_client(settings.slack_bot_token, settings.slack_api_url))
+    # The token, not a client: Bolt also reads SLACK_BOT_TOKEN from the environment and warns
+    # that one of the two is unused whenever it is given a client as well.
     app = AsyncApp(
-        client=client,
-        signing_secret=settings.slack_signing_secret or None,
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
+        before_authorize=identity.middleware(),
+    )
+    identity.share_with(app)
+    client = configure_client(
+        app.client, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
     )
     outbox = Outbox(client, sleep=sleep) if sleep else Outbox(client)
     services = Services(settings, store, clock, BackgroundTasks(), Scheduler(clock), client, outbox)
     commands = register_listeners(app, services)
     schedule_housekeeping(services)
-    return Partnerbot(app, services, commands)
+    return Partnerbot(app, services, identity, commands)
 
 
 def schedule_housekeeping(services: Services) -> None:
