@@ -1,5 +1,5 @@
 """`partnerbot run` as a process: start-up against a Slack that refuses a token or cannot be
-reached, and SIGTERM at any point of it."""
+reached, and SIGTERM at any point, under load too."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from tests.support.fake_slack import FakeSlack
 
 SECRET = "run-secret"
+GRACE = 20  # SHUTDOWN_GRACE_SECONDS: a stop must come well before it
 
 
 def closed_port() -> int:
@@ -156,3 +159,84 @@ async def test_a_token_slack_refuses_is_one_line_and_exit_2(
     assert told == [stderr.strip().splitlines()[-1]]
     assert told[0].startswith(f"partnerbot: {setting} was refused by Slack (invalid_auth): ")
     assert fix in told[0]
+
+
+def signed(text: str, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
+    body = urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/partner",
+            "text": text,
+            "response_url": fake.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
+    return body.encode(), headers
+
+
+async def test_sigterm_under_a_burst_of_keep_alive_requests_exits_well_within_the_grace(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    async with partnerbot_run(tmp_path, SLACK_API_URL=fake_slack.api_url) as run:
+        line = await run.line()
+        assert line.startswith("partnerbot ready on port "), line
+        port = port_of(line)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        outcomes: list[int | str] = []
+        answered = asyncio.Event()
+        connector = aiohttp.TCPConnector(limit=256)  # keep-alive: connections are reused
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def command(text: str) -> None:
+                body, headers = signed(text, fake_slack)
+                try:
+                    async with session.post(url, data=body, headers=headers) as resp:
+                        await resp.read()
+                        outcomes.append(resp.status)
+                        if len(outcomes) >= 256:
+                            answered.set()
+                except aiohttp.ClientError as err:  # the server stopped listening: expected
+                    outcomes.append(type(err).__name__)
+
+            async def bursts() -> None:
+                while True:
+                    texts = ["help", "list", 'show "Nobody Co"', "list status=active"] * 64
+                    await asyncio.gather(*(command(text) for text in texts))
+
+            async def probes() -> None:
+                # A new connection each time, as a load balancer's health checks make: the
+                # connections being accepted as the server stops listening.
+                while True:
+                    try:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                        writer.write(b"GET /healthz HTTP/1.1\r\nHost: partnerbot\r\n\r\n")
+                        await reader.read(64)
+                        writer.close()
+                    except OSError:
+                        await asyncio.sleep(0)  # refused once stopped: give the loop a turn
+
+            load = [asyncio.create_task(bursts())]
+            load += [asyncio.create_task(probes()) for _ in range(32)]
+            try:
+                async with asyncio.timeout(30):
+                    await answered.wait()  # under load: requests in flight on open connections
+                code, took = await run.sigterm(within=GRACE + 10)
+            finally:
+                for task in load:
+                    task.cancel()
+                await asyncio.gather(*load, return_exceptions=True)
+        stderr = run.stderr
+    assert code == 0
+    assert took < 10, f"SIGTERM took {took:.1f} s"
+    assert "Traceback" not in stderr and "cancelling" not in stderr
+    statuses = [o for o in outcomes if isinstance(o, int)]
+    assert statuses and set(statuses) == {200}
