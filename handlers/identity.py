@@ -57,11 +57,6 @@ class BotIdentity:
         """Whether auth.test has answered."""
         return self._answer is not None
 
-    @property
-    def team_id(self) -> str | None:
-        """The workspace the bot token belongs to, once known."""
-        return self._answer.get("team_id") if self._answer is not None else None
-
     async def check(self) -> None:
         """Ask auth.test unless it has answered; callers arriving meanwhile share the one call.
 
