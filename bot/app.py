@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 import storage.store as storage
 from bot import claims
@@ -23,8 +24,10 @@ from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.tasks import BackgroundTasks
 from handlers import register_listeners
+from handlers.connection import Readiness, SlackConnection, socket_logger
+from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
-from handlers.slack_client import Sleep, build_client
+from handlers.slack_client import Sleep, configure_client, single_attempt_client
 from handlers.verify import RequestVerifier, verified_request
 
 log = logging.getLogger("partnerbot")
@@ -34,11 +37,14 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 
 @dataclass
 class Partnerbot:
-    """A built app: Bolt, its services, and the slash commands it answers."""
+    """A built app: Bolt, its services, the slash commands it answers, who it is in Slack,
+    and whether it is ready to serve (serve() says why not while it connects)."""
 
     app: AsyncApp
     services: Services
+    identity: BotIdentity
     commands: list[str] = field(default_factory=list)
+    readiness: Readiness = field(default_factory=Readiness)
 
 
 async def open_store(settings: Settings, clock: Clock) -> Store:
@@ -62,27 +68,31 @@ def create_app(
     settings: Settings,
     store: Store,
     clock: Clock | None = None,
-    client: AsyncWebClient | None = None,
     sleep: Sleep | None = None,
 ) -> Partnerbot:
     """Build the Bolt app, its services and listeners, and the scheduler's jobs around an
     open store. Nothing starts running here: serve() (or a test) starts the scheduler."""
     clock = clock or SystemClock()
-    client = client or build_client(
-        settings.slack_bot_token, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
-    )
+    identity = BotIdentity(single_attempt_client(settings.slack_bot_token, settings.slack_api_url))
+    # The token, not a client: Bolt also reads SLACK_BOT_TOKEN from the environment and warns
+    # that one of the two is unused whenever it is given a client as well.
     app = AsyncApp(
-        client=client,
+        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or None,
         # web_app() checks every HTTP request before Bolt sees it; Socket Mode has no URL.
         request_verification_enabled=False,
         process_before_response=False,
+        before_authorize=identity.middleware(),
+    )
+    identity.share_with(app)
+    client = configure_client(
+        app.client, settings.slack_api_url, **({"sleep": sleep} if sleep else {})
     )
     outbox = Outbox(client, sleep=sleep) if sleep else Outbox(client)
     services = Services(settings, store, clock, BackgroundTasks(), Scheduler(clock), client, outbox)
     commands = register_listeners(app, services)
     schedule_housekeeping(services)
-    return Partnerbot(app, services, commands)
+    return Partnerbot(app, services, identity, commands)
 
 
 def schedule_housekeeping(services: Services) -> None:
@@ -113,9 +123,7 @@ def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
         return await to_aiohttp_response(await bot.app.async_dispatch(checked))
 
     async def healthz(_: web.Request) -> web.Response:
-        if await bot.services.store.ping():
-            return web.json_response({"status": "ok"})
-        return web.json_response({"status": "database unavailable"}, status=503)
+        return await health_check(bot)
 
     application = web.Application()
     if slack_requests:
@@ -126,8 +134,37 @@ def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:
     return application
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or stop is set), then finish in-flight work and close."""
+async def health_check(bot: Partnerbot) -> web.Response:
+    """/healthz: 200 when the database answers and the bot is connected to Slack; else 503
+    with the reason."""
+    if not await bot.services.store.ping():
+        return web.json_response({"status": "database unavailable"}, status=503)
+    reason = await bot.readiness.why_not()
+    if reason is not None:
+        return web.json_response({"status": "not ready", "reason": reason}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def say(line: str) -> None:
+    """Print a line on stdout at once: how a supervisor (or a test) learns the port and state."""
+    print(line, flush=True)
+
+
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    announce: Callable[[str], None] = say,
+) -> None:
+    """Run until SIGTERM/SIGINT (or stop is set), then finish in-flight work and close.
+
+    Start-up checks the bot token (and opens the Socket Mode connection) while /healthz says
+    why the bot is not ready; a refused token raises TokenRefused, Slack out of reach is
+    retried (sleep waits between attempts). A SIGTERM stops it at any point. announce gets
+    "partnerbot ready on port N", and before it "partnerbot not ready on port N: why" if
+    start-up has to wait.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     # First thing: a SIGTERM during start-up (migrations) then stops cleanly once started.
@@ -136,7 +173,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     clock = SystemClock()
     store = await open_store(settings, clock)
     bot = create_app(settings, store, clock)
-    bot.services.scheduler.start()
+    bot.readiness.reason = "starting"
     runner = web.AppRunner(
         web_app(bot, slack_requests=not settings.socket_mode),
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
@@ -144,29 +181,93 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await runner.setup()
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
     socket_handler = None
+    starting: asyncio.Task[None] | None = None
     try:
         await site.start()
         port = runner.addresses[0][1] if runner.addresses else settings.port
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            socket_handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token)
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("connected to Slack in Socket Mode; health check on port %s", port)
-        else:
-            log.info("listening on http://0.0.0.0:%s/slack/events", port)
-        print(f"partnerbot ready on port {port}", flush=True)
-        await stop.wait()
+            socket_handler = AsyncSocketModeHandler(
+                bot.app, settings.slack_app_token, logger=socket_logger()
+            )
+        starting = asyncio.create_task(_start(settings, bot, port, socket_handler, sleep, announce))
+        await _until_stopped(stop, starting)
         log.info("stopping: finishing requests in flight")
     finally:
+        deadline = loop.time() + SHUTDOWN_GRACE_SECONDS
         try:
+            if starting is not None and not starting.done():
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
+            await bot.identity.close()
             if socket_handler is not None:
                 await socket_handler.close_async()  # type: ignore[no-untyped-call]
-            await runner.cleanup()
+            await stop_http(runner)
             await bot.services.scheduler.stop()
-            await bot.services.tasks.drain(grace=SHUTDOWN_GRACE_SECONDS)
+            await bot.services.tasks.drain(grace=max(deadline - loop.time(), 0.0))
         finally:
             await store.close()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             log.info("stopped")
+
+
+async def _start(
+    settings: Settings,
+    bot: Partnerbot,
+    port: int,
+    socket_handler: Any,
+    sleep: Sleep,
+    announce: Callable[[str], None],
+) -> None:
+    """Check the bot token, start the scheduler, open the socket (Socket Mode); then ready."""
+
+    def waiting(reason: str) -> None:
+        announce(f"partnerbot not ready on port {port}: {reason}")
+
+    connection = SlackConnection(bot.readiness, settings.slack_api_url, sleep, waiting)
+    await connection.check_bot_token(bot.identity.check)
+    bot.services.scheduler.start()
+    if socket_handler is not None:
+        probe = single_attempt_client(settings.slack_bot_token, settings.slack_api_url)
+        await connection.open_socket(socket_handler.client, probe, settings.slack_app_token or "")
+        log.info("connected to Slack in Socket Mode; health check on port %s", port)
+    else:
+        log.info("listening on http://0.0.0.0:%s/slack/events", port)
+    bot.readiness.reason = None
+    announce(f"partnerbot ready on port {port}")
+
+
+async def _until_stopped(stop: asyncio.Event, starting: asyncio.Task[None]) -> None:
+    """Wait for stop; start-up failing first (a refused token) raises its error instead."""
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting in done:
+            starting.result()
+            await stopping
+    finally:
+        stopping.cancel()
+        await asyncio.gather(stopping, return_exceptions=True)
+
+
+# Loop passes from accepting a connection to its handler's first step (see stop_http), plus one.
+_ACCEPT_SETTLE_PASSES = 3
+
+
+async def stop_http(runner: web.AppRunner) -> None:
+    """Stop listening, then close: idle connections at once, busy ones when their request is
+    answered (or after the runner's shutdown_timeout).
+
+    Not runner.cleanup() alone: on Python 3.11 aiohttp starts a connection's handler a loop
+    pass or two after accepting it, and cleanup() closes idle connections one pass after it
+    stops listening. A connection accepted just before that was marked closed before its
+    handler started; the handler then waited for a request it would ignore, and cleanup()
+    waited the whole shutdown_timeout for it (seen as a 20 s stop with nothing running).
+    """
+    for site in list(runner.sites):
+        await site.stop()
+    for _ in range(_ACCEPT_SETTLE_PASSES):
+        await asyncio.sleep(0)
+    await runner.cleanup()

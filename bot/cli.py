@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="start the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT",
         description="Start the bot. Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP on "
-        "PORT at /slack/events, with /healthz. Stops cleanly on SIGTERM.",
+        "PORT at /slack/events, with /healthz. Checks the tokens with Slack first (exit 2 if "
+        "Slack refuses one). Stops cleanly on SIGTERM.",
     )
     sub.add_parser("migrate", help="apply database migrations and exit")
     for name, what in (

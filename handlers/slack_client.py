@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 Sleep = Callable[[float], Awaitable[None]]
 
 MAX_RETRY_AFTER = 120.0
+REQUEST_TIMEOUT = 10
 
 
 class _SleepingRetry(AsyncRetryHandler):
@@ -93,9 +94,23 @@ class ConnectionRetry(_SleepingRetry):
 
 def build_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
     """A Web API client for base_url (Slack's own, GovSlack's, or a test's fake)."""
+    return configure_client(AsyncWebClient(token=token), base_url, sleep)
+
+
+def configure_client(
+    client: AsyncWebClient, base_url: str, sleep: Sleep = asyncio.sleep
+) -> AsyncWebClient:
+    """Point an existing client (Bolt's own, built from the token) at base_url, with the
+    timeout and the retries every call of the app gets; returns it."""
+    client.base_url = base_url
+    client.timeout = REQUEST_TIMEOUT
+    client.retry_handlers = [RateLimitRetry(sleep=sleep), ConnectionRetry(sleep=sleep)]
+    return client
+
+
+def single_attempt_client(token: str, base_url: str) -> AsyncWebClient:
+    """A client that makes each call once: for start-up checks, whose caller retries with
+    its own backoff and logs each attempt."""
     return AsyncWebClient(
-        token=token,
-        base_url=base_url,
-        timeout=10,
-        retry_handlers=[RateLimitRetry(sleep=sleep), ConnectionRetry(sleep=sleep)],
+        token=token, base_url=base_url, timeout=REQUEST_TIMEOUT, retry_handlers=[]
     )

@@ -1,9 +1,92 @@
-"""The composition root: what create_app wires that no request shows."""
+"""The composition root: building the app without Bolt's warnings, and an HTTP stop that never
+waits out its grace for a connection with nothing to do."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
 
 from bot import claims
+from bot.app import create_app, stop_http
+from bot.settings import load_settings
+from storage.store import SQLiteStore
 from tests.support.harness import START, Harness
+
+
+@pytest.mark.parametrize("app_token", [None, "xapp-env"])
+async def test_building_the_app_logs_no_warning_with_the_tokens_in_the_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    app_token: str | None,
+) -> None:
+    # Bolt reads SLACK_BOT_TOKEN itself; as `partnerbot run` does, settings come from there too.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-env")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "env-secret")
+    if app_token:
+        monkeypatch.setenv("SLACK_APP_TOKEN", app_token)
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'app.db'}")
+    store = SQLiteStore(settings.sqlite_path)
+    await store.open(START)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            bot = create_app(settings, store)
+            if app_token:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+                handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token)
+                await handler.close_async()  # type: ignore[no-untyped-call]
+    finally:
+        await store.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    assert bot.app.client.token == "xoxb-env"
+    assert bot.services.client is bot.app.client
+
+
+Stop = Callable[[web.AppRunner], Awaitable[None]]
+
+
+async def _stop_with_a_connection_accepted_as_the_listener_closes(
+    stop: Stop, passes_before: int
+) -> float:
+    """Seconds stop() takes when a connection is being accepted passes_before loop passes
+    before it starts, with a 20 s grace for requests in flight (there are none)."""
+    app = web.Application()
+    runner = web.AppRunner(app, shutdown_timeout=20)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    ours, theirs = socket.socketpair()
+    # The path the event loop takes for a connection it has just accepted.
+    accepting = asyncio.ensure_future(
+        asyncio.get_running_loop().connect_accepted_socket(runner.server, ours)
+    )
+    for _ in range(passes_before):
+        await asyncio.sleep(0)
+    began = time.monotonic()
+    try:
+        async with asyncio.timeout(10):
+            await stop(runner)
+    finally:
+        theirs.close()
+        await asyncio.gather(accepting, return_exceptions=True)
+    return time.monotonic() - began
+
+
+@pytest.mark.parametrize("passes_before", [0, 1, 2, 3])
+async def test_stopping_http_does_not_wait_for_a_connection_accepted_at_the_last_moment(
+    passes_before: int,
+) -> None:
+    took = await _stop_with_a_connection_accepted_as_the_listener_closes(stop_http, passes_before)
+    assert took < 5
 
 
 async def test_old_claims_are_pruned_by_the_daily_job_when_it_comes_due(slack: Harness) -> None:

@@ -16,6 +16,7 @@ import pytest
 from bot.cli import main
 from bot.clock import FixedClock
 from storage.migrate import load_migrations
+from tests.support.fake_slack import FakeSlack
 
 PARTNERS_CSV = (
     "name,category,tier,owner,backups,tags\n"
@@ -203,12 +204,14 @@ def test_command_line_errors_are_one_clear_line(
     assert "not a workspace ID" in capsys.readouterr().err
 
 
-async def test_run_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+async def test_run_serves_health_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "secret",
-        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "SLACK_API_URL": fake_slack.api_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         "PORT": "0",
     }
@@ -232,14 +235,18 @@ async def test_run_serves_health_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
         async with aiohttp.ClientSession() as session:
             async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
                 assert resp.status == 200
+                assert await resp.json() == {"status": "ok"}
             async with session.post(f"http://127.0.0.1:{port}/slack/events", data="x") as resp:
                 assert resp.status == 401  # unsigned
+        assert len(fake_slack.named("auth.test")) == 1  # the bot token, checked at start-up
         process.send_signal(signal.SIGTERM)
         async with asyncio.timeout(30):
             code = await process.wait()
         assert code == 0
         stderr = (await process.stderr.read()).decode() if process.stderr else ""
         assert "stopped" in stderr and "Traceback" not in stderr
+        # Bolt's warning when it is given a client while SLACK_BOT_TOKEN is in the environment.
+        assert "will be unused" not in stderr and "will be ignored" not in stderr
     finally:
         if process.returncode is None:
             process.kill()

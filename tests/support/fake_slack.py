@@ -36,6 +36,7 @@ class FakeSlack:
     problems: list[str] = field(default_factory=list)
     _failures: dict[str, deque[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     _errors: dict[str, deque[str]] = field(default_factory=dict)
+    _refusing: dict[str, str] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     url: str = ""
@@ -75,6 +76,14 @@ class FakeSlack:
     def refuse_next(self, method: str, error: str) -> None:
         """Make the next call of method answer Slack's {"ok": false, "error": error}."""
         self._errors.setdefault(method, deque()).append(error)
+
+    def refuse(self, method: str, error: str) -> None:
+        """Answer every call of method with {"ok": false, "error": error} until accept(method)."""
+        self._refusing[method] = error
+
+    def accept(self, method: str) -> None:
+        """Answer method normally again after refuse()."""
+        self._refusing.pop(method, None)
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -165,6 +174,8 @@ class FakeSlack:
         errors = self._errors.get(method)
         if errors:
             return web.json_response({"ok": False, "error": errors.popleft()})
+        if method in self._refusing:
+            return web.json_response({"ok": False, "error": self._refusing[method]})
         return web.json_response(self._answer(method, body))
 
     async def _upload(self, request: web.Request) -> web.Response:
