@@ -148,11 +148,11 @@ def check_period(period: Period, today: date) -> Period:
     """The period if it lies wholly inside period_window(today), else an error naming it."""
     first, last = period_window(today)
     if period.start < first or period.end > last:
-        raise _outside(period.label, today)
+        raise outside_window(period.label, today)
     return period
 
 
-def _outside(label: str, today: date) -> RuleError:
+def outside_window(label: str, today: date) -> RuleError:
     first, last = period_window(today)
     return RuleError(
         f"{label} is outside the periods partnerbot records: from {first.isoformat()} "
@@ -165,5 +165,5 @@ def read_period(raw: str, today: date) -> Period:
     try:
         period = parse_period(raw)
     except BeyondCalendar as err:
-        raise _outside(err.label, today) from None
+        raise outside_window(err.label, today) from None
     return check_period(period, today)

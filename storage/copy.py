@@ -12,12 +12,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from storage.postgres import PostgresStore, StoreUnreachable
-from storage.store import SQLiteStore, open_store
+from storage.store import SQLITE_PREFIX, SQLiteStore, open_store
 from storage.tx.base import POSTGRES, SQLITE, Dialect
 
 TEXT, INT, REAL, STAMP, DAY = "text", "int", "real", "stamp", "day"
@@ -269,7 +270,17 @@ async def copy_database(
         await source.close()
 
 
+def _check_source_exists(url: str) -> None:
+    """A mistyped SQLite source is no empty database to copy from (nor one to create)."""
+    if url.startswith(SQLITE_PREFIX):
+        path = Path(url.removeprefix(SQLITE_PREFIX))
+        if not path.exists():
+            raise CopyRefused(f"SRC_URL: there is no database at {path.resolve()}")
+
+
 async def _open(url: str, now: datetime, name: str) -> SQLiteStore | PostgresStore:
+    if name == "SRC_URL":
+        _check_source_exists(url)
     try:
         store, _ = await open_store(url, now)
     except StoreUnreachable as err:
@@ -316,6 +327,12 @@ async def _copy(src: _Side, dst: _Side, teams: list[str], replace: bool) -> dict
             raise CopyRefused(
                 f"{table.name}: a copied row clashes with one of another workspace in the "
                 f"destination ({err}); copy into an empty database instead"
+            ) from None
+        except (sqlite3.Error, asyncpg.PostgresError) as err:
+            # Say which table the destination refused, and why (say, a NUL character that an
+            # older release stored, which PostgreSQL text cannot hold); nothing is written.
+            raise CopyRefused(
+                f"{table.name}: the destination refused a copied row ({err}); nothing was copied"
             ) from None
         counts[table.name] = len(rows)
         if table.identity and dst.dialect is POSTGRES:

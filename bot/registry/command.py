@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.command_parser import ChannelRef, ParsedCommand, UserRef, Value, parse_command
 from bot.errors import CommandError, RuleError
-from bot.metrics import METRICS, Period, parse_metric, parse_period
+from bot.metrics import METRICS, BeyondCalendar, Period, parse_metric, parse_period
 from bot.registry.ports import ListFilters
 from bot.registry.rules import PartnerFields, clean_name, clean_text, parse_field, parse_tags
 
@@ -50,6 +50,7 @@ class MetricsRequest:
     name: str
     values: dict[str, float]
     period: Period | None  # None: the current ISO week
+    beyond: str | None = None  # a real period past 9999-12-31: refused against the window
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,13 @@ def _metrics(args: ParsedCommand) -> MetricsRequest:
     name = _name(args, "metrics")
     values: dict[str, float] = {}
     period: Period | None = None
+    beyond: str | None = None
     for key, value in args.options.items():
         if key == "period":
-            period = parse_period(_text(value))
+            try:
+                period = parse_period(_text(value))
+            except BeyondCalendar as err:  # told with the window's dates, which need today
+                beyond = err.label
         elif key in METRICS:
             values[key] = parse_metric(key, _text(value))
         else:
@@ -194,7 +199,7 @@ def _metrics(args: ParsedCommand) -> MetricsRequest:
             f"Give the metrics to record, e.g. `/partner metrics {name} rue=35 roi=2.1 "
             "sentiment=72 gmv=120000 traffic=5400`."
         )
-    return MetricsRequest(name, values, period)
+    return MetricsRequest(name, values, period, beyond)
 
 
 def _unknown_option(key: str, accepted: tuple[str, ...], what: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.errors import NotFound, RuleError
 from bot.ports import Tx
 from bot.registry.rules import Partner, closest_names, name_key
@@ -20,5 +22,12 @@ async def find(
         return found
     partner = await tx.partner_by_key(team_id, name_key(name), full=full)
     if partner is None:
-        raise NotFound(name, closest_names(name, await tx.partner_names(team_id)))
+        raise NotFound(name, await suggestions(tx, team_id, name))
     return partner
+
+
+async def suggestions(tx: Tx, team_id: str, name: str) -> list[str]:
+    """The registered names closest to one that was not found. Comparing with every name
+    in a large pool takes a few hundred milliseconds: done in a worker thread."""
+    names = await tx.partner_names(team_id)
+    return await asyncio.to_thread(closest_names, name, names)

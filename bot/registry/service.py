@@ -12,7 +12,7 @@ from bot.errors import AlreadyRegistered, NameTaken, NotFound, RuleError, StaleE
 from bot.metrics import METRICS, Period, format_metric
 from bot.paging import Page
 from bot.ports import Store, Tx
-from bot.registry.lookup import find
+from bot.registry.lookup import find, suggestions
 from bot.registry.ports import AuditEntry, ListFilters, MetricRow
 from bot.registry.rules import (
     NEW_PARTNER_DEFAULTS,
@@ -25,10 +25,8 @@ from bot.registry.rules import (
     apply,
     check_takes_metrics,
     clean_text,
-    closest_names,
     creation_diff,
     name_key,
-    typed_name,
 )
 
 PAGE_SIZE = 20
@@ -72,8 +70,8 @@ async def resolve_backups(
         if name_key(name) == own_key or (backup is not None and backup.id == own_id):
             raise BackupError(f"*{name}* cannot be its own backup.")
         if backup is None:
-            suggestions = closest_names(name, await tx.partner_names(team_id))
-            hint = f" Did you mean *{suggestions[0]}*?" if suggestions else ""
+            close = await suggestions(tx, team_id, name)
+            hint = f" Did you mean *{close[0]}*?" if close else ""
             raise BackupError(f"The backup *{name}* is not a registered partner.{hint}")
         ids.append(backup.id)
         canonical.append(backup.name)
@@ -213,7 +211,9 @@ async def apply_change(
         await tx.replace_backups(partner.team_id, partner.id, backup_ids)
     if fields.tags is not None:
         await tx.replace_tags(partner.team_id, partner.id, after.tags)
-    await audit(tx, after, actor, at, action, diff)
+    # Audited at the stored version, so an Undo finds this change's rows by it even when the
+    # version had to move past a clock that stood still or ran behind.
+    await audit(tx, after, actor, version, action, diff)
     # As stored: updated_at is the version an Undo button or a form checks against.
     return Change(after, diff)
 
@@ -236,9 +236,7 @@ async def _drop(
             if partner is not None:
                 break
         else:
-            raise NotFound(
-                words[0], closest_names(" ".join(words), await tx.partner_names(team_id))
-            )
+            raise NotFound(words[0], await suggestions(tx, team_id, " ".join(words)))
         check_can_change(partner, actor)
         why = clean_text(" ".join((*words[count:], reason)).strip(), "The reason")
         fields = PartnerFields(status=Status.DROPPED, drop_reason=why)
@@ -273,43 +271,6 @@ async def _restore(store: Store, at: datetime, team_id: str, actor: Actor, name:
         back = Status(previous) if previous and previous not in RETIRED else Status.ACTIVE
         fields = PartnerFields(status=back, drop_reason="")
         return await apply_change(tx, at, actor, partner, fields, "restore")
-
-
-# The changes an Undo button takes back, and how each is said in the past tense.
-UNDOABLE = {"drop": "dropped", "archive": "archived", "retire": "retired"}
-
-
-async def undo_change(
-    store: Store,
-    at: datetime,
-    team_id: str,
-    actor: Actor,
-    partner_id: int,
-    action: str,
-    version: datetime,
-) -> Change:
-    """Take back a drop, an archive or a retirement (owner or admin): the status and drop
-    reason it replaced come back, audited as undo. version is the partner's updated_at
-    right after that change; any change since means the Undo is refused, not guessed."""
-    if action not in UNDOABLE:
-        raise RuleError("That change cannot be undone.")
-    async with store.write() as tx:
-        partner = await find(tx, team_id, "", partner_id)
-        check_can_change(partner, actor)
-        done = []
-        if partner.updated_at == version:
-            done = await tx.changes_at(team_id, partner.id, version, action)
-        if not done:
-            raise StaleEdit(
-                f"*{partner.name}* has changed since it was {UNDOABLE[action]}, so nothing was "
-                f"undone; see `/partner history {typed_name(partner.name)}`."
-            )
-        before = {change.field: change.before for change in done}
-        status = before.get("status")
-        fields = PartnerFields(
-            status=Status(status) if status else None, drop_reason=before.get("drop_reason")
-        )
-        return await apply_change(tx, at, actor, partner, fields, "undo")
 
 
 async def show_partner(

@@ -9,9 +9,10 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access import check_can_change
 from bot.errors import CommandError, Forbidden, RuleError
-from bot.metrics import check_period, week_of
+from bot.metrics import check_period, outside_window, week_of
 from bot.ports import Report
 from bot.registry import service as partners
+from bot.registry import undo
 from bot.registry.command import (
     AddRequest,
     DropRequest,
@@ -123,8 +124,10 @@ async def run(
         case DropRequest(words=words, reason=reason):
             change = await partners.drop_partner(store, now, team_id, actor, words, reason)
             return views.build_change(change, "Dropped", undo="drop")
-        case MetricsRequest(name=name, values=values, period=period):
+        case MetricsRequest(name=name, values=values, period=period, beyond=beyond):
             today = now.astimezone(services.settings.zone).date()
+            if beyond is not None:
+                raise outside_window(beyond, today)
             period = week_of(today) if period is None else check_period(period, today)
             change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
             return views.build_metrics_recorded(change, period.label)
@@ -226,17 +229,17 @@ async def undo_change(
 
 
 async def _undo(services: Services, click: Click[UndoChange]) -> Message:
-    undo = click.payload
-    change = await partners.undo_change(
+    asked = click.payload
+    change = await undo.undo_change(
         services.store,
         services.clock.now(),
         click.team_id,
         services.actor(click.user_id),
-        undo.partner_id,
-        undo.change,
-        undo.version,
+        asked.partner_id,
+        asked.change,
+        asked.version,
     )
-    return views.build_undone(change, undo.change)
+    return views.build_undone(change, asked.change)
 
 
 # The add and edit forms

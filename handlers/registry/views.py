@@ -12,7 +12,8 @@ from bot.metrics import format_metric
 from bot.paging import Page
 from bot.registry.ports import AuditEntry, ListFilters
 from bot.registry.rules import Partner, Status, field_label, typed_name
-from bot.registry.service import UNDOABLE, Change
+from bot.registry.service import Change
+from bot.registry.undo import UNDOABLE
 from handlers.blocks import (
     DATE,
     Block,

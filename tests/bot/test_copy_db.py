@@ -176,3 +176,26 @@ def test_bad_arguments_are_one_line_and_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and said in err and "Traceback" not in err
+
+
+async def test_a_missing_source_file_is_named_and_nothing_is_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing, destination = tmp_path / "nothere.db", tmp_path / "dst.db"
+    assert await cli("copy-db", f"sqlite:///{missing}", f"sqlite:///{destination}") == 2
+    err = capsys.readouterr().err
+    assert err == f"partnerbot: SRC_URL: there is no database at {missing}\n"
+    assert not missing.exists() and not destination.exists()
+
+
+async def test_a_row_postgresql_cannot_hold_is_one_line_and_nothing_is_copied(
+    source: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await fill(source, "T1", ("星河传媒", "Acme"))
+    with sqlite3.connect(source) as conn:  # an older release stored a NUL in a note
+        conn.execute("UPDATE partners SET notes = 'a' || char(0) || 'b' WHERE name = 'Acme'")
+    assert await cli("copy-db", f"sqlite:///{source}", pg_url) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("partnerbot: partners: the destination refused a copied row")
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert await scalar(store_for(pg_url), "SELECT COUNT(*) FROM partners") == 0

@@ -33,7 +33,7 @@ async def test_a_period_outside_the_window_is_refused_naming_it_and_stores_nothi
     await slack.command('add "Acme Media"')
     before = await audit_total(slack)
     for period, expected in (
-        ("9999-W52", "9999-W52 is outside the periods partnerbot records: from 2000-01-01"),
+        ("9999-W52", f"9999-W52 is outside the periods partnerbot records: {WINDOW}"),
         ("9999-12-31", f"9999-12-31 is outside the periods partnerbot records: {WINDOW}"),
         ("9999-12", f"9999-12 is outside the periods partnerbot records: {WINDOW}"),
         ("1999-12-31", f"1999-12-31 is outside the periods partnerbot records: {WINDOW}"),

@@ -54,6 +54,29 @@ def later(slack: Harness) -> None:
 # --- Undo --------------------------------------------------------------------------------
 
 
+async def test_undo_works_when_the_clock_stands_still_or_runs_behind(slack: Harness) -> None:
+    """A replica whose clock is behind, or two changes in one microsecond: the stored version
+    moves past the clock, and Undo still finds the change it undoes."""
+    await slack.command('add "Acme Media"')
+    dropped = await slack.command('drop "Acme Media" went quiet')  # the clock has not moved
+    [undo] = buttons(dropped.body, PartnerAction.UNDO)
+    await slack.click(undo["action_id"], undo["value"])
+    assert (await stored(slack, "Acme Media")).status == Status.PROSPECT
+
+    slack.clock.advance(timedelta(seconds=2))
+    await slack.command('set "Acme Media" tier=core')
+    slack.clock.advance(timedelta(seconds=-2))  # a replica two seconds behind drops it
+    dropped = await slack.command('drop "Acme Media" gone again')
+    [undo] = buttons(dropped.body, PartnerAction.UNDO)
+    await slack.click(undo["action_id"], undo["value"])
+    restored = await stored(slack, "Acme Media")
+    assert (restored.status, restored.drop_reason, restored.tier.value) == (
+        Status.PROSPECT,
+        "",
+        "core",
+    )
+
+
 async def test_drop_answers_with_undo_which_restores_status_and_reason(slack: Harness) -> None:
     await slack.command('add "Acme Media" status=paused')
     await slack.command('drop "Acme Media" old reason')
