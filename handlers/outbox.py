@@ -20,12 +20,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ports import Report
 from handlers.blocks import clip, error_message, esc, section
 
 log = logging.getLogger(__name__)
 
-Report = Callable[[str], Awaitable[None]]
-"""Tells a person, in one mrkdwn-safe sentence, what failed to send and what to do."""
 
 Respond = Callable[..., Awaitable[Any]]
 """Bolt's `respond`: posts to the response_url of the request that asked."""
