@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot import claims
-from bot.alerts import service as alerts
 from bot.access import Actor
+from bot.alerts import service as alerts
 from bot.cli import main
 from bot.health.service import set_benchmark, set_thresholds
 from bot.metrics import parse_period
