@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import commands, events
+from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.health import listeners as health
 from handlers.home import listeners as home
@@ -26,4 +27,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     health.register(app)
     scoring.register(app)
     home.register(app)
+    alerts.register(app)
     return list(COMMANDS)

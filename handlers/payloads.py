@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from handlers.blocks import Block, actions, button
-from handlers.ids import HealthAction, PartnerAction, ScoreAction
+from handlers.ids import AlertsAction, HealthAction, PartnerAction, ScoreAction
 
 M = TypeVar("M", bound="Payload")
 
@@ -117,6 +117,15 @@ class PortfolioPage(Payload):
 
     action_id: ClassVar[str] = HealthAction.PORTFOLIO_PAGE
     offset: int
+
+
+# Alerts
+
+
+class AlertHealth(PartnerRef):
+    """ "Open health" on a channel alert: the partner's health, for the clicker alone."""
+
+    action_id: ClassVar[str] = AlertsAction.HEALTH
 
 
 # Scoring

@@ -161,6 +161,18 @@ TABLES: tuple[Table, ...] = (
         ),
         "kind, key, slot",
     ),
+    Table(
+        "alert_channels",
+        (
+            ("team_id", TEXT),
+            ("channel_id", TEXT),
+            ("enabled", INT),
+            ("enabled_by", TEXT),
+            ("changed_by", TEXT),
+            ("changed_at", STAMP),
+        ),
+        "channel_id",
+    ),
 )
 
 

@@ -28,6 +28,7 @@ from bot.registry.lookup import find
 from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, Status, Tier
 from bot.services import Services
+from handlers.alerts import jobs as alert_jobs
 from handlers.blocks import context, esc, field_error, modal
 from handlers.buttons import Click, on_button
 from handlers.ids import PartnerView
@@ -129,7 +130,9 @@ async def run(
             if beyond is not None:
                 raise outside_window(beyond, today)
             period = week_of(today) if period is None else check_period(period, today)
+            seen = await alert_jobs.watch_metrics(services, team_id, name)
             change = await partners.record_metrics(store, now, team_id, actor, name, values, period)
+            alert_jobs.alert_after_metrics(services, team_id, seen, change.partner.id, report)
             return views.build_metrics_recorded(change, period.label)
     raise CommandError("That request is not handled yet.")
 

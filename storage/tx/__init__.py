@@ -3,6 +3,7 @@ named queries of `storage/queries/<feature>.sql`."""
 
 from __future__ import annotations
 
+from storage.tx.alerts import AlertsQueries
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
 from storage.tx.health import HealthQueries
@@ -13,5 +14,7 @@ from storage.tx.settings import SettingsQueries
 __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 
-class Tx(RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries):
+class Tx(
+    RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries, AlertsQueries
+):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

@@ -13,6 +13,7 @@ import pytest
 
 from bot import claims
 from bot.access import Actor
+from bot.alerts import service as alerts
 from bot.cli import main
 from bot.health.service import set_benchmark, set_thresholds
 from bot.metrics import parse_period
@@ -62,6 +63,7 @@ async def fill(path: Path, team: str, names: tuple[str, ...]) -> None:
         await claims.claim(store, AT, team, "digest", "7", "2026-11-23T09:00")
         await claims.finish(store, AT, team, "digest", "7", "2026-11-23T09:00", "channel_not_found")
         await claims.claim(store, AT, team, claims.EVENT, "Ev1", "")
+        await alerts.set_alerts(store, AT, team, OWNER, "C0ALERTS", True)
     finally:
         await store.close()
 

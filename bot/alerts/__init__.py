@@ -1,0 +1,1 @@
+"""Proactive alerts: a post to opted-in channels when recorded metrics turn a partner red."""

@@ -1,0 +1,1 @@
+"""Proactive alerts in Slack: `/digest alerts`, the alert message and its health button."""

@@ -1,0 +1,76 @@
+"""The alert check around a metrics write: health read before it, then, after the answer
+is on its way, the alert claimed and posted through the outbox to every alert channel."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.alerts import service as alerts
+from bot.alerts.rules import Alert
+from bot.ports import Report
+from bot.services import Services
+from handlers.alerts.views import build_alert
+from handlers.blocks import esc
+
+log = logging.getLogger(__name__)
+
+# Slack's codes for a channel that is no more (deleted, or archived): its alerts go off.
+GONE = ("channel_not_found", "is_archived")
+
+
+async def watch_metrics(services: Services, team_id: str, name: str) -> alerts.Watch | None:
+    """Before a metrics write: what the check needs, or None when no channel wants alerts.
+    A failure here is logged and skips the alert; it never stops the metrics being recorded."""
+    try:
+        now, zone = services.clock.now(), services.settings.zone
+        return await alerts.watch(services.store, now, zone, team_id, name)
+    except Exception:
+        log.exception("alert watch failed")
+        return None
+
+
+def alert_after_metrics(
+    services: Services, team_id: str, seen: alerts.Watch | None, partner_id: int, report: Report
+) -> None:
+    """After a metrics write: check for an alert in the background, so the answer is not
+    held up; report tells whoever recorded the metrics if a channel refuses it."""
+    if seen is None:
+        return
+    work = send_alert(services, team_id, seen, partner_id, report)
+    services.tasks.spawn(work, name="alert check")
+
+
+async def send_alert(
+    services: Services, team_id: str, seen: alerts.Watch, partner_id: int, report: Report
+) -> None:
+    """Post the alert the write calls for, if this process claims it, to each alert channel."""
+    store, now, zone = services.store, services.clock.now(), services.settings.zone
+    due = await alerts.due_alert(store, now, zone, team_id, seen, partner_id)
+    if due is None:
+        return
+    body = build_alert(due.alert)
+    errors: list[str] = []
+    for channel in due.channels:
+        refused = _refusal_report(services, team_id, channel, due.alert, report, errors)
+        await services.outbox.post(channel, body, report=refused)
+    await alerts.finish_alert(store, services.clock.now(), team_id, due.alert, errors)
+
+
+def _refusal_report(
+    services: Services, team_id: str, channel: str, alert: Alert, report: Report, errors: list[str]
+) -> Report:
+    """A Report for one channel's post: records the error, turns a gone channel's alerts
+    off, and tells the person who recorded the metrics."""
+
+    async def refused(sentence: str) -> None:
+        errors.append(f"{channel}: {sentence}")
+        lead = f"*{esc(alert.partner.name)}* turned red for {esc(alert.period)}, but {sentence}"
+        # The outbox names Slack's code in backticks; that is all a Report carries.
+        if any(f"`{code}`" in sentence for code in GONE):
+            now = services.clock.now()
+            if await alerts.turn_off_gone(services.store, now, team_id, channel):
+                lead += f" Alerts for <#{channel}> are now off; turn them on again with "
+                lead += f"`/digest alerts <#{channel}> on`."
+        await report(lead)
+
+    return refused
