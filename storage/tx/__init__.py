@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
 from storage.tx.health import HealthQueries
+from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.scoring import ScoringQueries
 from storage.tx.settings import SettingsQueries
@@ -13,5 +14,7 @@ from storage.tx.settings import SettingsQueries
 __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 
-class Tx(RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries):
+class Tx(
+    RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries, HomeQueries
+):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""
