@@ -56,7 +56,7 @@ def build_home(
     blocks = [
         header("partnerbot"),
         section(
-            f"*{count(total, 'partner')}* in the registry; you own *{len(yours)}*. {role}".strip()
+            f"*{count(total, 'partner')}* in the registry; you own *{len(yours):,}*. {role}".strip()
         ),
         actions(buttons, block_id="home_actions"),
         divider(),
@@ -121,7 +121,7 @@ def _your_partners_blocks(yours: list[HealthReport]) -> list[Block]:
             )
         ]
     shown = yours[:YOURS_SHOWN]
-    blocks = [section(f"*Your partners* ({len(yours)}), the portfolio's first, worst first")]
+    blocks = [section(f"*Your partners* ({len(yours):,}), the portfolio's first, worst first")]
     blocks += [section(_partner_line(report)) for report in shown]
     rest = len(yours) - len(shown)
     if rest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from bot.health.rules import MetricPoint
@@ -19,12 +20,14 @@ class HomeQueries(Queries):
     ) -> tuple[list[Partner], dict[str, Status]]:
         rows = await self._fetchall("owned_partners", team_id=team_id, owner=owner)
         backups = await self._fetchall("owned_backups", team_id=team_id, owner=owner)
-        # Tags are not shown on Home: left empty rather than read.
-        partners = _partners(self._d, rows, [], backups)
+        # Tags are not shown on Home: left empty rather than read. An owner of thousands is
+        # thousands of dates parsed: off the event loop, as the pool's partners are.
+        partners = await asyncio.to_thread(_partners, self._d, rows, [], backups)
         return partners, {r["name"]: Status(r["status"]) for r in backups}
 
     async def owned_points(self, team_id: str, owner: str, since: date) -> list[MetricPoint]:
-        rows = await self._fetchall(
+        rows = await self._fetch_tuples(
             "owned_window", team_id=team_id, owner=owner, since=self._d.day(since)
         )
-        return _points(rows, self._d)
+        # An owner of the whole pool is hundreds of thousands of rows, as the pool's window.
+        return await asyncio.to_thread(_points, rows, self._d)
