@@ -150,8 +150,9 @@ def _partner_line(report: HealthReport) -> str:
 
 
 def _digest_blocks(digests: list[Any] | None) -> list[Block]:
-    """The digests scheduled, with Pause/Resume where the user may change them: left for
-    /digest (handlers/digest) to fill in; None, until then, shows nothing."""
+    """The hook for /digest (handlers/digest), filled in when it is merged: each schedule
+    with Pause/Resume where the user may change it, and a Preview button. None (what every
+    caller passes until then) shows nothing."""
     if digests is None:
         return []
     return [section(f"*Digests scheduled*: {len(digests)}")]

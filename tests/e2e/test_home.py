@@ -118,3 +118,25 @@ async def test_record_metrics_on_home_records_them_or_refuses_under_the_inputs(
     assert "`2026-W46`  rue 35" in card.shown
     # The Home tab is published again, with the new figures behind its health.
     assert len(slack.fake.named("views.publish")) == 4
+
+
+async def test_a_form_slack_will_not_open_from_home_is_told_by_direct_message(
+    slack: Harness,
+) -> None:
+    view = await open_home(slack)
+    slack.fake.refuse_next("views.open", "expired_trigger_id")
+
+    await click_on_home(slack, HomeAction.ADD_PARTNER, button_value(view, HomeAction.ADD_PARTNER))
+
+    [told] = await slack.fake.wait_for("chat.postMessage")
+    assert told.body["channel"] == USER
+    assert "could not be opened (expired_trigger_id)" in json.dumps(told.body)
+
+
+async def test_a_refused_first_publish_still_leaves_the_full_tab(slack: Harness) -> None:
+    await slack.command('add "Acme Media" status=active')
+    slack.fake.refuse_next("views.publish", "not_enabled")
+
+    view = await open_home(slack)
+
+    assert "*Portfolio*: 1 partner" in json.dumps(view) and "*Acme Media*" in json.dumps(view)
