@@ -20,8 +20,7 @@ class HomeQueries(Queries):
     ) -> tuple[list[Partner], dict[str, Status]]:
         rows = await self._fetchall("owned_partners", team_id=team_id, owner=owner)
         backups = await self._fetchall("owned_backups", team_id=team_id, owner=owner)
-        # Tags are not shown on Home: left empty rather than read. An owner of thousands is
-        # thousands of dates parsed: off the event loop, as the pool's partners are.
+        # Tags are not shown on Home, so not read; thousands of dates are parsed off the loop.
         partners = await asyncio.to_thread(_partners, self._d, rows, [], backups)
         return partners, {r["name"]: Status(r["status"]) for r in backups}
 
@@ -29,5 +28,5 @@ class HomeQueries(Queries):
         rows = await self._fetch_tuples(
             "owned_window", team_id=team_id, owner=owner, since=self._d.day(since)
         )
-        # An owner of the whole pool is hundreds of thousands of rows, as the pool's window.
+        # An owner of the whole pool is as many rows as the pool's window: off the loop too.
         return await asyncio.to_thread(_points, rows, self._d)
