@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot.alerts.ports import AlertsTx
 from bot.health.ports import HealthTx
+from bot.home.ports import HomeTx
 from bot.registry.ports import AuditEntry, RegistryTx
 from bot.scoring.ports import ScoringTx
 
@@ -41,7 +42,7 @@ class ClaimsTx(Protocol):
     async def ping(self) -> bool: ...
 
 
-class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, AlertsTx, Protocol):
+class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, AlertsTx, HomeTx, Protocol):
     """Queries on one connection; inside `Store.write()` one transaction."""
 
 

@@ -36,3 +36,12 @@ class ScoreAction(StrEnum):
 
 class ScoreView(StrEnum):
     RATE_SUBMIT = "score.rate_submit"
+
+
+class HomeAction(StrEnum):
+    ADD_PARTNER = "home.add_partner"
+    RECORD_METRICS = "home.record_metrics"
+
+
+class HomeView(StrEnum):
+    METRICS_SUBMIT = "home.metrics_submit"

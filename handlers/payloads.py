@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from handlers.blocks import Block, actions, button
-from handlers.ids import AlertsAction, HealthAction, PartnerAction, ScoreAction
+from handlers.ids import AlertsAction, HealthAction, HomeAction, PartnerAction, ScoreAction
 
 M = TypeVar("M", bound="Payload")
 
@@ -166,3 +166,18 @@ class ReviewPage(Payload):
     action_id: ClassVar[str] = ScoreAction.REVIEW_PAGE
     share: float
     offset: int
+
+
+# Home
+
+
+class AddPartnerFromHome(Payload):
+    """The Home tab's "Add a partner": opens the add form."""
+
+    action_id: ClassVar[str] = HomeAction.ADD_PARTNER
+
+
+class RecordMetricsFromHome(Payload):
+    """The Home tab's "Record metrics": opens the metrics form."""
+
+    action_id: ClassVar[str] = HomeAction.RECORD_METRICS

@@ -7,6 +7,7 @@ from storage.tx.alerts import AlertsQueries
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
 from storage.tx.health import HealthQueries
+from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.scoring import ScoringQueries
 from storage.tx.settings import SettingsQueries
@@ -15,6 +16,12 @@ __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 
 class Tx(
-    RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries, AlertsQueries
+    RegistryQueries,
+    HealthQueries,
+    ScoringQueries,
+    SettingsQueries,
+    ClaimsQueries,
+    AlertsQueries,
+    HomeQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

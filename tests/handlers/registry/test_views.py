@@ -80,7 +80,8 @@ def test_change_lists_every_field_changed() -> None:
 
 def test_help_home_and_modals_are_valid() -> None:
     assert check_message(build_help()) == []
-    assert check_view(build_home({"active": 3, "archived": 2}, 1, Actor("U1", is_admin=True))) == []
+    home = build_home({"active": 3, "archived": 2}, [], Actor("U1", is_admin=True))
+    assert check_view(home) == []
     full = partner(status=Status.ACTIVE, notes="n" * 2000, contacts="c" * 2000)
     assert check_view(build_partner_modal(full, "U1", ModalMeta(partner_id=1))) == []
     assert check_view(build_partner_modal(None, "U1", ModalMeta())) == []
