@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.digest.ports import DigestTx
 from bot.health.ports import HealthTx
 from bot.registry.ports import AuditEntry, RegistryTx
 from bot.scoring.ports import ScoringTx
@@ -40,7 +41,7 @@ class ClaimsTx(Protocol):
     async def ping(self) -> bool: ...
 
 
-class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, Protocol):
+class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, DigestTx, Protocol):
     """Queries on one connection; inside `Store.write()` one transaction."""
 
 

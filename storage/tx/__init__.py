@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
+from storage.tx.digest import DigestQueries
 from storage.tx.health import HealthQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.scoring import ScoringQueries
@@ -13,5 +14,7 @@ from storage.tx.settings import SettingsQueries
 __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 
-class Tx(RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries):
+class Tx(
+    RegistryQueries, HealthQueries, ScoringQueries, SettingsQueries, ClaimsQueries, DigestQueries
+):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""
