@@ -9,12 +9,13 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from handlers import commands, events
 from handlers.context import provide_services
+from handlers.digest import listeners as digest
 from handlers.health import listeners as health
 from handlers.home import listeners as home
 from handlers.registry import listeners as registry
 from handlers.scoring import listeners as scoring
 
-COMMANDS = ["/partner", "/health", "/score"]
+COMMANDS = ["/partner", "/health", "/score", "/digest"]
 
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
@@ -26,4 +27,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     health.register(app)
     scoring.register(app)
     home.register(app)
+    digest.register(app)
     return list(COMMANDS)

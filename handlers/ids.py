@@ -22,6 +22,10 @@ class HealthAction(StrEnum):
     PORTFOLIO_PAGE = "health.portfolio_page"
 
 
+class DigestAction(StrEnum):
+    DETAILS = "digest.details"
+
+
 class ScoreAction(StrEnum):
     RATE = "score.rate"
     CHART = "score.chart"

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from handlers.blocks import Block, actions, button
-from handlers.ids import HealthAction, PartnerAction, ScoreAction
+from handlers.ids import DigestAction, HealthAction, PartnerAction, ScoreAction
 
 M = TypeVar("M", bound="Payload")
 
@@ -157,3 +157,12 @@ class ReviewPage(Payload):
     action_id: ClassVar[str] = ScoreAction.REVIEW_PAGE
     share: float
     offset: int
+
+
+# Digests
+
+
+class DigestDetails(PartnerRef):
+    """Details on a digest's alert: the partner's health, shown to the clicker alone."""
+
+    action_id: ClassVar[str] = DigestAction.DETAILS

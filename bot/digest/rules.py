@@ -115,17 +115,21 @@ def trigger_of(rule: Rule, zone: ZoneInfo) -> CronTrigger:
                 timezone=zone,
             )
         except ValueError as err:
-            raise RuleError(f"That cron expression is refused ({err}); accepted: {ACCEPTED}.")
-    hour, minute = (int(x) for x in words[-1].split(":"))
+            raise RuleError(
+                f"That cron expression is refused ({err}); accepted: {ACCEPTED}."
+            ) from None
+    at_hour, at_minute = (int(x) for x in words[-1].split(":"))
     match words[0]:
         case "daily":
-            return CronTrigger(hour=hour, minute=minute, timezone=zone)
+            return CronTrigger(hour=at_hour, minute=at_minute, timezone=zone)
         case "weekdays":
-            return CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=zone)
+            days = "mon-fri"
+            return CronTrigger(day_of_week=days, hour=at_hour, minute=at_minute, timezone=zone)
         case "weekly":
-            return CronTrigger(day_of_week=words[1], hour=hour, minute=minute, timezone=zone)
+            days = words[1]
+            return CronTrigger(day_of_week=days, hour=at_hour, minute=at_minute, timezone=zone)
         case _:
-            return CronTrigger(day=words[1], hour=hour, minute=minute, timezone=zone)
+            return CronTrigger(day=words[1], hour=at_hour, minute=at_minute, timezone=zone)
 
 
 def describe(rule: Rule) -> str:
