@@ -168,6 +168,9 @@ def following(trigger: CronTrigger, zone: ZoneInfo, after: datetime) -> datetime
         run: datetime | None = trigger.get_next_fire_time(previous, previous + _TICK)
         if run is None:
             return None
+        if run <= previous:  # APScheduler loses a repeated hour's fold and answers it again
+            previous += timedelta(minutes=1)
+            continue
         if run.astimezone(zone).fold == 0:
             return run
         previous = run
