@@ -7,6 +7,7 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
@@ -114,7 +115,8 @@ async def _zone(services: Services, given: str | None, user_id: str) -> ZoneInfo
         tz = (info.get("user") or {}).get("tz")
         if isinstance(tz, str) and tz:
             return parse_zone(tz)
-    except (SlackApiError, RuleError) as err:
+    except (SlackApiError, RuleError, aiohttp.ClientError, TimeoutError) as err:
+        # The zone is only a default: without it the workspace's zone will do.
         log.info("users.info gave no usable time zone: %s", type(err).__name__)
     return services.settings.zone
 
@@ -131,6 +133,11 @@ async def usable_channel(client: Any, channel: str) -> bool:
             raise RuleError(
                 f"I cannot see {mention}: if it is a private channel, invite partnerbot to it "
                 "(`/invite @partnerbot` there), then try again. Nothing was saved."
+            ) from None
+        if code == "missing_scope":
+            raise RuleError(
+                "partnerbot's installation lacks the channels:read or groups:read scope that "
+                "digests need: reinstall it from manifest.yml. Nothing was saved."
             ) from None
         raise RuleError(
             f"Slack would not tell me about {mention} (`{code}`); nothing was saved. Try again."

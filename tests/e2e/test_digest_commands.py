@@ -137,3 +137,11 @@ async def test_now_posts_to_the_channel_preview_only_to_the_asker_details_to_the
     answer = slack.fake.named("respond")[-1].body
     assert answer["response_type"] == "ephemeral"
     assert "Acme* is *amber*" in json.dumps(answer)
+
+
+async def test_an_old_installation_without_the_scopes_is_told_to_reinstall(
+    slack: Harness,
+) -> None:
+    slack.fake.refuse_next("conversations.info", "missing_scope")
+    assert "reinstall it from manifest.yml" in await digest(slack, "schedule daily 09:00")
+    assert "No digests are scheduled" in await digest(slack, "list")

@@ -140,3 +140,9 @@ def test_every_quarter_hour_through_the_repeated_hour_runs_each_wall_time_once()
         "2026-11-01T01:45:00-04:00",
         "2026-11-02T01:00:00-05:00",
     ]
+
+
+def test_between_the_two_occurrences_of_a_repeated_time_the_second_is_not_a_run() -> None:
+    # 06:00 UTC on 2026-11-01 is 01:00 EST, after 01:30 EDT ran and before 01:30 EST comes.
+    after = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    assert runs("daily 01:30", NEW_YORK, after, 1) == ["2026-11-02T01:30:00-05:00"]
