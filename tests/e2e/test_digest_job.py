@@ -5,10 +5,15 @@ quiet mode, long digests threaded, and two apps on one database."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.app import Partnerbot, create_app
 from bot.clock import FixedClock
+from bot.ports import Store
+from tests.support.databases import store_for, url_of
 from tests.support.harness import CHANNEL, USER, Harness
 
 SLOT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday, the first run of `daily 09:00 UTC`
@@ -31,14 +36,26 @@ async def tick(slack: Harness, at: datetime, bot: Partnerbot | None = None) -> N
     await slack.settle()
 
 
-def restarted(slack: Harness, at: datetime) -> Partnerbot:
-    """Another app on the same database, as after a restart (or a second replica)."""
+@pytest.fixture
+async def stores(slack: Harness) -> AsyncIterator[list[Store]]:
+    """Stores opened on the harness's database by the apps a test starts; closed after."""
+    opened: list[Store] = []
+    yield opened
+    for store in opened:
+        await store.close()
+
+
+async def restarted(slack: Harness, at: datetime, stores: list[Store]) -> Partnerbot:
+    """Another app with its own connections to the same database, as after a restart (or
+    a second replica)."""
 
     async def no_sleep(seconds: float) -> None:
         return None
 
-    bot = create_app(slack.bot.services.settings, slack.store, FixedClock(at), sleep=no_sleep)
-    return bot
+    store = store_for(url_of(slack.store))
+    await store.open(at)
+    stores.append(store)
+    return create_app(slack.bot.services.settings, store, FixedClock(at), sleep=no_sleep)
 
 
 async def test_a_slot_is_posted_once_at_its_time_and_list_shows_it(slack: Harness) -> None:
@@ -57,18 +74,18 @@ async def test_a_slot_is_posted_once_at_its_time_and_list_shows_it(slack: Harnes
 
 
 async def test_after_a_restart_a_missed_slot_is_posted_once_and_an_older_one_skipped(
-    slack: Harness,
+    slack: Harness, stores: list[Store]
 ) -> None:
     await digest(slack, "schedule daily 09:00 tz=UTC")
     # Down over Monday's slot; back 40 minutes later, within the hour's grace.
-    back = restarted(slack, SLOT + timedelta(minutes=40))
+    back = await restarted(slack, SLOT + timedelta(minutes=40), stores)
     slack.clock.set(SLOT + timedelta(minutes=40))
     await back.services.scheduler.run_due()
     await back.services.scheduler.run_due()
     assert len(posts(slack)) == 1
     # Down over Tuesday's slot for two hours: skipped, recorded, not posted.
     late = SLOT + timedelta(days=1, hours=2)
-    again = restarted(slack, late)
+    again = await restarted(slack, late, stores)
     slack.clock.set(late)
     await again.services.scheduler.run_due()
     assert len(posts(slack)) == 1
@@ -77,9 +94,11 @@ async def test_after_a_restart_a_missed_slot_is_posted_once_and_an_older_one_ski
     assert "next Wed 2026-11-25 09:00 UTC" in listed
 
 
-async def test_two_apps_on_one_database_post_each_slot_once(slack: Harness) -> None:
+async def test_two_apps_on_one_database_post_each_slot_once(
+    slack: Harness, stores: list[Store]
+) -> None:
     await digest(slack, "schedule daily 09:00 tz=UTC")
-    other = restarted(slack, SLOT - timedelta(hours=1))
+    other = await restarted(slack, SLOT - timedelta(hours=1), stores)
     for day in range(3):
         at = SLOT + timedelta(days=day)
         slack.clock.set(at)
