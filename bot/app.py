@@ -25,6 +25,7 @@ from bot.settings import ConfigError, Settings
 from bot.tasks import BackgroundTasks
 from handlers import register_listeners
 from handlers.connection import Readiness, SlackConnection, socket_logger
+from handlers.digest.jobs import schedule_digests
 from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, configure_client, single_attempt_client
@@ -92,6 +93,7 @@ def create_app(
     services = Services(settings, store, clock, BackgroundTasks(), Scheduler(clock), client, outbox)
     commands = register_listeners(app, services)
     schedule_housekeeping(services)
+    schedule_digests(services)
     return Partnerbot(app, services, identity, commands)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.alerts.ports import AlertsTx
+from bot.digest.ports import DigestTx
 from bot.health.ports import HealthTx
 from bot.home.ports import HomeTx
 from bot.registry.ports import AuditEntry, RegistryTx
@@ -42,7 +43,9 @@ class ClaimsTx(Protocol):
     async def ping(self) -> bool: ...
 
 
-class Tx(RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, AlertsTx, HomeTx, Protocol):
+class Tx(
+    RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, AlertsTx, HomeTx, DigestTx, Protocol
+):
     """Queries on one connection; inside `Store.write()` one transaction."""
 
 

@@ -29,6 +29,8 @@ HOW_TO_FIX = {
     "PARTNERBOT_ADMINS": "give Slack user IDs separated by commas, e.g. U012AB3CD,U045EF6GH",
     "PARTNERBOT_TIMEZONE": "give an IANA time zone name such as UTC or Asia/Shanghai",
     "PORT": "give a TCP port number between 0 and 65535",
+    "PARTNERBOT_DIGEST_GRACE_MINUTES": "give the minutes a missed digest may be late and still "
+    "be posted, 0 to 10080",
 }
 
 
@@ -61,6 +63,9 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="UTC", validation_alias="PARTNERBOT_TIMEZONE")
     port: int = Field(default=3000, ge=0, le=65535, validation_alias="PORT")
+    digest_grace_minutes: int = Field(
+        default=60, ge=0, le=7 * 24 * 60, validation_alias="PARTNERBOT_DIGEST_GRACE_MINUTES"
+    )
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -10,12 +10,13 @@ from bot.services import Services
 from handlers import commands, events
 from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
+from handlers.digest import listeners as digest
 from handlers.health import listeners as health
 from handlers.home import listeners as home
 from handlers.registry import listeners as registry
 from handlers.scoring import listeners as scoring
 
-COMMANDS = ["/partner", "/health", "/score"]
+COMMANDS = ["/partner", "/health", "/score", "/digest"]
 
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
@@ -28,4 +29,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     scoring.register(app)
     home.register(app)
     alerts.register(app)
+    digest.register(app)
     return list(COMMANDS)

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
+from handlers.digest.listeners import handle_digest
 from handlers.health.listeners import handle_health
 from handlers.registry.listeners import handle_partner
 from handlers.reply import Reply
@@ -18,7 +19,11 @@ from handlers.scoring.listeners import handle_score
 # A feature's command handler: (ack, respond, body, client, services, the command's text).
 CommandHandler = Callable[[Reply, Reply, dict[str, Any], Any, Services, str], Awaitable[None]]
 
-ROUTES: dict[str, CommandHandler] = {"health": handle_health, "score": handle_score}
+ROUTES: dict[str, CommandHandler] = {
+    "health": handle_health,
+    "score": handle_score,
+    "digest": handle_digest,
+}
 _ROUTED = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
 
 

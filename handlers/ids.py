@@ -26,6 +26,10 @@ class AlertsAction(StrEnum):
     HEALTH = "alerts.health"
 
 
+class DigestAction(StrEnum):
+    DETAILS = "digest.details"
+
+
 class ScoreAction(StrEnum):
     RATE = "score.rate"
     CHART = "score.chart"

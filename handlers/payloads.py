@@ -13,7 +13,14 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from handlers.blocks import Block, actions, button
-from handlers.ids import AlertsAction, HealthAction, HomeAction, PartnerAction, ScoreAction
+from handlers.ids import (
+    AlertsAction,
+    DigestAction,
+    HealthAction,
+    HomeAction,
+    PartnerAction,
+    ScoreAction,
+)
 
 M = TypeVar("M", bound="Payload")
 
@@ -181,3 +188,12 @@ class RecordMetricsFromHome(Payload):
     """The Home tab's "Record metrics": opens the metrics form."""
 
     action_id: ClassVar[str] = HomeAction.RECORD_METRICS
+
+
+# Digests
+
+
+class DigestDetails(PartnerRef):
+    """Details on a digest's alert: the partner's health, shown to the clicker alone."""
+
+    action_id: ClassVar[str] = DigestAction.DETAILS

@@ -74,6 +74,10 @@ HELP = [
     ),
     ("health [NAME [chart]]", "partner health, the same as `/health`"),
     ("score NAME | top | compare | review | weights", "fit scores, the same as `/score`"),
+    (
+        "digest schedule | list | pause | resume | remove | now | preview",
+        "scheduled health digests, the same as `/digest`",
+    ),
     ("help", "this list"),
 ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.tx.alerts import AlertsQueries
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
+from storage.tx.digest import DigestQueries
 from storage.tx.health import HealthQueries
 from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
@@ -23,5 +24,6 @@ class Tx(
     ClaimsQueries,
     AlertsQueries,
     HomeQueries,
+    DigestQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

@@ -16,6 +16,7 @@ from tests.support.slack_checks import check_ack, check_message, check_view
 
 BOT_USER = "UBOT"
 TEAM = "T0001"
+DEFAULT_TZ = "America/New_York"
 
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
 VIEW_METHODS = {"views.open", "views.update", "views.publish", "views.push"}
@@ -43,10 +44,14 @@ class FakeSlack:
     _runner: web.AppRunner | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # users.info's tz per user (absent: DEFAULT_TZ); conversations.info per channel.
+    user_tz: dict[str, str | None] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info, conversations.info
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/link", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -84,6 +89,18 @@ class FakeSlack:
     def accept(self, method: str) -> None:
         """Answer method normally again after refuse()."""
         self._refusing.pop(method, None)
+
+    def channel(self, channel_id: str) -> dict[str, Any]:
+        """A channel as conversations.info describes it: public, bot not a member, unless set."""
+        return self.channels.setdefault(
+            channel_id,
+            {
+                "id": channel_id,
+                "is_private": channel_id.startswith("G"),
+                "is_archived": False,
+                "is_member": channel_id.startswith("G"),
+            },
+        )
 
     def named(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -212,6 +229,15 @@ class FakeSlack:
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"{self.url.replace('http', 'ws', 1)}/link"}
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            tz = self.user_tz.get(user, DEFAULT_TZ)
+            return {"ok": True, "user": {"id": user, **({"tz": tz} if tz else {})}}
+        if method in ("conversations.info", "conversations.join"):
+            channel = self.channel(str(body.get("channel", "")))
+            if method == "conversations.join":
+                channel["is_member"] = True
+            return {"ok": True, "channel": dict(channel)}
         if method in VIEW_METHODS:
             view = body.get("view")
             view = json.loads(view) if isinstance(view, str) else view

@@ -1,0 +1,173 @@
+"""What a digest says, from the portfolio now and the channel's previous snapshot. Pure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.digest.command import Scope
+from bot.health.concentration import Concentration
+from bot.health.portfolio import PORTFOLIO, PortfolioReport, assess_portfolio
+from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
+from bot.metrics import week_of
+from bot.registry.rules import Partner
+
+TOP_ALERTS = 5
+FLAGGED = (HealthStatus.RED, HealthStatus.AMBER)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a channel's digest showed: each partner's status and the concentration."""
+
+    statuses: dict[int, str]  # partner id -> red, amber, or ok
+    names: dict[int, str]
+    hhi: dict[str, float]  # metric -> HHI
+    counts: dict[str, int] = field(default_factory=dict)  # health status -> partners
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "statuses": {str(k): v for k, v in self.statuses.items()},
+                "names": {str(k): v for k, v in self.names.items()},
+                "hhi": self.hhi,
+                "counts": self.counts,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def load(cls, text: str | None) -> Snapshot | None:
+        """A stored snapshot, or None when there is none (or it cannot be read)."""
+        if not text:
+            return None
+        try:
+            raw = json.loads(text)
+            return cls(
+                {int(k): str(v) for k, v in raw["statuses"].items()},
+                {int(k): str(v) for k, v in raw["names"].items()},
+                {str(k): float(v) for k, v in raw["hhi"].items()},
+                {str(k): int(v) for k, v in raw["counts"].items()},
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A digest's content; `changed` is False only when a previous one showed the same."""
+
+    report: PortfolioReport
+    overdue: list[Partner]
+    previous_counts: dict[HealthStatus, int] | None
+    newly_red: list[str] = field(default_factory=list)
+    newly_amber: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    hhi_change: dict[str, float] = field(default_factory=dict)
+    changed: bool = True
+    snapshot: Snapshot = field(default_factory=lambda: Snapshot({}, {}, {}))
+
+    @property
+    def top_alerts(self) -> list[HealthReport]:
+        return self.report.flagged[:TOP_ALERTS]
+
+
+def in_scope(partner: Partner, scope: Scope) -> bool:
+    """Whether a digest of this scope covers the partner."""
+    match scope.kind:
+        case "category":
+            return partner.category.value == scope.value
+        case "owner":
+            return partner.owner == scope.value
+        case "tag":
+            return scope.value in (t.casefold() for t in partner.tags)
+    return True
+
+
+def assess_scoped(
+    partners: list[Partner],
+    points: list[MetricPoint],
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    scope: Scope,
+) -> tuple[PortfolioReport, list[Partner], list[Partner]]:
+    """The portfolio of the scope's partners (health's own assessment), its members, and
+    those of them with no metrics for the latest complete week (overdue)."""
+    members = [p for p in partners if in_scope(p, scope)]
+    # Retired partners stay in: a backup that has left is still no backup.
+    counted = members + [p for p in partners if p not in PORTFOLIO and not in_scope(p, scope)]
+    report = assess_portfolio(counted, points, benchmarks, limits, today)
+    latest = week_of(today - timedelta(days=7))
+    reported = {
+        p.partner_id
+        for p in points
+        if p.period.start <= latest.end and p.period.end >= latest.start
+    }
+    overdue = sorted(
+        (p for p in members if p in PORTFOLIO and p.id not in reported),
+        key=lambda p: p.name.casefold(),
+    )
+    return report, [p for p in members if p in PORTFOLIO], overdue
+
+
+def _hhi(found: Concentration | None) -> float | None:
+    return None if found is None else found.hhi
+
+
+def compose(
+    report: PortfolioReport,
+    members: list[Partner],
+    overdue: list[Partner],
+    previous: Snapshot | None,
+) -> Digest:
+    """The digest: the portfolio now, and what changed since the previous snapshot."""
+    statuses = {p.id: "ok" for p in members}
+    names = {p.id: p.name for p in members}
+    for flagged in report.flagged:
+        statuses[flagged.partner.id] = flagged.status.value
+    hhi = {
+        metric: value
+        for metric, value in (("gmv", _hhi(report.gmv)), ("traffic", _hhi(report.traffic)))
+        if value is not None
+    }
+    counts = {s.value: n for s, n in report.counts.items()}
+    snapshot = Snapshot(statuses, names, hhi, counts)
+    if previous is None:
+        return Digest(report, overdue, None, snapshot=snapshot)
+    before, now = previous.statuses, statuses
+
+    def named(ids: list[int], where: dict[int, str]) -> list[str]:
+        return sorted((where[i] for i in ids), key=str.casefold)
+
+    newly_red = [i for i in now if now[i] == "red" and before.get(i, "red") != "red"]
+    newly_amber = [i for i in now if now[i] == "amber" and before.get(i, "amber") != "amber"]
+    recovered = [
+        i for i in now if now[i] not in ("red", "amber") and before.get(i) in ("red", "amber")
+    ]
+    dropped = [i for i in before if i not in now]
+    added = [i for i in now if i not in before]
+    previous_counts = {s: previous.counts.get(s.value, 0) for s in HealthStatus}
+    hhi_change = {m: v - previous.hhi[m] for m, v in hhi.items() if m in previous.hhi}
+    changed = (
+        before != now
+        or any(abs(v) >= 0.5 for v in hhi_change.values())
+        or set(hhi) != set(previous.hhi)
+    )
+    return Digest(
+        report,
+        overdue,
+        previous_counts,
+        named(newly_red, names),
+        named(newly_amber, names),
+        named(recovered, names),
+        named(dropped, previous.names),
+        named(added, names),
+        hhi_change,
+        changed,
+        snapshot,
+    )
