@@ -45,6 +45,11 @@ DIGEST_HELP = [
     ("/digest pause ID · /digest resume ID · /digest remove ID", "change a schedule"),
     ("/digest now [#channel] [scope=…]", "post a digest to a channel now"),
     ("/digest preview [scope=…]", "see the digest here, only you"),
+    (
+        "/digest alerts [#channel] on|off",
+        "post an alert to a channel when recorded metrics turn a partner red; "
+        "`/digest alerts` lists the channels that have them",
+    ),
 ]
 
 

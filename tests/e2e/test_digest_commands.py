@@ -153,3 +153,8 @@ async def test_an_old_installation_without_the_scopes_is_told_to_reinstall(
     slack.fake.refuse_next("conversations.info", "missing_scope")
     assert "reinstall it from manifest.yml" in await digest(slack, "schedule daily 09:00")
     assert "No digests are scheduled" in await digest(slack, "list")
+
+
+async def test_digest_help_lists_alerts_too(slack: Harness) -> None:
+    shown = await digest(slack, "help")
+    assert "/digest alerts [#channel] on|off" in shown
