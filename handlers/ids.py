@@ -45,6 +45,9 @@ class ScoreView(StrEnum):
 class HomeAction(StrEnum):
     ADD_PARTNER = "home.add_partner"
     RECORD_METRICS = "home.record_metrics"
+    PAUSE_DIGEST = "home.pause_digest"
+    RESUME_DIGEST = "home.resume_digest"
+    PREVIEW_DIGEST = "home.preview_digest"
 
 
 class HomeView(StrEnum):

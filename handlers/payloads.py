@@ -190,6 +190,30 @@ class RecordMetricsFromHome(Payload):
     action_id: ClassVar[str] = HomeAction.RECORD_METRICS
 
 
+class DigestScheduleRef(Payload):
+    """A digest schedule, by id, in the workspace of the click."""
+
+    schedule_id: int
+
+
+class PauseDigestFromHome(DigestScheduleRef):
+    """Pause on a Home tab's digest row: the same change as `/digest pause ID`."""
+
+    action_id: ClassVar[str] = HomeAction.PAUSE_DIGEST
+
+
+class ResumeDigestFromHome(DigestScheduleRef):
+    """Resume on a Home tab's digest row: the same change as `/digest resume ID`."""
+
+    action_id: ClassVar[str] = HomeAction.RESUME_DIGEST
+
+
+class PreviewDigestFromHome(Payload):
+    """The Home tab's "Preview a digest": the workspace's digest in a modal."""
+
+    action_id: ClassVar[str] = HomeAction.PREVIEW_DIGEST
+
+
 # Digests
 
 

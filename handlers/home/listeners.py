@@ -8,6 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.digest import service as digest_service
+from bot.digest.command import Scope
+from bot.digest.service import upcoming
 from bot.errors import RuleError
 from bot.health.portfolio import PortfolioReport
 from bot.health.service import portfolio_health
@@ -15,11 +18,27 @@ from bot.home.service import owned_health
 from bot.registry import service as partners
 from bot.services import Services
 from handlers.blocks import channel_message, context, esc, field_error, modal, section
-from handlers.buttons import STALE, read_click
+from handlers.buttons import STALE, Click, read_click, team_of
+from handlers.home.digests import (
+    DIGESTS_SHOWN,
+    ScheduledDigests,
+    build_preview,
+    build_preview_failed,
+    build_preview_working,
+)
 from handlers.home.metrics_form import NAME, build_metrics_modal, read_metrics_form
 from handlers.home.views import PortfolioState, build_home
 from handlers.ids import HomeView
-from handlers.payloads import AddPartnerFromHome, ModalMeta, Payload, RecordMetricsFromHome
+from handlers.payloads import (
+    AddPartnerFromHome,
+    DigestScheduleRef,
+    ModalMeta,
+    PauseDigestFromHome,
+    Payload,
+    PreviewDigestFromHome,
+    RecordMetricsFromHome,
+    ResumeDigestFromHome,
+)
 from handlers.registry.modal import build_partner_modal
 from handlers.registry.views import build_metrics_recorded
 from handlers.reply import OUR_SIDE
@@ -34,15 +53,21 @@ async def publish_home(services: Services, client: Any, team_id: str, user_id: s
     now, zone = services.clock.now(), services.settings.zone
     async with services.store.read() as tx:
         counts = await tx.status_counts(team_id)
+        schedules = await tx.digest_schedules(team_id)
+    digests = ScheduledDigests(
+        schedules,
+        {s.id: next(iter(upcoming(s, now, 1)), None) for s in schedules[:DIGESTS_SHOWN]},
+    )
     yours = await owned_health(services.store, now, zone, team_id, user_id)
-    await _publish(client, user_id, build_home(counts, yours, actor, PortfolioState.WORKING))
+    working = PortfolioState.WORKING
+    await _publish(client, user_id, build_home(counts, yours, actor, working, digests))
     portfolio: PortfolioReport | PortfolioState
     try:
         portfolio, _ = await portfolio_health(services.store, now, zone, team_id)
     except Exception:
         log.exception("the Home tab's portfolio failed")
         portfolio = PortfolioState.UNAVAILABLE
-    await _publish(client, user_id, build_home(counts, yours, actor, portfolio))
+    await _publish(client, user_id, build_home(counts, yours, actor, portfolio, digests))
 
 
 async def _publish(client: Any, user_id: str, view: dict[str, Any]) -> None:
@@ -140,9 +165,98 @@ async def metrics_submit(
     services.tasks.spawn(publish_home(services, client, team_id, user_id), name="home")
 
 
+async def pause_digest(ack: Any, body: dict[str, Any], client: Any, services: Services) -> None:
+    """Pause on a digest row: `/digest pause ID` (checked again here), then Home again."""
+    await _change_digest(ack, body, client, services, PauseDigestFromHome, "pause")
+
+
+async def resume_digest(ack: Any, body: dict[str, Any], client: Any, services: Services) -> None:
+    """Resume on a digest row: `/digest resume ID` (checked again here), then Home again."""
+    await _change_digest(ack, body, client, services, ResumeDigestFromHome, "resume")
+
+
+async def _change_digest(
+    ack: Any,
+    body: dict[str, Any],
+    client: Any,
+    services: Services,
+    payload_type: type[DigestScheduleRef],
+    verb: str,
+) -> None:
+    await ack()
+    click = read_click(payload_type, body)
+    if click is None:
+        _tell(services, body["user"]["id"], STALE)
+        return
+    work = _changed_then_published(services, client, click, verb)
+    services.tasks.spawn(work, name=f"home digest {verb}")
+
+
+async def _changed_then_published(
+    services: Services, client: Any, click: Click[DigestScheduleRef], verb: str
+) -> None:
+    actor = services.actor(click.user_id)
+    now = services.clock.now()
+    schedule_id = click.payload.schedule_id
+    try:
+        await digest_service.change_schedule(
+            services.store, now, click.team_id, actor, verb, schedule_id
+        )
+    except RuleError as err:
+        _tell(services, click.user_id, f"{err} Nothing was changed.")
+    except Exception:
+        log.exception("a digest %s from Home failed", verb)
+        _tell(services, click.user_id, OUR_SIDE)
+    # Published either way, so a row changed or removed elsewhere shows as it is now.
+    await publish_home(services, client, click.team_id, click.user_id)
+
+
+async def preview_digest(ack: Any, body: dict[str, Any], client: Any, services: Services) -> None:
+    """Home's "Preview a digest": the workspace's digest, as it would be posted, in a modal
+    opened at once (a trigger_id lasts 3 seconds) and filled when composed off the loop."""
+    await ack()
+    if _clicked(services, body, PreviewDigestFromHome):
+        services.tasks.spawn(_preview(services, client, body), name="home digest preview")
+
+
+async def _preview(services: Services, client: Any, body: dict[str, Any]) -> None:
+    user_id, team_id = body["user"]["id"], team_of(body)
+    try:
+        opened = await client.views_open(
+            trigger_id=body.get("trigger_id") or "", view=build_preview_working()
+        )
+    except SlackApiError as err:
+        code = err.response.get("error", "error") if err.response else "error"
+        log.warning("views.open failed: %s", code)
+        text = f"The preview could not be opened ({esc(code)}); press the button on Home again."
+        _tell(services, user_id, text)
+        return
+    view_id = (opened.get("view") or {}).get("id")
+    scope = Scope()
+    try:
+        # No channel: the digest as a first post anywhere would show it.
+        digest = await digest_service.compose_digest(
+            services.store, services.clock.now(), services.settings.zone, team_id, "", scope
+        )
+        view = build_preview(digest, scope)
+    except Exception:
+        log.exception("the digest preview from Home failed")
+        _tell(services, user_id, "The digest could not be composed just now; try again.")
+        view = build_preview_failed()
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except SlackApiError as err:
+        code = err.response.get("error", "error") if err.response else "error"
+        log.warning("views.update failed: %s", code)
+        _tell(services, user_id, f"The preview could not be shown ({esc(code)}); try again.")
+
+
 def register(app: AsyncApp) -> None:
     """Register the App Home listener, its buttons and its form."""
     app.event("app_home_opened")(home_opened)
     app.action(AddPartnerFromHome.action_id)(add_partner)
     app.action(RecordMetricsFromHome.action_id)(record_metrics)
+    app.action(PauseDigestFromHome.action_id)(pause_digest)
+    app.action(ResumeDigestFromHome.action_id)(resume_digest)
+    app.action(PreviewDigestFromHome.action_id)(preview_digest)
     app.view(HomeView.METRICS_SUBMIT.value)(metrics_submit)

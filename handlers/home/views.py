@@ -1,5 +1,6 @@
 """The App Home tab: a dashboard of the portfolio, the user's own partners and what needs
-doing, with buttons to add a partner and record metrics. Pure."""
+doing, the digests scheduled, with buttons to add a partner, record metrics and preview a
+digest. Pure."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from handlers.blocks import (
     section,
 )
 from handlers.health.views import STATUS_ICON
-from handlers.payloads import AddPartnerFromHome, RecordMetricsFromHome
+from handlers.home.digests import ScheduledDigests, digest_blocks
+from handlers.payloads import AddPartnerFromHome, PreviewDigestFromHome, RecordMetricsFromHome
 from handlers.registry.views import HELP, STATUS_EMOJI
 
 YOURS_SHOWN = 15  # with the rest counted, the tab stays far inside Slack's 100 blocks
@@ -43,7 +45,7 @@ def build_home(
     yours: list[HealthReport],
     actor: Actor,
     portfolio: PortfolioReport | PortfolioState = PortfolioState.WORKING,
-    digests: list[Any] | None = None,
+    digests: ScheduledDigests | None = None,
 ) -> dict[str, Any]:
     """The home view for one user: the registry's size, buttons, the portfolio's health, the
     partners they own with what needs doing, the digests scheduled, and the commands."""
@@ -52,6 +54,7 @@ def build_home(
     buttons = [
         AddPartnerFromHome().button("Add a partner", style="primary"),
         RecordMetricsFromHome().button("Record metrics"),
+        PreviewDigestFromHome().button("Preview a digest"),
     ]
     blocks = [
         header("partnerbot"),
@@ -63,7 +66,7 @@ def build_home(
         *_portfolio_blocks(portfolio),
         divider(),
         *_your_partners_blocks(yours),
-        *_digest_blocks(digests),
+        *_digests_divided(digests, actor),
         divider(),
         *_commands_blocks(counts),
     ]
@@ -149,13 +152,9 @@ def _partner_line(report: HealthReport) -> str:
     return "\n".join([title, *todo])
 
 
-def _digest_blocks(digests: list[Any] | None) -> list[Block]:
-    """The hook for /digest (handlers/digest), filled in when it is merged: each schedule
-    with Pause/Resume where the user may change it, and a Preview button. None (what every
-    caller passes until then) shows nothing."""
-    if digests is None:
-        return []
-    return [section(f"*Digests scheduled*: {len(digests)}")]
+def _digests_divided(digests: ScheduledDigests | None, actor: Actor) -> list[Block]:
+    blocks = digest_blocks(digests, actor)
+    return [divider(), *blocks] if blocks else []
 
 
 def _commands_blocks(counts: dict[str, int]) -> list[Block]:

@@ -63,6 +63,10 @@ class FakeClient:
 
     async def views_open(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("views_open", kwargs))
+        return {"ok": True, "view": {"id": "V0MODAL", **kwargs.get("view", {})}}
+
+    async def views_update(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("views_update", kwargs))
         return {"ok": True}
 
     async def views_publish(self, **kwargs: Any) -> dict[str, Any]:

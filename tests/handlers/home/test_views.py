@@ -64,7 +64,12 @@ def test_the_buttons_and_the_admin_line(actor: Actor) -> None:
 
     assert check_view(view) == []
     buttons = next(b for b in view["blocks"] if b["type"] == "actions")["elements"]
-    assert [b["action_id"] for b in buttons] == [HomeAction.ADD_PARTNER, HomeAction.RECORD_METRICS]
+    # Behaviour changed by issue 10 (item 6): Home also has "Preview a digest".
+    assert [b["action_id"] for b in buttons] == [
+        HomeAction.ADD_PARTNER,
+        HomeAction.RECORD_METRICS,
+        HomeAction.PREVIEW_DIGEST,
+    ]
     assert "*40 partners* in the registry; you own *0*." in shown(view)
     assert ("You are a partnerbot admin." in shown(view)) is actor.is_admin
 
