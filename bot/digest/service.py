@@ -96,6 +96,8 @@ async def change_schedule(
             raise RuleError(f"There is no digest schedule {schedule_id}; see `/digest list`.")
         _check_can_change(schedule, actor)
         before = "paused" if schedule.paused else "active"
+        if (verb, before) in (("pause", "paused"), ("resume", "active")):
+            return schedule  # already so (a second click, say): nothing to change or audit
         if verb == "remove":
             await tx.delete_digest_schedule(team_id, schedule_id)
             after = "removed"

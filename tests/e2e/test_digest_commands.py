@@ -92,6 +92,7 @@ async def test_list_pause_resume_remove_by_the_creator_or_an_admin_audited(
 
     assert "Only whoever made digest schedule 1" in await digest(slack, "pause 1", user=OTHER)
     assert "is paused" in await digest(slack, "pause 1")
+    assert "is paused" in await digest(slack, "pause 1")  # a second click: already so
     assert "*paused*" in await digest(slack, "list")
     assert "is resumed" in await digest(slack, "resume 1", user=ADMIN)
     assert "There is no digest schedule 7" in await digest(slack, "remove 7")
