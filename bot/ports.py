@@ -23,6 +23,17 @@ class SettingsTx(Protocol):
     async def upsert_setting(
         self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
     ) -> None: ...
+    async def setting(self, team_id: str, scope: str, key: str) -> float | None: ...
+    async def write_setting(
+        self,
+        team_id: str,
+        scope: str,
+        key: str,
+        value: float,
+        actor: str,
+        at: datetime,
+        old: float | None,
+    ) -> bool: ...
     async def add_settings_audit(
         self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
     ) -> None: ...

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
+from bot.errors import WriteConflict
 from bot.health.portfolio import PortfolioReport, assess_portfolio
 from bot.health.rules import (
     HealthReport,
@@ -23,10 +24,12 @@ from bot.numbers import format_ratio
 from bot.ports import Store
 from bot.registry.lookup import find
 from bot.registry.rules import RETIRED, Category, FieldChange, Partner
+from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
 from bot.workspace_settings import write_settings
 
 TREND_PERIODS = 8
 HEALTH = "health"  # the scope of the thresholds among a workspace's settings
+DEFAULT_THRESHOLDS = asdict(Thresholds())
 
 
 @dataclass(frozen=True)
@@ -97,31 +100,59 @@ async def set_thresholds(
 ) -> list[FieldChange]:
     """Change rule thresholds (admins only); each change is audited."""
     check_admin(actor, "the health thresholds")
-    async with store.write() as tx:
-        before = asdict(thresholds_from(await tx.settings(team_id, HEALTH)))
-        after = {**before, **values}
-        return await write_settings(
-            tx, team_id, HEALTH, actor, now, before, after, "threshold", format_threshold
-        )
+
+    async def attempt() -> list[FieldChange]:
+        async with store.write() as tx:
+            return await write_settings(
+                tx,
+                team_id,
+                HEALTH,
+                actor,
+                now,
+                DEFAULT_THRESHOLDS,
+                values,
+                "threshold",
+                format_threshold,
+            )
+
+    return await retry_conflicts(attempt)
 
 
 async def set_benchmark(
     store: Store, now: datetime, team_id: str, actor: Actor, category: Category, roi: float
 ) -> FieldChange | None:
-    """Set a category's industry ROI benchmark (admins only), audited."""
+    """Set a category's industry ROI benchmark (admins only), audited.
+
+    Written over the benchmark read (compare and set): when another admin set it in between,
+    it is read again, so the audit row names the value really replaced."""
     check_admin(actor, "ROI benchmarks")
-    async with store.write() as tx:
-        before = (await tx.benchmarks(team_id)).get(category.value)
-        if before == roi:
-            return None
-        await tx.upsert_benchmark(team_id, category.value, roi, actor.user_id, now)
-        change = FieldChange(
-            category.value, "" if before is None else format_ratio(before), format_ratio(roi)
-        )
-        await tx.add_settings_audit(
-            team_id, actor.user_id, now, f"benchmark {category.value}", change.before, change.after
-        )
-    return change
+
+    async def attempt() -> FieldChange | None:
+        async with store.write() as tx:
+            for _ in range(WRITE_ATTEMPTS):
+                before = await tx.benchmark(team_id, category.value)
+                if before == roi:
+                    return None
+                if await tx.write_benchmark(
+                    team_id, category.value, roi, actor.user_id, now, before
+                ):
+                    break
+            else:
+                raise WriteConflict(f"benchmark {category.value}")
+            change = FieldChange(
+                category.value, "" if before is None else format_ratio(before), format_ratio(roi)
+            )
+            await tx.add_settings_audit(
+                team_id,
+                actor.user_id,
+                now,
+                f"benchmark {category.value}",
+                change.before,
+                change.after,
+            )
+        return change
+
+    return await retry_conflicts(attempt)
 
 
 THRESHOLD_NAMES = tuple(f.name for f in fields(Thresholds))

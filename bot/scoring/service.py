@@ -306,12 +306,16 @@ async def weights(store: Store, team_id: str) -> Weights:
 async def set_weights(
     store: Store, at: datetime, team_id: str, actor: Actor, updates: dict[str, float]
 ) -> tuple[Weights, list[FieldChange]]:
-    """Change weights or the threshold (admins only); each change is audited."""
+    """Change weights or the threshold (admins only); each change is audited. Returns the
+    weights as stored afterwards, another admin's change at the same moment included."""
     check_admin(actor, "the weights")
-    async with store.write() as tx:
-        before = await current_weights(tx, team_id)
-        after = weights_from_updates(before, updates)
-        changes = await write_settings(
-            tx, team_id, SCORE, actor, at, before.as_dict(), after.as_dict(), "score"
-        )
-    return after, changes
+
+    async def attempt() -> tuple[Weights, list[FieldChange]]:
+        async with store.write() as tx:
+            weights_from_updates(await current_weights(tx, team_id), updates)  # refuses bad sets
+            changes = await write_settings(
+                tx, team_id, SCORE, actor, at, Weights().as_dict(), updates, "score"
+            )
+            return await current_weights(tx, team_id), changes
+
+    return await retry_conflicts(attempt)

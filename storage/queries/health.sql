@@ -8,6 +8,23 @@ ON CONFLICT (team_id, category)
 DO UPDATE SET roi = excluded.roi, updated_by = excluded.updated_by,
               updated_at = excluded.updated_at;
 
+-- name: benchmark$
+-- One category's benchmark; nothing when it has none.
+SELECT roi FROM roi_benchmarks WHERE team_id = :team_id AND category = :category;
+
+-- name: insert_benchmark^
+-- A category's first benchmark; nothing back when another transaction set it first.
+INSERT INTO roi_benchmarks (team_id, category, roi, updated_by, updated_at)
+VALUES (:team_id, :category, :roi, :actor, :at)
+ON CONFLICT (team_id, category) DO NOTHING
+RETURNING category;
+
+-- name: replace_benchmark^
+-- Versioned by the value that was read: nothing back when it changed in between.
+UPDATE roi_benchmarks SET roi = :roi, updated_by = :actor, updated_at = :at
+ WHERE team_id = :team_id AND category = :category AND roi = :old
+RETURNING category;
+
 -- name: pool_window
 -- Every recent metric the warning rules read for the whole pool except archived partners:
 -- one query, the rules run in memory.

@@ -31,6 +31,28 @@ class HealthQueries(Queries):
             at=self._d.stamp(at),
         )
 
+    async def benchmark(self, team_id: str, category: str) -> float | None:
+        roi = await self._q.benchmark(self._conn, team_id=team_id, category=category)
+        return None if roi is None else float(roi)
+
+    async def write_benchmark(
+        self, team_id: str, category: str, roi: float, actor: str, at: datetime, old: float | None
+    ) -> bool:
+        """Write a benchmark over the one that was read (old; None: none set yet).
+        False when another transaction wrote it in between: read again and decide again."""
+        params = {
+            "team_id": team_id,
+            "category": category,
+            "roi": float(roi),
+            "actor": actor,
+            "at": self._d.stamp(at),
+        }
+        if old is None:
+            written = await self._q.insert_benchmark(self._conn, **params)
+        else:
+            written = await self._q.replace_benchmark(self._conn, **params, old=float(old))
+        return written is not None
+
     async def health_points(
         self, team_id: str, since: date, partner_id: int | None = None
     ) -> list[MetricPoint]:

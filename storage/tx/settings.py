@@ -28,6 +28,36 @@ class SettingsQueries(Queries):
             at=self._d.stamp(at),
         )
 
+    async def setting(self, team_id: str, scope: str, key: str) -> float | None:
+        value = await self._q.setting(self._conn, team_id=team_id, scope=scope, key=key)
+        return None if value is None else float(value)
+
+    async def write_setting(
+        self,
+        team_id: str,
+        scope: str,
+        key: str,
+        value: float,
+        actor: str,
+        at: datetime,
+        old: float | None,
+    ) -> bool:
+        """Write a setting over the value that was read (old; None: none stored yet).
+        False when another transaction wrote it in between: read again and decide again."""
+        params = {
+            "team_id": team_id,
+            "scope": scope,
+            "key": key,
+            "value": float(value),
+            "actor": actor,
+            "at": self._d.stamp(at),
+        }
+        if old is None:
+            written = await self._q.insert_setting(self._conn, **params)
+        else:
+            written = await self._q.replace_setting(self._conn, **params, old=float(old))
+        return written is not None
+
     async def add_settings_audit(
         self, team_id: str, actor: str, at: datetime, setting: str, before: str, after: str
     ) -> None:
