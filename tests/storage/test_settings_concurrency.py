@@ -207,3 +207,25 @@ async def test_a_setting_that_keeps_changing_under_the_write_is_refused_with_not
     assert await scalar(store, "SELECT COUNT(*) FROM workspace_settings") == 0
     assert await scalar(store, "SELECT COUNT(*) FROM roi_benchmarks") == 0
     assert await settings_audit(store) == []
+
+
+@pytest.mark.parametrize("value", [69.95, 0.1 + 0.2, 1e-9, 123456789.123456])
+async def test_settings_and_benchmarks_are_replaced_only_over_the_value_read(
+    store: Store, value: float
+) -> None:
+    async with store.write() as tx:
+        assert await tx.write_setting("T1", "score", "threshold", value, "U1", AT, None)
+        assert not await tx.write_setting("T1", "score", "threshold", 1.0, "U1", AT, None)
+        assert not await tx.write_setting("T1", "score", "threshold", 1.0, "U1", AT, value + 1)
+        assert await tx.write_setting("T1", "score", "threshold", 1.0, "U2", LATER, value)
+        assert await tx.write_benchmark("T1", "KOL", value, "U1", AT, None)
+        assert not await tx.write_benchmark("T1", "KOL", 1.0, "U1", AT, None)
+        assert not await tx.write_benchmark("T1", "KOL", 1.0, "U1", AT, value + 1)
+        assert await tx.write_benchmark("T1", "KOL", 1.0, "U2", LATER, value)
+    async with store.read() as tx:
+        assert await tx.setting("T1", "score", "threshold") == 1.0
+        assert await tx.setting("T1", "score", "brand") is None
+        assert await tx.benchmark("T1", "KOL") == 1.0
+        assert await tx.benchmark("T1", "MCN") is None
+    assert await scalar(store, "SELECT updated_by FROM workspace_settings") == "U2"
+    assert await scalar(store, "SELECT updated_by FROM roi_benchmarks") == "U2"
