@@ -20,9 +20,6 @@ class SettingsTx(Protocol):
     """Workspace settings by scope, and the audit of their changes."""
 
     async def settings(self, team_id: str, scope: str) -> dict[str, float]: ...
-    async def upsert_setting(
-        self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
-    ) -> None: ...
     async def setting(self, team_id: str, scope: str, key: str) -> float | None: ...
     async def write_setting(
         self,

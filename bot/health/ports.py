@@ -12,9 +12,6 @@ class HealthTx(Protocol):
     """ROI benchmarks by category and the metrics the rules read."""
 
     async def benchmarks(self, team_id: str) -> dict[str, float]: ...
-    async def upsert_benchmark(
-        self, team_id: str, category: str, roi: float, actor: str, at: datetime
-    ) -> None: ...
     async def benchmark(self, team_id: str, category: str) -> float | None: ...
     async def write_benchmark(
         self, team_id: str, category: str, roi: float, actor: str, at: datetime, old: float | None

@@ -1,12 +1,6 @@
 -- name: benchmarks
 SELECT category, roi FROM roi_benchmarks WHERE team_id = :team_id ORDER BY category;
 
--- name: upsert_benchmark!
-INSERT INTO roi_benchmarks (team_id, category, roi, updated_by, updated_at)
-VALUES (:team_id, :category, :roi, :actor, :at)
-ON CONFLICT (team_id, category)
-DO UPDATE SET roi = excluded.roi, updated_by = excluded.updated_by,
-              updated_at = excluded.updated_at;
 
 -- name: benchmark$
 -- One category's benchmark; nothing when it has none.

@@ -19,18 +19,6 @@ class HealthQueries(Queries):
         rows = await self._rows("benchmarks", team_id=team_id)
         return {r["category"]: float(r["roi"]) for r in rows}
 
-    async def upsert_benchmark(
-        self, team_id: str, category: str, roi: float, actor: str, at: datetime
-    ) -> None:
-        await self._q.upsert_benchmark(
-            self._conn,
-            team_id=team_id,
-            category=category,
-            roi=roi,
-            actor=actor,
-            at=self._d.stamp(at),
-        )
-
     async def benchmark(self, team_id: str, category: str) -> float | None:
         roi = await self._q.benchmark(self._conn, team_id=team_id, category=category)
         return None if roi is None else float(roi)

@@ -15,19 +15,6 @@ class SettingsQueries(Queries):
         rows = await self._rows("settings", team_id=team_id, scope=scope)
         return {r["key"]: float(r["value"]) for r in rows}
 
-    async def upsert_setting(
-        self, team_id: str, scope: str, key: str, value: float, actor: str, at: datetime
-    ) -> None:
-        await self._q.upsert_setting(
-            self._conn,
-            team_id=team_id,
-            scope=scope,
-            key=key,
-            value=value,
-            actor=actor,
-            at=self._d.stamp(at),
-        )
-
     async def setting(self, team_id: str, scope: str, key: str) -> float | None:
         value = await self._q.setting(self._conn, team_id=team_id, scope=scope, key=key)
         return None if value is None else float(value)

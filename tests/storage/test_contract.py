@@ -181,8 +181,8 @@ async def test_numbers_come_back_exactly_as_written(store: Store, value: float) 
     month = parse_period("2026-11")
     async with store.write() as tx:
         await tx.record_metric(MetricRow("T1", partner_id, month, "roi", value), "U1", AT, None)
-        await tx.upsert_benchmark("T1", "KOL", value, "U1", AT)
-        await tx.upsert_setting("T1", "score", "threshold", value, "U1", AT)
+        assert await tx.write_benchmark("T1", "KOL", value, "U1", AT, None)
+        assert await tx.write_setting("T1", "score", "threshold", value, "U1", AT, None)
     async with store.read() as tx:
         assert await tx.metric_value("T1", partner_id, "2026-11", "roi") == value
         assert await tx.partner_latest_roi("T1", partner_id) == ("2026-11", value)
