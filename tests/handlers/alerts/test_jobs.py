@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.alerts import service as alerts
-from handlers.outbox import Report
+from bot.ports import Delivery, Report
 from handlers.registry.listeners import handle_partner
 from storage.store import SQLiteStore
 from tests.support.fakes import TEAM, USER, Bot, add_partner, command_body, fake_bot
@@ -31,11 +31,11 @@ class HeldOutbox:
         *,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> str | None:
+    ) -> Delivery:
         self.started.set()
         await self.release.wait()
         self.posts.append(channel)
-        return "1730000000.000100"
+        return Delivery(ok=True, ts="1730000000.000100")
 
 
 @pytest.fixture
