@@ -83,3 +83,34 @@ async def test_a_failing_check_is_logged_and_the_metrics_are_recorded(
         partner = await tx.partner_by_key(TEAM, "acme")
         assert partner is not None
         assert await tx.metric_value(TEAM, partner.id, "2026-W47", "sentiment") == 49
+
+
+async def alerts_on(bot: Bot) -> list[str]:
+    return [c.channel_id for c in await alerts.alert_channels(bot.store, TEAM)]
+
+
+@pytest.mark.parametrize("code", ["channel_not_found", "is_archived"])
+async def test_a_gone_code_turns_the_channels_alerts_off(bot: Bot, code: str) -> None:
+    bot.outbox.refuse, bot.outbox.refuse_code = "Slack would not take the alert.", code
+    await metrics(bot, "sentiment=49 period=2026-W47")
+    await bot.settle()
+    assert [p["channel"] for p in bot.outbox.posts] == ["C1"]
+    assert await alerts_on(bot) == []
+    told = bot.respond.shown()
+    assert "Slack would not take the alert." in told
+    assert "Alerts for <#C1> are now off" in told
+
+
+@pytest.mark.parametrize("code", ["not_in_channel", "ratelimited"])
+async def test_any_other_code_leaves_the_alerts_on_whatever_the_sentence_says(
+    bot: Bot, code: str
+) -> None:
+    # The sentence names a gone code in backticks; only the Delivery's code counts.
+    bot.outbox.refuse = "I could not post to <#C1> (`channel_not_found`): check the channel."
+    bot.outbox.refuse_code = code
+    await metrics(bot, "sentiment=49 period=2026-W47")
+    await bot.settle()
+    assert [p["channel"] for p in bot.outbox.posts] == ["C1"]
+    assert await alerts_on(bot) == ["C1"]
+    told = bot.respond.shown()
+    assert "check the channel" in told and "are now off" not in told
