@@ -114,3 +114,22 @@ async def test_any_other_code_leaves_the_alerts_on_whatever_the_sentence_says(
     assert await alerts_on(bot) == ["C1"]
     told = bot.respond.shown()
     assert "check the channel" in told and "are now off" not in told
+
+
+async def test_a_report_that_raises_still_records_the_refusal(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def gone(**kwargs: Any) -> None:
+        raise RuntimeError("response_url expired")
+
+    bot.respond = gone  # type: ignore[assignment]
+    bot.outbox.refuse, bot.outbox.refuse_code = "Slack would not take the alert.", "is_archived"
+    await metrics(bot, "sentiment=49 period=2026-W47")
+    await bot.settle()
+    assert await alerts_on(bot) == []
+    assert "handling a refused alert failed: RuntimeError" in caplog.text
+    async with bot.store.read() as tx:
+        partner = await tx.partner_by_key(TEAM, "acme")
+        assert partner is not None
+        state = await tx.claim_state(TEAM, alerts.ALERT, str(partner.id), "2026-W47")
+    assert state == (True, "C1: Slack would not take the alert.")
