@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -60,9 +61,20 @@ class Tx(
 Report = Callable[[str], Awaitable[None]]  # tells a person, in one sentence, what failed
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How one send went, as data: callers decide on `error`, and tell people `sentence`."""
+
+    ok: bool
+    ts: str | None = None  # the message's ts, when Slack gave one
+    error: str | None = None  # Slack's error code if Slack refused; None if sent or the call failed
+    sentence: str = ""  # what failed, in one sentence for a person; empty when sent
+
+
 class Outbound(Protocol):
-    """Messages and files sent with no request waiting: paced per channel, failures told
-    through report and never raised (see handlers.outbox)."""
+    """Messages and files sent with no request waiting: paced per channel, never raising;
+    each send returns its Delivery, and a failure is also told through report (see
+    handlers.outbox)."""
 
     async def post(
         self,
@@ -71,10 +83,10 @@ class Outbound(Protocol):
         *,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> str | None: ...
+    ) -> Delivery: ...
     async def update(
         self, channel: str, ts: str, message: dict[str, Any], *, report: Report | None = None
-    ) -> bool: ...
+    ) -> Delivery: ...
     async def upload(
         self,
         channel: str,
@@ -86,7 +98,7 @@ class Outbound(Protocol):
         alt_text: str | None = None,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> bool: ...
+    ) -> Delivery: ...
 
 
 class Store(Protocol):

@@ -4,7 +4,8 @@ Scheduled digests, reminders, a checklist re-rendered in place and chart uploads
 through an `Outbox`. It paces sends to at most one per `interval` seconds per channel (Slack
 posts about one message a second to a channel), leaves 429s to the client's retry handler
 (see `handlers.slack_client`), and never raises for a failed call: it logs a neutral line
-(method, channel, error code; never the message) and tells a person through a `Report`.
+(method, channel, error code; never the message), tells a person through a `Report`, and
+returns a `Delivery` that carries Slack's error code, so callers decide on the code.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import Report
+from bot.ports import Delivery, Report
 from handlers.blocks import clip, error_message, esc, section
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,9 @@ class Outbox:
         *,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> str | None:
-        """Post message's text and blocks (in thread_ts's thread if given); the new ts, or
-        None when Slack refused or the call failed (report is told why)."""
+    ) -> Delivery:
+        """Post message's text and blocks (in thread_ts's thread if given); its Delivery, with
+        the new ts, or with Slack's error code when refused (report is told why)."""
         kwargs = _body(message)
         if thread_ts is not None:
             kwargs["thread_ts"] = thread_ts
@@ -107,21 +108,19 @@ class Outbox:
         def call() -> Awaitable[Any]:
             return self._client.chat_postMessage(channel=channel, **kwargs)
 
-        response = await self._send(channel, "chat.postMessage", what, call, report, advice)
-        ts = response.get("ts") if response is not None else None
-        return ts if isinstance(ts, str) else None
+        return await self._send(channel, "chat.postMessage", what, call, report, advice)
 
     async def update(
         self, channel: str, ts: str, message: dict[str, Any], *, report: Report | None = None
-    ) -> bool:
-        """Replace the message at ts with message's text and blocks; whether Slack took it."""
+    ) -> Delivery:
+        """Replace the message at ts with message's text and blocks; how that went."""
         kwargs = _body(message)
         what = f"update the message in {_where(channel)}"
 
         def call() -> Awaitable[Any]:
             return self._client.chat_update(channel=channel, ts=ts, **kwargs)
 
-        return await self._send(channel, "chat.update", what, call, report) is not None
+        return await self._send(channel, "chat.update", what, call, report)
 
     async def upload(
         self,
@@ -134,8 +133,8 @@ class Outbox:
         alt_text: str | None = None,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> bool:
-        """Upload content as a file to channel with files_upload_v2; whether it was shared."""
+    ) -> Delivery:
+        """Upload content as a file to channel with files_upload_v2; how that went."""
 
         def call() -> Awaitable[Any]:
             return self._client.files_upload_v2(
@@ -149,7 +148,7 @@ class Outbox:
             )
 
         what = f"upload “{esc(clip(title, 100))}” to {_where(channel)}"
-        return await self._send(channel, "files_upload_v2", what, call, report) is not None
+        return await self._send(channel, "files_upload_v2", what, call, report)
 
     async def _send(
         self,
@@ -159,20 +158,23 @@ class Outbox:
         call: Callable[[], Awaitable[Any]],
         report: Report | None,
         advice: dict[str, str] = _ADVICE,
-    ) -> Any | None:
-        """Make call once the channel's interval has passed; None (logged, reported) on failure."""
+    ) -> Delivery:
+        """Make call once the channel's interval has passed; its Delivery (a failure logged
+        and reported)."""
+        error: str | None = None  # Slack's code; stays None when the call itself failed
         try:
             async with self._locks.setdefault(channel, asyncio.Lock()):
                 await self._pace(channel)
-                return await call()
+                response = await call()
+            ts = response.get("ts") if response is not None else None
+            return Delivery(ok=True, ts=ts if isinstance(ts, str) else None)
         except SlackApiError as err:
             code = str((err.response.get("error") if err.response is not None else None) or "error")
-            sentence = _refused(what, code, advice)
+            error, sentence = code, _refused(what, code, advice)
             log.warning("outbox: %s to %s failed: %s", method, channel, code)
         except (aiohttp.ClientError, TimeoutError) as err:
-            code = type(err).__name__
             sentence = f"I could not {what} because the call to Slack failed; try again later."
-            log.warning("outbox: %s to %s failed: %s", method, channel, code)
+            log.warning("outbox: %s to %s failed: %s", method, channel, type(err).__name__)
         except Exception:
             # Neither Slack's answer nor the network: a bug, worth its traceback.
             sentence = f"I could not {what} because of an error on our side; try again later."
@@ -182,7 +184,7 @@ class Outbox:
                 await report(sentence)
             except Exception as err:
                 log.warning("outbox: reporting a failed %s failed: %s", method, type(err).__name__)
-        return None
+        return Delivery(ok=False, error=error, sentence=sentence)
 
     async def _pace(self, channel: str) -> None:
         """Wait out what is left of the interval since the channel's last send."""

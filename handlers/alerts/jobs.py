@@ -7,7 +7,7 @@ import logging
 
 from bot.alerts import service as alerts
 from bot.alerts.rules import Alert
-from bot.ports import Report
+from bot.ports import Delivery, Report
 from bot.services import Services
 from handlers.alerts.views import build_alert
 from handlers.blocks import esc
@@ -51,26 +51,31 @@ async def send_alert(
     body = build_alert(due.alert)
     errors: list[str] = []
     for channel in due.channels:
-        refused = _refusal_report(services, team_id, channel, due.alert, report, errors)
-        await services.outbox.post(channel, body, report=refused)
+        posted = await services.outbox.post(channel, body)
+        if not posted.ok:
+            errors.append(f"{channel}: {posted.sentence}")
+            await _refused(services, team_id, channel, due.alert, posted, report)
     await alerts.finish_alert(store, services.clock.now(), team_id, due.alert, errors)
 
 
-def _refusal_report(
-    services: Services, team_id: str, channel: str, alert: Alert, report: Report, errors: list[str]
-) -> Report:
-    """A Report for one channel's post: records the error, turns a gone channel's alerts
-    off, and tells the person who recorded the metrics."""
-
-    async def refused(sentence: str) -> None:
-        errors.append(f"{channel}: {sentence}")
-        lead = f"*{esc(alert.partner.name)}* turned red for {esc(alert.period)}, but {sentence}"
-        # The outbox names Slack's code in backticks; that is all a Report carries.
-        if any(f"`{code}`" in sentence for code in GONE):
+async def _refused(
+    services: Services,
+    team_id: str,
+    channel: str,
+    alert: Alert,
+    posted: Delivery,
+    report: Report,
+) -> None:
+    """One channel refused the alert: turn its alerts off when Slack's code says it is
+    gone, and tell the person who recorded the metrics. Never raises (logged instead)."""
+    lead = f"*{esc(alert.partner.name)}* turned red for {esc(alert.period)}, but {posted.sentence}"
+    try:
+        if posted.error in GONE:
             now = services.clock.now()
             if await alerts.turn_off_gone(services.store, now, team_id, channel):
                 lead += f" Alerts for <#{channel}> are now off; turn them on again with "
                 lead += f"`/digest alerts <#{channel}> on`."
         await report(lead)
-
-    return refused
+    except Exception as err:
+        # As the outbox does with a report: a failure to tell must not stop the others.
+        log.warning("alerts: handling a refused alert failed: %s", type(err).__name__)

@@ -4,7 +4,6 @@ through the outbox, and record how it went (posted, quiet, retrying, failed, pau
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.digest import service as digest_service
 from bot.digest.command import Scope
 from bot.digest.service import Firing
+from bot.ports import Delivery
 from bot.services import Services
 from handlers.digest import views
 
@@ -25,7 +25,6 @@ CHANNEL_GONE = {
     "is_archived": "the channel is archived",
     "not_in_channel": "partnerbot was removed from the channel",
 }
-_CODE = re.compile(r"\(`([^`]+)`\)")  # the outbox names Slack's error code so
 
 
 async def post_digest(
@@ -36,37 +35,32 @@ async def post_digest(
     zone: ZoneInfo,
     *,
     quiet: bool = False,
-) -> tuple[str | None, str | None]:
+) -> Delivery | None:
     """Compose and post a digest (its long lists in a thread reply) and keep its snapshot:
-    (the message's ts, None); (None, None) when quiet and nothing changed; (None, why) when
-    Slack refused."""
+    how the main post went (Slack's code and why when refused), or None when quiet and
+    nothing changed."""
     now = services.clock.now()
     digest = await digest_service.compose_digest(
         services.store, now, zone, team_id, channel_id, scope
     )
     if quiet and not digest.changed:
-        return None, None
+        return None
     main, detail = views.build_digest(digest, scope)
-    refusals: list[str] = []
-
-    async def report(sentence: str) -> None:
-        refusals.append(sentence)
-
-    ts = await services.outbox.post(channel_id, main, report=report)
-    if ts is None:
-        return None, refusals[0] if refusals else "the post failed"
-    if detail is not None:
+    posted = await services.outbox.post(channel_id, main)
+    if not posted.ok:
+        return posted
+    if detail is not None and posted.ts is not None:
         # The digest is out; a lost thread reply is logged, not retried (that would double).
-        await services.outbox.post(channel_id, detail, thread_ts=ts)
+        await services.outbox.post(channel_id, detail, thread_ts=posted.ts)
     await digest_service.save_snapshot(services.store, now, team_id, channel_id, digest)
-    return ts, None
+    return posted
 
 
 async def fire(services: Services, firing: Firing) -> None:
     """Post one claimed slot and record its outcome."""
     schedule, store = firing.schedule, services.store
     scope = Scope.from_text(schedule.scope)
-    ts, refusal = await post_digest(
+    posted = await post_digest(
         services,
         schedule.team_id,
         schedule.channel_id,
@@ -75,20 +69,20 @@ async def fire(services: Services, firing: Firing) -> None:
         quiet=schedule.quiet,
     )
     now = services.clock.now()
-    if ts is not None:
-        await digest_service.record_posted(store, now, firing, "posted")
-        return
-    if refusal is None:
+    if posted is None:
         await digest_service.record_posted(store, now, firing, "nothing changed (quiet)")
         return
-    code = m[1] if (m := _CODE.search(refusal)) else ""
+    if posted.ok:
+        await digest_service.record_posted(store, now, firing, "posted")
+        return
+    code = posted.error
     if code in CHANNEL_GONE:
         reason = CHANNEL_GONE[code]
         creator = await digest_service.pause_for_channel(store, now, firing, reason)
         if creator is not None:
             await services.outbox.post(creator, views.build_channel_gone(schedule, reason))
         return
-    retrying = await digest_service.record_failure(store, now, firing, code or refusal)
+    retrying = await digest_service.record_failure(store, now, firing, code or posted.sentence)
     log.warning(
         "digest %s for %s failed (%s); %s",
         schedule.id,

@@ -95,11 +95,10 @@ async def run(services: Services, body: dict[str, Any], request: DigestRequest) 
         case NowRequest(channel_id=channel_id, scope=scope):
             channel = channel_id or body["channel_id"]
             await usable_channel(services.client, channel)
-            ts, refusal = await post_digest(
-                services, team_id, channel, scope, services.settings.zone
-            )
-            if ts is None:
-                return error_message(refusal or "The digest could not be posted.")
+            posted = await post_digest(services, team_id, channel, scope, services.settings.zone)
+            if posted is None or not posted.ok:
+                why = posted.sentence if posted is not None else ""
+                return error_message(why or "The digest could not be posted.")
             return views.build_posted(channel)
         case PreviewRequest(scope=scope):
             digest = await digest_service.compose_digest(

@@ -81,10 +81,11 @@ def outbox_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_post_sends_text_and_blocks_and_returns_the_ts(
     outbox: Outbox, fake_slack: FakeSlack, retries: list[float]
 ) -> None:
-    ts = await outbox.post("C1", DIGEST)
+    sent = await outbox.post("C1", DIGEST)
     [call] = fake_slack.named("chat.postMessage")
-    assert ts is not None
-    assert ts.startswith("1730000000.")
+    assert (sent.ok, sent.error, sent.sentence) == (True, None, "")
+    assert sent.ts is not None
+    assert sent.ts.startswith("1730000000.")
     assert call.body["channel"] == "C1"
     assert call.body["text"] == "Weekly digest"
     assert call.body["blocks"] == DIGEST["blocks"]
@@ -94,9 +95,9 @@ async def test_post_sends_text_and_blocks_and_returns_the_ts(
 
 
 async def test_a_thread_reply_carries_thread_ts(outbox: Outbox, fake_slack: FakeSlack) -> None:
-    parent = await outbox.post("C1", DIGEST)
+    parent = (await outbox.post("C1", DIGEST)).ts
     assert parent is not None
-    reply = await outbox.post("C1", {"text": "Reminder: review due"}, thread_ts=parent)
+    reply = (await outbox.post("C1", {"text": "Reminder: review due"}, thread_ts=parent)).ts
     first, second = fake_slack.named("chat.postMessage")
     assert "thread_ts" not in first.body
     assert second.body["thread_ts"] == parent
@@ -105,10 +106,10 @@ async def test_a_thread_reply_carries_thread_ts(outbox: Outbox, fake_slack: Fake
 
 
 async def test_update_edits_the_message_in_place(outbox: Outbox, fake_slack: FakeSlack) -> None:
-    ts = await outbox.post("C1", DIGEST)
+    ts = (await outbox.post("C1", DIGEST)).ts
     assert ts is not None
     done = message([section(":white_check_mark: All reviewed.")], "All reviewed")
-    assert await outbox.update("C1", ts, done) is True
+    assert (await outbox.update("C1", ts, done)).ok is True
     [call] = fake_slack.named("chat.update")
     assert (call.body["channel"], call.body["ts"]) == ("C1", ts)
     assert call.body["text"] == "All reviewed"
@@ -128,7 +129,7 @@ async def test_upload_goes_through_files_upload_v2_with_alt_text(
         alt_text="Bar chart of partner health scores",
         thread_ts="1730000000.000001",
     )
-    assert shared is True
+    assert shared.ok is True
     [url] = fake_slack.named("files.getUploadURLExternal")
     [upload] = fake_slack.named("upload")
     [complete] = fake_slack.named("files.completeUploadExternal")
@@ -145,7 +146,7 @@ async def test_upload_goes_through_files_upload_v2_with_alt_text(
 
 async def test_upload_without_alt_text_sends_none(outbox: Outbox, fake_slack: FakeSlack) -> None:
     ok = await outbox.upload("C1", b"png", filename="a.png", title="A", comment="c")
-    assert ok is True
+    assert ok.ok is True
     [url] = fake_slack.named("files.getUploadURLExternal")
     assert "alt_txt" not in url.body
     assert "thread_ts" not in fake_slack.named("files.completeUploadExternal")[0].body
@@ -155,7 +156,7 @@ async def test_posts_to_one_channel_wait_out_the_interval(
     outbox: Outbox, clock: Clock, fake_slack: FakeSlack
 ) -> None:
     for n in range(3):
-        assert await outbox.post("C1", {"text": f"reminder {n}"}) is not None
+        assert (await outbox.post("C1", {"text": f"reminder {n}"})).ok
     assert clock.waits == [pytest.approx(1.0), pytest.approx(1.0)]
     texts = [c.body["text"] for c in fake_slack.named("chat.postMessage")]
     assert texts == ["reminder 0", "reminder 1", "reminder 2"]
@@ -174,9 +175,9 @@ async def test_only_the_rest_of_the_interval_is_waited(
 
 
 async def test_different_channels_do_not_wait_for_each_other(outbox: Outbox, clock: Clock) -> None:
-    assert await outbox.post("C1", {"text": "one"}) is not None
-    assert await outbox.post("C2", {"text": "two"}) is not None
-    assert await outbox.update("C3", "1730000000.000001", {"text": "three"}) is True
+    assert (await outbox.post("C1", {"text": "one"})).ok
+    assert (await outbox.post("C2", {"text": "two"})).ok
+    assert (await outbox.update("C3", "1730000000.000001", {"text": "three"})).ok is True
     assert clock.waits == []
     await outbox.post("C1", {"text": "again"})
     assert clock.waits == [pytest.approx(1.0)]
@@ -198,10 +199,10 @@ async def test_a_wait_in_one_channel_does_not_hold_up_another(
         await outbox.post("C1", {"text": "first"})
         held = asyncio.create_task(outbox.post("C1", {"text": "second"}))
         await waiting.wait()
-        assert await outbox.post("C2", {"text": "elsewhere"}) is not None
+        assert (await outbox.post("C2", {"text": "elsewhere"})).ok
         assert not held.done()
         release.set()
-        assert await held is not None
+        assert (await held).ok
     order = [(c.body["channel"], c.body["text"]) for c in fake_slack.named("chat.postMessage")]
     assert order == [("C1", "first"), ("C2", "elsewhere"), ("C1", "second")]
     assert clock.waits == [pytest.approx(1.0)]
@@ -212,7 +213,7 @@ async def test_a_429_is_left_to_the_clients_retry(
 ) -> None:
     fake_slack.fail_next("chat.postMessage", retry_after=4)
     sentences = Sentences()
-    assert await outbox.post("C1", DIGEST, report=sentences) is not None
+    assert (await outbox.post("C1", DIGEST, report=sentences)).ok
     assert retries == [4.0]
     assert clock.waits == []
     assert len(fake_slack.named("chat.postMessage")) == 2
@@ -226,8 +227,10 @@ async def test_a_refused_post_is_reported_once_and_logged_without_the_message(
     fake_slack.refuse_next("chat.postMessage", "not_in_channel")
     sentences = Sentences()
     secret = "Acme renewal is at risk"
-    assert await outbox.post("C1", {"text": secret}, report=sentences) is None
+    refused = await outbox.post("C1", {"text": secret}, report=sentences)
+    assert (refused.ok, refused.ts, refused.error) == (False, None, "not_in_channel")
     [sentence] = sentences.told
+    assert refused.sentence == sentence
     assert sentence.startswith("I could not post to <#C1>")
     assert "`not_in_channel`" in sentence
     assert "Invite partnerbot" in sentence
@@ -252,8 +255,10 @@ async def test_a_refused_update_says_what_to_do(
 ) -> None:
     fake_slack.refuse_next("chat.update", code)
     sentences = Sentences()
-    assert await outbox.update("C1", "1730000000.000001", DIGEST, report=sentences) is False
+    refused = await outbox.update("C1", "1730000000.000001", DIGEST, report=sentences)
+    assert (refused.ok, refused.error) == (False, code)  # Slack's code as it came, unescaped
     [sentence] = sentences.told
+    assert refused.sentence == sentence
     assert sentence.startswith("I could not update the message in <#C1>")
     assert hint in sentence
     assert "<!channel>" not in sentence
@@ -276,7 +281,7 @@ async def test_a_refused_upload_names_the_file(outbox: Outbox, fake_slack: FakeS
     ok = await outbox.upload(
         "C1", b"png", filename="a.png", title="<@U1> chart", comment="c", report=sentences
     )
-    assert ok is False
+    assert (ok.ok, ok.error) == (False, "is_archived")
     [sentence] = sentences.told
     assert sentence.startswith("I could not upload “&lt;@U1&gt; chart” to <#C1> (`is_archived`)")
 
@@ -295,11 +300,13 @@ async def test_an_unreachable_slack_is_reported_not_raised(
     client = build_client("xoxb-test", f"http://127.0.0.1:{port}/api/", sleep=sleep)
     outbox = Outbox(client, sleep=clock.sleep, monotonic=clock)
     sentences = Sentences()
-    assert await outbox.post("C1", DIGEST, report=sentences) is None
+    failed = await outbox.post("C1", DIGEST, report=sentences)
+    assert (failed.ok, failed.error) == (False, None)  # no Slack code: Slack never answered
     assert retries == [0.5, 1.0, 2.0]
     assert sentences.told == [
         "I could not post to <#C1> because the call to Slack failed; try again later."
     ]
+    assert failed.sentence == sentences.told[0]
     [line] = outbox_warnings(caplog)
     assert "chat.postMessage to C1 failed" in line
 
@@ -314,12 +321,13 @@ async def test_a_report_that_raises_does_not_escape(
         raise RuntimeError("response_url expired")
 
     fake_slack.refuse_next("chat.update", "cant_update_message")
-    assert await outbox.update("C1", "1730000000.000001", DIGEST, report=broken) is False
+    refused = await outbox.update("C1", "1730000000.000001", DIGEST, report=broken)
+    assert (refused.ok, refused.error) == (False, "cant_update_message")
     assert len(told) == 1
     lines = outbox_warnings(caplog)
     assert len(lines) == 2
     assert "RuntimeError" in lines[1]
-    assert await outbox.post("C1", DIGEST) is not None  # the channel is not left locked
+    assert (await outbox.post("C1", DIGEST)).ok  # the channel is not left locked
 
 
 async def test_report_by_respond_sends_an_ephemeral_error(
@@ -331,7 +339,7 @@ async def test_report_by_respond_sends_an_ephemeral_error(
         return await webhook.send_dict(body)
 
     fake_slack.refuse_next("chat.postMessage", "not_in_channel")
-    assert await outbox.post("C1", DIGEST, report=report_by_respond(respond)) is None
+    assert (await outbox.post("C1", DIGEST, report=report_by_respond(respond))).ok is False
     [call] = fake_slack.named("respond")
     assert call.body["response_type"] == "ephemeral"
     assert call.body["text"].startswith("I could not post to <#C1> (`not_in_channel`)")
@@ -344,7 +352,7 @@ async def test_report_by_dm_posts_to_the_user(
 ) -> None:
     fake_slack.refuse_next("chat.postMessage", "is_archived")
     report = report_by_dm(client, "U123")
-    assert await outbox.post("C1", DIGEST, report=report) is None
+    assert (await outbox.post("C1", DIGEST, report=report)).ok is False
     failed, dm = fake_slack.named("chat.postMessage")
     assert failed.body["channel"] == "C1"
     assert dm.body["channel"] == "U123"
@@ -357,7 +365,7 @@ async def test_a_dm_that_fails_too_is_only_logged(
 ) -> None:
     fake_slack.refuse_next("chat.postMessage", "not_in_channel")
     fake_slack.refuse_next("chat.postMessage", "user_not_found")
-    assert await outbox.post("C1", DIGEST, report=report_by_dm(client, "U404")) is None
+    assert (await outbox.post("C1", DIGEST, report=report_by_dm(client, "U404"))).ok is False
     assert [c.body["channel"] for c in fake_slack.named("chat.postMessage")] == ["C1", "U404"]
     assert "SlackApiError" in outbox_warnings(caplog)[-1]
 
@@ -375,7 +383,8 @@ async def test_a_refused_direct_message_names_the_person_not_a_channel(
 ) -> None:
     fake_slack.refuse_next("chat.postMessage", code)
     sentences = Sentences()
-    assert await outbox.post("U0NEW001", DIGEST, report=sentences) is None
+    refused = await outbox.post("U0NEW001", DIGEST, report=sentences)
+    assert (refused.ok, refused.error) == (False, code)
     [sentence] = sentences.told
     assert sentence.startswith(f"I could not send <@U0NEW001> a direct message (`{code}`)")
     assert hint in sentence

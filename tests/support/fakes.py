@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.clock import FixedClock
+from bot.ports import Delivery, Report
 from bot.registry import service as partners
 from bot.registry.rules import Category, PartnerFields, Status, Tier
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import load_settings
 from bot.tasks import BackgroundTasks
-from handlers.outbox import Report
 from storage.postgres import PostgresStore
 from storage.store import SQLiteStore
 from tests.support.databases import url_of
@@ -81,19 +81,21 @@ class FakeClient:
 @dataclass
 class FakeOutbox:
     """The outbox: keeps each send; with refuse set, tells report that sentence instead and
-    says the send failed, as the real outbox does when Slack refuses."""
+    returns a failed Delivery carrying refuse_code, as the real outbox does when Slack
+    refuses."""
 
     refuse: str | None = None
+    refuse_code: str | None = "fatal_error"  # Slack's code for the refusal; None: the call failed
     posts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     uploads: list[dict[str, Any]] = field(default_factory=list)
 
-    async def _outcome(self, report: Report | None) -> bool:
+    async def _outcome(self, report: Report | None, ts: str | None = None) -> Delivery:
         if self.refuse is None:
-            return True
+            return Delivery(ok=True, ts=ts)
         if report is not None:
             await report(self.refuse)
-        return False
+        return Delivery(ok=False, error=self.refuse_code, sentence=self.refuse)
 
     async def post(
         self,
@@ -102,15 +104,15 @@ class FakeOutbox:
         *,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> str | None:
+    ) -> Delivery:
         self.posts.append({"channel": channel, "message": message, "thread_ts": thread_ts})
-        return "1730000000.000100" if await self._outcome(report) else None
+        return await self._outcome(report, "1730000000.000100")
 
     async def update(
         self, channel: str, ts: str, message: dict[str, Any], *, report: Report | None = None
-    ) -> bool:
+    ) -> Delivery:
         self.updates.append({"channel": channel, "ts": ts, "message": message})
-        return await self._outcome(report)
+        return await self._outcome(report, ts)
 
     async def upload(
         self,
@@ -123,7 +125,7 @@ class FakeOutbox:
         alt_text: str | None = None,
         thread_ts: str | None = None,
         report: Report | None = None,
-    ) -> bool:
+    ) -> Delivery:
         self.uploads.append(
             {
                 "channel": channel,
