@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import HOW_TO_FIX, ConfigError
+from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +94,6 @@ def one_line(err: BaseException) -> str:
     """An exception as one line: its type and its message with whitespace collapsed."""
     text = " ".join(str(err).split())
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
-def error_code(err: SlackApiError) -> str:
-    """Slack's error code from a refused call ("error" when the answer carried none)."""
-    response = err.response
-    code = response.get("error") if response is not None else None
-    return str(code or "error")
 
 
 @dataclass

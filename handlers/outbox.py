@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ports import Delivery, Report
 from handlers.blocks import clip, error_message, esc, section
+from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class Outbox:
             ts = response.get("ts") if response is not None else None
             return Delivery(ok=True, ts=ts if isinstance(ts, str) else None)
         except SlackApiError as err:
-            code = str((err.response.get("error") if err.response is not None else None) or "error")
+            code = error_code(err)
             error, sentence = code, _refused(what, code, advice)
             log.warning("outbox: %s to %s failed: %s", method, channel, code)
         except (aiohttp.ClientError, TimeoutError) as err:

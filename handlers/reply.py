@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import AlreadyRegistered, CommandError, Forbidden, NotFound, RuleError
 from bot.services import Services
 from handlers.blocks import error_message, esc
+from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ async def open_modal(client: Any, respond: Reply, trigger_id: str, view: dict[st
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
+        code = error_code(err)
         log.warning("views.open failed: %s", code)
         text = f"The form could not be opened ({esc(code)}); please run the command again."
         await respond(**error_message(text))

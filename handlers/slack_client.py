@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import ClientConnectorError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -114,3 +115,10 @@ def single_attempt_client(token: str, base_url: str) -> AsyncWebClient:
     return AsyncWebClient(
         token=token, base_url=base_url, timeout=REQUEST_TIMEOUT, retry_handlers=[]
     )
+
+
+def error_code(err: SlackApiError) -> str:
+    """Slack's error code from a refused call ("error" when the answer carried none)."""
+    response = err.response
+    code = response.get("error") if response is not None else None
+    return str(code or "error")

@@ -36,6 +36,7 @@ from handlers.digest.jobs import post_digest
 from handlers.health.views import build_partner_health
 from handlers.payloads import DigestDetails
 from handlers.reply import Message, Reply, answer, follow_up, user_error
+from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ async def usable_channel(client: Any, channel: str) -> bool:
     try:
         info = (await client.conversations_info(channel=channel)).get("channel") or {}
     except SlackApiError as err:
-        code = _code(err)
+        code = error_code(err)
         if code == "channel_not_found":
             raise RuleError(
                 f"I cannot see {mention}: if it is a private channel, invite partnerbot to it "
@@ -151,20 +152,12 @@ async def usable_channel(client: Any, channel: str) -> bool:
         try:
             await client.conversations_join(channel=channel)
         except SlackApiError as err:
-            code = _code(err)
+            code = error_code(err)
             raise RuleError(
                 f"I could not join {mention} (`{code}`): invite partnerbot to it "
                 "(`/invite @partnerbot` there). Nothing was saved."
             ) from None
     return private
-
-
-def _code(err: SlackApiError) -> str:
-    """Slack's error code, or the HTTP status when the answer was not Slack's JSON."""
-    data = getattr(err.response, "data", None)
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return str(data["error"])
-    return f"HTTP {getattr(err.response, 'status_code', '?')}"
 
 
 async def digest_details(

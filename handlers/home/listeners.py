@@ -42,6 +42,7 @@ from handlers.payloads import (
 from handlers.registry.modal import build_partner_modal
 from handlers.registry.views import build_metrics_recorded
 from handlers.reply import OUR_SIDE
+from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ async def _publish(client: Any, user_id: str, view: dict[str, Any]) -> None:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as err:
         # No one is waiting on an answer: the next opening of the tab tries again.
-        code = err.response.get("error", "error") if err.response else "error"
+        code = error_code(err)
         log.warning("views.publish failed: %s", code)
 
 
@@ -102,7 +103,7 @@ async def _open_form(services: Services, client: Any, body: dict[str, Any], view
     try:
         await client.views_open(trigger_id=body.get("trigger_id") or "", view=view)
     except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
+        code = error_code(err)
         log.warning("views.open failed: %s", code)
         text = f"The form could not be opened ({esc(code)}); press the button on Home again."
         _tell(services, body["user"]["id"], text)
@@ -226,7 +227,7 @@ async def _preview(services: Services, client: Any, body: dict[str, Any]) -> Non
             trigger_id=body.get("trigger_id") or "", view=build_preview_working()
         )
     except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
+        code = error_code(err)
         log.warning("views.open failed: %s", code)
         text = f"The preview could not be opened ({esc(code)}); press the button on Home again."
         _tell(services, user_id, text)
@@ -246,7 +247,7 @@ async def _preview(services: Services, client: Any, body: dict[str, Any]) -> Non
     try:
         await client.views_update(view_id=view_id, view=view)
     except SlackApiError as err:
-        code = err.response.get("error", "error") if err.response else "error"
+        code = error_code(err)
         log.warning("views.update failed: %s", code)
         _tell(services, user_id, f"The preview could not be shown ({esc(code)}); try again.")
 
