@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.access import Actor, check_admin
-from bot.errors import RuleError, WriteConflict
+from bot.errors import NotFound, RuleError, WriteConflict
 from bot.failover import rules
 from bot.failover.rules import (
     SLA_DEFAULTS,
@@ -19,8 +19,8 @@ from bot.failover.rules import (
     StepKey,
 )
 from bot.ports import Store, Tx
-from bot.registry.lookup import find
-from bot.registry.rules import FieldChange
+from bot.registry.lookup import find, suggestions
+from bot.registry.rules import FieldChange, name_key
 from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
 from bot.workspace_settings import write_settings
 
@@ -79,15 +79,20 @@ async def start_drill(
     at: datetime,
     team_id: str,
     actor: Actor,
-    name: str,
-    reason: str,
+    words: tuple[str, ...],
     channel_id: str,
 ) -> Started:
-    """Open a drill on the partner named, in channel_id; a partner with an open drill
+    """Open a drill in channel_id on the partner that the longest leading run of words
+    names (the rest is the reason, as for `/partner drop`); a partner with an open drill
     already gets that one back (created False), whoever started it."""
-    why = rules.check_reason(reason)
     async with store.write() as tx:
-        partner = await find(tx, team_id, name, full=False)
+        for count in range(len(words), 0, -1):
+            partner = await tx.partner_by_key(team_id, name_key(" ".join(words[:count])))
+            if partner is not None:
+                break
+        else:
+            raise NotFound(words[0], await suggestions(tx, team_id, " ".join(words)))
+        why = rules.check_reason(" ".join(words[count:]))
         open_drill = await tx.open_failover_drill(team_id, partner.id)
         if open_drill is not None:
             return Started(open_drill, created=False)

@@ -40,9 +40,7 @@ async def other(store: Store) -> AsyncIterator[Store]:
 
 @pytest.fixture(autouse=True)
 async def acme(store: Store) -> None:
-    fields = PartnerFields(
-        name="Acme", category=Category.KOL, tier=Tier.CORE, status=Status.ACTIVE
-    )
+    fields = PartnerFields(name="Acme", category=Category.KOL, tier=Tier.CORE, status=Status.ACTIVE)
     await add_partner(store, AT, TEAM, STARTER, fields)
 
 
@@ -51,7 +49,7 @@ def on_postgres(store: Store) -> bool:
 
 
 async def test_a_start_stores_the_drill_its_steps_and_a_timeline_row(store: Store) -> None:
-    started = await failover.start_drill(store, AT, TEAM, STARTER, "acme", " walked out ", "C1")
+    started = await failover.start_drill(store, AT, TEAM, STARTER, ("acme", "walked", "out"), "C1")
     d = started.drill
     assert started.created and d.partner_name == "Acme" and d.reason == "walked out"
     assert (d.status, d.version, d.channel_id, d.starter) == (
@@ -63,7 +61,7 @@ async def test_a_start_stores_the_drill_its_steps_and_a_timeline_row(store: Stor
     assert d.step(StepKey.TAKEOVER).deadline == AT + timedelta(hours=2)
     assert [e.kind for e in await failover.timeline(store, TEAM, d.id)] == [EventKind.STARTED]
 
-    again = await failover.start_drill(store, LATER, TEAM, OTHER, "Acme", "", "C2")
+    again = await failover.start_drill(store, LATER, TEAM, OTHER, ("Acme",), "C2")
     assert not again.created and again.drill.id == d.id and again.drill.channel_id == "C1"
     assert await scalar(store, "SELECT COUNT(*) FROM failover_drills") == 1
 
@@ -71,7 +69,7 @@ async def test_a_start_stores_the_drill_its_steps_and_a_timeline_row(store: Stor
 async def test_transitions_bump_the_version_and_each_writes_one_timeline_row(
     store: Store,
 ) -> None:
-    d = (await failover.start_drill(store, AT, TEAM, STARTER, "Acme", "", "C1")).drill
+    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1")).drill
     await failover.attach_messages(store, TEAM, d.id, "1.1", "1.2")
     after, _ = await failover.complete_step(store, LATER, TEAM, OTHER, d.id, StepKey.BACKUP)
     assert after.version == 2 and after.step(StepKey.BACKUP).by == OTHER.user_id
@@ -79,9 +77,7 @@ async def test_transitions_bump_the_version_and_each_writes_one_timeline_row(
     after, _ = await failover.skip_step(
         store, LATER, TEAM, OTHER, d.id, StepKey.TAKEOVER, "ads were running"
     )
-    after, _ = await failover.assign_step(
-        store, LATER, TEAM, OTHER, d.id, StepKey.COMMS, "U0THIRD"
-    )
+    after, _ = await failover.assign_step(store, LATER, TEAM, OTHER, d.id, StepKey.COMMS, "U0THIRD")
     assert after.version == 4 and after.step(StepKey.COMMS).owner == "U0THIRD"
     assert after.step(StepKey.TAKEOVER).reason == "ads were running"
     with pytest.raises(StepAlreadyHandled):
@@ -97,20 +93,20 @@ async def test_transitions_bump_the_version_and_each_writes_one_timeline_row(
 
 
 async def test_closing_frees_the_partner_for_a_new_drill(store: Store) -> None:
-    d = (await failover.start_drill(store, AT, TEAM, STARTER, "Acme", "", "C1")).drill
+    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1")).drill
     for key in (StepKey.BACKUP, StepKey.TAKEOVER, StepKey.COMMS, StepKey.VERIFY):
         await failover.complete_step(store, LATER, TEAM, STARTER, d.id, key)
     closed, _ = await failover.complete_step(store, LATER, TEAM, STARTER, d.id, StepKey.CLOSE)
     assert closed.status is DrillStatus.CLOSED and closed.closed_at == LATER
     assert await failover.open_drills(store, TEAM) == []
-    second = await failover.start_drill(store, LATER, TEAM, OTHER, "Acme", "again", "C1")
+    second = await failover.start_drill(store, LATER, TEAM, OTHER, ("Acme", "again"), "C1")
     assert second.created and second.drill.id != d.id
     name, drills = await failover.history(store, TEAM, "acme")
     assert name == "Acme" and [x.id for x in drills] == [second.drill.id, d.id]
 
 
 async def test_a_drill_of_another_workspace_is_not_found(store: Store) -> None:
-    d = (await failover.start_drill(store, AT, TEAM, STARTER, "Acme", "", "C1")).drill
+    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1")).drill
     with pytest.raises(RuleError, match="no longer exists"):
         await failover.complete_step(store, LATER, "T2", STARTER, d.id, StepKey.BACKUP)
     assert (await failover.drill(store, TEAM, d.id)).version == 1
@@ -120,9 +116,9 @@ async def test_two_concurrent_starts_open_one_drill(store: Store, other: Store) 
     gate = Gate("open_failover_drill")  # stops after finding no open drill
 
     first, second = await race(
-        lambda: failover.start_drill(GatedStore(store, gate), AT, TEAM, STARTER, "Acme", "", "C1"),
+        lambda: failover.start_drill(GatedStore(store, gate), AT, TEAM, STARTER, ("Acme",), "C1"),
         gate,
-        lambda: failover.start_drill(other, AT, TEAM, OTHER, "Acme", "", "C2"),
+        lambda: failover.start_drill(other, AT, TEAM, OTHER, ("Acme",), "C2"),
         other_finishes_first=on_postgres(store),
     )
     assert sorted([first.created, second.created]) == [False, True], (first, second)
@@ -133,7 +129,7 @@ async def test_two_concurrent_starts_open_one_drill(store: Store, other: Store) 
 
 
 async def test_two_done_at_once_make_one_transition(store: Store, other: Store) -> None:
-    d = (await failover.start_drill(store, AT, TEAM, STARTER, "Acme", "", "C1")).drill
+    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1")).drill
     gate = Gate("failover_drill")  # stops after reading the drill at version 1
 
     def done(on: Any, actor: Actor) -> Any:
@@ -173,5 +169,5 @@ async def test_sla_is_read_over_the_defaults_and_set_by_admins_only(store: Store
     async with store.read() as tx:
         audit = await tx.settings_history(TEAM, 5)
     assert [(a.field, a.before, a.after) for a in audit] == [("failover backup", "30m", "15m")]
-    d = (await failover.start_drill(store, LATER, TEAM, STARTER, "Acme", "", "C1")).drill
+    d = (await failover.start_drill(store, LATER, TEAM, STARTER, ("Acme",), "C1")).drill
     assert d.step(StepKey.BACKUP).deadline == LATER + timedelta(minutes=15)

@@ -100,7 +100,7 @@ def test_a_step_done_or_skipped_refuses_every_further_transition(first: str, sec
 
 def test_close_waits_for_every_other_step_then_closes_the_drill() -> None:
     d = drill()
-    with pytest.raises(RuleError, match="Backup list, .*Verify migration before closing"):
+    with pytest.raises(RuleError, match=r"Backup list, .*Verify migration before closing"):
         rules.complete(d, StepKey.CLOSE, STARTER, LATER)
     for key in (StepKey.BACKUP, StepKey.TAKEOVER, StepKey.COMMS):
         d, _ = rules.complete(d, key, STARTER, LATER)
