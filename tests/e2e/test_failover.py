@@ -256,3 +256,26 @@ async def test_status_history_and_sla(slack: Harness) -> None:
 
     helped = await slack.command("help", command="/failover")
     assert "/failover status" in helped.shown
+
+
+async def test_close_waits_for_the_other_steps_then_freezes_the_checklist(
+    slack: Harness,
+) -> None:
+    await start(slack)
+    close = value(checklist(slack), FailoverAction.STEP_DONE, nth=4)
+    await slack.click(FailoverAction.STEP_DONE, close, ephemeral=False)
+    assert "before closing the drill" in responses(slack)
+    for _ in range(4):  # Done on the first step still to do, from the latest render
+        await slack.click(
+            FailoverAction.STEP_DONE, value(checklist(slack), FailoverAction.STEP_DONE)
+        )
+
+    await slack.click(FailoverAction.STEP_DONE, close, ephemeral=False)
+
+    assert "closed the drill for *Acme*" in posts(slack)[-1]["text"]
+    final = checklist(slack)
+    assert not [b for b in final["blocks"] if b["type"] == "actions"]
+    assert "Closed <!date^" in json.dumps(final["blocks"])
+    assert "No failover drill is open" in (await slack.command("status", command="/failover")).shown
+    history = await slack.command("history", command="/failover")
+    assert "closed <!date^" in history.shown and "5 done, 0 skipped" in history.shown
