@@ -163,6 +163,12 @@ async def step_skip(
 ) -> None:
     """Skip on a step: the form asking why, unless the step was handled already."""
     await ack()
+    services.tasks.spawn(_skip_form(services, click, respond, client), name="failover skip form")
+
+
+async def _skip_form(
+    services: Services, click: Click[StepSkip], respond: Reply, client: Any
+) -> None:
     p = click.payload
     try:
         drill = await failover.drill(services.store, click.team_id, p.drill_id)
@@ -219,6 +225,10 @@ async def step_assign(ack: Reply, body: dict[str, Any], respond: Reply, services
     """A user picked in a step's Assign: the step is theirs. The drill and step ride in the
     picker's block_id (a select carries no value of its own)."""
     await ack()
+    services.tasks.spawn(_assign(services, body, respond), name="failover assign")
+
+
+async def _assign(services: Services, body: dict[str, Any], respond: Reply) -> None:
     action = (body.get("actions") or [{}])[0]
     ref = StepAssign.unpack(action.get("block_id"))
     owner = action.get("selected_user")
@@ -243,7 +253,7 @@ async def step_assign(ack: Reply, body: dict[str, Any], respond: Reply, services
         log.exception("failover assign failed")
         await respond(**error_message(OUR_SIDE))
         return
-    services.tasks.spawn(publish(services, drill, event, respond), name="failover assign")
+    await publish(services, drill, event, respond)
 
 
 def register(app: AsyncApp) -> None:
