@@ -49,7 +49,7 @@ def parse_failover_command(text: str) -> FailoverRequest:
     """The request the text makes; CommandError (or RuleError) says what is wrong."""
     parsed = parse_command(text)
     words, options = parsed.words, parsed.options
-    verb = words[0].casefold() if words and isinstance(words[0], str) else None
+    verb = None if not words else words[0].casefold() if isinstance(words[0], str) else ""
     if verb in (None, "help"):
         if options or len(words) > 1:
             raise CommandError("`help` takes nothing after it.")
