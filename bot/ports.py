@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from bot.alerts.ports import AlertsTx
 from bot.digest.ports import DigestTx
+from bot.failover.ports import FailoverTx
 from bot.health.ports import HealthTx
 from bot.home.ports import HomeTx
 from bot.registry.ports import AuditEntry, RegistryTx
@@ -53,7 +54,16 @@ class ClaimsTx(Protocol):
 
 
 class Tx(
-    RegistryTx, HealthTx, ScoringTx, SettingsTx, ClaimsTx, AlertsTx, HomeTx, DigestTx, Protocol
+    RegistryTx,
+    HealthTx,
+    ScoringTx,
+    SettingsTx,
+    ClaimsTx,
+    AlertsTx,
+    HomeTx,
+    DigestTx,
+    FailoverTx,
+    Protocol,
 ):
     """Queries on one connection; inside `Store.write()` one transaction."""
 

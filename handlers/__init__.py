@@ -11,12 +11,13 @@ from handlers import commands, events
 from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.digest import listeners as digest
+from handlers.failover import listeners as failover
 from handlers.health import listeners as health
 from handlers.home import listeners as home
 from handlers.registry import listeners as registry
 from handlers.scoring import listeners as scoring
 
-COMMANDS = ["/partner", "/health", "/score", "/digest"]
+COMMANDS = ["/partner", "/health", "/score", "/digest", "/failover"]
 
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
@@ -30,4 +31,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     home.register(app)
     alerts.register(app)
     digest.register(app)
+    failover.register(app)
     return list(COMMANDS)

@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers.digest.listeners import handle_digest
+from handlers.failover.listeners import handle_failover
 from handlers.health.listeners import handle_health
 from handlers.registry.listeners import handle_partner
 from handlers.reply import Reply
@@ -23,6 +24,7 @@ ROUTES: dict[str, CommandHandler] = {
     "health": handle_health,
     "score": handle_score,
     "digest": handle_digest,
+    "failover": handle_failover,
 }
 _ROUTED = re.compile(r"^\s*(\S+)\s*(.*)$", re.DOTALL)
 

@@ -30,6 +30,16 @@ class DigestAction(StrEnum):
     DETAILS = "digest.details"
 
 
+class FailoverAction(StrEnum):
+    STEP_DONE = "failover.step_done"
+    STEP_SKIP = "failover.step_skip"
+    STEP_ASSIGN = "failover.step_assign"
+
+
+class FailoverView(StrEnum):
+    SKIP_SUBMIT = "failover.skip_submit"
+
+
 class ScoreAction(StrEnum):
     RATE = "score.rate"
     CHART = "score.chart"

@@ -12,10 +12,12 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from bot.failover.rules import StepKey
 from handlers.blocks import Block, actions, button
 from handlers.ids import (
     AlertsAction,
     DigestAction,
+    FailoverAction,
     HealthAction,
     HomeAction,
     PartnerAction,
@@ -221,3 +223,40 @@ class DigestDetails(PartnerRef):
     """Details on a digest's alert: the partner's health, shown to the clicker alone."""
 
     action_id: ClassVar[str] = DigestAction.DETAILS
+
+
+# Failover drills
+
+
+class DrillStep(Payload):
+    """A step of a drill, and the drill's version when the checklist was rendered."""
+
+    drill_id: int
+    step: StepKey
+    version: int
+
+
+class StepDone(DrillStep):
+    action_id: ClassVar[str] = FailoverAction.STEP_DONE
+
+
+class StepSkip(DrillStep):
+    action_id: ClassVar[str] = FailoverAction.STEP_SKIP
+
+
+class StepAssign(DrillStep):
+    """Carried in the block_id of a step's user picker: a select has no value of its own."""
+
+    action_id: ClassVar[str] = FailoverAction.STEP_ASSIGN
+
+    def picker(self) -> dict[str, Any]:
+        """The users_select that gives the step to someone else."""
+        return {
+            "type": "users_select",
+            "action_id": self.action_id,
+            "placeholder": {"type": "plain_text", "text": "Assign", "emoji": True},
+        }
+
+
+class SkipMeta(DrillStep):
+    """What the Skip modal was opened on."""

@@ -105,5 +105,5 @@ async def test_manifest_commands_are_exactly_the_registered_ones(
 
 
 async def test_an_unregistered_command_gets_no_answer(slack: Harness) -> None:
-    reply = await slack.command("help", command="/failover")  # /digest is answered since issue 10
+    reply = await slack.command("help", command="/nonesuch")  # /failover is answered since issue 11
     assert reply.status == 404

@@ -78,6 +78,7 @@ HELP = [
         "digest schedule | list | pause | resume | remove | now | preview",
         "scheduled health digests, the same as `/digest`",
     ),
+    ("failover NAME [reason] | status | history | sla", "failover drills, as `/failover`"),
     ("help", "this list"),
 ]
 

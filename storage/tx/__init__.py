@@ -7,6 +7,7 @@ from storage.tx.alerts import AlertsQueries
 from storage.tx.base import from_utc_text, utc_text
 from storage.tx.claims import ClaimsQueries
 from storage.tx.digest import DigestQueries
+from storage.tx.failover import FailoverQueries
 from storage.tx.health import HealthQueries
 from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
@@ -25,5 +26,6 @@ class Tx(
     AlertsQueries,
     HomeQueries,
     DigestQueries,
+    FailoverQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

@@ -1,0 +1,38 @@
+"""What the failover drill needs from storage: drills with their steps, the versioned write
+of a transition, and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.failover.rules import Drill, DrillStatus, Event, Step
+
+
+class FailoverTx(Protocol):
+    """Drills, their steps and timelines; a transition is one versioned write."""
+
+    async def insert_failover_drill(self, drill: Drill) -> int | None: ...
+    async def failover_drill(self, team_id: str, drill_id: int) -> Drill | None: ...
+    async def open_failover_drill(self, team_id: str, partner_id: int) -> Drill | None: ...
+    async def open_failover_drills(self, team_id: str) -> list[Drill]: ...
+    async def recent_failover_drills(
+        self, team_id: str, partner_id: int | None, limit: int
+    ) -> list[Drill]: ...
+    async def advance_failover_drill(
+        self,
+        team_id: str,
+        drill_id: int,
+        version: int,
+        status: DrillStatus,
+        closed_at: datetime | None,
+    ) -> int | None: ...
+    async def write_failover_step(self, drill_id: int, step: Step) -> None: ...
+    async def set_failover_messages(
+        self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
+    ) -> None: ...
+    async def delete_failover_drill(self, team_id: str, drill_id: int) -> None: ...
+    async def add_failover_event(
+        self, team_id: str, drill_id: int, version: int, event: Event
+    ) -> None: ...
+    async def failover_timeline(self, team_id: str, drill_id: int) -> list[Event]: ...

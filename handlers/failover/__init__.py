@@ -1,0 +1,1 @@
+"""Failover drills in Slack: `/failover`, the checklist buttons and the Skip form."""

@@ -1,0 +1,66 @@
+-- name: insert_failover_drill^
+-- A new open drill; nothing back when the partner has one open already (the partial index).
+INSERT INTO failover_drills (team_id, partner_id, channel_id, reason, starter, started_at)
+VALUES (:team_id, :partner_id, :channel_id, :reason, :starter, :started_at)
+ON CONFLICT (team_id, partner_id) WHERE status = 'open' DO NOTHING
+RETURNING id;
+
+-- name: insert_failover_step!
+INSERT INTO failover_steps (drill_id, team_id, step, position, owner, deadline)
+VALUES (:drill_id, :team_id, :step, :position, :owner, :deadline);
+
+-- name: failover_drill^
+SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+ WHERE d.team_id = :team_id AND d.id = :id;
+
+-- name: open_failover_drill^
+SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+ WHERE d.team_id = :team_id AND d.partner_id = :partner_id AND d.status = 'open';
+
+-- name: open_failover_drills
+SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+ WHERE d.team_id = :team_id AND d.status = 'open'
+ ORDER BY d.started_at, d.id;
+
+-- name: recent_failover_drills
+-- A workspace's drills, newest first.
+SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+ WHERE d.team_id = :team_id
+ ORDER BY d.started_at DESC, d.id DESC
+ LIMIT :limit;
+
+-- name: partner_failover_drills
+SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+ WHERE d.team_id = :team_id AND d.partner_id = :partner_id
+ ORDER BY d.started_at DESC, d.id DESC
+ LIMIT :limit;
+
+-- name: failover_steps_of
+SELECT drill_id, step, owner, deadline, state, reason, done_by, done_at FROM failover_steps
+ WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY position;
+
+-- name: advance_failover_drill^
+-- The transition's versioned write: nothing back means another landed since the read.
+UPDATE failover_drills SET version = version + 1, status = :status, closed_at = :closed_at
+ WHERE team_id = :team_id AND id = :id AND version = :version
+RETURNING version;
+
+-- name: write_failover_step!
+UPDATE failover_steps SET owner = :owner, state = :state, reason = :reason,
+       done_by = :done_by, done_at = :done_at
+ WHERE drill_id = :drill_id AND step = :step;
+
+-- name: set_failover_messages!
+UPDATE failover_drills SET root_ts = :root_ts, checklist_ts = :checklist_ts
+ WHERE team_id = :team_id AND id = :id;
+
+-- name: delete_failover_drill!
+DELETE FROM failover_drills WHERE team_id = :team_id AND id = :id;
+
+-- name: add_failover_event!
+INSERT INTO failover_timeline (drill_id, team_id, version, at, actor, kind, step, detail)
+VALUES (:drill_id, :team_id, :version, :at, :actor, :kind, :step, :detail);
+
+-- name: failover_timeline
+SELECT version, at, actor, kind, step, detail FROM failover_timeline
+ WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY id;

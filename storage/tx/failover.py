@@ -1,0 +1,166 @@
+"""Failover drills' queries: drills and their steps, transitions and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.failover.rules import Drill, DrillStatus, Event, EventKind, Step, StepKey, StepState
+from storage.tx.base import Queries
+
+
+class FailoverQueries(Queries):
+    """A drill is read with its steps; times converted per engine by the dialect."""
+
+    def _when(self, moment: datetime | None) -> Any:
+        return None if moment is None else self._d.stamp(moment)
+
+    def _at(self, stored: Any) -> datetime | None:
+        return None if stored is None else self._d.moment(stored)
+
+    async def _drill(self, row: Any) -> Drill:
+        rows = await self._rows("failover_steps_of", team_id=row["team_id"], drill_id=row["id"])
+        steps = tuple(
+            Step(
+                key=StepKey(r["step"]),
+                owner=r["owner"],
+                deadline=self._d.moment(r["deadline"]),
+                state=StepState(r["state"]),
+                reason=r["reason"],
+                by=r["done_by"],
+                at=self._at(r["done_at"]),
+            )
+            for r in rows
+        )
+        return Drill(
+            id=int(row["id"]),
+            team_id=row["team_id"],
+            partner_id=int(row["partner_id"]),
+            partner_name=row["partner_name"],
+            channel_id=row["channel_id"],
+            reason=row["reason"],
+            starter=row["starter"],
+            started_at=self._d.moment(row["started_at"]),
+            steps=steps,
+            status=DrillStatus(row["status"]),
+            version=int(row["version"]),
+            root_ts=row["root_ts"],
+            checklist_ts=row["checklist_ts"],
+            closed_at=self._at(row["closed_at"]),
+        )
+
+    async def insert_failover_drill(self, drill: Drill) -> int | None:
+        row = await self._q.insert_failover_drill(
+            self._conn,
+            team_id=drill.team_id,
+            partner_id=drill.partner_id,
+            channel_id=drill.channel_id,
+            reason=drill.reason,
+            starter=drill.starter,
+            started_at=self._d.stamp(drill.started_at),
+        )
+        if row is None:
+            return None
+        drill_id = int(row[0])
+        for position, step in enumerate(drill.steps):
+            await self._q.insert_failover_step(
+                self._conn,
+                drill_id=drill_id,
+                team_id=drill.team_id,
+                step=step.key.value,
+                position=position,
+                owner=step.owner,
+                deadline=self._d.stamp(step.deadline),
+            )
+        return drill_id
+
+    async def failover_drill(self, team_id: str, drill_id: int) -> Drill | None:
+        row = await self._q.failover_drill(self._conn, team_id=team_id, id=drill_id)
+        return None if row is None else await self._drill(row)
+
+    async def open_failover_drill(self, team_id: str, partner_id: int) -> Drill | None:
+        row = await self._q.open_failover_drill(self._conn, team_id=team_id, partner_id=partner_id)
+        return None if row is None else await self._drill(row)
+
+    async def open_failover_drills(self, team_id: str) -> list[Drill]:
+        rows = await self._rows("open_failover_drills", team_id=team_id)
+        return [await self._drill(r) for r in rows]
+
+    async def recent_failover_drills(
+        self, team_id: str, partner_id: int | None, limit: int
+    ) -> list[Drill]:
+        if partner_id is None:
+            rows = await self._rows("recent_failover_drills", team_id=team_id, limit=limit)
+        else:
+            rows = await self._rows(
+                "partner_failover_drills", team_id=team_id, partner_id=partner_id, limit=limit
+            )
+        return [await self._drill(r) for r in rows]
+
+    async def advance_failover_drill(
+        self,
+        team_id: str,
+        drill_id: int,
+        version: int,
+        status: DrillStatus,
+        closed_at: datetime | None,
+    ) -> int | None:
+        row = await self._q.advance_failover_drill(
+            self._conn,
+            team_id=team_id,
+            id=drill_id,
+            version=version,
+            status=status.value,
+            closed_at=self._when(closed_at),
+        )
+        return None if row is None else int(row[0])
+
+    async def write_failover_step(self, drill_id: int, step: Step) -> None:
+        await self._q.write_failover_step(
+            self._conn,
+            drill_id=drill_id,
+            step=step.key.value,
+            owner=step.owner,
+            state=step.state.value,
+            reason=step.reason,
+            done_by=step.by,
+            done_at=self._when(step.at),
+        )
+
+    async def set_failover_messages(
+        self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
+    ) -> None:
+        await self._q.set_failover_messages(
+            self._conn, team_id=team_id, id=drill_id, root_ts=root_ts, checklist_ts=checklist_ts
+        )
+
+    async def delete_failover_drill(self, team_id: str, drill_id: int) -> None:
+        await self._q.delete_failover_drill(self._conn, team_id=team_id, id=drill_id)
+
+    async def add_failover_event(
+        self, team_id: str, drill_id: int, version: int, event: Event
+    ) -> None:
+        await self._q.add_failover_event(
+            self._conn,
+            drill_id=drill_id,
+            team_id=team_id,
+            version=version,
+            at=self._d.stamp(event.at),
+            actor=event.actor,
+            kind=event.kind.value,
+            step=None if event.step is None else event.step.value,
+            detail=event.detail,
+        )
+
+    async def failover_timeline(self, team_id: str, drill_id: int) -> list[Event]:
+        rows = await self._rows("failover_timeline", team_id=team_id, drill_id=drill_id)
+        return [
+            Event(
+                kind=EventKind(r["kind"]),
+                actor=r["actor"],
+                at=self._d.moment(r["at"]),
+                step=None if r["step"] is None else StepKey(r["step"]),
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
