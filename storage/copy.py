@@ -32,6 +32,11 @@ class Table:
     identity: bool = False  # an id the destination's sequence must continue after
 
 
+def _of(kind: str, *names: str) -> tuple[tuple[str, str], ...]:
+    """Columns of one kind, in any order: reads and writes name every column."""
+    return tuple((name, kind) for name in names)
+
+
 _AUDIT_COLUMNS = (
     ("actor", TEXT),
     ("at", STAMP),
@@ -172,6 +177,52 @@ TABLES: tuple[Table, ...] = (
             ("changed_at", STAMP),
         ),
         "channel_id",
+    ),
+    Table(
+        "digest_schedules",
+        (
+            *_of(INT, "id", "quiet", "paused", "attempts"),
+            *_of(TEXT, "team_id", "channel_id", "rule", "timezone", "scope", "creator"),
+            *_of(TEXT, "paused_reason", "last_outcome", "last_error"),
+            *_of(STAMP, "created_at", "next_slot", "retry_slot", "retry_at", "last_slot"),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "digest_snapshots",
+        (("team_id", TEXT), ("channel_id", TEXT), ("taken_at", STAMP), ("body", TEXT)),
+        "channel_id",
+    ),
+    Table(  # after partners, which its drills point at
+        "failover_drills",
+        (
+            *_of(INT, "id", "partner_id", "version"),
+            *_of(TEXT, "team_id", "channel_id", "reason", "starter", "status"),
+            *_of(TEXT, "root_ts", "checklist_ts"),
+            *_of(STAMP, "started_at", "closed_at"),
+        ),
+        "id",
+        identity=True,
+    ),
+    Table(
+        "failover_steps",
+        (
+            *_of(INT, "drill_id", "position"),
+            *_of(TEXT, "team_id", "step", "owner", "state", "reason", "done_by"),
+            *_of(STAMP, "deadline", "done_at"),
+        ),
+        "drill_id, position",
+    ),
+    Table(
+        "failover_timeline",
+        (
+            *_of(INT, "id", "drill_id", "version"),
+            *_of(TEXT, "team_id", "actor", "kind", "step", "detail"),
+            ("at", STAMP),
+        ),
+        "id",
+        identity=True,
     ),
 )
 
