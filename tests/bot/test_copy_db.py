@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,11 @@ from bot import claims
 from bot.access import Actor
 from bot.alerts import service as alerts
 from bot.cli import main
+from bot.digest import service as digests
+from bot.digest.command import ScheduleRequest, Scope
+from bot.digest.rules import Rule
+from bot.failover import service as failover
+from bot.failover.rules import DrillStatus, EventKind, StepKey
 from bot.health.service import set_benchmark, set_thresholds
 from bot.metrics import parse_period
 from bot.registry.rules import Category, PartnerFields, Tier
@@ -22,7 +28,7 @@ from bot.registry.service import add_partner, change_partner, record_metrics
 from bot.scoring import service as scoring
 from storage.copy import TABLES
 from storage.store import SQLiteStore
-from tests.support.databases import fresh_schema, scalar, store_for
+from tests.support.databases import fresh_schema, scalar, store_for, table_rows
 
 pytestmark = pytest.mark.postgres
 
@@ -32,6 +38,33 @@ ADMIN = Actor("U0ADMIN", is_admin=True)
 # 70+70+70+60+79.7+70 = 419.7: a composite of exactly 69.95, which rounds half up to 70.0 only
 # when every value is kept to double precision; audience exactly 60 fails its gate (above 60).
 BOUNDARY = {"brand": 70, "users": 70, "channel": 70, "audience": 60, "traffic": 79.7, "tone": 70}
+SLOT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the first run of a daily 09:00 made at AT
+DAILY = ScheduleRequest(None, Rule("daily 09:00"), None, False, Scope())
+
+
+async def fill_digests(store: SQLiteStore, team: str) -> None:
+    """A schedule whose first post failed and waits to retry, and a channel's snapshot."""
+    utc = ZoneInfo("UTC")
+    made, _ = await digests.create_schedule(store, AT, team, OWNER, DAILY, "C0DIGEST", utc)
+    firings = await digests.due_firings(store, SLOT, timedelta(hours=1))
+    (firing,) = [f for f in firings if f.schedule.id == made.id]
+    assert await digests.record_failure(store, SLOT, firing, "ratelimited & <retry>")
+    digest = await digests.compose_digest(store, SLOT, utc, team, "C0DIGEST", Scope())
+    await digests.save_snapshot(store, SLOT, team, "C0DIGEST", digest)
+
+
+async def fill_drills(store: SQLiteStore, team: str, name: str) -> None:
+    """A drill taken through every step to closed, and a second one open with a step done."""
+    words = (name, "停播", "&", "<演练>")
+    first = (await failover.start_drill(store, AT, team, OWNER, words, "C0DRILL")).drill.id
+    await failover.attach_messages(store, team, first, "1763803815.000100", "1763803815.000200")
+    await failover.complete_step(store, AT, team, OWNER, first, StepKey.BACKUP)
+    await failover.skip_step(store, AT, team, OWNER, first, StepKey.TAKEOVER, "不需要 & <x>")
+    await failover.assign_step(store, AT, team, OWNER, first, StepKey.COMMS, "U0OTHER")
+    for step in (StepKey.COMMS, StepKey.VERIFY, StepKey.CLOSE):
+        await failover.complete_step(store, AT, team, OWNER, first, step)
+    second = (await failover.start_drill(store, AT, team, OWNER, (name,), "C0DRILL")).drill.id
+    await failover.complete_step(store, AT, team, OWNER, second, StepKey.BACKUP)
 
 
 async def fill(path: Path, team: str, names: tuple[str, ...]) -> None:
@@ -64,6 +97,8 @@ async def fill(path: Path, team: str, names: tuple[str, ...]) -> None:
         await claims.finish(store, AT, team, "digest", "7", "2026-11-23T09:00", "channel_not_found")
         await claims.claim(store, AT, team, claims.EVENT, "Ev1", "")
         await alerts.set_alerts(store, AT, team, OWNER, "C0ALERTS", True)
+        await fill_digests(store, team)
+        await fill_drills(store, team, first)
     finally:
         await store.close()
 
@@ -98,9 +133,16 @@ async def test_a_round_trip_through_postgres_keeps_every_row(
     await fill(source, "T1", ("星河传媒", "小红书", "Acme Media"))
     back = tmp_path / "back.db"
     assert await cli("copy-db", f"sqlite:///{source}", pg_url) == 0
+    # Every table of the schema is copied: none is left empty on PostgreSQL.
+    on_pg = await table_rows(store_for(pg_url), leave_out=("schema_migrations",))
+    assert sorted(t for t, rows in on_pg.items() if not rows) == []
     assert await cli("copy-db", pg_url, f"sqlite:///{back}") == 0
     out = capsys.readouterr().out
     assert "partnerbot: copied partners 3, partner_tags 3, partner_backups 2, audit_log" in out
+    assert (
+        "digest_schedules 1, digest_snapshots 1, failover_drills 2, failover_steps 10, "
+        "failover_timeline 9" in out
+    )
     original, returned = all_rows(source), all_rows(back)
     assert all(original[t.name] for t in TABLES), "every table has rows to compare"
     assert returned == original
@@ -117,9 +159,19 @@ async def test_a_round_trip_through_postgres_keeps_every_row(
         assert on_pg.score.composite == 70.0
         gates = {g.key: g.passed for g in on_pg.score.gates}
         assert (gates["roi"], gates["audience"]) == (True, False)
+        # Schedules and drills read back on PostgreSQL as on SQLite, times to the microsecond.
+        assert await digests.list_schedules(pg, "T1") == await digests.list_schedules(sqlite, "T1")
+        assert await failover.history(pg, "T1", None) == await failover.history(sqlite, "T1", None)
         # The copied ids are the sequences' past: new rows get new ids.
         added = await add_partner(pg, AT, "T1", OWNER, PartnerFields(name="新伙伴"))
         assert added.partner.id == 4
+        utc = ZoneInfo("UTC")
+        schedule, _ = await digests.create_schedule(pg, AT, "T1", OWNER, DAILY, "C0NEW", utc)
+        assert schedule.id == 2
+        started = await failover.start_drill(pg, AT, "T1", OWNER, ("小红书",), "C0DRILL")
+        assert started.created and started.drill.id == 3
+        assert started.drill.status is DrillStatus.OPEN
+        assert [e.kind for e in await failover.timeline(pg, "T1", 3)] == [EventKind.STARTED]
     finally:
         await pg.close()
         await sqlite.close()
