@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -22,6 +22,8 @@ Message = dict[str, Any]
 Reply = Callable[..., Awaitable[Any]]  # Bolt's ack and respond
 
 WORKING = ":hourglass_flowing_sand: Working on it…"
+R = TypeVar("R")
+
 OUR_SIDE = "Something went wrong on our side; nothing was changed. Try again."
 
 
@@ -84,6 +86,26 @@ async def answer(
 
 async def _respond_when_done(task: asyncio.Task[Message], respond: Reply) -> None:
     await respond(**(await task))
+
+
+async def answer_command(
+    services: Services,
+    ack: Reply,
+    respond: Reply,
+    text: str,
+    parse: Callable[[str], R],
+    work: Callable[[R], Awaitable[Message]],
+    command: str,
+) -> None:
+    """One slash command's text: a slip in its words is answered in the ack with a pointer to
+    `<command> help`; otherwise work's answer, in the ack when quick, else after it."""
+    help_command = f"{command} help"
+    try:
+        request = parse(text)
+    except (CommandError, RuleError) as err:
+        await ack(**user_error(err, help_command))
+        return
+    await answer(services, ack, respond, work(request), command, help_command=help_command)
 
 
 def follow_up(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,12 +36,11 @@ from handlers.digest import views
 from handlers.digest.jobs import post_digest
 from handlers.health.views import build_partner_health
 from handlers.payloads import DigestDetails
-from handlers.reply import Message, Reply, answer, follow_up, user_error
+from handlers.reply import Message, Reply, answer_command, follow_up
 from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
-HELP = "/digest help"
 _ALERTS = re.compile(r"^\s*alerts(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -59,12 +59,8 @@ async def handle_digest(
         # `/digest alerts ...` belongs to the alerts feature: the text after the word goes there.
         await handle_alerts(ack, respond, body, client, services, alerts[1] or "")
         return
-    try:
-        request = parse_digest_command(text)
-    except (CommandError, RuleError) as err:
-        await ack(**user_error(err, HELP))
-        return
-    await answer(services, ack, respond, run(services, body, request), "/digest", help_command=HELP)
+    work = partial(run, services, body)
+    await answer_command(services, ack, respond, text, parse_digest_command, work, "/digest")
 
 
 async def run(services: Services, body: dict[str, Any], request: DigestRequest) -> Message:

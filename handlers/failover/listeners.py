@@ -4,6 +4,7 @@ deadlines; the checklist's Done, Skip (with its form) and Assign."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,11 +28,9 @@ from handlers.failover import views
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
-from handlers.reply import OUR_SIDE, Message, Reply, answer, open_modal, user_error
+from handlers.reply import OUR_SIDE, Message, Reply, answer_command, open_modal, user_error
 
 log = logging.getLogger(__name__)
-
-HELP = "/failover help"
 
 
 async def failover_command(
@@ -45,13 +44,8 @@ async def handle_failover(
     ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services, text: str
 ) -> None:
     """Answer the text of one `/failover` command (also reached as `/partner failover ...`)."""
-    try:
-        request = parse_failover_command(text)
-    except (CommandError, RuleError) as err:
-        await ack(**user_error(err, HELP))
-        return
-    work = run(services, body, request)
-    await answer(services, ack, respond, work, "/failover", help_command=HELP)
+    work = partial(run, services, body)
+    await answer_command(services, ack, respond, text, parse_failover_command, work, "/failover")
 
 
 async def run(services: Services, body: dict[str, Any], request: FailoverRequest) -> Message:

@@ -26,7 +26,7 @@ from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.health import views
 from handlers.payloads import PortfolioPage
-from handlers.reply import Message, Reply, answer, follow_up, user_error
+from handlers.reply import Message, Reply, answer_command, follow_up
 
 
 async def health_command(
@@ -40,13 +40,8 @@ async def handle_health(
     ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services, text: str
 ) -> None:
     """Answer the text of one `/health` command (also reached as `/partner health ...`)."""
-    try:
-        request = parse_health_command(text)
-    except (CommandError, RuleError) as err:
-        await ack(**user_error(err, "/health help"))
-        return
-    work = run(services, respond, body, request)
-    await answer(services, ack, respond, work, "/health", help_command="/health help")
+    work = partial(run, services, respond, body)
+    await answer_command(services, ack, respond, text, parse_health_command, work, "/health")
 
 
 async def run(

@@ -35,11 +35,10 @@ from handlers.payloads import RadarChart, RateMeta, RatePartner, RetirePartner, 
 from handlers.reply import (
     Message,
     Reply,
-    answer,
+    answer_command,
     follow_up,
     in_background,
     open_modal,
-    user_error,
 )
 from handlers.scoring import views
 from handlers.scoring.modal import build_rate_modal, read_rating
@@ -56,13 +55,8 @@ async def handle_score(
     ack: Reply, respond: Reply, body: dict[str, Any], client: Any, services: Services, text: str
 ) -> None:
     """Answer the text of one `/score` command (also reached as `/partner score ...`)."""
-    try:
-        request = parse_score_command(text)
-    except (CommandError, RuleError) as err:
-        await ack(**user_error(err, "/score help"))
-        return
-    work = run(services, respond, body, request)
-    await answer(services, ack, respond, work, "/score", help_command="/score help")
+    work = partial(run, services, respond, body)
+    await answer_command(services, ack, respond, text, parse_score_command, work, "/score")
 
 
 async def run(
