@@ -181,10 +181,11 @@ TABLES: tuple[Table, ...] = (
     Table(  # after partners, which its drills point at
         "failover_drills",
         (
-            *_of(INT, "id", "partner_id", "version"),
+            *_of(INT, "id", "partner_id", "version", "rendered_version", "backup_id"),
             *_of(TEXT, "team_id", "channel_id", "reason", "starter", "status"),
-            *_of(TEXT, "root_ts", "checklist_ts"),
-            *_of(STAMP, "started_at", "closed_at"),
+            *_of(TEXT, "root_ts", "checklist_ts", "engaged_by", "gmv_source", "gmv_note"),
+            *_of(REAL, "gmv_before", "gmv_after", "gmv_impact"),
+            *_of(STAMP, "started_at", "closed_at", "engaged_at"),
         ),
         "id",
         identity=True,

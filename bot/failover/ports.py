@@ -3,10 +3,9 @@ of a transition, and the timeline."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
-from bot.failover.rules import Drill, DrillStatus, Event, Step
+from bot.failover.rules import Drill, Event, Step
 
 
 class FailoverTx(Protocol):
@@ -19,14 +18,9 @@ class FailoverTx(Protocol):
     async def recent_failover_drills(
         self, team_id: str, partner_id: int | None, limit: int
     ) -> list[Drill]: ...
-    async def advance_failover_drill(
-        self,
-        team_id: str,
-        drill_id: int,
-        version: int,
-        status: DrillStatus,
-        closed_at: datetime | None,
-    ) -> int | None: ...
+    async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
+        """Write after's own fields (status, backup, GMV impact) over version; the new
+        version, or None when another transition landed since version was read."""
     async def write_failover_step(self, drill_id: int, step: Step) -> None: ...
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None

@@ -76,9 +76,39 @@ class Step:
         return self.state is StepState.TODO and now > self.deadline
 
 
+class GmvSource(StrEnum):
+    """How a drill's GMV impact was found."""
+
+    METRICS = "metrics"  # from the partners' recorded GMV
+    ENTERED = "entered"  # typed in by a person
+
+
+@dataclass(frozen=True)
+class GmvImpact:
+    """The migration's effect on GMV: change is a fraction (-0.08 is an 8% loss); before and
+    after are the amounts compared when they came from metrics."""
+
+    change: float
+    source: GmvSource
+    before: float | None = None
+    after: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Backup:
+    """The backup partner engaged to take over, by whom and when."""
+
+    partner_id: int
+    name: str
+    by: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class Drill:
-    """A drill as stored; version grows by one with every transition."""
+    """A drill as stored; version grows by one with every transition, and rendered_version
+    is the version last drawn in Slack (behind version when a chat.update failed)."""
 
     id: int
     team_id: str
@@ -94,6 +124,9 @@ class Drill:
     root_ts: str | None = None
     checklist_ts: str | None = None
     closed_at: datetime | None = None
+    backup: Backup | None = None
+    gmv: GmvImpact | None = None
+    rendered_version: int = 0
 
     def step(self, key: StepKey) -> Step:
         return next(s for s in self.steps if s.key is key)

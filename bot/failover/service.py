@@ -148,13 +148,11 @@ async def _transition(
             if current is None:
                 raise RuleError("That failover drill no longer exists; nothing was changed.")
             after, event = move(current)
-            version = await tx.advance_failover_drill(
-                team_id, drill_id, current.version, after.status, after.closed_at
-            )
+            version = await tx.advance_failover_drill(current.version, after)
             if version is None:
                 continue
-            assert event.step is not None
-            await tx.write_failover_step(drill_id, after.step(event.step))
+            if event.step is not None:
+                await tx.write_failover_step(drill_id, after.step(event.step))
             await tx.add_failover_event(team_id, drill_id, version, event)
             stored = await tx.failover_drill(team_id, drill_id)
             assert stored is not None

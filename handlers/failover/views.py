@@ -33,6 +33,7 @@ from handlers.blocks import (
     settings_message,
     slack_date,
 )
+from handlers.failover.steps import step_detail
 from handlers.forms import text_input
 from handlers.ids import FailoverView
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
@@ -108,6 +109,7 @@ def build_checklist(drill: Drill, zone: ZoneInfo, now: datetime) -> dict[str, An
     blocks: list[Block] = [header(f"Checklist: {drill.partner_name}")]
     for position, step in enumerate(drill.steps, start=1):
         blocks.append(section(_step_line(position, step, zone, now)))
+        blocks.extend(step_detail(drill, step, zone, now))
         if drill.status is DrillStatus.OPEN and step.state is StepState.TODO:
             ref = (drill.id, step.key, drill.version)
             assign = StepAssign(drill_id=ref[0], step=ref[1], version=ref[2])

@@ -10,27 +10,37 @@ INSERT INTO failover_steps (drill_id, team_id, step, position, owner, deadline)
 VALUES (:drill_id, :team_id, :step, :position, :owner, :deadline);
 
 -- name: failover_drill^
-SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
  WHERE d.team_id = :team_id AND d.id = :id;
 
 -- name: open_failover_drill^
-SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
  WHERE d.team_id = :team_id AND d.partner_id = :partner_id AND d.status = 'open';
 
 -- name: open_failover_drills
-SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
  WHERE d.team_id = :team_id AND d.status = 'open'
  ORDER BY d.started_at, d.id;
 
 -- name: recent_failover_drills
 -- A workspace's drills, newest first.
-SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
  WHERE d.team_id = :team_id
  ORDER BY d.started_at DESC, d.id DESC
  LIMIT :limit;
 
 -- name: partner_failover_drills
-SELECT d.*, p.name AS partner_name FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
  WHERE d.team_id = :team_id AND d.partner_id = :partner_id
  ORDER BY d.started_at DESC, d.id DESC
  LIMIT :limit;
@@ -40,8 +50,13 @@ SELECT drill_id, step, owner, deadline, state, reason, done_by, done_at FROM fai
  WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY position;
 
 -- name: advance_failover_drill^
--- The transition's versioned write: nothing back means another landed since the read.
-UPDATE failover_drills SET version = version + 1, status = :status, closed_at = :closed_at
+-- The transition's versioned write of the drill's own fields: nothing back means another
+-- landed since the read.
+UPDATE failover_drills
+   SET version = version + 1, status = :status, closed_at = :closed_at,
+       backup_id = :backup_id, engaged_by = :engaged_by, engaged_at = :engaged_at,
+       gmv_before = :gmv_before, gmv_after = :gmv_after, gmv_impact = :gmv_impact,
+       gmv_source = :gmv_source, gmv_note = :gmv_note
  WHERE team_id = :team_id AND id = :id AND version = :version
 RETURNING version;
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.failover.rules import Drill, DrillStatus, Event, EventKind, Step, StepKey, StepState
+from bot.failover.rules import (
+    Backup,
+    Drill,
+    DrillStatus,
+    Event,
+    EventKind,
+    GmvImpact,
+    GmvSource,
+    Step,
+    StepKey,
+    StepState,
+)
 from storage.tx.base import Queries
 
 
@@ -17,6 +28,28 @@ class FailoverQueries(Queries):
 
     def _at(self, stored: Any) -> datetime | None:
         return None if stored is None else self._d.moment(stored)
+
+    def _backup(self, row: Any) -> Backup | None:
+        if row["backup_id"] is None:
+            return None
+        return Backup(
+            partner_id=int(row["backup_id"]),
+            name=row["backup_name"],
+            by=row["engaged_by"],
+            at=self._d.moment(row["engaged_at"]),
+        )
+
+    @staticmethod
+    def _gmv(row: Any) -> GmvImpact | None:
+        if row["gmv_impact"] is None:
+            return None
+        return GmvImpact(
+            change=float(row["gmv_impact"]),
+            source=GmvSource(row["gmv_source"]),
+            before=None if row["gmv_before"] is None else float(row["gmv_before"]),
+            after=None if row["gmv_after"] is None else float(row["gmv_after"]),
+            note=row["gmv_note"],
+        )
 
     async def _drill(self, row: Any) -> Drill:
         rows = await self._rows("failover_steps_of", team_id=row["team_id"], drill_id=row["id"])
@@ -47,6 +80,9 @@ class FailoverQueries(Queries):
             root_ts=row["root_ts"],
             checklist_ts=row["checklist_ts"],
             closed_at=self._at(row["closed_at"]),
+            backup=self._backup(row),
+            gmv=self._gmv(row),
+            rendered_version=int(row["rendered_version"]),
         )
 
     async def insert_failover_drill(self, drill: Drill) -> int | None:
@@ -97,21 +133,23 @@ class FailoverQueries(Queries):
             )
         return [await self._drill(r) for r in rows]
 
-    async def advance_failover_drill(
-        self,
-        team_id: str,
-        drill_id: int,
-        version: int,
-        status: DrillStatus,
-        closed_at: datetime | None,
-    ) -> int | None:
+    async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
+        backup, gmv = after.backup, after.gmv
         row = await self._q.advance_failover_drill(
             self._conn,
-            team_id=team_id,
-            id=drill_id,
+            team_id=after.team_id,
+            id=after.id,
             version=version,
-            status=status.value,
-            closed_at=self._when(closed_at),
+            status=after.status.value,
+            closed_at=self._when(after.closed_at),
+            backup_id=None if backup is None else backup.partner_id,
+            engaged_by=None if backup is None else backup.by,
+            engaged_at=None if backup is None else self._d.stamp(backup.at),
+            gmv_before=None if gmv is None else gmv.before,
+            gmv_after=None if gmv is None else gmv.after,
+            gmv_impact=None if gmv is None else gmv.change,
+            gmv_source=None if gmv is None else gmv.source.value,
+            gmv_note=None if gmv is None else gmv.note,
         )
         return None if row is None else int(row[0])
 
