@@ -34,6 +34,19 @@ async def finish(
         await tx.finish_claim(team_id, kind, key, slot, at, error)
 
 
+async def defer(store: Store, team_id: str, kind: str, key: str, slot: str, error: str) -> None:
+    """Leave claimed work unfinished, refused for a passing reason: retake() takes it again."""
+    async with store.write() as tx:
+        await tx.defer_claim(team_id, kind, key, slot, error)
+
+
+async def retake(store: Store, team_id: str, kind: str, key: str, slot: str) -> bool:
+    """True for the one process that takes a deferred claim's retry (its error cleared, so
+    it is in flight again); False when it was not deferred, or someone took it first."""
+    async with store.write() as tx:
+        return await tx.retake_claim(team_id, kind, key, slot)
+
+
 async def prune(store: Store, now: datetime, keep: timedelta = KEEP) -> int:
     """Forget claims older than keep; returns how many were removed."""
     async with store.write() as tx:

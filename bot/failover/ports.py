@@ -3,8 +3,10 @@ of a transition, and the timeline."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from bot.failover.reminders import DueStep, Unrendered
 from bot.failover.rules import Drill, Event, Step
 
 
@@ -21,6 +23,7 @@ class FailoverTx(Protocol):
     async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
         """Write after's own fields (status, backup, GMV impact) over version; the new
         version, or None when another transition landed since version was read."""
+
     async def write_failover_step(self, drill_id: int, step: Step) -> None: ...
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
@@ -30,3 +33,12 @@ class FailoverTx(Protocol):
         self, team_id: str, drill_id: int, version: int, event: Event
     ) -> None: ...
     async def failover_timeline(self, team_id: str, drill_id: int) -> list[Event]: ...
+    async def due_failover_steps(self, now: datetime, since: datetime) -> list[DueStep]:
+        """Across workspaces: open drills' steps still to do with since < deadline <= now,
+        each with its nudges' claims."""
+
+    async def unrendered_failover_drills(self) -> list[Unrendered]:
+        """Across workspaces: drills whose version is ahead of the one drawn in Slack."""
+
+    async def mark_failover_rendered(self, team_id: str, drill_id: int, version: int) -> None:
+        """Record version as drawn, if it is newer than the one recorded."""

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.errors import CommandError, RuleError
+from bot.failover import due
 from bot.failover import service as failover
 from bot.failover.command import (
     FailoverHelpRequest,
@@ -25,6 +26,7 @@ from bot.services import Services
 from handlers.blocks import error_message, field_error
 from handlers.buttons import STALE, Click, on_button, team_of
 from handlers.failover import views
+from handlers.failover.render import redraw
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
@@ -94,6 +96,8 @@ async def _post_drill(services: Services, drill: Drill) -> Message:
     await failover.attach_messages(
         services.store, drill.team_id, drill.id, root.ts, checklist.ts if checklist.ok else None
     )
+    if checklist.ok:  # else the failover.due job posts the checklist
+        await due.mark_rendered(services.store, drill.team_id, drill.id, drill.version)
     shown = await failover.drill(services.store, drill.team_id, drill.id)
     return views.build_started(shown, None if checklist.ok else checklist.sentence)
 
@@ -108,12 +112,8 @@ async def publish(services: Services, drill: Drill, event: Event, respond: Reply
     await services.outbox.post(
         channel, views.build_event(drill, event), thread_ts=drill.root_ts, report=report
     )
-    current = await failover.drill(services.store, drill.team_id, drill.id)
-    now, zone = services.clock.now(), services.settings.zone
-    if current.checklist_ts is not None:
-        checklist = views.build_checklist(current, zone, now)
-        await services.outbox.update(channel, current.checklist_ts, checklist, report=report)
-    await services.outbox.update(channel, drill.root_ts, views.build_root(current, zone, now))
+    # A draw that does not land is drawn again by the failover.due job (handlers.failover.jobs).
+    await redraw(services, drill.team_id, drill.id, report)
 
 
 async def _refusal(err: RuleError, respond: Reply) -> None:

@@ -78,6 +78,14 @@ def _current(drill: Drill, zone: ZoneInfo, now: datetime) -> str:
     return f"{TITLES[step.key]}, owned by <@{step.owner}>, {_due(step, zone, now)}"
 
 
+def _since_start(drill: Drill, now: datetime) -> str:
+    """How long the drill has run: Slack's `{ago}` keeps an open one current without
+    redraws (the fallback is as of this render); a closed one shows how long it ran."""
+    if drill.status is DrillStatus.CLOSED and drill.closed_at is not None:
+        return f"{age(drill.closed_at - drill.started_at)} (closed)"
+    return f"<!date^{int(drill.started_at.timestamp())}^{{ago}}|{age(now - drill.started_at)} ago>"
+
+
 def build_root(drill: Drill, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     """The drill's message in the channel: partner, reason, starter, status, current step."""
     name = esc(drill.partner_name)
@@ -86,6 +94,7 @@ def build_root(drill: Drill, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
         f":rotating_light: *Failover drill: {name}*",
         f"*Reason:* {esc(drill.reason) or '_none given_'}",
         f"*Started by* <@{drill.starter}> {slack_date(drill.started_at, zone)}",
+        f"*Time since start:* {_since_start(drill, now)}",
         f"*Status:* {status}",
         f"*Current step:* {_current(drill, zone, now)}",
     ]

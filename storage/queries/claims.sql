@@ -10,6 +10,19 @@ RETURNING key;
 UPDATE claims SET done_at = :at, error = :error
  WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot;
 
+-- name: defer_claim!
+-- Claimed work refused for a passing reason: left unfinished, with the error, for a retry.
+UPDATE claims SET error = :error
+ WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot
+   AND done_at IS NULL;
+
+-- name: retake_claim^
+-- A deferred claim's retry is taken by one process: the first to clear its error.
+UPDATE claims SET error = NULL
+ WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot
+   AND done_at IS NULL AND error IS NOT NULL
+RETURNING key;
+
 -- name: claim_state^
 SELECT done_at, error FROM claims
  WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot;

@@ -79,3 +79,39 @@ VALUES (:drill_id, :team_id, :version, :at, :actor, :kind, :step, :detail);
 -- name: failover_timeline
 SELECT version, at, actor, kind, step, detail FROM failover_timeline
  WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY id;
+
+-- name: due_failover_steps
+-- Every workspace's open drills' steps still to do whose deadline has come (the
+-- failover_steps_due index), each with its reminder's and escalation's claims (a row per
+-- claim slot; the caller keeps the claims of the step's deadline).
+SELECT s.team_id, s.drill_id, s.step, s.owner, s.deadline, d.started_at,
+       r.slot AS reminder_slot, r.claimed_at AS reminder_at, r.done_at AS reminder_done,
+       r.error AS reminder_error,
+       e.slot AS escalation_slot, e.claimed_at AS escalation_at, e.done_at AS escalation_done,
+       e.error AS escalation_error
+  FROM failover_steps s
+  JOIN failover_drills d ON d.id = s.drill_id AND d.team_id = s.team_id
+  LEFT JOIN claims r ON r.team_id = s.team_id AND r.kind = 'failover.reminder'
+        AND r.key = CAST(s.drill_id AS TEXT) || ':' || s.step
+  LEFT JOIN claims e ON e.team_id = s.team_id AND e.kind = 'failover.escalation'
+        AND e.key = CAST(s.drill_id AS TEXT) || ':' || s.step
+ WHERE s.state = 'todo' AND s.deadline <= :now AND s.deadline > :since
+   AND d.status = 'open' AND d.root_ts IS NOT NULL
+ ORDER BY s.deadline, s.drill_id, s.position;
+
+-- name: unrendered_failover_drills
+-- Every workspace's drills (closed ones too: their final render) whose stored version is
+-- ahead of the one drawn in Slack, with the claim on drawing that version, unless that
+-- claim is over (drawn, or given up).
+SELECT d.team_id, d.id, d.version,
+       c.claimed_at AS redraw_at, c.done_at AS redraw_done, c.error AS redraw_error
+  FROM failover_drills d
+  LEFT JOIN claims c ON c.team_id = d.team_id AND c.kind = 'failover.redraw'
+        AND c.key = CAST(d.id AS TEXT) AND c.slot = CAST(d.version AS TEXT)
+ WHERE d.rendered_version < d.version AND d.root_ts IS NOT NULL AND c.done_at IS NULL
+ ORDER BY d.id;
+
+-- name: mark_failover_rendered!
+-- The version drawn in Slack only ever moves forward.
+UPDATE failover_drills SET rendered_version = :version
+ WHERE team_id = :team_id AND id = :id AND rendered_version < :version;

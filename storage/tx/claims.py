@@ -38,6 +38,17 @@ class ClaimsQueries(Queries):
         row = await self._q.claim_state(self._conn, team_id=team_id, kind=kind, key=key, slot=slot)
         return None if row is None else (row["done_at"] is not None, row["error"])
 
+    async def defer_claim(self, team_id: str, kind: str, key: str, slot: str, error: str) -> None:
+        """Leave claimed work unfinished with the passing error it is to be retried for."""
+        await self._q.defer_claim(
+            self._conn, team_id=team_id, kind=kind, key=key, slot=slot, error=error
+        )
+
+    async def retake_claim(self, team_id: str, kind: str, key: str, slot: str) -> bool:
+        """True for the one claimer that takes a deferred claim's retry."""
+        row = await self._q.retake_claim(self._conn, team_id=team_id, kind=kind, key=key, slot=slot)
+        return row is not None
+
     async def prune_claims(self, before: datetime) -> int:
         """Forget claims made before a moment; returns how many went."""
         result = await self._q.prune_claims(self._conn, before=self._d.stamp(before))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
 from bot.failover.rules import (
     Backup,
     Drill,
@@ -202,3 +203,51 @@ class FailoverQueries(Queries):
             )
             for r in rows
         ]
+
+    def _claimed(self, at: Any, done: Any, error: Any) -> Claimed | None:
+        if at is None:
+            return None
+        return Claimed(self._d.moment(at), done is not None, error)
+
+    async def due_failover_steps(self, now: datetime, since: datetime) -> list[DueStep]:
+        rows = await self._fetchall(
+            "due_failover_steps", now=self._d.stamp(now), since=self._d.stamp(since)
+        )
+        found: dict[tuple[int, str], DueStep] = {}
+        for r in rows:
+            deadline = self._d.moment(r["deadline"])
+            key = (int(r["drill_id"]), r["step"])
+            item = found.get(key) or DueStep(
+                team_id=r["team_id"],
+                drill_id=key[0],
+                started_at=self._d.moment(r["started_at"]),
+                step=Step(StepKey(r["step"]), r["owner"], deadline),
+                claims={},
+            )
+            claims = dict(item.claims)
+            for nudge in NUDGES:
+                name = nudge.value
+                if r[f"{name}_slot"] != slot_of(deadline):  # another deadline's claim
+                    continue
+                claimed = self._claimed(r[f"{name}_at"], r[f"{name}_done"], r[f"{name}_error"])
+                if claimed is not None:
+                    claims[Nudge(name)] = claimed
+            found[key] = DueStep(item.team_id, item.drill_id, item.started_at, item.step, claims)
+        return list(found.values())
+
+    async def unrendered_failover_drills(self) -> list[Unrendered]:
+        rows = await self._fetchall("unrendered_failover_drills")
+        return [
+            Unrendered(
+                team_id=r["team_id"],
+                drill_id=int(r["id"]),
+                version=int(r["version"]),
+                claim=self._claimed(r["redraw_at"], r["redraw_done"], r["redraw_error"]),
+            )
+            for r in rows
+        ]
+
+    async def mark_failover_rendered(self, team_id: str, drill_id: int, version: int) -> None:
+        await self._q.mark_failover_rendered(
+            self._conn, team_id=team_id, id=drill_id, version=version
+        )
