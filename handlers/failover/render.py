@@ -87,10 +87,10 @@ async def _draw_checklist(services: Services, drill: Drill, report: Report | Non
         )
         if updated.ok or updated.error != "message_not_found":
             return updated
-    return await _repost_checklist(services, drill, report)
+    return await repost_checklist(services, drill, report)
 
 
-async def _repost_checklist(services: Services, drill: Drill, report: Report | None) -> Delivery:
+async def repost_checklist(services: Services, drill: Drill, report: Report | None) -> Delivery:
     """Post the checklist in the thread again and store its ts: one process per lost
     checklist (a claim on its old ts); a passing refusal leaves the claim for a retry."""
     store, now = services.store, services.clock.now()
