@@ -1,7 +1,10 @@
 """Claims: the one way to say "this slot was handled already" for events, digests and reminders.
 
 A claim is taken before the work and finished after it, so with several processes on one
-database each slot's work happens once. Old claims are pruned by a scheduled job.
+database each slot's work happens once. Work refused for a passing reason is deferred: the
+claim stays unfinished with the error, and one process retakes it on a later pass (clearing
+the error). So a claim is in flight (no done_at, no error), deferred (no done_at, an error),
+or over (done_at, with the error when it was given up). Old claims are pruned by a job.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ NO_ADMINS = (
     "No admins are configured, so this goes to the drill's starter. To escalate to admins, "
     "set PARTNERBOT_ADMINS to their Slack user IDs (comma-separated) and restart partnerbot."
 )
+MAX_MENTIONED = 30  # admins mentioned by name, so the message is never cut short
 _ACT = "Press Done, Skip or Assign on it in the checklist above."
 
 
@@ -35,7 +36,10 @@ def build_escalation(
     """The one escalation of a step still to do at twice its deadline: to the admins (the
     starter when none is configured), naming its owner."""
     title = TITLES[step.key]
-    who = " ".join(f"<@{a}>" for a in sorted(admins)) or f"<@{drill.starter}>"
+    named = sorted(admins)[:MAX_MENTIONED]
+    who = " ".join(f"<@{a}>" for a in named) or f"<@{drill.starter}>"
+    if len(admins) > len(named):
+        who += f" (and {len(admins) - len(named)} more admins)"
     allowed = age(step.deadline - drill.started_at)
     text = (
         f":sos: {who} *{title}* on the drill for *{esc(drill.partner_name)}* is still to do "

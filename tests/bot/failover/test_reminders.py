@@ -94,9 +94,7 @@ def test_close_waits_while_verify_is_still_to_do() -> None:
     assert close.deadline == verify.deadline
     at = verify.deadline
     due = [DueStep("T1", 7, START, s, {}) for s in (verify, close)]
-    assert [(d.step.key, p.send) for d, p in plans(due, at)] == [
-        (StepKey.VERIFY, Nudge.REMINDER)
-    ]
+    assert [(d.step.key, p.send) for d, p in plans(due, at)] == [(StepKey.VERIFY, Nudge.REMINDER)]
     # Verify handled (so no longer due): close, still to do, is reminded on its own.
     assert [(d.step.key, p.send) for d, p in plans(due[1:], at)] == [
         (StepKey.CLOSE, Nudge.REMINDER)
