@@ -18,6 +18,7 @@ from bot.registry.rules import Partner
 from bot.wording import count
 from handlers.blocks import (
     Block,
+    actions,
     channel_message,
     context,
     divider,
@@ -28,7 +29,7 @@ from handlers.blocks import (
     section,
 )
 from handlers.health.views import STATUS_ICON
-from handlers.payloads import DigestDetails
+from handlers.payloads import DigestDetails, StartDrill
 
 NAMES_SHOWN = 20  # names listed in one line before "and N more"
 LONG = 8  # owners to act on past which their lists go in a thread reply
@@ -138,9 +139,10 @@ def _chunks(title: str, partners: list[Partner], what: str) -> list[Block]:
 
 
 def build_digest(
-    digest: Digest, scope: Scope, *, ephemeral: bool = False
+    digest: Digest, scope: Scope, *, ephemeral: bool = False, startable: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The digest, and its thread reply when the lists to act on are long."""
+    """The digest, and its thread reply when the lists to act on are long; startable puts a
+    Start failover drill button under each red alert (not in a modal: it has no channel)."""
     report = digest.report
     blocks: list[Block] = [
         header("Partner health digest"),
@@ -162,6 +164,9 @@ def build_digest(
                 "accessory": DigestDetails(partner_id=item.partner.id).button("Details"),
             }
         )
+        if startable and item.status == HealthStatus.RED:
+            start = StartDrill(partner_id=item.partner.id).start_button()
+            blocks.append(actions([start], block_id=f"failover-start-{item.partner.id}"))
     change = digest.hhi_change
     blocks.append(
         section(
