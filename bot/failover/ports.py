@@ -3,8 +3,10 @@ of a transition, and the timeline."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
 from bot.failover.rules import Drill, Event, Step
 
 
@@ -31,3 +33,13 @@ class FailoverTx(Protocol):
         self, team_id: str, drill_id: int, version: int, event: Event
     ) -> None: ...
     async def failover_timeline(self, team_id: str, drill_id: int) -> list[Event]: ...
+    async def partner_failover_record(self, team_id: str, partner_id: int) -> DrillRecord:
+        """How many drills the partner had, and the latest: one statement."""
+
+    async def failover_drills_between(
+        self, team_id: str, since: datetime, until: datetime
+    ) -> list[DrillSummary]:
+        """The drills opened or closed after since, up to until, oldest first."""
+
+    async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
+        """The steps still to do that owner owns in open drills, soonest deadline first."""

@@ -28,9 +28,11 @@ from handlers.blocks import (
     message,
     section,
 )
+from handlers.failover.record import digest_drills_section
 from handlers.health.views import STATUS_ICON
 from handlers.payloads import DigestDetails, StartDrill
 
+UTC_ZONE = ZoneInfo("UTC")
 NAMES_SHOWN = 20  # names listed in one line before "and N more"
 LONG = 8  # owners to act on past which their lists go in a thread reply
 
@@ -139,10 +141,16 @@ def _chunks(title: str, partners: list[Partner], what: str) -> list[Block]:
 
 
 def build_digest(
-    digest: Digest, scope: Scope, *, ephemeral: bool = False, startable: bool = True
+    digest: Digest,
+    scope: Scope,
+    *,
+    ephemeral: bool = False,
+    startable: bool = True,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The digest, and its thread reply when the lists to act on are long; startable puts a
-    Start failover drill button under each red alert (not in a modal: it has no channel)."""
+    Start failover drill button under each red alert (not in a modal: it has no channel);
+    zone is where times fall back to for clients that cannot show Slack's dates."""
     report = digest.report
     blocks: list[Block] = [
         header("Partner health digest"),
@@ -151,6 +159,9 @@ def build_digest(
     ]
     if changes := _changes(digest):
         blocks.append(section(changes))
+    drills = digest_drills_section(digest.drills_opened, digest.drills_closed, zone)
+    if drills is not None:
+        blocks.append(drills)
     blocks.append(divider())
     if not digest.top_alerts:
         blocks.append(section("*Top alerts*\nNo partner is red or amber."))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.failover.record import DrillSummary
 from bot.failover.rules import (
     SLA_DEFAULTS,
     TITLES,
@@ -47,7 +48,7 @@ _STATE_MARK = {
 }
 
 
-def thread_link(drill: Drill) -> str:
+def thread_link(drill: Drill | DrillSummary) -> str:
     """Where the drill lives: its channel and, once posted, a link to its root message."""
     where = f"<#{drill.channel_id}>"
     if drill.root_ts is None:

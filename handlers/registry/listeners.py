@@ -13,6 +13,7 @@ from bot.metrics import check_period, outside_window, week_of
 from bot.ports import Report
 from bot.registry import service as partners
 from bot.registry import undo
+from bot.registry.card import partner_card
 from bot.registry.command import (
     AddRequest,
     DropRequest,
@@ -116,8 +117,8 @@ async def run(
             tell_new_owner(services, change, user_id, report)
             return views.build_change(change, "Added")
         case NameRequest(verb="show", name=name):
-            partner, metrics = await partners.show_partner(store, team_id, name)
-            return views.build_card(partner, metrics, zone)
+            card = await partner_card(store, team_id, name)
+            return views.build_card(card.partner, card.metrics, zone, card.drills)
         case NameRequest(verb="archive", name=name):
             change = await partners.archive_partner(store, now, team_id, actor, name)
             return views.build_change(change, "Archived", undo="archive")
