@@ -101,7 +101,7 @@ def home_drills_blocks(steps: list[OwnedStep], zone: ZoneInfo, now: datetime) ->
     by_drill: dict[int, list[OwnedStep]] = {}
     for one in steps:
         by_drill.setdefault(one.drill.id, []).append(one)
-    blocks: list[Block] = [section(f"*Your failover steps* ({count(len(steps), 'step')} to do)")]
+    blocks: list[Block] = [section("*Your failover steps* in open drills, soonest due first")]
     for owned in list(by_drill.values())[:HOME_DRILLS]:
         drill = owned[0].drill
         lines = [f"*{esc(drill.partner_name)}* · {thread_link(drill)}"]
