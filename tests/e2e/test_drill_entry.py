@@ -163,7 +163,11 @@ async def test_auto_on_a_drop_starts_the_drill_by_itself_once(slack: Harness) ->
     [told] = responses(slack)
     assert "Failover drill started for *Acme*" in told and "open the thread" in told
 
-    # The same drop again (a retried request, or a second person): nothing more starts.
+    # The same request once more, the same drop again, a new reason: nothing more starts.
+    await slack.post(
+        slack.command_body("drop Acme walked out"), "application/x-www-form-urlencoded"
+    )
+    await slack.settle()
     await slack.command("drop Acme walked out", user=ADMIN)
     await slack.command("drop Acme contract ended", user=ADMIN)
     assert len(roots(slack)) == 1 and len(await failover.open_drills(slack.store, TEAM)) == 1
