@@ -12,6 +12,7 @@ from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.digest import listeners as digest
 from handlers.failover import listeners as failover
+from handlers.failover import start as failover_start
 from handlers.health import listeners as health
 from handlers.home import listeners as home
 from handlers.registry import listeners as registry
@@ -32,4 +33,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     alerts.register(app)
     digest.register(app)
     failover.register(app)
+    failover_start.register(app)
     return list(COMMANDS)

@@ -34,6 +34,7 @@ class FailoverAction(StrEnum):
     STEP_DONE = "failover.step_done"
     STEP_SKIP = "failover.step_skip"
     STEP_ASSIGN = "failover.step_assign"
+    START = "failover.start"
 
 
 class FailoverView(StrEnum):

@@ -260,3 +260,13 @@ class StepAssign(DrillStep):
 
 class SkipMeta(DrillStep):
     """What the Skip modal was opened on."""
+
+
+class StartDrill(PartnerRef):
+    """ "Start failover drill" on a drop's answer, a red health report, a digest's red alert
+    or a channel alert: a drill on the partner, in the channel the button was pressed in."""
+
+    action_id: ClassVar[str] = FailoverAction.START
+
+    def start_button(self) -> dict[str, Any]:
+        return self.button("Start failover drill", style="danger")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from bot.digest.command import Scope
+from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
 from bot.health.portfolio import PORTFOLIO, PortfolioReport, assess_portfolio
 from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
@@ -70,6 +71,8 @@ class Digest:
     hhi_change: dict[str, float] = field(default_factory=dict)
     changed: bool = True
     snapshot: Snapshot = field(default_factory=lambda: Snapshot({}, {}, {}))
+    drills_opened: list[DrillSummary] = field(default_factory=list)  # since the previous one
+    drills_closed: list[DrillSummary] = field(default_factory=list)
 
     @property
     def top_alerts(self) -> list[HealthReport]:
@@ -170,4 +173,26 @@ def compose(
         hhi_change,
         changed,
         snapshot,
+    )
+
+
+def with_drills(
+    digest: Digest,
+    drills: list[DrillSummary],
+    partners: list[Partner],
+    scope: Scope,
+    since: datetime,
+    until: datetime,
+) -> Digest:
+    """The digest with the scope's drills opened and closed in (since, until]; a drill is
+    news, so a quiet digest posts when one moved."""
+    covered = {p.id for p in partners if in_scope(p, scope)}
+    mine = [d for d in drills if d.partner_id in covered]
+    opened = [d for d in mine if d.opened_in(since, until)]
+    closed = [d for d in mine if d.closed_in(since, until)]
+    return replace(
+        digest,
+        drills_opened=opened,
+        drills_closed=closed,
+        changed=digest.changed or bool(opened or closed),
     )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import claims
 from bot.access import Actor
 from bot.digest.command import ScheduleRequest, Scope
-from bot.digest.content import Digest, Snapshot, assess_scoped, compose
+from bot.digest.content import Digest, Snapshot, assess_scoped, compose, with_drills
 from bot.digest.ports import NewSchedule, Schedule
 from bot.digest.rules import Rule, describe, following, next_runs, slots_until, trigger_of
 from bot.errors import RuleError
@@ -119,18 +119,23 @@ async def compose_digest(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str, channel_id: str, scope: Scope
 ) -> Digest:
     """The digest for a channel now: the portfolio (computed off the event loop) against
-    the channel's previous snapshot."""
+    the channel's previous snapshot, and the scope's failover drills opened or closed since
+    that snapshot was taken."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
         limits = thresholds_from(await tx.settings(team_id, HEALTH))
         benchmarks = await tx.benchmarks(team_id)
         partners = await tx.all_partners(team_id)
         points = await tx.health_points(team_id, lookback_start(today, limits))
-        previous = Snapshot.load(await tx.digest_snapshot(team_id, channel_id))
+        stored = await tx.digest_snapshot(team_id, channel_id)
+        drills = [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
     report, members, overdue = await asyncio.to_thread(
         assess_scoped, partners, points, benchmarks, limits, today, scope
     )
-    return compose(report, members, overdue, previous)
+    digest = compose(report, members, overdue, Snapshot.load(stored[1] if stored else None))
+    if stored is None:
+        return digest
+    return with_drills(digest, drills, partners, scope, stored[0], now)
 
 
 async def save_snapshot(

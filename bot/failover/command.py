@@ -36,7 +36,15 @@ class FailoverHelpRequest:
     pass
 
 
-FailoverRequest = StartRequest | StatusRequest | HistoryRequest | SlaRequest | FailoverHelpRequest
+@dataclass(frozen=True)
+class AutoRequest:
+    on: bool | None  # None: show whether drills start by themselves on a drop
+
+
+FailoverRequest = (
+    StartRequest | StatusRequest | HistoryRequest | SlaRequest | FailoverHelpRequest | AutoRequest
+)
+_SWITCH = {"on": True, "off": False}
 
 
 def _texts(words: tuple[Value, ...], what: str) -> tuple[str, ...]:
@@ -71,6 +79,11 @@ def parse_failover_command(text: str) -> FailoverRequest:
         if not options:
             return SlaRequest(None)
         return SlaRequest(parse_sla({k: str(v) for k, v in options.items()}))
+    if verb == "auto":
+        switch = [w.casefold() if isinstance(w, str) else "" for w in words[1:]]
+        if options or len(switch) > 1 or (switch and switch[0] not in _SWITCH):
+            raise CommandError("Write `/failover auto on` or `/failover auto off`.")
+        return AutoRequest(_SWITCH[switch[0]] if switch else None)
     if options:
         raise CommandError(
             f"`/failover NAME [reason]` takes no options (`{next(iter(options))}=`)."

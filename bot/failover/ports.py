@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import DueStep, Unrendered
 from bot.failover.rules import Drill, Event, Step
 
@@ -42,3 +43,14 @@ class FailoverTx(Protocol):
 
     async def mark_failover_rendered(self, team_id: str, drill_id: int, version: int) -> None:
         """Record version as drawn, if it is newer than the one recorded."""
+
+    async def partner_failover_record(self, team_id: str, partner_id: int) -> DrillRecord:
+        """How many drills the partner had, and the latest: one statement."""
+
+    async def failover_drills_between(
+        self, team_id: str, since: datetime, until: datetime
+    ) -> list[DrillSummary]:
+        """The drills opened or closed after since, up to until, oldest first."""
+
+    async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
+        """The steps still to do that owner owns in open drills, soonest deadline first."""

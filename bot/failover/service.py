@@ -20,7 +20,7 @@ from bot.failover.rules import (
 )
 from bot.ports import Store, Tx
 from bot.registry.lookup import find, suggestions
-from bot.registry.rules import FieldChange, name_key
+from bot.registry.rules import FieldChange, Partner, Status, name_key, typed_name
 from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
 from bot.workspace_settings import write_settings
 
@@ -93,23 +93,58 @@ async def start_drill(
         else:
             raise NotFound(words[0], await suggestions(tx, team_id, " ".join(words)))
         why = rules.check_reason(" ".join(words[count:]))
-        open_drill = await tx.open_failover_drill(team_id, partner.id)
-        if open_drill is not None:
-            return Started(open_drill, created=False)
-        steps = rules.new_steps(actor.user_id, at, await read_sla(tx, team_id))
-        draft = Drill(
-            0, team_id, partner.id, partner.name, channel_id, why, actor.user_id, at, steps
+        return await _open_drill(tx, at, actor, partner, why, channel_id)
+
+
+async def start_drill_for(
+    store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int, channel_id: str
+) -> Started:
+    """Open a drill in channel_id on a partner by the id a Start button or a drop carries;
+    the reason is the partner's drop reason when it is dropped. A partner gone since the
+    button was drawn is refused, as for `/failover NAME`; an open drill is given back."""
+    async with store.write() as tx:
+        partner = await tx.partner_by_id(team_id, partner_id, full=False)
+        if partner is None:
+            raise RuleError("That partner no longer exists, so no drill was started.")
+        why = ""
+        if partner.status is Status.DROPPED and partner.drop_reason:
+            why = rules.check_reason(clip_reason(partner.drop_reason))
+        return await _open_drill(tx, at, actor, partner, why, channel_id)
+
+
+def clip_reason(text: str) -> str:
+    """A reason cut to the length a drill keeps (a drop's reason may be longer)."""
+    text = text.strip()
+    return text if len(text) <= rules.MAX_REASON else text[: rules.MAX_REASON - 1] + "…"
+
+
+async def _open_drill(
+    tx: Tx, at: datetime, actor: Actor, partner: Partner, why: str, channel_id: str
+) -> Started:
+    """The drill opened on partner inside tx, or the one open already (created False): the
+    partial unique index decides between two starts at once. An archived partner is
+    refused: it has left the registry's lists, so there is nothing to fail over."""
+    if partner.status is Status.ARCHIVED:
+        raise RuleError(
+            f"{partner.name} is archived, so no drill was started; "
+            f"`/partner restore {typed_name(partner.name)}` brings it back."
         )
-        drill_id = await tx.insert_failover_drill(draft)
-        if drill_id is None:  # another start won between the read and the insert
-            existing = await tx.open_failover_drill(team_id, partner.id)
-            if existing is None:
-                raise WriteConflict(partner.name)
-            return Started(existing, created=False)
-        await tx.add_failover_event(
-            team_id, drill_id, 1, Event(EventKind.STARTED, actor.user_id, at, None, why or None)
-        )
-        drill = await tx.failover_drill(team_id, drill_id)
+    team_id = partner.team_id
+    open_drill = await tx.open_failover_drill(team_id, partner.id)
+    if open_drill is not None:
+        return Started(open_drill, created=False)
+    steps = rules.new_steps(actor.user_id, at, await read_sla(tx, team_id))
+    draft = Drill(0, team_id, partner.id, partner.name, channel_id, why, actor.user_id, at, steps)
+    drill_id = await tx.insert_failover_drill(draft)
+    if drill_id is None:  # another start won between the read and the insert
+        existing = await tx.open_failover_drill(team_id, partner.id)
+        if existing is None:
+            raise WriteConflict(partner.name)
+        return Started(existing, created=False)
+    await tx.add_failover_event(
+        team_id, drill_id, 1, Event(EventKind.STARTED, actor.user_id, at, None, why or None)
+    )
+    drill = await tx.failover_drill(team_id, drill_id)
     assert drill is not None
     return Started(drill, created=True)
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin, check_can_change
 from bot.errors import RuleError, StaleEdit, WriteConflict
+from bot.failover.record import NO_DRILLS, DrillRecord
 from bot.health.rules import MetricPoint, month_of
 from bot.ports import Store, Tx
 from bot.registry.lookup import find
@@ -54,6 +55,7 @@ class ScoreCard:
     change: ScoreChange | None  # since the previous rating; None: nothing to compare
     version: CardVersion  # what a Rate form was opened on
     saved: bool = True  # False: a rating that changed nothing was not stored
+    drills: DrillRecord = NO_DRILLS  # the partner's failover drills, read by score_card
 
 
 async def current_weights(tx: Tx, team_id: str) -> Weights:
@@ -88,10 +90,12 @@ async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
 async def score_card(
     store: Store, team_id: str, name: str = "", *, partner_id: int | None = None
 ) -> ScoreCard:
-    """A partner's fit score with its gates and why it changed since the previous rating;
-    by name, or by the id a button carries."""
+    """A partner's fit score with its gates and why it changed since the previous rating,
+    and its failover drills (one aggregate statement); by name, or by a button's id."""
     async with store.read() as tx:
-        return await _card(tx, await find(tx, team_id, name, partner_id, full=False))
+        card = await _card(tx, await find(tx, team_id, name, partner_id, full=False))
+        drills = await tx.partner_failover_record(team_id, card.partner.id)
+    return replace(card, drills=drills)
 
 
 async def rate(

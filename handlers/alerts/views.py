@@ -8,7 +8,7 @@ from bot.alerts.rules import Alert, AlertChannel
 from bot.alerts.service import AlertsChange
 from bot.health.rules import ACTIONS, Rule
 from handlers.blocks import Block, actions, channel_message, context, esc, message, section
-from handlers.payloads import AlertHealth
+from handlers.payloads import AlertHealth, StartDrill
 
 ALERTS_HELP = (
     "`/digest alerts [#channel] on|off`: alerts in a channel (default: this one) when recorded "
@@ -27,7 +27,12 @@ def build_alert(alert: Alert) -> dict[str, Any]:
             f"{esc(alert.reason.detail)}."
         ),
         section(f"<@{partner.owner}>, you own *{name}*: {ACTIONS[Rule.SENTIMENT]}"),
-        actions([AlertHealth(partner_id=partner.id).button("Open health")]),
+        actions(
+            [
+                AlertHealth(partner_id=partner.id).button("Open health"),
+                StartDrill(partner_id=partner.id).start_button(),
+            ]
+        ),
         context(
             f"{partner.category.value} · {partner.tier.value} · {partner.status.value}  ·  "
             "one alert per partner per period"

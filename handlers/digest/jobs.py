@@ -45,7 +45,7 @@ async def post_digest(
     )
     if quiet and not digest.changed:
         return None
-    main, detail = views.build_digest(digest, scope)
+    main, detail = views.build_digest(digest, scope, zone=zone)
     posted = await services.outbox.post(channel_id, main)
     if not posted.ok:
         return posted

@@ -101,7 +101,8 @@ async def run(services: Services, body: dict[str, Any], request: DigestRequest) 
             digest = await digest_service.compose_digest(
                 store, now, services.settings.zone, team_id, body["channel_id"], scope
             )
-            return views.build_digest(digest, scope, ephemeral=True)[0]
+            zone = services.settings.zone
+            return views.build_digest(digest, scope, ephemeral=True, zone=zone)[0]
     raise CommandError("That request is not handled yet.")  # AlertsRequest: routed above
 
 

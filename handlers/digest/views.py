@@ -18,6 +18,7 @@ from bot.registry.rules import Partner
 from bot.wording import count
 from handlers.blocks import (
     Block,
+    actions,
     channel_message,
     context,
     divider,
@@ -27,9 +28,11 @@ from handlers.blocks import (
     message,
     section,
 )
+from handlers.failover.record import digest_drills_section
 from handlers.health.views import STATUS_ICON
-from handlers.payloads import DigestDetails
+from handlers.payloads import DigestDetails, StartDrill
 
+UTC_ZONE = ZoneInfo("UTC")
 NAMES_SHOWN = 20  # names listed in one line before "and N more"
 LONG = 8  # owners to act on past which their lists go in a thread reply
 
@@ -138,9 +141,16 @@ def _chunks(title: str, partners: list[Partner], what: str) -> list[Block]:
 
 
 def build_digest(
-    digest: Digest, scope: Scope, *, ephemeral: bool = False
+    digest: Digest,
+    scope: Scope,
+    *,
+    ephemeral: bool = False,
+    startable: bool = True,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The digest, and its thread reply when the lists to act on are long."""
+    """The digest, and its thread reply when the lists to act on are long; startable puts a
+    Start failover drill button under each red alert (not in a modal: it has no channel);
+    zone is where times fall back to for clients that cannot show Slack's dates."""
     report = digest.report
     blocks: list[Block] = [
         header("Partner health digest"),
@@ -149,6 +159,9 @@ def build_digest(
     ]
     if changes := _changes(digest):
         blocks.append(section(changes))
+    drills = digest_drills_section(digest.drills_opened, digest.drills_closed, zone)
+    if drills is not None:
+        blocks.append(drills)
     blocks.append(divider())
     if not digest.top_alerts:
         blocks.append(section("*Top alerts*\nNo partner is red or amber."))
@@ -162,6 +175,9 @@ def build_digest(
                 "accessory": DigestDetails(partner_id=item.partner.id).button("Details"),
             }
         )
+        if startable and item.status == HealthStatus.RED:
+            start = StartDrill(partner_id=item.partner.id).start_button()
+            blocks.append(actions([start], block_id=f"failover-start-{item.partner.id}"))
     change = digest.hhi_change
     blocks.append(
         section(

@@ -10,9 +10,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.errors import CommandError, RuleError
-from bot.failover import due
+from bot.failover import auto, due
 from bot.failover import service as failover
 from bot.failover.command import (
+    AutoRequest,
     FailoverHelpRequest,
     FailoverRequest,
     HistoryRequest,
@@ -77,6 +78,12 @@ async def run(services: Services, body: dict[str, Any], request: FailoverRequest
             actor = services.actor(body["user_id"])
             in_force, changes = await failover.set_sla(store, now, team_id, actor, updates)
             return views.build_sla(in_force, changes)
+        case AutoRequest(on=None):
+            return views.build_auto(await auto.auto_start(store, team_id), None)
+        case AutoRequest(on=bool(on)):
+            actor = services.actor(body["user_id"])
+            now_on, changes = await auto.set_auto_start(store, now, team_id, actor, on)
+            return views.build_auto(now_on, changes)
     raise CommandError("That request is not handled yet.")
 
 

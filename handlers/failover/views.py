@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.failover.record import DrillSummary
 from bot.failover.rules import (
     SLA_DEFAULTS,
     TITLES,
@@ -47,7 +48,7 @@ _STATE_MARK = {
 }
 
 
-def thread_link(drill: Drill) -> str:
+def thread_link(drill: Drill | DrillSummary) -> str:
     """Where the drill lives: its channel and, once posted, a link to its root message."""
     where = f"<#{drill.channel_id}>"
     if drill.root_ts is None:
@@ -244,12 +245,18 @@ def build_help() -> dict[str, Any]:
         ("/failover status", "the open drills: age, current step, next deadline, overdue"),
         ("/failover history [NAME]", "the latest drills, or one partner's"),
         ("/failover sla [backup=30m takeover=2h comms=4h verify=24h]", "show or set deadlines"),
+        (
+            "/failover auto [on|off]",
+            "show or set (admins) whether dropping a strategic or core partner starts its drill",
+        ),
         ("/failover help", "this list"),
     ]
     return help_message(
         "Failover drills",
         usages,
-        "Also as `/partner failover ...`. Each step has Done, Skip and Assign in the thread.",
+        "Also as `/partner failover ...`. Each step has Done, Skip and Assign in the thread. "
+        "A Start button also comes with a strategic or core partner's drop, a red "
+        "`/health NAME`, a digest's red alerts and channel alerts.",
     )
 
 
@@ -271,3 +278,12 @@ def build_skip_modal(meta: SkipMeta, step: Step) -> dict[str, Any]:
 def build_notice(text: str) -> dict[str, Any]:
     """A read-only modal with one mrkdwn line (a Skip that lost to another change)."""
     return modal("Skip a step", [section(text)], submit=None, close="Close")
+
+
+def build_auto(on: bool, changes: list[FieldChange] | None) -> dict[str, Any]:
+    """`/failover auto [on|off]`: whether a drop starts its drill, after what a change did."""
+    state = "*on*: dropping a strategic or core partner starts its drill in that channel"
+    if not on:
+        state = "*off*: dropping a strategic or core partner offers a Start button"
+    hint = "Admins change it with `/failover auto on` or `/failover auto off`."
+    return settings_message("Failover auto-start", [f"Auto-start is {state}."], hint, changes)

@@ -23,6 +23,7 @@ from bot.registry.rules import Category, FieldChange
 from bot.wording import count
 from handlers.blocks import (
     Block,
+    actions,
     context,
     divider,
     esc,
@@ -32,7 +33,7 @@ from handlers.blocks import (
     section,
     settings_message,
 )
-from handlers.payloads import PortfolioPage, pager
+from handlers.payloads import PortfolioPage, StartDrill, pager
 
 STATUS_ICON = {
     HealthStatus.RED: ":red_circle:",
@@ -119,6 +120,9 @@ def build_partner_health(report: HealthReport, settings: HealthSettings) -> dict
         blocks.append(
             section("*Recommended*\nRecord metrics: `/partner metrics NAME rue= roi= sentiment=`.")
         )
+    if status == HealthStatus.RED:
+        start = StartDrill(partner_id=partner.id).start_button()
+        blocks.append(actions([start], block_id="failover-start"))
     limits = settings.thresholds
     weeks, months = count(limits.rue_weeks, "week"), count(limits.roi_months, "month")
     blocks.append(

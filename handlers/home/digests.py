@@ -101,7 +101,7 @@ def build_preview_failed() -> dict[str, Any]:
 def build_preview(digest: Digest, scope: Scope) -> dict[str, Any]:
     """The digest as it would be posted (its thread reply below it), read-only, inside a
     modal's 100 blocks; what does not fit is cut with a pointer to `/digest preview`."""
-    posted, detail = build_digest(digest, scope)
+    posted, detail = build_digest(digest, scope, startable=False)
     blocks: list[Block] = [
         context("Only you see this preview; no channel was posted to."),
         *posted["blocks"],

@@ -19,6 +19,7 @@ from bot.registry import service as partners
 from bot.services import Services
 from handlers.blocks import channel_message, context, esc, field_error, modal, section
 from handlers.buttons import STALE, Click, read_click, team_of
+from handlers.failover.record import home_drills_blocks
 from handlers.home.digests import (
     DIGESTS_SHOWN,
     ScheduledDigests,
@@ -46,6 +47,8 @@ from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
+STEPS_READ = 25  # a person's steps to do read for Home: five drills of five steps
+
 
 async def publish_home(services: Services, client: Any, team_id: str, user_id: str) -> None:
     """Publish the user's Home tab twice: at once with their own partners (a few rows), then
@@ -55,20 +58,23 @@ async def publish_home(services: Services, client: Any, team_id: str, user_id: s
     async with services.store.read() as tx:
         counts = await tx.status_counts(team_id)
         schedules = await tx.digest_schedules(team_id)
+        steps = await tx.owned_failover_steps(team_id, user_id, STEPS_READ)
+    drills = home_drills_blocks(steps, zone, now)
     digests = ScheduledDigests(
         schedules,
         {s.id: next(iter(upcoming(s, now, 1)), None) for s in schedules[:DIGESTS_SHOWN]},
     )
     yours = await owned_health(services.store, now, zone, team_id, user_id)
     working = PortfolioState.WORKING
-    await _publish(client, user_id, build_home(counts, yours, actor, working, digests))
+    first = build_home(counts, yours, actor, working, digests, drills)
+    await _publish(client, user_id, first)
     portfolio: PortfolioReport | PortfolioState
     try:
         portfolio, _ = await portfolio_health(services.store, now, zone, team_id)
     except Exception:
         log.exception("the Home tab's portfolio failed")
         portfolio = PortfolioState.UNAVAILABLE
-    await _publish(client, user_id, build_home(counts, yours, actor, portfolio, digests))
+    await _publish(client, user_id, build_home(counts, yours, actor, portfolio, digests, drills))
 
 
 async def _publish(client: Any, user_id: str, view: dict[str, Any]) -> None:

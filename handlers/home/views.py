@@ -46,9 +46,11 @@ def build_home(
     actor: Actor,
     portfolio: PortfolioReport | PortfolioState = PortfolioState.WORKING,
     digests: ScheduledDigests | None = None,
+    drills: list[Block] | None = None,
 ) -> dict[str, Any]:
     """The home view for one user: the registry's size, buttons, the portfolio's health, the
-    partners they own with what needs doing, the digests scheduled, and the commands."""
+    partners they own with what needs doing, the failover steps they own (drills: built by
+    handlers.failover.record), the digests scheduled, and the commands."""
     total = sum(n for status, n in counts.items() if status != Status.ARCHIVED.value)
     role = "You are a partnerbot admin." if actor.is_admin else ""
     buttons = [
@@ -66,6 +68,7 @@ def build_home(
         *_portfolio_blocks(portfolio),
         divider(),
         *_your_partners_blocks(yours),
+        *([divider(), *drills] if drills else []),
         *_digests_divided(digests, actor),
         divider(),
         *_commands_blocks(counts),

@@ -13,6 +13,7 @@ from bot.metrics import check_period, outside_window, week_of
 from bot.ports import Report
 from bot.registry import service as partners
 from bot.registry import undo
+from bot.registry.card import partner_card
 from bot.registry.command import (
     AddRequest,
     DropRequest,
@@ -31,6 +32,7 @@ from bot.services import Services
 from handlers.alerts import jobs as alert_jobs
 from handlers.blocks import context, esc, field_error, modal
 from handlers.buttons import Click, on_button
+from handlers.failover import start as drill_start
 from handlers.ids import PartnerView
 from handlers.outbox import report_by_dm, report_by_respond
 from handlers.payloads import (
@@ -75,7 +77,9 @@ async def handle_partner(
         )
         await ack()
         return
-    work = run(services, team_id, user_id, request, report_by_respond(respond))
+    report = report_by_respond(respond)
+    where = body.get("channel_id")
+    work = run(services, team_id, user_id, request, report, channel_id=where, respond=respond)
     await answer(services, ack, respond, work, "/partner")
 
 
@@ -91,10 +95,18 @@ async def edit_form(
 
 
 async def run(
-    services: Services, team_id: str, user_id: str, request: Request, report: Report
+    services: Services,
+    team_id: str,
+    user_id: str,
+    request: Request,
+    report: Report,
+    *,
+    channel_id: str | None = None,
+    respond: Reply | None = None,
 ) -> Message:
     """Carry out one registry request and build its answer; report tells the asker what
-    could not be sent on their behalf (a new owner's direct message)."""
+    could not be sent on their behalf (a new owner's direct message). A drop in a channel
+    (channel_id, with respond for what follows the answer) may start a failover drill."""
     store, now, actor = services.store, services.clock.now(), services.actor(user_id)
     zone = services.settings.zone
     match request:
@@ -105,8 +117,8 @@ async def run(
             tell_new_owner(services, change, user_id, report)
             return views.build_change(change, "Added")
         case NameRequest(verb="show", name=name):
-            partner, metrics = await partners.show_partner(store, team_id, name)
-            return views.build_card(partner, metrics, zone)
+            card = await partner_card(store, team_id, name)
+            return views.build_card(card.partner, card.metrics, zone, card.drills)
         case NameRequest(verb="archive", name=name):
             change = await partners.archive_partner(store, now, team_id, actor, name)
             return views.build_change(change, "Archived", undo="archive")
@@ -124,7 +136,10 @@ async def run(
             return views.build_change(change, "Updated")
         case DropRequest(words=words, reason=reason):
             change = await partners.drop_partner(store, now, team_id, actor, words, reason)
-            return views.build_change(change, "Dropped", undo="drop")
+            dropped = views.build_change(change, "Dropped", undo="drop")
+            return await drill_start.after_drop(
+                services, change, dropped, user_id, channel_id, respond
+            )
         case MetricsRequest(name=name, values=values, period=period, beyond=beyond):
             today = now.astimezone(services.settings.zone).date()
             if beyond is not None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.failover.record import NO_DRILLS, DrillRecord
 from bot.metrics import format_metric
 from bot.paging import Page
 from bot.registry.ports import AuditEntry, ListFilters
@@ -28,6 +29,7 @@ from handlers.blocks import (
     section,
     slack_date,
 )
+from handlers.failover.record import record_section
 from handlers.payloads import (
     EditPartner,
     HistoryPage,
@@ -169,11 +171,16 @@ def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
 
 
 def build_card(
-    partner: Partner, metrics: list[tuple[str, str, float]], zone: ZoneInfo
+    partner: Partner,
+    metrics: list[tuple[str, str, float]],
+    zone: ZoneInfo,
+    drills: DrillRecord = NO_DRILLS,
 ) -> dict[str, Any]:
-    """`/partner show`: the card with Edit and History buttons; dates in each reader's zone,
-    falling back to the workspace's."""
+    """`/partner show`: the card with its failover drills, Edit and History buttons; dates
+    in each reader's zone, falling back to the workspace's."""
     blocks = build_card_blocks(partner, metrics)
+    if (record := record_section(drills, zone)) is not None:
+        blocks.append(record)
     blocks.append(
         actions(
             [

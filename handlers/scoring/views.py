@@ -34,6 +34,7 @@ from handlers.blocks import (
     settings_message,
     slack_date,
 )
+from handlers.failover.record import record_section
 from handlers.payloads import (
     RadarChart,
     RatePartner,
@@ -140,6 +141,8 @@ def build_card(card: ScoreCard, zone: ZoneInfo) -> dict[str, Any]:
         blocks.append(section(f"*To qualify*\n{todo}"))
     if card.change is not None:
         blocks.append(section(_change_text(card)))
+    if (record := record_section(card.drills, zone)) is not None:
+        blocks.append(record)
     blocks.append(
         actions(
             [

@@ -115,3 +115,35 @@ SELECT d.team_id, d.id, d.version,
 -- The version drawn in Slack only ever moves forward.
 UPDATE failover_drills SET rendered_version = :version
  WHERE team_id = :team_id AND id = :id AND rendered_version < :version;
+
+-- name: partner_failover_record^
+-- A partner's cards: how many drills it had, with the latest one's own fields (no row: none).
+SELECT d.*, p.name AS partner_name, b.name AS backup_name,
+       (SELECT COUNT(*) FROM failover_drills c
+         WHERE c.team_id = :team_id AND c.partner_id = :partner_id) AS drills
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
+ WHERE d.team_id = :team_id AND d.partner_id = :partner_id
+ ORDER BY d.started_at DESC, d.id DESC
+ LIMIT 1;
+
+-- name: failover_drills_between
+-- The drills opened or closed in (since, until]: a channel's digest since its previous one.
+SELECT d.*, p.name AS partner_name, b.name AS backup_name
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
+ WHERE d.team_id = :team_id
+   AND ((d.started_at > :since AND d.started_at <= :until)
+        OR (d.closed_at > :since AND d.closed_at <= :until))
+ ORDER BY d.started_at, d.id;
+
+-- name: owned_failover_steps
+-- The steps still to do that one person owns in open drills, soonest deadline first.
+SELECT d.*, p.name AS partner_name, b.name AS backup_name,
+       s.step AS step_key, s.owner AS step_owner, s.deadline AS step_deadline
+  FROM failover_steps s JOIN failover_drills d ON d.id = s.drill_id
+  JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
+ WHERE s.team_id = :team_id AND s.owner = :owner AND s.state = 'todo' AND d.status = 'open'
+ ORDER BY s.deadline, d.id, s.position
+ LIMIT :limit;

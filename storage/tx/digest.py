@@ -140,9 +140,9 @@ class DigestQueries(Queries):
         )
         return row is not None
 
-    async def digest_snapshot(self, team_id: str, channel_id: str) -> str | None:
+    async def digest_snapshot(self, team_id: str, channel_id: str) -> tuple[datetime, str] | None:
         row = await self._q.digest_snapshot(self._conn, team_id=team_id, channel_id=channel_id)
-        return None if row is None else str(row["body"])
+        return None if row is None else (self._d.moment(row["taken_at"]), str(row["body"]))
 
     async def upsert_digest_snapshot(
         self, team_id: str, channel_id: str, at: datetime, body: str

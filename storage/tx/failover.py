@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
 from bot.failover.rules import (
     Backup,
@@ -251,3 +252,45 @@ class FailoverQueries(Queries):
         await self._q.mark_failover_rendered(
             self._conn, team_id=team_id, id=drill_id, version=version
         )
+
+    def _summary(self, row: Any) -> DrillSummary:
+        return DrillSummary(
+            id=int(row["id"]),
+            partner_id=int(row["partner_id"]),
+            partner_name=row["partner_name"],
+            channel_id=row["channel_id"],
+            root_ts=row["root_ts"],
+            starter=row["starter"],
+            started_at=self._d.moment(row["started_at"]),
+            status=DrillStatus(row["status"]),
+            closed_at=self._at(row["closed_at"]),
+            backup=self._backup(row),
+            gmv=self._gmv(row),
+        )
+
+    async def partner_failover_record(self, team_id: str, partner_id: int) -> DrillRecord:
+        row = await self._q.partner_failover_record(
+            self._conn, team_id=team_id, partner_id=partner_id
+        )
+        return NO_DRILLS if row is None else DrillRecord(int(row["drills"]), self._summary(row))
+
+    async def failover_drills_between(
+        self, team_id: str, since: datetime, until: datetime
+    ) -> list[DrillSummary]:
+        rows = await self._rows(
+            "failover_drills_between",
+            team_id=team_id,
+            since=self._d.stamp(since),
+            until=self._d.stamp(until),
+        )
+        return [self._summary(r) for r in rows]
+
+    async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
+        rows = await self._rows("owned_failover_steps", team_id=team_id, owner=owner, limit=limit)
+        return [
+            OwnedStep(
+                self._summary(r),
+                Step(StepKey(r["step_key"]), r["step_owner"], self._d.moment(r["step_deadline"])),
+            )
+            for r in rows
+        ]

@@ -18,7 +18,7 @@ from bot.alerts import service as alerts
 from bot.metrics import parse_period
 from bot.registry.service import record_metrics
 from handlers.alerts.jobs import send_alert
-from handlers.ids import AlertsAction
+from handlers.ids import AlertsAction, FailoverAction
 from tests.support.databases import url_of
 from tests.support.fake_slack import Call
 from tests.support.harness import USER, Harness, start_harness
@@ -63,8 +63,11 @@ async def test_metrics_that_turn_a_partner_red_post_one_alert(red_soon: Harness)
     assert f"<@{OWNER}>" in shown
     assert "&lt;!channel&gt; Acme" in shown and "<!channel>" not in shown
     assert "2026-W47" in shown and "70" in shown and "49" in shown
-    [button] = [e for b in post.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    [button, start] = [
+        e for b in post.body["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert button["action_id"] == AlertsAction.HEALTH
+    assert start["action_id"] == FailoverAction.START  # pressed in tests/e2e/test_drill_entry
 
     # The button shows the partner's health to whoever clicks it, alone.
     await slack.click(button["action_id"], button["value"], ephemeral=False)

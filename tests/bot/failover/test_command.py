@@ -6,6 +6,7 @@ import pytest
 
 from bot.errors import CommandError, RuleError
 from bot.failover.command import (
+    AutoRequest,
     FailoverHelpRequest,
     HistoryRequest,
     SlaRequest,
@@ -27,6 +28,10 @@ from bot.failover.command import (
         ("sla backup=15m verify=2d", SlaRequest({"backup": 15, "verify": 2880})),
         ("Acme Media walked out", StartRequest(("Acme", "Media", "walked", "out"))),
         ("start status", StartRequest(("status",))),
+        ("auto", AutoRequest(None)),
+        ("AUTO On", AutoRequest(True)),
+        ("auto off", AutoRequest(False)),
+        ("start auto", StartRequest(("auto",))),
     ],
 )
 def test_requests(text: str, request_made: object) -> None:
@@ -45,6 +50,9 @@ def test_requests(text: str, request_made: object) -> None:
         ("Acme tier=core", "takes no options"),
         ("start", "Name the partner"),
         ("<@U123|maria> left", "plain text"),
+        ("auto yes", "auto on"),
+        ("auto on off", "auto on"),
+        ("auto on when=drop", "auto on"),
     ],
 )
 def test_slips_are_refused_with_what_to_write(text: str, says: str) -> None:

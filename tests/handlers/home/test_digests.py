@@ -144,7 +144,7 @@ def test_a_preview_too_long_for_a_modal_is_cut_with_a_pointer(
 ) -> None:
     many = [section(f"block {i}") for i in range(60)]
 
-    def long_digest(*args: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def long_digest(*args: Any, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         return {"blocks": many}, {"blocks": many}
 
     monkeypatch.setattr(home_digests, "build_digest", long_digest)
