@@ -25,6 +25,7 @@ from handlers.failover.views import age
 from handlers.payloads import ReopenDrill
 
 REASON_SHOWN = 300  # characters of a skip reason shown in the summary
+NAMES_BUDGET = 1500  # characters of unbacked partners' names, escaped, in the advice
 _MARK = {StepState.DONE: ":white_check_mark:", StepState.SKIPPED: ":fast_forward:"}
 
 
@@ -84,6 +85,17 @@ def _dependency_lines(dependency: Dependency | None) -> str:
     )
 
 
+def _names_within(names: tuple[str, ...], budget: int) -> list[str]:
+    """Names in bold, escaped, as many as fit in budget characters (at least one)."""
+    shown: list[str] = []
+    for name in names:
+        bold = f"*{esc(name)}*"
+        if shown and sum(len(s) + 2 for s in shown) + len(bold) > budget:
+            break
+        shown.append(bold)
+    return shown
+
+
 def _advice(summary: CloseSummary) -> str:
     """How to avoid a single point of dependency next time."""
     dependency, lines = summary.dependency, []
@@ -96,8 +108,9 @@ def _advice(summary: CloseSummary) -> str:
     if backup is not None and summary.backup_unbacked:
         lines.append(f"*{esc(backup.name)}* has no backup of its own: register one.")
     if dependency is not None and dependency.unbacked:
-        names = ", ".join(f"*{esc(n)}*" for n in dependency.unbacked[:UNBACKED_SHOWN])
-        more = len(dependency.unbacked) - UNBACKED_SHOWN
+        shown = _names_within(dependency.unbacked[:UNBACKED_SHOWN], NAMES_BUDGET)
+        names = ", ".join(shown)
+        more = len(dependency.unbacked) - len(shown)
         extra = f" and {more} more" if more > 0 else ""
         count = len(dependency.unbacked)
         lines.append(

@@ -5,8 +5,10 @@ the other opens in the middle of the reopen)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,6 +95,44 @@ async def test_the_impact_from_metrics_is_stored_and_read_back(store: Store) -> 
     [*_, last] = await failover.timeline(store, TEAM, drill.id)
     assert (last.kind, last.step, last.detail) == (EventKind.GMV, StepKey.VERIFY, event.detail)
     assert last.detail == f"{impact.format_change(stored.change)} (from metrics)"
+
+
+class BackupChangedFirst:
+    """A store whose first write lets another backup be engaged just before it, as a click
+    of Engage landing between Compute's reads and its transition would."""
+
+    def __init__(self, store: Store, change: Any) -> None:
+        self._store, self._change = store, change
+
+    def read(self) -> Any:
+        return self._store.read()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        if self._change is not None:
+            change, self._change = self._change, None
+            await change()
+        async with self._store.write() as tx:
+            yield tx
+
+
+async def test_compute_refuses_when_the_backup_changed_since_its_reads(store: Store) -> None:
+    drill = await start(store)
+    fields = PartnerFields(name="Gamma", category=Category.KOL, status=Status.ACTIVE)
+    await add_partner(store, AT, TEAM, STARTER, fields)
+    for name, period, value in (("Acme", "2026-W47", 1.0), ("Beta", "2026-W47", 1.0)):
+        await gmv(store, name, period, value)
+    await gmv(store, "Beta", "2026-W48", 2.0)
+    await set_backup(store, TEAM, drill.id, drill.partner_id + 1, OTHER.user_id, LATER)
+
+    def engage_gamma() -> Any:
+        return set_backup(store, TEAM, drill.id, drill.partner_id + 2, OTHER.user_id, LATER)
+
+    racing = BackupChangedFirst(store, engage_gamma)
+    with pytest.raises(StaleEdit, match="The backup changed meanwhile"):
+        await outcome.compute_gmv(racing, LATER, ZONE, TEAM, OTHER, drill.id)  # type: ignore[arg-type]
+    after = await failover.drill(store, TEAM, drill.id)
+    assert after.gmv is None and after.backup is not None and after.backup.name == "Gamma"
 
 
 async def test_an_entered_impact_replaces_only_the_one_the_form_was_opened_over(

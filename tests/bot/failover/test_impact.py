@@ -76,6 +76,14 @@ def test_monthly_when_weeks_are_short_and_a_week_is_never_mixed_with_its_month()
     assert found.note is not None and found.note.startswith("monthly GMV, 2026-08 to 2026-10")
 
 
+def test_a_month_starting_on_a_weeks_monday_is_not_that_week() -> None:
+    # 2026-06 and 2026-W23 both start on Monday 1 June; the drill starts in 2026-W27.
+    ours = gmv(P, W23=100_000, W24=100_000, W25=100_000, W26=100_000, M2026_06=999_999)
+    theirs = gmv(B, W26=0, W27=95_000)
+    found = impact.from_metrics("Acme", ours, "Beta", theirs, date(2026, 7, 1), date(2026, 7, 2))
+    assert found.before == 100_000 and found.change == pytest.approx(-0.05)
+
+
 def test_what_is_missing_is_named_whose_which_side_and_which_periods() -> None:
     ours = gmv(P, W47=100_000)
     with pytest.raises(GmvUnavailable) as caught:
