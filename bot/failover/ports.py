@@ -21,6 +21,7 @@ class FailoverTx(Protocol):
     async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
         """Write after's own fields (status, backup, GMV impact) over version; the new
         version, or None when another transition landed since version was read."""
+
     async def write_failover_step(self, drill_id: int, step: Step) -> None: ...
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
