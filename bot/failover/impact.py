@@ -172,20 +172,29 @@ def from_metrics(
     raise GmvUnavailable(missing)
 
 
-def parse_entered(raw: str, note: str) -> GmvImpact:
-    """An impact typed in the form: a percentage (`-8`, `-8%`, `－８％`), -100% to +1,000%,
-    and an optional note."""
+def parse_change(raw: str) -> float:
+    """An impact typed in the form as a percentage (`-8`, `-8%`, `－８％`), -100% to
+    +1,000%, as a fraction (-0.08)."""
     text = raw.strip()
     if not text:
         raise RuleError("Give the change in GMV as a percentage, e.g. -8 for an 8% loss.")
     percent = parse_number(text, "The GMV impact", "a percentage", percent=True)
     if not (math.isfinite(percent) and LOWEST <= percent <= HIGHEST):
         raise RuleError(f"The GMV impact must be between -100% and +1,000%, not {quoted(raw)}.")
+    return float(Decimal(repr(percent)) / 100)
+
+
+def check_note(note: str) -> str | None:
+    """The form's optional note: trimmed, printable, at most MAX_NOTE characters."""
     why = check_reason(note, "The note")
     if len(why) > MAX_NOTE:
         raise RuleError(f"The note is {len(why)} characters; keep it to {MAX_NOTE}.")
-    change = float(Decimal(repr(percent)) / 100)
-    return GmvImpact(change, GmvSource.ENTERED, note=why or None)
+    return why or None
+
+
+def parse_entered(raw: str, note: str) -> GmvImpact:
+    """An impact typed in the form, with its optional note."""
+    return GmvImpact(parse_change(raw), GmvSource.ENTERED, note=check_note(note))
 
 
 def format_change(change: float) -> str:
@@ -200,10 +209,15 @@ def within_benchmark(change: float) -> bool:
     return change >= BENCHMARK
 
 
-def record(drill: Drill, impact: GmvImpact, actor: str, at: datetime) -> tuple[Drill, Event]:
-    """The drill with its GMV impact recorded (replacing an earlier one) while it is open."""
+def check_open(drill: Drill) -> None:
+    """An impact is recorded only while the drill is open."""
     if drill.status is DrillStatus.CLOSED:
         raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
+
+
+def record(drill: Drill, impact: GmvImpact, actor: str, at: datetime) -> tuple[Drill, Event]:
+    """The drill with its GMV impact recorded (replacing an earlier one) while it is open."""
+    check_open(drill)
     how = "from metrics" if impact.source is GmvSource.METRICS else "entered"
     detail = f"{format_change(impact.change)} ({how})"
     return replace(drill, gmv=impact), Event(EventKind.GMV, actor, at, StepKey.VERIFY, detail)

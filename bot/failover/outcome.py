@@ -31,6 +31,7 @@ async def compute_gmv(
     a RuleError says what is missing."""
     current = await drill(store, team_id, drill_id)
     backup = current.backup
+    impact.check_open(current)
     if backup is None:
         raise RuleError(
             "No backup is engaged yet, so there is nothing to compare with: engage one on "

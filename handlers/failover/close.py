@@ -4,6 +4,7 @@ a close summary. Each acks first; the transition and its redraw run after the ac
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,9 +12,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import RuleError
 from bot.failover import impact, outcome
 from bot.failover import service as failover
-from bot.failover.rules import DrillStatus
 from bot.services import Services
-from handlers.blocks import error_message, esc, field_error, message, section
+from handlers.blocks import error_message, field_error, message, section
 from handlers.buttons import STALE, Click, on_button, team_of
 from handlers.failover import verify_views, views
 from handlers.failover.listeners import publish
@@ -63,12 +63,9 @@ async def _gmv_form(
 ) -> None:
     try:
         drill = await failover.drill(services.store, click.team_id, click.payload.drill_id)
+        impact.check_open(drill)
     except RuleError as err:
         await respond(**user_error(err))
-        return
-    if drill.status is DrillStatus.CLOSED:
-        text = f"The drill for *{esc(drill.partner_name)}* is closed; nothing was changed."
-        await respond(**error_message(text))
         return
     if click.trigger_id is None:
         await respond(**error_message(STALE))
@@ -78,8 +75,19 @@ async def _gmv_form(
     await open_modal(client, respond, click.trigger_id, verify_views.build_gmv_modal(meta, drill))
 
 
-def _errors(block_id: str, err: RuleError | str) -> dict[str, Any]:
-    return {"response_action": "errors", "errors": {block_id: field_error(err)}}
+def _refusal(check: Callable[[str], object], typed: str) -> RuleError | None:
+    """Why check refuses what was typed, or None."""
+    try:
+        check(typed)
+    except RuleError as err:
+        return err
+    return None
+
+
+def _errors(errors: dict[str, RuleError | str]) -> dict[str, Any]:
+    """A form's answer with what is wrong under each input."""
+    shown = {block: field_error(err) for block, err in errors.items()}
+    return {"response_action": "errors", "errors": shown}
 
 
 async def gmv_submit(
@@ -92,14 +100,17 @@ async def gmv_submit(
     note = str(state_value(values, verify_views.GMV_NOTE) or "")
     meta = GmvMeta.unpack(view.get("private_metadata"))
     if meta is None:
-        await ack(**_errors(verify_views.GMV_IMPACT, "This form is out of date."))
+        await ack(**_errors({verify_views.GMV_IMPACT: "This form is out of date."}))
         return
-    try:
-        entered = impact.parse_entered(raw, note)
-    except RuleError as err:
-        block = verify_views.GMV_NOTE if str(err).startswith("The note") else None
-        await ack(**_errors(block or verify_views.GMV_IMPACT, err))
+    refusals = {
+        verify_views.GMV_IMPACT: _refusal(impact.parse_change, raw),
+        verify_views.GMV_NOTE: _refusal(impact.check_note, note),
+    }
+    wrong: dict[str, RuleError | str] = {k: v for k, v in refusals.items() if v is not None}
+    if wrong:
+        await ack(**_errors(wrong))
         return
+    entered = impact.parse_entered(raw, note)
     team_id = str(view.get("team_id") or team_of(body))
     actor = services.actor(body["user"]["id"])
     try:
@@ -107,11 +118,11 @@ async def gmv_submit(
             services.store, services.clock.now(), team_id, actor, meta.drill_id, entered, meta.shown
         )
     except RuleError as err:
-        await ack(**_errors(verify_views.GMV_IMPACT, err))
+        await ack(**_errors({verify_views.GMV_IMPACT: err}))
         return
     except Exception:
         log.exception("failover gmv entry failed")
-        await ack(**_errors(verify_views.GMV_IMPACT, OUR_SIDE))
+        await ack(**_errors({verify_views.GMV_IMPACT: OUR_SIDE}))
         return
     await ack()
     services.tasks.spawn(publish(services, drill, event, None), name="failover gmv")

@@ -106,8 +106,11 @@ async def test_enter_gmv_impact_through_the_form(slack: Harness) -> None:
         refused = await slack.submit(view, gmv_values(bad))
         assert refused.body["response_action"] == "errors", bad
         assert why in refused.body["errors"]["impact"], bad
-    noted = await slack.submit(view, gmv_values("-5", "bell\x07"))
-    assert "note" in noted.body["errors"]
+    both = await slack.submit(view, gmv_values("-5.5.5", "bell\x07"))
+    assert set(both.body["errors"]) == {"impact", "note"}
+    assert "The note" in both.body["errors"]["note"]
+    long = await slack.submit(view, gmv_values("-5", "x" * 301))
+    assert "keep it to 300" in long.body["errors"]["note"]
     assert (await failover.drill(slack.store, TEAM, await drill_id(slack))).gmv is None
     assert len(posts(slack)) == 2
 
@@ -151,6 +154,14 @@ async def test_close_posts_one_summary_and_drops_the_partner_audited(slack: Harn
     assert "1 strategic or core partner still has no backup: *Gamma*" in text
     assert len([e for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"]]) == 1
     assert not [b for b in checklist(slack)["blocks"] if b["type"] == "actions"]
+
+    # The verify step's buttons from an older render: the drill is closed; nothing changes.
+    first = posts(slack)[1]
+    await slack.click(FailoverAction.GMV_ENTER, value(first, FailoverAction.GMV_ENTER))
+    await slack.click(FailoverAction.GMV_COMPUTE, value(first, FailoverAction.GMV_COMPUTE))
+    answers = [c.body["text"] for c in slack.fake.named("respond")]
+    assert answers == ["The drill for Acme is closed; nothing was changed."] * 2
+    assert slack.fake.named("views.open") == []
 
     card = await slack.command("show Acme")
     assert "dropped" in card.shown
