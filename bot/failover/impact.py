@@ -65,9 +65,7 @@ class Missing:
 
     def __str__(self) -> str:
         adjective, _ = KIND_WORDS[self.kind]
-        first, last = self.periods[0].label, self.periods[-1].label
-        span = first if first == last else f"{first} to {last}"
-        return f"{self.partner} has no {adjective} GMV {self.side} the start ({span})"
+        return f"{self.partner} has no {adjective} GMV {self.side} the start ({span(self.periods)})"
 
 
 class GmvUnavailable(RuleError):
@@ -80,6 +78,12 @@ class GmvUnavailable(RuleError):
             f"The GMV impact cannot be computed from metrics: {parts}. Record them with "
             "`/partner metrics NAME gmv=... period=...`, or enter the impact by hand."
         )
+
+
+def span(periods: list[Period] | tuple[Period, ...]) -> str:
+    """`2026-W44 to 2026-W47`, or one label."""
+    first, last = periods[0].label, periods[-1].label
+    return first if first == last else f"{first} to {last}"
 
 
 def _month(day: date) -> Period:
@@ -155,17 +159,13 @@ def from_metrics(
         if baseline == 0:
             _, plural = KIND_WORDS[kind]
             raise RuleError(
-                f"{partner} recorded no GMV in the {plural} before the start "
-                f"({before[0].label} to {before[-1].label}), so there is nothing to compare "
-                "with; enter the impact by hand."
+                f"{partner} recorded no GMV in the {plural} before the start ({span(before)}), "
+                "so there is nothing to compare with; enter the impact by hand."
             )
         after = _mean([theirs[p.start] + ours.get(p.start, Fraction(0)) for p in kept])
         after -= _mean(backup_base)
         adjective, _ = KIND_WORDS[kind]
-        basis = (
-            f"{adjective} GMV, {before[0].label} to {before[-1].label} before, "
-            f"{kept[0].label} to {kept[-1].label} since"
-        )
+        basis = f"{adjective} GMV, {span(before)} before, {span(kept)} since"
         return GmvImpact(
             float(after / baseline - 1), GmvSource.METRICS, float(baseline), float(after), basis
         )

@@ -18,6 +18,7 @@ from bot.failover.summary import (
     handled,
 )
 from bot.numbers import format_amount, format_ratio
+from bot.wording import count
 from handlers.blocks import Block, actions, channel_message, context, esc, header, section
 from handlers.blocks import slack_date as date
 from handlers.failover.verify_views import describe_gmv
@@ -107,16 +108,19 @@ def _advice(summary: CloseSummary) -> str:
         )
     if backup is not None and summary.backup_unbacked:
         lines.append(f"*{esc(backup.name)}* has no backup of its own: register one.")
-    if dependency is not None and dependency.unbacked:
-        shown = _names_within(dependency.unbacked[:UNBACKED_SHOWN], NAMES_BUDGET)
+    named = "" if backup is None else backup.name  # said already, just above
+    others = tuple(n for n in (dependency.unbacked if dependency else ()) if n != named)
+    if others:
+        shown = _names_within(others[:UNBACKED_SHOWN], NAMES_BUDGET)
         names = ", ".join(shown)
-        more = len(dependency.unbacked) - len(shown)
+        more = len(others) - len(shown)
         extra = f" and {more} more" if more > 0 else ""
-        count = len(dependency.unbacked)
+        noun = "other strategic or core partner" if summary.backup_unbacked else None
+        partners = count(len(others), noun or "strategic or core partner")
+        verb = "has" if len(others) == 1 else "have"
         lines.append(
-            f"{count} strategic or core partner{'s' if count != 1 else ''} still "
-            f"{'have' if count != 1 else 'has'} no backup: {names}{extra}. Register backups "
-            'with `/partner set NAME backups="A, B"`.'
+            f"{partners} still {verb} no backup: {names}{extra}. Register backups with "
+            '`/partner set NAME backups="A, B"`.'
         )
     if dependency is not None and not lines:
         lines.append("Every strategic and core partner has a backup.")
@@ -130,7 +134,7 @@ def build_summary(summary: CloseSummary, zone: ZoneInfo) -> dict[str, Any]:
     drill = summary.drill
     name = esc(drill.partner_name)
     done, skipped, late = handled(summary)
-    again = f" Reopened {summary.reopened} time(s) before." if summary.reopened else ""
+    again = f" Reopened {count(summary.reopened, 'time')} before." if summary.reopened else ""
     opening = (
         f"Started by <@{drill.starter}> {date(drill.started_at, zone)}; closed by "
         f"<@{summary.closed_by}> {age(summary.duration)} after the start: {done} done, "

@@ -90,7 +90,7 @@ async def test_the_impact_from_metrics_is_stored_and_read_back(store: Store) -> 
     assert stored == after.gmv and stored is not None
     assert (stored.source, stored.before, stored.after) == (GmvSource.METRICS, 100_000.25, 91_000)
     assert stored.change == pytest.approx(91_000 / 100_000.25 - 1)
-    assert stored.note == "weekly GMV, 2026-W44 to 2026-W47 before, 2026-W48 to 2026-W48 since"
+    assert stored.note == "weekly GMV, 2026-W44 to 2026-W47 before, 2026-W48 since"
     assert after.version == 3 and after.backup == beta.backup  # the backup is kept
     [*_, last] = await failover.timeline(store, TEAM, drill.id)
     assert (last.kind, last.step, last.detail) == (EventKind.GMV, StepKey.VERIFY, event.detail)

@@ -40,7 +40,7 @@ def test_weekly_the_backup_beyond_its_own_average_against_the_partners_average()
     assert found.before == 100_000 and found.after == 92_000
     assert found.change == pytest.approx(-0.08)
     assert impact.within_benchmark(found.change)  # exactly -8% is at the benchmark
-    assert found.note == "weekly GMV, 2026-W44 to 2026-W47 before, 2026-W48 to 2026-W48 since"
+    assert found.note == "weekly GMV, 2026-W44 to 2026-W47 before, 2026-W48 since"
 
 
 def test_the_partners_gmv_since_the_start_counts_and_a_loss_past_8_percent_is_worse() -> None:

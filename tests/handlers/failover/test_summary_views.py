@@ -90,3 +90,23 @@ def test_the_gmv_form_is_prefilled_with_the_impact_recorded() -> None:
     assert inputs["impact"]["initial_value"] == "2.5%"  # no "+": the parser refuses it
     assert inputs["note"]["initial_value"] == "ok"
     assert impact.parse_entered(inputs["impact"]["initial_value"], "").change == 0.025
+
+
+def test_the_advice_names_the_backup_once_and_the_other_unbacked_partners() -> None:
+    drill, _ = rules.complete(worst_drill(), StepKey.CLOSE, "U1", AT)
+    drill = replace(drill, backup=Backup(9, "Beta", "U3", AT))
+    shares = (Share(9, "Beta", 90.0, 90.0), Share(4, "Gamma", 10.0, 10.0))
+    pool = Concentration("gmv", 100.0, shares, 8200.0, "highly concentrated")
+    dependency = Dependency(pool, ("2026-W44", "2026-W47"), "active", ("Beta", "Gamma"))
+    summary = close_summary(drill, [], PartnerOutcome.DROPPED, "U1", dependency)
+    text = json.dumps(summary_views.build_summary(summary, ZONE)["blocks"])
+    assert "*Beta*, the backup engaged, now carries the largest GMV share" in text
+    assert "*Beta* has no backup of its own" in text
+    assert "1 other strategic or core partner still has no backup: *Gamma*." in text
+    alone = replace(summary, dependency=replace(dependency, unbacked=()))
+    text = json.dumps(summary_views.build_summary(alone, ZONE)["blocks"])
+    assert "Every strategic and core partner has a backup" not in text  # Beta dominates
+    calm = replace(alone, dependency=replace(dependency, gmv=None, unbacked=()))
+    text = json.dumps(summary_views.build_summary(calm, ZONE)["blocks"])
+    assert "Every strategic and core partner has a backup." in text
+    assert "no GMV recorded" in text
