@@ -111,6 +111,10 @@ async def test_enter_gmv_impact_through_the_form(slack: Harness) -> None:
     assert "The note" in both.body["errors"]["note"]
     long = await slack.submit(view, gmv_values("-5", "x" * 301))
     assert "keep it to 300" in long.body["errors"]["note"]
+    forged = await slack.submit({**view, "private_metadata": '{"drill_id": "x"}'}, gmv_values("-5"))
+    assert forged.body["errors"] == {"impact": "This form is out of date."}
+    elsewhere = await slack.submit(view, gmv_values("-5"), team="T0OTHER")
+    assert "no longer exists" in elsewhere.body["errors"]["impact"]
     assert (await failover.drill(slack.store, TEAM, await drill_id(slack))).gmv is None
     assert len(posts(slack)) == 2
 
