@@ -11,6 +11,7 @@ from handlers import commands, events
 from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.digest import listeners as digest
+from handlers.failover import close as failover_close
 from handlers.failover import listeners as failover
 from handlers.failover import start as failover_start
 from handlers.health import listeners as health
@@ -34,4 +35,6 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     digest.register(app)
     failover.register(app)
     failover_start.register(app)
+
+    failover_close.register(app)
     return list(COMMANDS)

@@ -35,10 +35,14 @@ class FailoverAction(StrEnum):
     STEP_SKIP = "failover.step_skip"
     STEP_ASSIGN = "failover.step_assign"
     START = "failover.start"
+    GMV_COMPUTE = "failover.gmv_compute"
+    GMV_ENTER = "failover.gmv_enter"
+    REOPEN = "failover.reopen"
 
 
 class FailoverView(StrEnum):
     SKIP_SUBMIT = "failover.skip_submit"
+    GMV_SUBMIT = "failover.gmv_submit"
 
 
 class ScoreAction(StrEnum):

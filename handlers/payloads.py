@@ -270,3 +270,34 @@ class StartDrill(PartnerRef):
 
     def start_button(self) -> dict[str, Any]:
         return self.button("Start failover drill", style="danger")
+
+
+class DrillRef(Payload):
+    """A drill, and its version when the message carrying the button was drawn."""
+
+    drill_id: int
+    version: int
+
+
+class ComputeGmv(DrillRef):
+    """Compute from metrics on the verify step: the GMV impact from recorded GMV."""
+
+    action_id: ClassVar[str] = FailoverAction.GMV_COMPUTE
+
+
+class EnterGmv(DrillRef):
+    """Enter GMV impact on the verify step: the form."""
+
+    action_id: ClassVar[str] = FailoverAction.GMV_ENTER
+
+
+class GmvMeta(DrillRef):
+    """What the GMV form was opened over: the impact recorded then (a fraction), if any."""
+
+    shown: float | None = None
+
+
+class ReopenDrill(DrillRef):
+    """Reopen on a close summary: the version is the close's."""
+
+    action_id: ClassVar[str] = FailoverAction.REOPEN

@@ -58,6 +58,8 @@ class EventKind(StrEnum):
     SKIPPED = "skipped"
     ASSIGNED = "assigned"
     CLOSED = "closed"
+    GMV = "gmv"  # the GMV impact recorded; detail is the figure
+    REOPENED = "reopened"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,14 @@ class StepAlreadyHandled(RuleError):
         super().__init__(f"{TITLES[step.key]} was already {verb}.")
 
 
+class OpenDrillExists(RuleError):
+    """The partner has another drill open: the partial unique index `failover_one_open`
+    refused a second one."""
+
+    def __init__(self) -> None:
+        super().__init__("The partner has another failover drill open; nothing was changed.")
+
+
 def parse_step(raw: str) -> StepKey:
     """A step's key as a button or form carries it."""
     try:
@@ -190,6 +200,8 @@ def check_reason(reason: str, what: str = "The reason") -> str:
 
 def _open_step(drill: Drill, key: StepKey) -> Step:
     if drill.status is DrillStatus.CLOSED:
+        if key is StepKey.CLOSE:  # a Done that lost to the close: say who closed it
+            raise StepAlreadyHandled(drill.step(key))
         raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
     step = drill.step(key)
     if step.state is not StepState.TODO:
@@ -241,6 +253,22 @@ def assign(drill: Drill, key: StepKey, actor: str, at: datetime, owner: str) -> 
     return _with(drill, replace(step, owner=owner)), Event(
         EventKind.ASSIGNED, actor, at, key, owner
     )
+
+
+def reopen(drill: Drill, actor: str, at: datetime, admin: bool) -> tuple[Drill, Event]:
+    """Open a closed drill again, its close step back to do: allowed to its starter, a step
+    owner or an admin. The partner's status is left as the close set it."""
+    if drill.status is not DrillStatus.CLOSED:
+        raise RuleError(f"The drill for {drill.partner_name} is open already; nothing was changed.")
+    owners = {drill.starter, *(s.owner for s in drill.steps)}
+    if not admin and actor not in owners:
+        raise RuleError(
+            "Only the drill's starter, a step owner or a partnerbot admin can reopen it; "
+            "nothing was changed."
+        )
+    close = replace(drill.step(StepKey.CLOSE), state=StepState.TODO, by=None, at=None)
+    opened = replace(_with(drill, close), status=DrillStatus.OPEN, closed_at=None)
+    return opened, Event(EventKind.REOPENED, actor, at, StepKey.CLOSE)
 
 
 def parse_duration(raw: str) -> float:

@@ -22,11 +22,12 @@ from bot.failover.command import (
     StatusRequest,
     parse_failover_command,
 )
-from bot.failover.rules import Drill, Event, StepAlreadyHandled, StepState
+from bot.failover.rules import Drill, Event, EventKind, StepAlreadyHandled, StepState
 from bot.services import Services
 from handlers.blocks import error_message, field_error
 from handlers.buttons import STALE, Click, on_button, team_of
 from handlers.failover import views
+from handlers.failover.closing import after_close
 from handlers.failover.render import redraw
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
@@ -154,6 +155,8 @@ async def _done(services: Services, click: Click[StepDone], respond: Reply) -> N
         await respond(**error_message(OUR_SIDE))
         return
     await publish(services, drill, event, respond)
+    if event.kind is EventKind.CLOSED:
+        await after_close(services, drill, event, respond)
 
 
 async def step_skip(

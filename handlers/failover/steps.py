@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 
 from bot.failover.rules import Drill, Step, StepKey
 from handlers.blocks import Block
+from handlers.failover import verify_views
 
 StepDetail = Callable[[Drill, Step, ZoneInfo, datetime], list[Block]]
 
 # Filled per step; a step without an entry shows only its line.
 DETAILS: dict[StepKey, StepDetail] = {}
+DETAILS[StepKey.VERIFY] = verify_views.verify_detail
+DETAILS[StepKey.CLOSE] = verify_views.close_detail
 
 
 def step_detail(drill: Drill, step: Step, zone: ZoneInfo, now: datetime) -> list[Block]:

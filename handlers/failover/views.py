@@ -34,6 +34,7 @@ from handlers.blocks import (
     settings_message,
     slack_date,
 )
+from handlers.failover import verify_views
 from handlers.failover.steps import step_detail
 from handlers.forms import text_input
 from handlers.ids import FailoverView
@@ -149,6 +150,10 @@ def build_event(drill: Drill, event: Event) -> dict[str, Any]:
             text = f":bust_in_silhouette: {who} gave *{step}* to <@{event.detail}>."
         case EventKind.CLOSED:
             text = f":checkered_flag: {who} closed the drill for *{esc(drill.partner_name)}*."
+        case EventKind.GMV:
+            text = verify_views.gmv_event_text(drill, event)
+        case EventKind.REOPENED:
+            text = verify_views.reopened_event_text(drill, event)
         case _:
             text = f":rotating_light: {who} started the drill."
     return channel_message([section(text)], text, escaped=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
+
+import asyncpg
 
 from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
@@ -15,11 +18,19 @@ from bot.failover.rules import (
     EventKind,
     GmvImpact,
     GmvSource,
+    OpenDrillExists,
     Step,
     StepKey,
     StepState,
 )
 from storage.tx.base import Queries
+
+
+def _second_open(err: Exception) -> bool:
+    """The partial unique index refused a second open drill for a partner (a reopen)."""
+    if isinstance(err, asyncpg.UniqueViolationError):
+        return (err.constraint_name or "") == "failover_one_open"
+    return "failover_drills.team_id, failover_drills.partner_id" in str(err)
 
 
 class FailoverQueries(Queries):
@@ -137,7 +148,18 @@ class FailoverQueries(Queries):
 
     async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
         backup, gmv = after.backup, after.gmv
-        row = await self._q.advance_failover_drill(
+        try:
+            row = await self._advance(version, after, backup, gmv)
+        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+            if _second_open(err):
+                raise OpenDrillExists() from None
+            raise
+        return None if row is None else int(row[0])
+
+    async def _advance(
+        self, version: int, after: Drill, backup: Backup | None, gmv: GmvImpact | None
+    ) -> Any:
+        return await self._q.advance_failover_drill(
             self._conn,
             team_id=after.team_id,
             id=after.id,
@@ -153,7 +175,6 @@ class FailoverQueries(Queries):
             gmv_source=None if gmv is None else gmv.source.value,
             gmv_note=None if gmv is None else gmv.note,
         )
-        return None if row is None else int(row[0])
 
     async def write_failover_step(self, drill_id: int, step: Step) -> None:
         await self._q.write_failover_step(

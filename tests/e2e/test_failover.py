@@ -95,7 +95,9 @@ async def test_start_posts_the_root_and_the_checklist_and_a_second_start_points_
     assert "Failover drill: Acme" in shown and "&lt;!channel&gt; walked out" in shown
     assert f"<@{USER}>" in shown and "<!date^" in shown and "Backup list" in shown
     assert thread["thread_ts"].startswith("1730000000.")
-    assert len([e for b in thread["blocks"] if b["type"] == "actions" for e in b["elements"]]) == 14
+    elements = [e for b in thread["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    step_buttons = [e for e in elements if e["action_id"].startswith("failover.step_")]
+    assert len(step_buttons) == 14  # Done, Skip (not on close) and Assign on each step
     assert "Failover drill started for *Acme*" in reply.shown
 
     again = await slack.command("failover acme", user=OTHER)
@@ -272,7 +274,8 @@ async def test_close_waits_for_the_other_steps_then_freezes_the_checklist(
 
     await slack.click(FailoverAction.STEP_DONE, close, ephemeral=False)
 
-    assert "closed the drill for *Acme*" in posts(slack)[-1]["text"]
+    assert "closed the drill for *Acme*" in posts(slack)[-2]["text"]
+    assert "Drill summary: Acme" in posts(slack)[-1]["text"]
     final = checklist(slack)
     assert not [b for b in final["blocks"] if b["type"] == "actions"]
     assert "Closed <!date^" in json.dumps(final["blocks"])
