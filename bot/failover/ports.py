@@ -3,8 +3,10 @@ of a transition, and the timeline."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from bot.failover.content import Candidate, Language, MeasureTick
 from bot.failover.rules import Drill, Event, Step
 
 
@@ -21,6 +23,7 @@ class FailoverTx(Protocol):
     async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
         """Write after's own fields (status, backup, GMV impact) over version; the new
         version, or None when another transition landed since version was read."""
+
     async def write_failover_step(self, drill_id: int, step: Step) -> None: ...
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
@@ -30,3 +33,16 @@ class FailoverTx(Protocol):
         self, team_id: str, drill_id: int, version: int, event: Event
     ) -> None: ...
     async def failover_timeline(self, team_id: str, drill_id: int) -> list[Event]: ...
+    async def write_failover_ranking(
+        self,
+        team_id: str,
+        drill_id: int,
+        at: datetime,
+        language: Language,
+        candidates: list[Candidate],
+    ) -> bool:
+        """Keep the candidates ranked for a drill, in order, with when and the language of
+        its drafts: once; False when it was ranked already."""
+
+    async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
+        """A measure ticked off, or its note replaced."""

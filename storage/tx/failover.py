@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.failover.content import Language
 from bot.failover.rules import (
     Backup,
     Drill,
@@ -17,10 +18,10 @@ from bot.failover.rules import (
     StepKey,
     StepState,
 )
-from storage.tx.base import Queries
+from storage.tx.failover_kit import FailoverKitQueries
 
 
-class FailoverQueries(Queries):
+class FailoverQueries(FailoverKitQueries):
     """A drill is read with its steps; times converted per engine by the dialect."""
 
     def _when(self, moment: datetime | None) -> Any:
@@ -83,6 +84,11 @@ class FailoverQueries(Queries):
             backup=self._backup(row),
             gmv=self._gmv(row),
             rendered_version=int(row["rendered_version"]),
+            ranked_at=self._at(row["ranked_at"]),
+            language=Language(row["language"]),
+            candidates=await self.failover_candidates(row["team_id"], int(row["id"])),
+            measures=await self.failover_measures(row["team_id"], int(row["id"])),
+            sendings=await self.failover_sendings(row["team_id"], int(row["id"])),
         )
 
     async def insert_failover_drill(self, drill: Drill) -> int | None:
