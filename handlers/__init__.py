@@ -11,6 +11,7 @@ from handlers import commands, events
 from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.digest import listeners as digest
+from handlers.failover import backup as failover_backup
 from handlers.failover import listeners as failover
 from handlers.health import listeners as health
 from handlers.home import listeners as home
@@ -32,4 +33,5 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     alerts.register(app)
     digest.register(app)
     failover.register(app)
+    failover_backup.register(app)
     return list(COMMANDS)

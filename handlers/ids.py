@@ -34,10 +34,15 @@ class FailoverAction(StrEnum):
     STEP_DONE = "failover.step_done"
     STEP_SKIP = "failover.step_skip"
     STEP_ASSIGN = "failover.step_assign"
+    ENGAGE = "failover.engage"
+    TICK_MEASURE = "failover.tick_measure"
+    RECORD_SENDING = "failover.record_sending"
 
 
 class FailoverView(StrEnum):
     SKIP_SUBMIT = "failover.skip_submit"
+    MEASURE_SUBMIT = "failover.measure_submit"
+    SENDING_SUBMIT = "failover.sending_submit"
 
 
 class ScoreAction(StrEnum):

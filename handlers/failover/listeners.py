@@ -24,7 +24,7 @@ from bot.failover.rules import Drill, Event, StepAlreadyHandled, StepState
 from bot.services import Services
 from handlers.blocks import error_message, field_error
 from handlers.buttons import STALE, Click, on_button, team_of
-from handlers.failover import views
+from handlers.failover import ranking, views
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
@@ -95,6 +95,7 @@ async def _post_drill(services: Services, drill: Drill) -> Message:
         services.store, drill.team_id, drill.id, root.ts, checklist.ts if checklist.ok else None
     )
     shown = await failover.drill(services.store, drill.team_id, drill.id)
+    ranking.rank_after_start(services, shown)
     return views.build_started(shown, None if checklist.ok else checklist.sentence)
 
 

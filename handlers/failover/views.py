@@ -33,6 +33,7 @@ from handlers.blocks import (
     settings_message,
     slack_date,
 )
+from handlers.failover import kit_views
 from handlers.failover.steps import step_detail
 from handlers.forms import text_input
 from handlers.ids import FailoverView
@@ -139,6 +140,8 @@ def build_event(drill: Drill, event: Event) -> dict[str, Any]:
             text = f":bust_in_silhouette: {who} gave *{step}* to <@{event.detail}>."
         case EventKind.CLOSED:
             text = f":checkered_flag: {who} closed the drill for *{esc(drill.partner_name)}*."
+        case EventKind.ENGAGED | EventKind.MEASURED | EventKind.SENT:
+            text = kit_views.event_text(drill, event)
         case _:
             text = f":rotating_light: {who} started the drill."
     return channel_message([section(text)], text, escaped=True)
