@@ -87,7 +87,9 @@ async def _measure_form(
         await respond(**error_message(STALE))
         return
     done = tick(drill, p.measure)
-    meta = MeasureMeta(drill_id=p.drill_id, measure=p.measure, seen=None if done is None else done.at)
+    meta = MeasureMeta(
+        drill_id=p.drill_id, measure=p.measure, seen=None if done is None else done.at
+    )
     await open_modal(client, respond, click.trigger_id, kit_views.build_measure_modal(meta, done))
 
 

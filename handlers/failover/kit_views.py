@@ -15,7 +15,16 @@ from bot.failover.steps import MAX_NOTE, MAX_WHERE, MeasureChanged, draft, tick
 from bot.health.rules import HealthStatus
 from bot.numbers import format_ratio
 from bot.registry.rules import RETIRED
-from handlers.blocks import Block, context, esc, message, modal, section, slack_date
+from handlers.blocks import (
+    MAX_SECTION_TEXT,
+    Block,
+    context,
+    esc,
+    message,
+    modal,
+    section,
+    slack_date,
+)
 from handlers.forms import text_input
 from handlers.ids import FailoverView
 from handlers.payloads import EngageBackup, MeasureMeta, RecordSending, SendingMeta, TickMeasure
@@ -134,9 +143,14 @@ def build_comms_detail(drill: Drill, step: Step, zone: ZoneInfo, now: datetime) 
     text = draft(drill.language, drill.partner_name, backup)
     pending = "" if backup else "\n_A neutral wording until a backup is engaged._"
     blocks: list[Block] = [section(f"*Message to users* (copy it):\n{_code(text)}{pending}")]
-    shown = drill.sendings[-SENDINGS_SHOWN:]
-    lines = [f":outbox_tray: {esc(s.where)}, by <@{s.by}> {slack_date(s.at, zone)}" for s in shown]
-    earlier = len(drill.sendings) - len(shown)
+    lines: list[str] = []
+    budget = MAX_SECTION_TEXT - 100  # room for the heading and the "and N earlier" line
+    for s in reversed(drill.sendings[-SENDINGS_SHOWN:]):  # the latest kept first
+        line = f":outbox_tray: {esc(s.where)}, by <@{s.by}> {slack_date(s.at, zone)}"
+        if sum(len(x) + 1 for x in lines) + len(line) > budget:
+            break
+        lines.insert(0, line)
+    earlier = len(drill.sendings) - len(lines)
     if earlier:
         lines.insert(0, f"_and {earlier} earlier_")
     summary = "*Sent:*\n" + "\n".join(lines) if lines else "_Not recorded as sent yet._"
