@@ -26,6 +26,7 @@ from bot.tasks import BackgroundTasks
 from handlers import register_listeners
 from handlers.connection import Readiness, SlackConnection, socket_logger
 from handlers.digest.jobs import schedule_digests
+from handlers.failover.ranking import schedule_ranking
 from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, configure_client, single_attempt_client
@@ -94,6 +95,7 @@ def create_app(
     commands = register_listeners(app, services)
     schedule_housekeeping(services)
     schedule_digests(services)
+    schedule_ranking(services)
     return Partnerbot(app, services, identity, commands)
 
 

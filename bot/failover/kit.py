@@ -47,6 +47,12 @@ async def rank_candidates(
         return await tx.failover_drill(team_id, drill_id)
 
 
+async def unranked(store: Store, before: datetime, limit: int) -> list[tuple[str, int]]:
+    """Open drills, started by before, whose ranking never ran: (team, drill id)."""
+    async with store.read() as tx:
+        return await tx.unranked_failover_drills(before, limit)
+
+
 def _rank(
     partner_id: int,
     pool: list[Partner],

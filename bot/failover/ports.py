@@ -46,3 +46,6 @@ class FailoverTx(Protocol):
 
     async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
         """A measure ticked off, or its note replaced."""
+
+    async def unranked_failover_drills(self, before: datetime, limit: int) -> list[tuple[str, int]]:
+        """Open drills started by before whose candidates were never ranked: (team, id)."""

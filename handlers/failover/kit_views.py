@@ -66,7 +66,9 @@ def _candidate_line(position: int, c: Candidate, drill: Drill) -> str:
 def build_backup_detail(drill: Drill, step: Step, zone: ZoneInfo, now: datetime) -> list[Block]:
     """Under Backup list: the candidates ranked when the drill started, each with Engage
     while the drill is open, and the backup engaged."""
-    if drill.ranked_at is None:
+    if drill.ranked_at is None:  # ranked after the start; a drill closed before shows none
+        if drill.status is DrillStatus.CLOSED:
+            return []
         return [context(":hourglass_flowing_sand: Ranking the backup candidates…")]
     blocks: list[Block] = []
     backup = drill.backup

@@ -4,8 +4,12 @@ weighed in the background, kept with the drill, and the checklist redrawn with t
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.failover import kit
+from bot.failover import service as failover
 from bot.failover.rules import Drill
 from bot.services import Services
 from handlers.blocks import channel_message, section
@@ -13,9 +17,15 @@ from handlers.failover import views
 
 log = logging.getLogger(__name__)
 
+JOB = "failover.rank"
+# A drill this old and still unranked lost its ranking (a restart, or it predates the kit).
+RANKING_GRACE = timedelta(minutes=1)
+RANKED_PER_PASS = 20
+
 RANKING_FAILED = (
-    ":warning: The backup candidates could not be ranked (something went wrong on our side). "
-    "Engage a backup by hand: `/partner show` lists a partner's registered backups."
+    ":warning: The backup candidates could not be ranked yet (something went wrong on our "
+    "side); partnerbot tries again within a few minutes. Meanwhile `/partner show NAME` lists "
+    "the partner's registered backups."
 )
 
 
@@ -24,7 +34,8 @@ def rank_after_start(services: Services, drill: Drill) -> None:
     services.tasks.spawn(_rank(services, drill), name="failover candidates")
 
 
-async def _rank(services: Services, drill: Drill) -> None:
+async def _rank(services: Services, drill: Drill, *, tell: bool = True) -> None:
+    """Rank and redraw; a failure is told in the thread once (tell), and retried by the job."""
     zone, language = services.settings.zone, services.settings.language
     try:
         ranked = await kit.rank_candidates(
@@ -32,7 +43,7 @@ async def _rank(services: Services, drill: Drill) -> None:
         )
     except Exception:
         log.exception("ranking backup candidates failed")
-        if drill.root_ts is not None:
+        if tell and drill.root_ts is not None:
             failed = channel_message([section(RANKING_FAILED)], RANKING_FAILED, escaped=True)
             await services.outbox.post(drill.channel_id, failed, thread_ts=drill.root_ts)
         return
@@ -40,3 +51,23 @@ async def _rank(services: Services, drill: Drill) -> None:
         return  # ranked already (or gone), or there is no checklist to redraw
     checklist = views.build_checklist(ranked, zone, services.clock.now())
     await services.outbox.update(ranked.channel_id, ranked.checklist_ts, checklist)
+
+
+async def rank_unranked(services: Services) -> int:
+    """Rank the open drills whose ranking never ran, and redraw their checklists; how many.
+    Replicas may race on one drill: the first ranking is kept, the others change nothing."""
+    before = services.clock.now() - RANKING_GRACE
+    missed = await kit.unranked(services.store, before, RANKED_PER_PASS)
+    for team_id, drill_id in missed:
+        drill = await failover.drill(services.store, team_id, drill_id)
+        await _rank(services, drill, tell=False)
+    return len(missed)
+
+
+def schedule_ranking(services: Services) -> None:
+    """Register the job that ranks what a restart left unranked, once a minute."""
+
+    async def due(slot: datetime) -> None:
+        await rank_unranked(services)
+
+    services.scheduler.add(JOB, CronTrigger(minute="*", timezone=UTC), due)

@@ -32,3 +32,11 @@ ON CONFLICT (drill_id, measure) DO UPDATE
 SELECT actor, at, detail FROM failover_timeline
  WHERE team_id = :team_id AND drill_id = :drill_id AND kind = 'sent'
  ORDER BY id;
+
+-- name: unranked_failover_drills
+-- Open drills whose ranking never ran (the process stopped before it, or the drill is older
+-- than the ranking), in every workspace, oldest first.
+SELECT team_id, id FROM failover_drills
+ WHERE status = 'open' AND ranked_at IS NULL AND started_at <= :before
+ ORDER BY started_at, id
+ LIMIT :limit;

@@ -86,3 +86,9 @@ class FailoverKitQueries(Queries):
             ticked_by=tick.by,
             ticked_at=self._d.stamp(tick.at),
         )
+
+    async def unranked_failover_drills(self, before: datetime, limit: int) -> list[tuple[str, int]]:
+        rows = await self._rows(
+            "unranked_failover_drills", before=self._d.stamp(before), limit=limit
+        )
+        return [(r["team_id"], int(r["id"])) for r in rows]

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.failover import kit
 from bot.failover import service as failover
 from bot.failover.content import Measure
 from bot.failover.rules import Drill, StepState
@@ -24,7 +26,7 @@ from handlers.buttons import STALE
 from handlers.ids import FailoverAction, FailoverView
 from tests.support.databases import database_url
 from tests.support.fake_slack import TEAM, FakeSlack
-from tests.support.harness import ADMIN, CHANNEL, Harness, start_harness
+from tests.support.harness import ADMIN, CHANNEL, USER, Harness, start_harness
 
 OTHER = "U0OTHER01"
 DIMENSIONS = ("brand", "users", "channel", "audience", "traffic", "tone")
@@ -309,3 +311,52 @@ async def test_the_fullest_checklist_stays_within_slacks_limits(slack: Harness) 
     assert max(len(t) for t in sections) < MAX_SECTION_TEXT
     assert "_and 5 earlier_" in shown(drawn) and "…" not in shown(drawn)
     assert slack.fake.problems == []
+
+
+async def test_a_drill_a_restart_left_unranked_is_ranked_by_the_job(slack: Harness) -> None:
+    await add(slack, "Zed", "U0ZED")
+    await slack.command("add Acme category=KOL tier=core status=active backups=Zed")
+    # A process that posted the drill, then stopped before ranking it: only the rows remain.
+    now, actor = slack.clock.now(), slack.bot.services.actor(USER)
+    started = await failover.start_drill(slack.store, now, TEAM, actor, ("Acme",), CHANNEL)
+    ts = "1730000000.000200"
+    await failover.attach_messages(slack.store, TEAM, started.drill.id, "1730000000.000100", ts)
+    scheduler = slack.bot.services.scheduler
+    await scheduler.run_due()  # within the grace, the start's own ranking may still be running
+    assert (await drill_of(slack)).ranked_at is None
+
+    slack.clock.advance(timedelta(minutes=2))
+    await scheduler.run_due()
+    await slack.settle()
+    assert [c.name for c in (await drill_of(slack)).candidates] == ["Zed"]
+    [redrawn] = [c.body for c in slack.fake.named("chat.update") if c.body["ts"] == ts]
+    assert "*1. Zed* (registered backup)" in shown(redrawn)
+    slack.clock.advance(timedelta(minutes=1))
+    await scheduler.run_due()
+    await slack.settle()
+    assert len([c for c in slack.fake.named("chat.update") if c.body["ts"] == ts]) == 1
+
+
+async def test_a_failed_ranking_is_told_once_in_the_thread_and_retried_by_the_job(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = kit.rank_candidates
+    failures = iter([True, True])
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        if next(failures, False):
+            raise RuntimeError("the pool could not be read")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(kit, "rank_candidates", flaky)
+    await start(slack)
+    warned = [p for p in posts(slack) if "could not be ranked yet" in p["text"]]
+    assert len(warned) == 1 and warned[0]["thread_ts"] == posts(slack)[1]["thread_ts"]
+    scheduler = slack.bot.services.scheduler
+    for _ in range(2):  # the job fails once more (quietly), then ranks
+        slack.clock.advance(timedelta(minutes=2))
+        await scheduler.run_due()
+        await slack.settle()
+    assert [c.name for c in (await drill_of(slack)).candidates] == ["Zed", "Best", "<!channel>"]
+    assert len([p for p in posts(slack) if "could not be ranked yet" in p["text"]]) == 1
+    assert "*1. Zed*" in shown(checklist(slack))
