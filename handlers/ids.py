@@ -37,6 +37,7 @@ class FailoverAction(StrEnum):
     ENGAGE = "failover.engage"
     TICK_MEASURE = "failover.tick_measure"
     RECORD_SENDING = "failover.record_sending"
+    RANK_AGAIN = "failover.rank_again"
 
 
 class FailoverView(StrEnum):

@@ -304,3 +304,11 @@ class SendingMeta(Payload):
     """What the Record sending form was opened on."""
 
     drill_id: int
+
+
+class RankAgain(Payload):
+    """Rank again, under an empty list of candidates (once backups are registered)."""
+
+    action_id: ClassVar[str] = FailoverAction.RANK_AGAIN
+    drill_id: int
+    version: int

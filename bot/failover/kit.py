@@ -13,7 +13,7 @@ from bot.errors import RuleError
 from bot.failover import candidates as ranking_rules
 from bot.failover import steps
 from bot.failover.content import Candidate, Language, Measure
-from bot.failover.rules import Drill, Event
+from bot.failover.rules import Drill, DrillStatus, Event
 from bot.failover.service import _transition
 from bot.health.rules import MetricPoint, lookback_start
 from bot.health.service import HealthSettings, health_settings
@@ -24,16 +24,28 @@ from bot.scoring.service import ranking
 
 
 async def rank_candidates(
-    store: Store, at: datetime, zone: ZoneInfo, team_id: str, drill_id: int, language: Language
+    store: Store,
+    at: datetime,
+    zone: ZoneInfo,
+    team_id: str,
+    drill_id: int,
+    language: Language,
+    *,
+    again: bool = False,
 ) -> Drill | None:
     """Rank the drill's backup candidates and keep them with the drill, with the language its
     users' message is drafted in: the drill's starting state, completed once (None when it
-    was ranked already or is gone). The pool is read in a few queries and weighed in worker
+    was ranked already or is gone); again, only while its list is empty and it is open (once
+    backups are registered). The pool is read in a few queries and weighed in worker
     threads, off the event loop."""
     async with store.read() as tx:
         found = await tx.failover_drill(team_id, drill_id)
-        if found is None or found.ranked_at is not None:
+        if found is None:
             return None
+        if found.ranked_at is not None:
+            if not again or found.candidates or found.status is not DrillStatus.OPEN:
+                return None
+            language = found.language
         partners = await tx.all_partners(team_id)
     scored = await ranking(store, team_id)
     settings = await health_settings(store, team_id)
@@ -42,7 +54,9 @@ async def rank_candidates(
         points = await tx.health_points(team_id, since)
     chosen = await asyncio.to_thread(_rank, found.partner_id, partners, points, scored, settings)
     async with store.write() as tx:
-        if not await tx.write_failover_ranking(team_id, drill_id, at, language, chosen):
+        if not await tx.write_failover_ranking(
+            team_id, drill_id, at, language, chosen, again=again
+        ):
             return None
         return await tx.failover_drill(team_id, drill_id)
 

@@ -40,9 +40,12 @@ class FailoverTx(Protocol):
         at: datetime,
         language: Language,
         candidates: list[Candidate],
+        *,
+        again: bool = False,
     ) -> bool:
         """Keep the candidates ranked for a drill, in order, with when and the language of
-        its drafts: once; False when it was ranked already."""
+        its drafts: once (False when it was ranked already), or again, replacing them, on an
+        open drill that was ranked."""
 
     async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
         """A measure ticked off, or its note replaced."""

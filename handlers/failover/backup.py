@@ -16,12 +16,20 @@ from bot.failover.rules import DrillStatus
 from bot.failover.service import drill as read_drill
 from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, check_text, tick
 from bot.services import Services
-from handlers.blocks import error_message, field_error, modal, section
+from bot.wording import count
+from handlers.blocks import error_message, field_error, message, modal, section
 from handlers.buttons import STALE, Click, on_button, team_of
-from handlers.failover import kit_views
+from handlers.failover import kit_views, ranking
 from handlers.failover.listeners import publish
 from handlers.ids import FailoverView
-from handlers.payloads import EngageBackup, MeasureMeta, RecordSending, SendingMeta, TickMeasure
+from handlers.payloads import (
+    EngageBackup,
+    MeasureMeta,
+    RankAgain,
+    RecordSending,
+    SendingMeta,
+    TickMeasure,
+)
 from handlers.reply import OUR_SIDE, Reply, open_modal, user_error
 
 log = logging.getLogger(__name__)
@@ -204,6 +212,36 @@ async def sending_submit(
     services.tasks.spawn(publish(services, drill, event, None), name="failover sending")
 
 
+async def rank_again(
+    click: Click[RankAgain], ack: Reply, respond: Reply, client: Any, services: Services
+) -> None:
+    """Rank again, under an empty list: the backups registered since are ranked."""
+    await ack()
+    services.tasks.spawn(_rank_again(services, click, respond), name="failover rank again")
+
+
+async def _rank_again(services: Services, click: Click[RankAgain], respond: Reply) -> None:
+    p = click.payload
+    language, zone = services.settings.language, services.settings.zone
+    try:
+        ranked = await kit.rank_candidates(
+            services.store, services.clock.now(), zone, click.team_id, p.drill_id, language,
+            again=True,
+        )  # fmt: skip
+    except Exception:
+        log.exception("failover rank again failed")
+        await respond(**error_message(OUR_SIDE))
+        return
+    if ranked is None:
+        text = "The candidates are ranked already, or the drill is closed; nothing was changed."
+        await respond(**error_message(text))
+        return
+    await ranking.redraw(services, ranked)
+    found = len(ranked.candidates)
+    text = f"Ranked again: {count(found, 'candidate')}." if found else "Still no candidate."
+    await respond(**message([section(text)], text))
+
+
 def register(app: AsyncApp) -> None:
     """Register Engage, the measures' buttons and form, and Record sending with its form."""
     app.action(EngageBackup.action_id)(on_button(EngageBackup, engage))
@@ -211,3 +249,4 @@ def register(app: AsyncApp) -> None:
     app.view(FailoverView.MEASURE_SUBMIT.value)(measure_submit)
     app.action(RecordSending.action_id)(on_button(RecordSending, open_sending))
     app.view(FailoverView.SENDING_SUBMIT.value)(sending_submit)
+    app.action(RankAgain.action_id)(on_button(RankAgain, rank_again))

@@ -27,7 +27,14 @@ from handlers.blocks import (
 )
 from handlers.forms import text_input
 from handlers.ids import FailoverView
-from handlers.payloads import EngageBackup, MeasureMeta, RecordSending, SendingMeta, TickMeasure
+from handlers.payloads import (
+    EngageBackup,
+    MeasureMeta,
+    RankAgain,
+    RecordSending,
+    SendingMeta,
+    TickMeasure,
+)
 
 NOTE = "note"  # the measure form's input block
 WHERE = "where"  # the Record sending form's input block
@@ -81,14 +88,16 @@ def build_backup_detail(drill: Drill, step: Step, zone: ZoneInfo, now: datetime)
         )
     if not drill.candidates:
         name = esc(_quoted(drill.partner_name))
-        blocks.append(
-            section(
-                f"No partner can take over from *{esc(drill.partner_name)}*: it has no registered "
-                "backup still in the pool, and no other active partner of its category that is "
-                f"not red. Register backups with `/partner set {name} backups=NAME,NAME`, "
-                "then engage one by hand and press Done."
-            )
+        text = (
+            f"No partner can take over from *{esc(drill.partner_name)}* (ranked "
+            f"{slack_date(drill.ranked_at, zone)}): it has no registered backup still in the "
+            "pool, and no other active partner of its category that is not red. Register "
+            f"backups with `/partner set {name} backups=NAME,NAME`, then press Rank again."
         )
+        again = None
+        if drill.status is DrillStatus.OPEN:
+            again = RankAgain(drill_id=drill.id, version=drill.version).button("Rank again")
+        blocks.append(_accessory(section(text), again))
         return blocks
     seen = None if backup is None else backup.partner_id
     is_open = drill.status is DrillStatus.OPEN

@@ -47,10 +47,16 @@ async def _rank(services: Services, drill: Drill, *, tell: bool = True) -> None:
             failed = channel_message([section(RANKING_FAILED)], RANKING_FAILED, escaped=True)
             await services.outbox.post(drill.channel_id, failed, thread_ts=drill.root_ts)
         return
-    if ranked is None or ranked.checklist_ts is None:
-        return  # ranked already (or gone), or there is no checklist to redraw
-    checklist = views.build_checklist(ranked, zone, services.clock.now())
-    await services.outbox.update(ranked.channel_id, ranked.checklist_ts, checklist)
+    if ranked is not None:  # None: ranked already, or gone
+        await redraw(services, ranked)
+
+
+async def redraw(services: Services, drill: Drill) -> None:
+    """Draw the checklist again from drill as stored (when it has been posted)."""
+    if drill.checklist_ts is None:
+        return
+    checklist = views.build_checklist(drill, services.settings.zone, services.clock.now())
+    await services.outbox.update(drill.channel_id, drill.checklist_ts, checklist)
 
 
 async def rank_unranked(services: Services) -> int:

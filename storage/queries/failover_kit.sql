@@ -40,3 +40,12 @@ SELECT team_id, id FROM failover_drills
  WHERE status = 'open' AND ranked_at IS NULL AND started_at <= :before
  ORDER BY started_at, id
  LIMIT :limit;
+
+-- name: rerank_failover_drill^
+-- Ranked again from the checklist (its list was empty): the new ranking replaces the old.
+UPDATE failover_drills SET ranked_at = :ranked_at, language = :language
+ WHERE team_id = :team_id AND id = :id AND ranked_at IS NOT NULL AND status = 'open'
+RETURNING id;
+
+-- name: delete_failover_candidates!
+DELETE FROM failover_candidates WHERE team_id = :team_id AND drill_id = :drill_id;

@@ -52,8 +52,11 @@ class FailoverKitQueries(Queries):
         at: datetime,
         language: Language,
         candidates: list[Candidate],
+        *,
+        again: bool = False,
     ) -> bool:
-        claimed = await self._q.set_failover_ranking(
+        claim = self._q.rerank_failover_drill if again else self._q.set_failover_ranking
+        claimed = await claim(
             self._conn,
             team_id=team_id,
             id=drill_id,
@@ -62,6 +65,8 @@ class FailoverKitQueries(Queries):
         )
         if claimed is None:
             return False
+        if again:
+            await self._q.delete_failover_candidates(self._conn, team_id=team_id, drill_id=drill_id)
         for position, c in enumerate(candidates):
             await self._q.insert_failover_candidate(
                 self._conn,

@@ -222,6 +222,19 @@ async def test_an_empty_candidate_list_says_what_to_do(slack: Harness) -> None:
     assert '`/partner set \\"Lone Star\\" backups=NAME,NAME`' in text
     assert not buttons(checklist(slack), FailoverAction.ENGAGE)
 
+    # Backups registered since, then Rank again: the list is ranked anew, once.
+    await add(slack, "Zed", "U0ZED")  # a KOL: a registered backup of any category counts
+    await slack.command('set "Lone Star" backups=Zed')
+    again = value(checklist(slack), FailoverAction.RANK_AGAIN)
+    await slack.click(FailoverAction.RANK_AGAIN, again)
+    assert "Ranked again: 1 candidate" in responses(slack)
+    drawn = checklist(slack)
+    assert "*1. Zed* (registered backup)" in shown(drawn) and buttons(drawn, FailoverAction.ENGAGE)
+    assert not buttons(drawn, FailoverAction.RANK_AGAIN)
+    await slack.click(FailoverAction.RANK_AGAIN, again)
+    assert "ranked already" in responses(slack)
+    assert [c.name for c in (await drill_of(slack)).candidates] == ["Zed"]
+
 
 def note(text: str | None) -> dict[str, Any]:
     typed: dict[str, Any] = {"type": "plain_text_input"}
