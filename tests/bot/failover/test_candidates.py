@@ -39,7 +39,7 @@ def partner(
     return Partner(pid, "T1", name, category, Tier.STANDARD, status, f"U0OWN{pid}", backups=backups)
 
 
-DROPPING = partner(1, "Acme", backups=("Zed", "gone", "Media Co", "Archived"))
+DROPPING = partner(1, "Acme", backups=("Zed", "acme", "gone", "Media Co", "Archived"))
 POOL = [
     DROPPING,
     partner(2, "Zed"),  # a registered backup
