@@ -261,6 +261,8 @@ async def test_a_measure_is_ticked_with_its_note_through_its_form(slack: Harness
     assert "Say what the other measure is" in empty.body["errors"]["note"]
     bell = await slack.submit(view, note("ads\x07"))
     assert "control character" in bell.body["errors"]["note"]
+    long = await slack.submit(view, note("x" * (MAX_NOTE + 1)))
+    assert f"keep it to {MAX_NOTE}" in long.body["errors"]["note"]
     assert len(posts(slack)) == 2
 
     saved = await slack.submit(view, note("search ads <b>50k</b>"))
@@ -292,6 +294,11 @@ async def test_record_sending_asks_where_and_shows_who_sent_it_where(slack: Harn
     where = {"where": {"value": {"type": "plain_text_input"}}}
     empty = await slack.submit(view, where)
     assert "Say where" in empty.body["errors"]["where"]
+    for bad, said in (("push\x00", "control character"), ("x" * 201, "keep it to 200")):
+        where["where"]["value"]["value"] = bad
+        refused = await slack.submit(view, where)
+        assert said in refused.body["errors"]["where"]
+    assert len(posts(slack)) == 2
 
     where["where"]["value"]["value"] = "app push, #announcements"
     await slack.submit(view, where)
