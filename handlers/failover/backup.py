@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import RuleError
 from bot.failover import kit
 from bot.failover.candidates import AlreadyEngaged, EngagedSince
-from bot.failover.rules import DrillStatus
+from bot.failover.rules import Drill, DrillStatus
 from bot.failover.service import drill as read_drill
 from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, check_text, tick
 from bot.services import Services
@@ -71,6 +71,25 @@ async def _engage(services: Services, click: Click[EngageBackup], respond: Reply
     await publish(services, drill, event, respond)
 
 
+async def _open_drill(
+    services: Services, team_id: str, drill_id: int, trigger_id: str | None, respond: Reply
+) -> Drill | None:
+    """The drill a form is about to be opened on, or None once the clicker is told why not
+    (gone, closed, or a click that cannot open a form)."""
+    try:
+        drill = await read_drill(services.store, team_id, drill_id)
+    except RuleError as err:
+        await respond(**user_error(err))
+        return None
+    if drill.status is DrillStatus.CLOSED:
+        await respond(**error_message("That drill is closed; nothing was changed."))
+        return None
+    if trigger_id is None:
+        await respond(**error_message(STALE))
+        return None
+    return drill
+
+
 async def open_measure(
     click: Click[TickMeasure], ack: Reply, respond: Reply, client: Any, services: Services
 ) -> None:
@@ -83,16 +102,8 @@ async def _measure_form(
     services: Services, click: Click[TickMeasure], respond: Reply, client: Any
 ) -> None:
     p = click.payload
-    try:
-        drill = await read_drill(services.store, click.team_id, p.drill_id)
-    except RuleError as err:
-        await respond(**user_error(err))
-        return
-    if drill.status is DrillStatus.CLOSED:
-        await respond(**error_message("That drill is closed; nothing was changed."))
-        return
-    if click.trigger_id is None:
-        await respond(**error_message(STALE))
+    drill = await _open_drill(services, click.team_id, p.drill_id, click.trigger_id, respond)
+    if drill is None or click.trigger_id is None:
         return
     done = tick(drill, p.measure)
     meta = MeasureMeta(
@@ -165,16 +176,8 @@ async def _sending_form(
     services: Services, click: Click[RecordSending], respond: Reply, client: Any
 ) -> None:
     p = click.payload
-    try:
-        drill = await read_drill(services.store, click.team_id, p.drill_id)
-    except RuleError as err:
-        await respond(**user_error(err))
-        return
-    if drill.status is DrillStatus.CLOSED:
-        await respond(**error_message("That drill is closed; nothing was changed."))
-        return
-    if click.trigger_id is None:
-        await respond(**error_message(STALE))
+    drill = await _open_drill(services, click.team_id, p.drill_id, click.trigger_id, respond)
+    if drill is None or click.trigger_id is None:
         return
     form = kit_views.build_sending_modal(SendingMeta(drill_id=p.drill_id))
     await open_modal(client, respond, click.trigger_id, form)

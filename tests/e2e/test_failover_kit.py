@@ -380,3 +380,30 @@ async def test_a_failed_ranking_is_told_once_in_the_thread_and_retried_by_the_jo
     assert [c.name for c in (await drill_of(slack)).candidates] == ["Zed", "Best", "<!channel>"]
     assert len([p for p in posts(slack) if "could not be ranked yet" in p["text"]]) == 1
     assert "*1. Zed*" in shown(checklist(slack))
+
+
+async def test_a_closed_drills_old_buttons_open_no_form_and_engage_nothing(slack: Harness) -> None:
+    await start(slack)
+    old = checklist(slack)
+    for _ in range(5):  # Done on the first step still to do, from the latest render
+        done = [b for b in buttons(checklist(slack), FailoverAction.STEP_DONE)]
+        await slack.click(FailoverAction.STEP_DONE, str(done[0]["value"]))
+    assert (await drill_of_any(slack)).status == "closed"
+    final = checklist(slack)
+    for action in (FailoverAction.ENGAGE, FailoverAction.TICK_MEASURE):
+        assert not buttons(final, action)
+    assert not buttons(final, FailoverAction.RECORD_SENDING)
+
+    await slack.click(FailoverAction.TICK_MEASURE, value(old, FailoverAction.TICK_MEASURE))
+    await slack.click(FailoverAction.RECORD_SENDING, value(old, FailoverAction.RECORD_SENDING))
+    await slack.click(FailoverAction.ENGAGE, value(old, FailoverAction.ENGAGE))
+    said = [c.body["text"] for c in slack.fake.named("respond")]
+    assert said.count("That drill is closed; nothing was changed.") == 2
+    assert "The drill for Acme is closed; nothing was changed." in responses(slack)
+    assert slack.fake.named("views.open") == []
+    assert (await drill_of_any(slack)).backup is None
+
+
+async def drill_of_any(slack: Harness) -> Drill:
+    _, [drill] = await failover.history(slack.store, TEAM, "Acme")
+    return drill
