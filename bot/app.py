@@ -27,6 +27,7 @@ from handlers import register_listeners
 from handlers.connection import Readiness, SlackConnection, socket_logger
 from handlers.digest.jobs import schedule_digests
 from handlers.failover.jobs import schedule_failover
+from handlers.failover.ranking import schedule_ranking
 from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, configure_client, single_attempt_client
@@ -96,6 +97,8 @@ def create_app(
     schedule_housekeeping(services)
     schedule_digests(services)
     schedule_failover(services)
+
+    schedule_ranking(services)
     return Partnerbot(app, services, identity, commands)
 
 

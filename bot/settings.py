@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.failover.content import Language
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -31,6 +33,7 @@ HOW_TO_FIX = {
     "PORT": "give a TCP port number between 0 and 65535",
     "PARTNERBOT_DIGEST_GRACE_MINUTES": "give the minutes a missed digest may be late and still "
     "be posted, 0 to 10080",
+    "PARTNERBOT_LANGUAGE": "use en (English) or zh (Simplified Chinese)",
 }
 
 
@@ -66,6 +69,8 @@ class Settings(BaseSettings):
     digest_grace_minutes: int = Field(
         default=60, ge=0, le=7 * 24 * 60, validation_alias="PARTNERBOT_DIGEST_GRACE_MINUTES"
     )
+    # The language of the messages partnerbot drafts for a workspace's users (failover step 3).
+    language: Language = Field(default=Language.EN, validation_alias="PARTNERBOT_LANGUAGE")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -109,6 +114,14 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"{bad[0]!r} is not a Slack user ID")
         return frozenset(ids)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        text = str(value).strip().casefold()
+        if text not in {lang.value for lang in Language}:
+            raise ValueError(f"unknown language {str(value)!r}")
+        return text
 
     @field_validator("timezone")
     @classmethod

@@ -11,6 +11,7 @@ from handlers import commands, events
 from handlers.alerts import listeners as alerts
 from handlers.context import provide_services
 from handlers.digest import listeners as digest
+from handlers.failover import backup as failover_backup
 from handlers.failover import close as failover_close
 from handlers.failover import listeners as failover
 from handlers.failover import start as failover_start
@@ -37,4 +38,6 @@ def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     failover_start.register(app)
 
     failover_close.register(app)
+
+    failover_backup.register(app)
     return list(COMMANDS)

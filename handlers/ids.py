@@ -38,11 +38,17 @@ class FailoverAction(StrEnum):
     GMV_COMPUTE = "failover.gmv_compute"
     GMV_ENTER = "failover.gmv_enter"
     REOPEN = "failover.reopen"
+    ENGAGE = "failover.engage"
+    TICK_MEASURE = "failover.tick_measure"
+    RECORD_SENDING = "failover.record_sending"
+    RANK_AGAIN = "failover.rank_again"
 
 
 class FailoverView(StrEnum):
     SKIP_SUBMIT = "failover.skip_submit"
     GMV_SUBMIT = "failover.gmv_submit"
+    MEASURE_SUBMIT = "failover.measure_submit"
+    SENDING_SUBMIT = "failover.sending_submit"
 
 
 class ScoreAction(StrEnum):

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from bot.failover.content import Measure
 from bot.failover.rules import StepKey
 from handlers.blocks import Block, actions, button
 from handlers.ids import (
@@ -279,6 +280,41 @@ class DrillRef(Payload):
     version: int
 
 
+class EngageBackup(Payload):
+    """Engage on a ranked candidate: the drill, the partner, the drill's version when drawn
+    and the backup it showed (seen; none when none was engaged), so an Engage drawn before
+    someone else engaged another backup does not silently replace it."""
+
+    action_id: ClassVar[str] = FailoverAction.ENGAGE
+    drill_id: int
+    partner_id: int
+    version: int
+    seen: int | None = None
+
+
+class TickMeasure(Payload):
+    """A stop-gap measure's button: opens the form for its note."""
+
+    action_id: ClassVar[str] = FailoverAction.TICK_MEASURE
+    drill_id: int
+    measure: Measure
+    version: int
+
+
+class MeasureMeta(Payload):
+    """What a measure's form was opened on: when the measure was ticked then (None: not)."""
+
+    drill_id: int
+    measure: Measure
+    seen: AwareDatetime | None = None
+
+
+class RecordSending(DrillRef):
+    """Record sending under the users' message draft: opens the form asking where."""
+
+    action_id: ClassVar[str] = FailoverAction.RECORD_SENDING
+
+
 class ComputeGmv(DrillRef):
     """Compute from metrics on the verify step: the GMV impact from recorded GMV."""
 
@@ -301,3 +337,15 @@ class ReopenDrill(DrillRef):
     """Reopen on a close summary: the version is the close's."""
 
     action_id: ClassVar[str] = FailoverAction.REOPEN
+
+
+class SendingMeta(Payload):
+    """What the Record sending form was opened on."""
+
+    drill_id: int
+
+
+class RankAgain(DrillRef):
+    """Rank again, under an empty list of candidates (once backups are registered)."""
+
+    action_id: ClassVar[str] = FailoverAction.RANK_AGAIN

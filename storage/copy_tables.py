@@ -186,6 +186,8 @@ TABLES: tuple[Table, ...] = (
             *_of(TEXT, "root_ts", "checklist_ts", "engaged_by", "gmv_source", "gmv_note"),
             *_of(REAL, "gmv_before", "gmv_after", "gmv_impact"),
             *_of(STAMP, "started_at", "closed_at", "engaged_at"),
+            ("ranked_at", STAMP),
+            ("language", TEXT),
         ),
         "id",
         identity=True,
@@ -208,5 +210,23 @@ TABLES: tuple[Table, ...] = (
         ),
         "id",
         identity=True,
+    ),
+    Table(
+        "failover_candidates",
+        (
+            *_of(INT, "drill_id", "position", "partner_id", "registered"),
+            *_of(TEXT, "team_id", "health", "owner"),
+            ("score", REAL),
+        ),
+        "drill_id, position",
+    ),
+    Table(
+        "failover_measures",
+        (
+            ("drill_id", INT),
+            *_of(TEXT, "team_id", "measure", "note", "ticked_by"),
+            ("ticked_at", STAMP),
+        ),
+        "drill_id, measure",
     ),
 )

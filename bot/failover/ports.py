@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.failover.content import Candidate, Language, MeasureTick
 from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import DueStep, Unrendered
 from bot.failover.rules import Drill, Event, Step
@@ -54,3 +55,23 @@ class FailoverTx(Protocol):
 
     async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
         """The steps still to do that owner owns in open drills, soonest deadline first."""
+
+    async def write_failover_ranking(
+        self,
+        team_id: str,
+        drill_id: int,
+        at: datetime,
+        language: Language,
+        candidates: list[Candidate],
+        *,
+        again: bool = False,
+    ) -> bool:
+        """Keep the candidates ranked for a drill, in order, with when and the language of
+        its drafts: once (False when it was ranked already), or again, replacing them, on an
+        open drill that was ranked."""
+
+    async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
+        """A measure ticked off, or its note replaced."""
+
+    async def unranked_failover_drills(self, before: datetime, limit: int) -> list[tuple[str, int]]:
+        """Open drills started by before whose candidates were never ranked: (team, id)."""

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.errors import RuleError
+from bot.failover.content import Candidate, Language, MeasureTick, Sending
 from bot.text_checks import text_refusal
 
 
@@ -60,6 +61,9 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     GMV = "gmv"  # the GMV impact recorded; detail is the figure
     REOPENED = "reopened"
+    ENGAGED = "engaged"  # a backup engaged; detail: its name
+    MEASURED = "measured"  # a stop-gap measure ticked off; detail: the measure and its note
+    SENT = "sent"  # the users' message recorded as sent; detail: where
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,12 @@ class Drill:
     backup: Backup | None = None
     gmv: GmvImpact | None = None
     rendered_version: int = 0
+    # What steps 1 to 3 hold (bot/failover/content.py); ranked_at None: not ranked yet.
+    ranked_at: datetime | None = None
+    language: Language = Language.EN
+    candidates: tuple[Candidate, ...] = ()
+    measures: tuple[MeasureTick, ...] = ()
+    sendings: tuple[Sending, ...] = ()
 
     def step(self, key: StepKey) -> Step:
         return next(s for s in self.steps if s.key is key)

@@ -3,7 +3,7 @@ deadlines' settings. Each transition is one versioned write plus its timeline ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,8 @@ from bot.workspace_settings import write_settings
 HISTORY_LIMIT = 20
 
 Transition = Callable[[Drill], tuple[Drill, Event]]
+# What a transition writes beyond the drill, its step and its event, in the same transaction.
+Also = Callable[[Tx, Drill], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ async def drill(store: Store, team_id: str, drill_id: int) -> Drill:
 
 
 async def _transition(
-    store: Store, team_id: str, drill_id: int, move: Transition
+    store: Store, team_id: str, drill_id: int, move: Transition, also: Also | None = None
 ) -> tuple[Drill, Event]:
     """Apply move to the drill as stored now, written only over the version read: when
     another transition landed in between, read again and decide again on the new state."""
@@ -189,6 +191,8 @@ async def _transition(
             if event.step is not None:
                 await tx.write_failover_step(drill_id, after.step(event.step))
             await tx.add_failover_event(team_id, drill_id, version, event)
+            if also is not None:
+                await also(tx, after)
             stored = await tx.failover_drill(team_id, drill_id)
             assert stored is not None
             return stored, event

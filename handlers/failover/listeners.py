@@ -26,7 +26,7 @@ from bot.failover.rules import Drill, Event, EventKind, StepAlreadyHandled, Step
 from bot.services import Services
 from handlers.blocks import error_message, field_error
 from handlers.buttons import STALE, Click, on_button, team_of
-from handlers.failover import views
+from handlers.failover import ranking, views
 from handlers.failover.closing import after_close
 from handlers.failover.render import redraw
 from handlers.ids import FailoverView
@@ -98,8 +98,11 @@ async def _post_drill(services: Services, drill: Drill) -> Message:
         await failover.discard_drill(services.store, drill.team_id, drill.id)
         why = root.sentence or "Slack refused the message."
         return error_message(f"{why} No drill was started.")
+    # The candidates are ranked before the checklist is posted (off the loop; the answer may
+    # wait for them, the ack never does), so the first checklist already lists them.
+    drill, unranked = await ranking.rank_at_start(services, drill)
     checklist = await services.outbox.post(
-        channel, views.build_checklist(drill, zone, now), thread_ts=root.ts
+        channel, views.build_checklist(drill, zone, services.clock.now()), thread_ts=root.ts
     )
     await failover.attach_messages(
         services.store, drill.team_id, drill.id, root.ts, checklist.ts if checklist.ok else None
@@ -107,6 +110,8 @@ async def _post_drill(services: Services, drill: Drill) -> Message:
     if checklist.ok:  # else the failover.due job posts the checklist
         await due.mark_rendered(services.store, drill.team_id, drill.id, drill.version)
     shown = await failover.drill(services.store, drill.team_id, drill.id)
+    if unranked:
+        await ranking.tell_ranking_failed(services, shown)
     return views.build_started(shown, None if checklist.ok else checklist.sentence)
 
 

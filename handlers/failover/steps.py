@@ -11,13 +11,22 @@ from zoneinfo import ZoneInfo
 from bot.failover.rules import Drill, Step, StepKey
 from handlers.blocks import Block
 from handlers.failover import verify_views
+from handlers.failover.kit_views import (
+    build_backup_detail,
+    build_comms_detail,
+    build_takeover_detail,
+)
 
 StepDetail = Callable[[Drill, Step, ZoneInfo, datetime], list[Block]]
 
 # Filled per step; a step without an entry shows only its line.
-DETAILS: dict[StepKey, StepDetail] = {}
-DETAILS[StepKey.VERIFY] = verify_views.verify_detail
-DETAILS[StepKey.CLOSE] = verify_views.close_detail
+DETAILS: dict[StepKey, StepDetail] = {
+    StepKey.BACKUP: build_backup_detail,
+    StepKey.TAKEOVER: build_takeover_detail,
+    StepKey.COMMS: build_comms_detail,
+    StepKey.VERIFY: verify_views.verify_detail,
+    StepKey.CLOSE: verify_views.close_detail,
+}
 
 
 def step_detail(drill: Drill, step: Step, zone: ZoneInfo, now: datetime) -> list[Block]:

@@ -34,7 +34,7 @@ from handlers.blocks import (
     settings_message,
     slack_date,
 )
-from handlers.failover import verify_views
+from handlers.failover import kit_views, verify_views
 from handlers.failover.steps import step_detail
 from handlers.forms import text_input
 from handlers.ids import FailoverView
@@ -154,6 +154,9 @@ def build_event(drill: Drill, event: Event) -> dict[str, Any]:
             text = verify_views.gmv_event_text(drill, event)
         case EventKind.REOPENED:
             text = verify_views.reopened_event_text(drill, event)
+
+        case EventKind.ENGAGED | EventKind.MEASURED | EventKind.SENT:
+            text = kit_views.event_text(drill, event)
         case _:
             text = f":rotating_light: {who} started the drill."
     return channel_message([section(text)], text, escaped=True)

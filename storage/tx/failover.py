@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from bot.failover.content import Language
 from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
 from bot.failover.rules import (
@@ -23,7 +24,7 @@ from bot.failover.rules import (
     StepKey,
     StepState,
 )
-from storage.tx.base import Queries
+from storage.tx.failover_kit import FailoverKitQueries
 
 
 def _second_open(err: Exception) -> bool:
@@ -33,7 +34,7 @@ def _second_open(err: Exception) -> bool:
     return "failover_drills.team_id, failover_drills.partner_id" in str(err)
 
 
-class FailoverQueries(Queries):
+class FailoverQueries(FailoverKitQueries):
     """A drill is read with its steps; times converted per engine by the dialect."""
 
     def _when(self, moment: datetime | None) -> Any:
@@ -96,6 +97,11 @@ class FailoverQueries(Queries):
             backup=self._backup(row),
             gmv=self._gmv(row),
             rendered_version=int(row["rendered_version"]),
+            ranked_at=self._at(row["ranked_at"]),
+            language=Language(row["language"]),
+            candidates=await self.failover_candidates(row["team_id"], int(row["id"])),
+            measures=await self.failover_measures(row["team_id"], int(row["id"])),
+            sendings=await self.failover_sendings(row["team_id"], int(row["id"])),
         )
 
     async def insert_failover_drill(self, drill: Drill) -> int | None:

@@ -87,6 +87,15 @@ def test_the_console_script_is_installed_beside_python() -> None:
             "SLACK_API_URL is malformed",
             "http",
         ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "PARTNERBOT_LANGUAGE": "fr",
+            },
+            "PARTNERBOT_LANGUAGE is malformed (unknown language 'fr')",
+            "zh (Simplified Chinese)",
+        ),
     ],
 )
 def test_a_bad_setting_is_one_line_that_names_it_and_exits_2(

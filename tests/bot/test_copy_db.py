@@ -19,7 +19,9 @@ from bot.cli import main
 from bot.digest import service as digests
 from bot.digest.command import ScheduleRequest, Scope
 from bot.digest.rules import Rule
+from bot.failover import kit
 from bot.failover import service as failover
+from bot.failover.content import Language, Measure
 from bot.failover.rules import DrillStatus, EventKind, StepKey
 from bot.health.service import set_benchmark, set_thresholds
 from bot.metrics import parse_period
@@ -58,7 +60,11 @@ async def fill_drills(store: SQLiteStore, team: str, name: str) -> None:
     words = (name, "停播", "&", "<演练>")
     first = (await failover.start_drill(store, AT, team, OWNER, words, "C0DRILL")).drill.id
     await failover.attach_messages(store, team, first, "1763803815.000100", "1763803815.000200")
-    await failover.complete_step(store, AT, team, OWNER, first, StepKey.BACKUP)
+    ranked = await kit.rank_candidates(store, AT, ZoneInfo("UTC"), team, first, Language.ZH)
+    assert ranked is not None and ranked.candidates  # the registered backups
+    backup = ranked.candidates[-1].partner_id
+    await kit.engage_backup(store, AT, team, OWNER, first, backup, None)
+    await kit.tick_measure(store, AT, team, OWNER, first, Measure.OTHER, "直播矩阵 & <x>", None)
     await failover.skip_step(store, AT, team, OWNER, first, StepKey.TAKEOVER, "不需要 & <x>")
     await failover.assign_step(store, AT, team, OWNER, first, StepKey.COMMS, "U0OTHER")
     for step in (StepKey.COMMS, StepKey.VERIFY, StepKey.CLOSE):
@@ -141,7 +147,7 @@ async def test_a_round_trip_through_postgres_keeps_every_row(
     assert "partnerbot: copied partners 3, partner_tags 3, partner_backups 2, audit_log" in out
     assert (
         "digest_schedules 1, digest_snapshots 1, failover_drills 2, failover_steps 10, "
-        "failover_timeline 9" in out
+        "failover_timeline 10, failover_candidates 2, failover_measures 1" in out
     )
     original, returned = all_rows(source), all_rows(back)
     assert all(original[t.name] for t in TABLES), "every table has rows to compare"
