@@ -8,23 +8,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.failover.impact import BENCHMARK_TEXT, format_change
 from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
 from bot.failover.rules import TITLES, DrillStatus, GmvImpact
-from bot.numbers import format_ratio
 from bot.wording import count
 from handlers.blocks import Block, context, esc, section, slack_date
 from handlers.failover.views import thread_link
 
-BENCHMARK = -0.08  # domain.md §4: one team moved all traffic in 24 hours and lost 8% of GMV
 SECTION_BUDGET = 2800  # characters of lines per section, inside Slack's 3,000
 HOME_DRILLS = 5  # drills shown on Home; the rest are counted
 
 
 def gmv_text(gmv: GmvImpact) -> str:
-    """A GMV impact as `GMV impact −6.2% (benchmark −8%)`."""
-    sign = "−" if gmv.change < 0 else "+" if gmv.change > 0 else ""
-    shown = format_ratio(abs(gmv.change) * 100, 1)
-    return f"GMV impact {sign}{shown}% (benchmark −{format_ratio(-BENCHMARK * 100, 1)}%)"
+    """A GMV impact as `GMV impact -6.2% (benchmark -8% in 24 hours)`, as the thread says it."""
+    return f"GMV impact {format_change(gmv.change)} (benchmark {BENCHMARK_TEXT})"
 
 
 def outcome(drill: DrillSummary) -> str:

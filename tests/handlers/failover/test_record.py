@@ -61,7 +61,7 @@ def test_the_record_shows_the_count_the_last_drill_and_its_outcome() -> None:
     assert "*Failover drills*: 3 drills; the last started <!date^" in shown
     assert "by <@U1>, closed <!date^" in shown
     assert "backup *Beta &lt;b&gt;* engaged" in shown
-    assert "GMV impact −6.2% (benchmark −8%)" in shown
+    assert "GMV impact -6.2% (benchmark -8% in 24 hours)" in shown
     assert "<https://slack.com/archives/C1/p1730000000000100|open the thread>" in shown
 
     open_one = text(record_section(DrillRecord(1, summary()), ZONE))
@@ -85,7 +85,9 @@ def test_a_digest_lists_drills_opened_and_closed_and_counts_what_does_not_fit() 
     )
     shown = text(digest_drills_section([summary()], [closed], ZONE))
     assert "Opened: *Acme* <!date^" in shown and "still open" in shown
-    assert "Closed: *Beta* <!date^" in shown and "GMV impact +1% (benchmark −8%)" in shown
+    assert (
+        "Closed: *Beta* <!date^" in shown and "GMV impact +1% (benchmark -8% in 24 hours)" in shown
+    )
     assert digest_drills_section([], [], ZONE) is None
 
     many = [summary(i, HOSTILE) for i in range(60)]
