@@ -12,7 +12,16 @@ from datetime import datetime
 from bot.errors import RuleError
 from bot.failover import rules
 from bot.failover.content import Candidate
-from bot.failover.rules import Backup, Drill, DrillStatus, Event, EventKind, StepKey, StepState
+from bot.failover.rules import (
+    Backup,
+    Drill,
+    Event,
+    EventKind,
+    GmvSource,
+    StepKey,
+    StepState,
+    check_open,
+)
 from bot.health.rules import HealthStatus, MetricPoint, Thresholds, assess
 from bot.registry.rules import RETIRED, Partner, Status, name_key
 
@@ -119,11 +128,6 @@ def rank_candidates(
     ]
 
 
-def _check_open(drill: Drill) -> None:
-    if drill.status is DrillStatus.CLOSED:
-        raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
-
-
 def engage(
     drill: Drill,
     partner: Partner,
@@ -134,7 +138,7 @@ def engage(
     """Engage one of the drill's candidates as its backup (partner as read now; seen: the
     backup shown on the checklist clicked). Backup list is done if it was still to do;
     a later engagement of another candidate replaces the backup."""
-    _check_open(drill)
+    check_open(drill)
     if not any(c.partner_id == partner.id for c in drill.candidates):
         raise RuleError(
             f"{partner.name} is not among this drill's backup candidates; nothing was changed."
@@ -151,6 +155,9 @@ def engage(
             "so it cannot take over; engage another candidate."
         )
     after = replace(drill, backup=Backup(partner.id, partner.name, actor, at))
+    if drill.gmv is not None and drill.gmv.source is GmvSource.METRICS:
+        # That impact compared the previous backup's GMV; an entered one is a person's figure.
+        after = replace(after, gmv=None)
     if drill.step(StepKey.BACKUP).state is StepState.TODO:
         after, _ = rules.complete(after, StepKey.BACKUP, actor, at)
     return after, Event(EventKind.ENGAGED, actor, at, StepKey.BACKUP, partner.name)

@@ -33,13 +33,14 @@ from fractions import Fraction
 
 from bot.errors import RuleError
 from bot.failover.rules import (
+    MAX_NOTE,
     Drill,
-    DrillStatus,
     Event,
     EventKind,
     GmvImpact,
     GmvSource,
     StepKey,
+    check_open,
     check_reason,
 )
 from bot.health.rules import MetricPoint
@@ -51,7 +52,6 @@ BENCHMARK_TEXT = "-8% in 24 hours"
 TRAILING = {"week": 4, "month": 3}  # periods before the drill's own that make the baseline
 KIND_WORDS = {"week": ("weekly", "weeks"), "month": ("monthly", "months")}
 LOWEST, HIGHEST = -100.0, 1000.0  # an entered impact, in percent
-MAX_NOTE = 300
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,7 @@ def parse_change(raw: str) -> float:
 
 def check_note(note: str) -> str | None:
     """The form's optional note: trimmed, printable, at most MAX_NOTE characters."""
-    why = check_reason(note, "The note")
-    if len(why) > MAX_NOTE:
-        raise RuleError(f"The note is {len(why)} characters; keep it to {MAX_NOTE}.")
-    return why or None
+    return check_reason(note, "The note", MAX_NOTE) or None
 
 
 def parse_entered(raw: str, note: str) -> GmvImpact:
@@ -207,12 +204,6 @@ def format_change(change: float) -> str:
 def within_benchmark(change: float) -> bool:
     """Whether the impact is no worse than the benchmark (exactly -8% is within)."""
     return change >= BENCHMARK
-
-
-def check_open(drill: Drill) -> None:
-    """An impact is recorded only while the drill is open."""
-    if drill.status is DrillStatus.CLOSED:
-        raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
 
 
 def record(drill: Drill, impact: GmvImpact, actor: str, at: datetime) -> tuple[Drill, Event]:

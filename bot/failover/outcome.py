@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.access import Actor
 from bot.errors import Forbidden, RuleError, StaleEdit
 from bot.failover import impact, rules
-from bot.failover.rules import Drill, Event, GmvImpact, OpenDrillExists
+from bot.failover.rules import Drill, Event, GmvImpact, OpenDrillExists, check_open
 from bot.failover.service import _transition, drill
 from bot.failover.summary import CloseSummary, Dependency, PartnerOutcome, close_summary
 from bot.health.service import portfolio_health
@@ -31,7 +31,7 @@ async def compute_gmv(
     a RuleError says what is missing."""
     current = await drill(store, team_id, drill_id)
     backup = current.backup
-    impact.check_open(current)
+    check_open(current)
     if backup is None:
         raise RuleError(
             "No backup is engaged yet, so there is nothing to compare with: engage one on "

@@ -36,6 +36,7 @@ SLA_DEFAULTS: dict[str, float] = {"backup": 30, "takeover": 120, "comms": 240, "
 SLA_SCOPE = "failover"  # the scope of the deadlines among a workspace's settings
 MAX_SLA_MINUTES = 30 * 24 * 60
 MAX_REASON = 500
+MAX_NOTE = 300  # a measure's or a GMV impact's note
 _DURATION = re.compile(r"(\d{1,6})\s*(m|min|h|d)", re.IGNORECASE)
 _UNIT_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 1440}
 
@@ -198,21 +199,27 @@ def new_steps(starter: str, started_at: datetime, sla: dict[str, float]) -> tupl
     return tuple(Step(key, starter, due[key]) for key in STEPS)
 
 
-def check_reason(reason: str, what: str = "The reason") -> str:
-    """A reason as stored: trimmed, printable, at most MAX_REASON characters."""
+def check_reason(reason: str, what: str = "The reason", limit: int = MAX_REASON) -> str:
+    """Text a person typed (a reason, a note), as stored: trimmed, printable, at most limit
+    characters."""
     reason = reason.strip()
     if refusal := text_refusal(what, reason):
         raise RuleError(refusal)
-    if len(reason) > MAX_REASON:
-        raise RuleError(f"{what} is {len(reason)} characters; keep it to {MAX_REASON}.")
+    if len(reason) > limit:
+        raise RuleError(f"{what} is {len(reason)} characters; keep it to {limit}.")
     return reason
 
 
-def _open_step(drill: Drill, key: StepKey) -> Step:
+def check_open(drill: Drill) -> None:
+    """Refuse a change to a closed drill."""
     if drill.status is DrillStatus.CLOSED:
-        if key is StepKey.CLOSE:  # a Done that lost to the close: say who closed it
-            raise StepAlreadyHandled(drill.step(key))
         raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
+
+
+def _open_step(drill: Drill, key: StepKey) -> Step:
+    if drill.status is DrillStatus.CLOSED and key is StepKey.CLOSE:
+        raise StepAlreadyHandled(drill.step(key))  # a Done that lost to the close: say who
+    check_open(drill)
     step = drill.step(key)
     if step.state is not StepState.TODO:
         raise StepAlreadyHandled(step)

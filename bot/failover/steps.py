@@ -8,10 +8,16 @@ from datetime import datetime
 
 from bot.errors import RuleError
 from bot.failover.content import MEASURE_TITLES, Language, Measure, MeasureTick, Sending
-from bot.failover.rules import Drill, DrillStatus, Event, EventKind, StepKey
-from bot.text_checks import text_refusal
+from bot.failover.rules import (
+    MAX_NOTE,
+    Drill,
+    Event,
+    EventKind,
+    StepKey,
+    check_open,
+    check_reason,
+)
 
-MAX_NOTE = 300
 MAX_WHERE = 200
 
 
@@ -23,24 +29,9 @@ class MeasureChanged(RuleError):
         super().__init__(f"{MEASURE_TITLES[tick.measure]} was changed since this form opened.")
 
 
-def _check_open(drill: Drill) -> None:
-    if drill.status is DrillStatus.CLOSED:
-        raise RuleError(f"The drill for {drill.partner_name} is closed; nothing was changed.")
-
-
-def check_text(raw: str, what: str, limit: int) -> str:
-    """Text a person typed in a form, as stored: trimmed, printable, at most limit."""
-    text = raw.strip()
-    if refusal := text_refusal(what, text):
-        raise RuleError(refusal)
-    if len(text) > limit:
-        raise RuleError(f"{what} is {len(text)} characters; keep it to {limit}.")
-    return text
-
-
 def check_note(measure: Measure, raw: str) -> str:
     """A measure's note: optional, except for "other", which says what the measure is."""
-    note = check_text(raw, "The note", MAX_NOTE)
+    note = check_reason(raw, "The note", MAX_NOTE)
     if measure is Measure.OTHER and not note:
         raise RuleError("Say what the other measure is.")
     return note
@@ -62,7 +53,7 @@ def tick_measure(
     """Tick a measure off with its note; ticking it again replaces its note. seen: when the
     measure was last ticked as the form showed it (None: not ticked), so a form opened before
     someone else's tick or note is refused rather than writing over it."""
-    _check_open(drill)
+    check_open(drill)
     note = check_note(measure, raw_note)
     before = tick(drill, measure)
     if (None if before is None else before.at) != seen:
@@ -84,8 +75,8 @@ def tick_measure(
 
 def record_sending(drill: Drill, raw_where: str, actor: str, at: datetime) -> tuple[Drill, Event]:
     """Record that the users' message was sent, and where (as the sender says it)."""
-    _check_open(drill)
-    where = check_text(raw_where, "Where it was sent", MAX_WHERE)
+    check_open(drill)
+    where = check_reason(raw_where, "Where it was sent", MAX_WHERE)
     if not where:
         raise RuleError("Say where the message was sent.")
     after = replace(drill, sendings=(*drill.sendings, Sending(where, actor, at)))

@@ -12,9 +12,9 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import RuleError
 from bot.failover import kit
 from bot.failover.candidates import AlreadyEngaged, EngagedSince
-from bot.failover.rules import Drill, DrillStatus
+from bot.failover.rules import Drill, DrillStatus, check_reason
 from bot.failover.service import drill as read_drill
-from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, check_text, tick
+from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, tick
 from bot.services import Services
 from bot.wording import count
 from handlers.blocks import error_message, field_error, message, modal, section
@@ -194,7 +194,7 @@ async def sending_submit(
         return
     where = _typed(view, kit_views.WHERE)
     try:
-        if not check_text(where, "Where it was sent", MAX_WHERE):
+        if not check_reason(where, "Where it was sent", MAX_WHERE):
             raise RuleError("Say where the message was sent.")
     except RuleError as err:
         await ack(response_action="errors", errors={kit_views.WHERE: field_error(err)})

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import RuleError
 from bot.failover import impact, outcome
 from bot.failover import service as failover
+from bot.failover.rules import check_open
 from bot.services import Services
 from handlers.blocks import error_message, field_error, message, section
 from handlers.buttons import STALE, Click, on_button, team_of
@@ -63,7 +64,7 @@ async def _gmv_form(
 ) -> None:
     try:
         drill = await failover.drill(services.store, click.team_id, click.payload.drill_id)
-        impact.check_open(drill)
+        check_open(drill)
     except RuleError as err:
         await respond(**user_error(err))
         return

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.failover.candidates import AlreadyEngaged, EngagedSince
 from bot.failover.content import MEASURE_TITLES, Candidate, Measure, MeasureTick
-from bot.failover.rules import Drill, DrillStatus, Event, EventKind, Step
-from bot.failover.steps import MAX_NOTE, MAX_WHERE, MeasureChanged, draft, tick
+from bot.failover.rules import MAX_NOTE, Drill, DrillStatus, Event, EventKind, Step
+from bot.failover.steps import MAX_WHERE, MeasureChanged, draft, tick
 from bot.health.rules import HealthStatus
 from bot.numbers import format_ratio
 from bot.registry.rules import RETIRED

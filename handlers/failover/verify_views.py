@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 from bot.failover.impact import (
     BENCHMARK_TEXT,
-    MAX_NOTE,
     format_change,
     within_benchmark,
 )
-from bot.failover.rules import Drill, DrillStatus, Event, GmvImpact, GmvSource, Step
+from bot.failover.rules import MAX_NOTE, Drill, DrillStatus, Event, GmvImpact, GmvSource, Step
 from bot.numbers import format_amount
 from handlers.blocks import Block, actions, context, esc, modal, section
 from handlers.forms import text_input

@@ -19,8 +19,8 @@ import pytest
 from bot.failover import due, kit
 from bot.failover import service as failover
 from bot.failover.content import Measure
-from bot.failover.rules import Drill, StepState
-from bot.failover.steps import MAX_NOTE, MAX_WHERE
+from bot.failover.rules import MAX_NOTE, Drill, StepState
+from bot.failover.steps import MAX_WHERE
 from handlers.blocks import MAX_SECTION_TEXT
 from handlers.buttons import STALE
 from handlers.ids import FailoverAction, FailoverView

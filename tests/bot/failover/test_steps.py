@@ -12,9 +12,8 @@ import pytest
 from bot.errors import RuleError
 from bot.failover import rules
 from bot.failover.content import Language, Measure
-from bot.failover.rules import SLA_DEFAULTS, Drill, DrillStatus, EventKind, StepKey
+from bot.failover.rules import MAX_NOTE, SLA_DEFAULTS, Drill, DrillStatus, EventKind, StepKey
 from bot.failover.steps import (
-    MAX_NOTE,
     MeasureChanged,
     draft,
     record_sending,
