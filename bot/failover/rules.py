@@ -273,8 +273,8 @@ def assign(drill: Drill, key: StepKey, actor: str, at: datetime, owner: str) -> 
 
 
 def reopen(drill: Drill, actor: str, at: datetime, admin: bool) -> tuple[Drill, Event]:
-    """Open a closed drill again, its close step back to do: allowed to its starter, a step
-    owner or an admin. The partner's status is left as the close set it."""
+    """Open a closed drill again, its close step back to do with a fresh deadline: allowed to
+    its starter, a step owner or an admin. The partner's status is left as the close set it."""
     if drill.status is not DrillStatus.CLOSED:
         raise RuleError(f"The drill for {drill.partner_name} is open already; nothing was changed.")
     owners = {drill.starter, *(s.owner for s in drill.steps)}
@@ -283,7 +283,11 @@ def reopen(drill: Drill, actor: str, at: datetime, admin: bool) -> tuple[Drill, 
             "Only the drill's starter, a step owner or a partnerbot admin can reopen it; "
             "nothing was changed."
         )
-    close = replace(drill.step(StepKey.CLOSE), state=StepState.TODO, by=None, at=None)
+    # Close is due again as long after the reopening as it was after the start, so its
+    # reminder and escalation count from now, not from a deadline long past.
+    old = drill.step(StepKey.CLOSE)
+    due = at + (old.deadline - drill.started_at)
+    close = replace(old, state=StepState.TODO, by=None, at=None, deadline=due)
     opened = replace(_with(drill, close), status=DrillStatus.OPEN, closed_at=None)
     return opened, Event(EventKind.REOPENED, actor, at, StepKey.CLOSE)
 

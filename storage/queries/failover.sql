@@ -62,7 +62,7 @@ RETURNING version;
 
 -- name: write_failover_step!
 UPDATE failover_steps SET owner = :owner, state = :state, reason = :reason,
-       done_by = :done_by, done_at = :done_at
+       done_by = :done_by, done_at = :done_at, deadline = :deadline
  WHERE drill_id = :drill_id AND step = :step;
 
 -- name: set_failover_messages!

@@ -192,6 +192,7 @@ class FailoverQueries(FailoverKitQueries):
             reason=step.reason,
             done_by=step.by,
             done_at=self._when(step.at),
+            deadline=self._d.stamp(step.deadline),
         )
 
     async def set_failover_messages(

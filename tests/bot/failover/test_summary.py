@@ -124,6 +124,8 @@ def test_reopen_by_the_starter_a_step_owner_or_an_admin(who: str, admin: bool) -
     assert after.status is DrillStatus.OPEN and after.closed_at is None
     close = after.step(StepKey.CLOSE)
     assert (close.state, close.by, close.at) == (StepState.TODO, None, None)
+    # Due as long after the reopening as it was after the start (24 hours by default).
+    assert close.deadline == later + (drill.step(StepKey.CLOSE).deadline - drill.started_at)
     assert [s for s in after.steps if s.key is not StepKey.CLOSE] == [
         s for s in drill.steps if s.key is not StepKey.CLOSE
     ]
