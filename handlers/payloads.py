@@ -8,9 +8,9 @@ does not unpack never reaches a listener.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from bot.failover.content import Measure
 from bot.failover.rules import StepKey
@@ -26,6 +26,9 @@ from handlers.ids import (
 )
 
 M = TypeVar("M", bound="Payload")
+# Every id, version, offset and count a payload carries fits the databases' 64-bit integers,
+# so a forged one is refused when unpacked instead of overflowing a query.
+Count = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class Payload(BaseModel):
@@ -72,7 +75,7 @@ class ListPage(Payload):
     """A page of `/partner list`, with the filters it was asked with."""
 
     action_id: ClassVar[str] = PartnerAction.LIST_PAGE
-    offset: int
+    offset: Count
     category: str | None = None
     tier: str | None = None
     status: str | None = None
@@ -82,14 +85,14 @@ class ListPage(Payload):
 
 class HistoryPage(Payload):
     action_id: ClassVar[str] = PartnerAction.HISTORY_PAGE
-    partner_id: int
-    offset: int = 0
+    partner_id: Count
+    offset: Count = 0
 
 
 class PartnerRef(Payload):
     """A partner, by id, in the workspace of the click."""
 
-    partner_id: int
+    partner_id: Count
 
 
 class EditPartner(PartnerRef):
@@ -115,7 +118,7 @@ class UndoChange(PartnerRef):
 class ModalMeta(Payload):
     """What a partner modal needs to know when it is submitted."""
 
-    partner_id: int | None = None  # None: a new partner
+    partner_id: Count | None = None  # None: a new partner
     version: datetime | None = None  # the partner's updated_at when the form opened
 
 
@@ -126,7 +129,7 @@ class PortfolioPage(Payload):
     """A page of the flagged partners in `/health`."""
 
     action_id: ClassVar[str] = HealthAction.PORTFOLIO_PAGE
-    offset: int
+    offset: Count
 
 
 # Alerts
@@ -156,8 +159,8 @@ class RetirePartner(PartnerRef):
 class RateMeta(Payload):
     """What the Rate modal was opened on, so a save over a newer rating is refused."""
 
-    partner_id: int
-    rating_id: int
+    partner_id: Count
+    rating_id: Count
     changed_at: datetime | None = None
 
 
@@ -165,8 +168,8 @@ class TopPage(Payload):
     """A page of `/score top`."""
 
     action_id: ClassVar[str] = ScoreAction.TOP_PAGE
-    offset: int
-    limit: int
+    offset: Count
+    limit: Count
     category: str | None = None
 
 
@@ -175,7 +178,7 @@ class ReviewPage(Payload):
 
     action_id: ClassVar[str] = ScoreAction.REVIEW_PAGE
     share: float
-    offset: int
+    offset: Count
 
 
 # Home
@@ -196,7 +199,7 @@ class RecordMetricsFromHome(Payload):
 class DigestScheduleRef(Payload):
     """A digest schedule, by id, in the workspace of the click."""
 
-    schedule_id: int
+    schedule_id: Count
 
 
 class PauseDigestFromHome(DigestScheduleRef):
@@ -232,9 +235,9 @@ class DigestDetails(PartnerRef):
 class DrillStep(Payload):
     """A step of a drill, and the drill's version when the checklist was rendered."""
 
-    drill_id: int
+    drill_id: Count
     step: StepKey
-    version: int
+    version: Count
 
 
 class StepDone(DrillStep):
@@ -276,8 +279,8 @@ class StartDrill(PartnerRef):
 class DrillRef(Payload):
     """A drill, and its version when the message carrying the button was drawn."""
 
-    drill_id: int
-    version: int
+    drill_id: Count
+    version: Count
 
 
 class EngageBackup(Payload):
@@ -286,25 +289,25 @@ class EngageBackup(Payload):
     someone else engaged another backup does not silently replace it."""
 
     action_id: ClassVar[str] = FailoverAction.ENGAGE
-    drill_id: int
-    partner_id: int
-    version: int
-    seen: int | None = None
+    drill_id: Count
+    partner_id: Count
+    version: Count
+    seen: Count | None = None
 
 
 class TickMeasure(Payload):
     """A stop-gap measure's button: opens the form for its note."""
 
     action_id: ClassVar[str] = FailoverAction.TICK_MEASURE
-    drill_id: int
+    drill_id: Count
     measure: Measure
-    version: int
+    version: Count
 
 
 class MeasureMeta(Payload):
     """What a measure's form was opened on: when the measure was ticked then (None: not)."""
 
-    drill_id: int
+    drill_id: Count
     measure: Measure
     seen: AwareDatetime | None = None
 
@@ -342,7 +345,7 @@ class ReopenDrill(DrillRef):
 class SendingMeta(Payload):
     """What the Record sending form was opened on."""
 
-    drill_id: int
+    drill_id: Count
 
 
 class RankAgain(DrillRef):

@@ -82,6 +82,10 @@ async def _open_drill(
     except RuleError as err:
         await respond(**user_error(err))
         return None
+    except Exception:
+        log.exception("failover form: reading the drill failed")
+        await respond(**error_message(OUR_SIDE))
+        return None
     if drill.status is DrillStatus.CLOSED:
         await respond(**error_message("That drill is closed; nothing was changed."))
         return None

@@ -68,6 +68,10 @@ async def _gmv_form(
     except RuleError as err:
         await respond(**user_error(err))
         return
+    except Exception:
+        log.exception("failover GMV form: reading the drill failed")
+        await respond(**error_message(OUR_SIDE))
+        return
     if click.trigger_id is None:
         await respond(**error_message(STALE))
         return
