@@ -12,7 +12,7 @@ from bot.access import Actor
 from bot.errors import RuleError
 from bot.failover import candidates as ranking_rules
 from bot.failover import steps
-from bot.failover.content import Candidate, Language, Measure
+from bot.failover.content import Candidate, Measure
 from bot.failover.rules import Drill, DrillStatus, Event
 from bot.failover.service import _transition
 from bot.health.rules import MetricPoint, lookback_start
@@ -29,23 +29,21 @@ async def rank_candidates(
     zone: ZoneInfo,
     team_id: str,
     drill_id: int,
-    language: Language,
     *,
     again: bool = False,
 ) -> Drill | None:
-    """Rank the drill's backup candidates and keep them with the drill, with the language its
-    users' message is drafted in: the drill's starting state, completed once (None when it
-    was ranked already or is gone); again, only while its list is empty and it is open (once
-    backups are registered). The pool is read in a few queries and weighed in worker
-    threads, off the event loop."""
+    """Rank the drill's backup candidates and keep them with the drill: the drill's starting
+    state, completed once (None when it was ranked already or is gone); again, only while
+    its list is empty and it is open (once backups are registered). The pool is read in a
+    few queries and weighed in worker threads, off the event loop."""
     async with store.read() as tx:
         found = await tx.failover_drill(team_id, drill_id)
         if found is None:
             return None
-        if found.ranked_at is not None:
-            if not again or found.candidates or found.status is not DrillStatus.OPEN:
-                return None
-            language = found.language
+        if found.ranked_at is not None and (
+            not again or found.candidates or found.status is not DrillStatus.OPEN
+        ):
+            return None
         partners = await tx.all_partners(team_id)
     scored = await ranking(store, team_id)
     settings = await health_settings(store, team_id)
@@ -54,9 +52,7 @@ async def rank_candidates(
         points = await tx.health_points(team_id, since)
     chosen = await asyncio.to_thread(_rank, found.partner_id, partners, points, scored, settings)
     async with store.write() as tx:
-        if not await tx.write_failover_ranking(
-            team_id, drill_id, at, language, chosen, again=again
-        ):
+        if not await tx.write_failover_ranking(team_id, drill_id, at, chosen, again=again):
             return None
         return await tx.failover_drill(team_id, drill_id)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.failover.content import Candidate, Language, MeasureTick
+from bot.failover.content import Candidate, MeasureTick
 from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import DueStep, Unrendered
 from bot.failover.rules import Drill, Event, Step
@@ -61,14 +61,13 @@ class FailoverTx(Protocol):
         team_id: str,
         drill_id: int,
         at: datetime,
-        language: Language,
         candidates: list[Candidate],
         *,
         again: bool = False,
     ) -> bool:
-        """Keep the candidates ranked for a drill, in order, with when and the language of
-        its drafts: once (False when it was ranked already), or again, replacing them, on an
-        open drill that was ranked."""
+        """Keep the candidates ranked for a drill, in order, with when: once (False when it
+        was ranked already), or again, on an open drill whose list is still empty; either
+        moves the version when the checklist was posted already."""
 
     async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
         """A measure ticked off, or its note replaced."""

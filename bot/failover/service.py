@@ -4,12 +4,13 @@ deadlines' settings. Each transition is one versioned write plus its timeline ro
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.access import Actor, check_admin
 from bot.errors import NotFound, RuleError, WriteConflict
 from bot.failover import rules
+from bot.failover.content import Language
 from bot.failover.rules import (
     SLA_DEFAULTS,
     SLA_SCOPE,
@@ -83,10 +84,12 @@ async def start_drill(
     actor: Actor,
     words: tuple[str, ...],
     channel_id: str,
+    language: Language = Language.EN,
 ) -> Started:
     """Open a drill in channel_id on the partner that the longest leading run of words
-    names (the rest is the reason, as for `/partner drop`); a partner with an open drill
-    already gets that one back (created False), whoever started it."""
+    names (the rest is the reason, as for `/partner drop`), its users' message drafted in
+    language; a partner with an open drill already gets that one back (created False),
+    whoever started it."""
     async with store.write() as tx:
         for count in range(len(words), 0, -1):
             partner = await tx.partner_by_key(team_id, name_key(" ".join(words[:count])))
@@ -95,11 +98,17 @@ async def start_drill(
         else:
             raise NotFound(words[0], await suggestions(tx, team_id, " ".join(words)))
         why = rules.check_reason(" ".join(words[count:]))
-        return await _open_drill(tx, at, actor, partner, why, channel_id)
+        return await _open_drill(tx, at, actor, partner, why, channel_id, language)
 
 
 async def start_drill_for(
-    store: Store, at: datetime, team_id: str, actor: Actor, partner_id: int, channel_id: str
+    store: Store,
+    at: datetime,
+    team_id: str,
+    actor: Actor,
+    partner_id: int,
+    channel_id: str,
+    language: Language = Language.EN,
 ) -> Started:
     """Open a drill in channel_id on a partner by the id a Start button or a drop carries;
     the reason is the partner's drop reason when it is dropped. A partner gone since the
@@ -111,7 +120,7 @@ async def start_drill_for(
         why = ""
         if partner.status is Status.DROPPED and partner.drop_reason:
             why = rules.check_reason(clip_reason(partner.drop_reason))
-        return await _open_drill(tx, at, actor, partner, why, channel_id)
+        return await _open_drill(tx, at, actor, partner, why, channel_id, language)
 
 
 def clip_reason(text: str) -> str:
@@ -121,7 +130,13 @@ def clip_reason(text: str) -> str:
 
 
 async def _open_drill(
-    tx: Tx, at: datetime, actor: Actor, partner: Partner, why: str, channel_id: str
+    tx: Tx,
+    at: datetime,
+    actor: Actor,
+    partner: Partner,
+    why: str,
+    channel_id: str,
+    language: Language,
 ) -> Started:
     """The drill opened on partner inside tx, or the one open already (created False): the
     partial unique index decides between two starts at once. An archived partner is
@@ -137,6 +152,7 @@ async def _open_drill(
         return Started(open_drill, created=False)
     steps = rules.new_steps(actor.user_id, at, await read_sla(tx, team_id))
     draft = Drill(0, team_id, partner.id, partner.name, channel_id, why, actor.user_id, at, steps)
+    draft = replace(draft, language=language)
     drill_id = await tx.insert_failover_drill(draft)
     if drill_id is None:  # another start won between the read and the insert
         existing = await tx.open_failover_drill(team_id, partner.id)

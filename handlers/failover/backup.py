@@ -230,10 +230,10 @@ async def rank_again(
 
 async def _rank_again(services: Services, click: Click[RankAgain], respond: Reply) -> None:
     p = click.payload
-    language, zone = services.settings.language, services.settings.zone
+    zone = services.settings.zone
     try:
         ranked = await kit.rank_candidates(
-            services.store, services.clock.now(), zone, click.team_id, p.drill_id, language,
+            services.store, services.clock.now(), zone, click.team_id, p.drill_id,
             again=True,
         )  # fmt: skip
     except Exception:

@@ -61,8 +61,9 @@ async def run(services: Services, body: dict[str, Any], request: FailoverRequest
             return views.build_help()
         case StartRequest(words=words):
             actor = services.actor(body["user_id"])
+            language = services.settings.language
             started = await failover.start_drill(
-                store, now, team_id, actor, words, body["channel_id"]
+                store, now, team_id, actor, words, body["channel_id"], language
             )
             if not started.created:
                 return views.build_already_open(started.drill, zone)

@@ -33,10 +33,10 @@ async def rank_at_start(services: Services, drill: Drill) -> tuple[Drill, bool]:
     """Rank a new drill's candidates before its checklist is first posted, so the checklist
     shows them from the start: the drill as stored then, and whether the ranking failed (the
     failover.rank job tries again; the caller tells the thread once it exists)."""
-    zone, language = services.settings.zone, services.settings.language
+    zone = services.settings.zone
     try:
         ranked = await kit.rank_candidates(
-            services.store, services.clock.now(), zone, drill.team_id, drill.id, language
+            services.store, services.clock.now(), zone, drill.team_id, drill.id
         )
     except Exception:
         log.exception("ranking backup candidates failed")

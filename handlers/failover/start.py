@@ -45,7 +45,7 @@ async def _start_on(
 ) -> Message:
     actor, now = services.actor(user_id), services.clock.now()
     started = await failover.start_drill_for(
-        services.store, now, team_id, actor, partner_id, channel_id
+        services.store, now, team_id, actor, partner_id, channel_id, services.settings.language
     )
     return await announce(services, started)
 

@@ -1,7 +1,8 @@
 -- name: insert_failover_drill^
 -- A new open drill; nothing back when the partner has one open already (the partial index).
-INSERT INTO failover_drills (team_id, partner_id, channel_id, reason, starter, started_at)
-VALUES (:team_id, :partner_id, :channel_id, :reason, :starter, :started_at)
+INSERT INTO failover_drills
+       (team_id, partner_id, channel_id, reason, starter, started_at, language)
+VALUES (:team_id, :partner_id, :channel_id, :reason, :starter, :started_at, :language)
 ON CONFLICT (team_id, partner_id) WHERE status = 'open' DO NOTHING
 RETURNING id;
 

@@ -1,6 +1,6 @@
 -- name: failover_candidates_of
--- A drill's ranked candidates, with each partner's name and status as they are now.
-SELECT c.partner_id, p.name, p.status, c.score, c.health, c.owner, c.registered
+-- A drill's ranked candidates, with each partner's name, status and owner as they are now.
+SELECT c.partner_id, p.name, p.status, c.score, c.health, p.owner, c.registered
   FROM failover_candidates c JOIN partners p ON p.id = c.partner_id
  WHERE c.team_id = :team_id AND c.drill_id = :drill_id
  ORDER BY c.position;
@@ -11,8 +11,11 @@ INSERT INTO failover_candidates
 VALUES (:drill_id, :team_id, :position, :partner_id, :score, :health, :owner, :registered);
 
 -- name: set_failover_ranking^
--- Once per drill: nothing back when it was ranked already.
-UPDATE failover_drills SET ranked_at = :ranked_at, language = :language
+-- Once per drill: nothing back when it was ranked already. A ranking that changes a
+-- checklist already posted moves the version, so a redraw Slack refuses is drawn again.
+UPDATE failover_drills
+   SET ranked_at = :ranked_at,
+       version = version + CASE WHEN checklist_ts IS NULL THEN 0 ELSE 1 END
  WHERE team_id = :team_id AND id = :id AND ranked_at IS NULL
 RETURNING id;
 
@@ -42,9 +45,12 @@ SELECT team_id, id FROM failover_drills
  LIMIT :limit;
 
 -- name: rerank_failover_drill^
--- Ranked again from the checklist (its list was empty): the new ranking replaces the old.
-UPDATE failover_drills SET ranked_at = :ranked_at, language = :language
+-- Ranked again from the checklist while its list is still empty (a later ranking found by
+-- another process is kept); the version moves, as for any change to a posted checklist.
+UPDATE failover_drills SET ranked_at = :ranked_at, version = version + 1
  WHERE team_id = :team_id AND id = :id AND ranked_at IS NOT NULL AND status = 'open'
+   AND NOT EXISTS (SELECT 1 FROM failover_candidates c
+                    WHERE c.team_id = :team_id AND c.drill_id = :id)
 RETURNING id;
 
 -- name: delete_failover_candidates!

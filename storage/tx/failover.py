@@ -113,6 +113,7 @@ class FailoverQueries(FailoverKitQueries):
             reason=drill.reason,
             starter=drill.starter,
             started_at=self._d.stamp(drill.started_at),
+            language=drill.language.value,
         )
         if row is None:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.failover.content import Candidate, Language, Measure, MeasureTick, Sending
+from bot.failover.content import Candidate, Measure, MeasureTick, Sending
 from bot.health.rules import HealthStatus
 from bot.registry.rules import Status
 from storage.tx.base import Queries
@@ -50,7 +50,6 @@ class FailoverKitQueries(Queries):
         team_id: str,
         drill_id: int,
         at: datetime,
-        language: Language,
         candidates: list[Candidate],
         *,
         again: bool = False,
@@ -61,7 +60,6 @@ class FailoverKitQueries(Queries):
             team_id=team_id,
             id=drill_id,
             ranked_at=self._d.stamp(at),
-            language=language.value,
         )
         if claimed is None:
             return False

@@ -58,9 +58,10 @@ async def fill_digests(store: SQLiteStore, team: str) -> None:
 async def fill_drills(store: SQLiteStore, team: str, name: str) -> None:
     """A drill taken through every step to closed, and a second one open with a step done."""
     words = (name, "停播", "&", "<演练>")
-    first = (await failover.start_drill(store, AT, team, OWNER, words, "C0DRILL")).drill.id
+    opened = await failover.start_drill(store, AT, team, OWNER, words, "C0DRILL", Language.ZH)
+    first = opened.drill.id
+    ranked = await kit.rank_candidates(store, AT, ZoneInfo("UTC"), team, first)
     await failover.attach_messages(store, team, first, "1763803815.000100", "1763803815.000200")
-    ranked = await kit.rank_candidates(store, AT, ZoneInfo("UTC"), team, first, Language.ZH)
     assert ranked is not None and ranked.candidates  # the registered backups
     backup = ranked.candidates[-1].partner_id
     await kit.engage_backup(store, AT, team, OWNER, first, backup, None)

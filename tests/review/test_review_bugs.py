@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from bot.failover import kit
-from bot.failover.content import Language
 from bot.failover.rules import GmvSource
 from handlers.ids import FailoverAction
 from tests.e2e import test_failover as plain
@@ -166,7 +165,6 @@ async def test_a_late_rank_again_does_not_replace_a_list_ranked_and_engaged_mean
             slack.bot.services.settings.zone,
             TEAM,
             drill.id,
-            Language.EN,
             again=True,
         )
     )

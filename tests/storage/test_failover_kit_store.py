@@ -77,8 +77,8 @@ async def pool(store: Store) -> None:
 
 
 async def started(store: Store) -> Drill:
-    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1")).drill
-    ranked = await kit.rank_candidates(store, AT, UTC_ZONE, TEAM, d.id, Language.ZH)
+    d = (await failover.start_drill(store, AT, TEAM, STARTER, ("Acme",), "C1", Language.ZH)).drill
+    ranked = await kit.rank_candidates(store, AT, UTC_ZONE, TEAM, d.id)
     assert ranked is not None
     return ranked
 
@@ -96,7 +96,7 @@ async def test_the_ranking_is_kept_once_and_reads_back_the_same(store: Store) ->
 
     # Ranked once: a second ranking (a retry, another replica) keeps the first.
     await add(store, "Newcomer")
-    assert await kit.rank_candidates(store, LATER, UTC_ZONE, TEAM, d.id, Language.EN) is None
+    assert await kit.rank_candidates(store, LATER, UTC_ZONE, TEAM, d.id) is None
     again = await failover.drill(store, TEAM, d.id)
     assert again.candidates == d.candidates and again.language is Language.ZH
     assert await scalar(store, "SELECT COUNT(*) FROM failover_candidates") == 4
