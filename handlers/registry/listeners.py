@@ -133,7 +133,11 @@ async def run(
         case SetRequest(name=name, fields=fields):
             change = await partners.change_partner(store, now, team_id, actor, name, fields)
             tell_new_owner(services, change, user_id, report)
-            return views.build_change(change, "Updated")
+            updated = views.build_change(change, "Updated")
+            # `status=dropped` is a drop too: the same Start button or auto-start follows it.
+            return await drill_start.after_drop(
+                services, change, updated, user_id, channel_id, respond
+            )
         case DropRequest(words=words, reason=reason):
             change = await partners.drop_partner(store, now, team_id, actor, words, reason)
             dropped = views.build_change(change, "Dropped", undo="drop")

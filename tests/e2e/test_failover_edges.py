@@ -1,5 +1,5 @@
-"""Bugs found reviewing issue 11 where its four parts meet, end to end on both engines.
-Each test fails on main (c9d9ffb) and passes once the bug it names is fixed."""
+"""Where the failover drill's parts meet, end to end on both engines: what a review found
+wrong when they were joined (each test failed then), kept so it stays right."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def test_engage_instead_does_not_keep_an_impact_computed_for_the_previous_
     slack: Harness,
 ) -> None:
     """Engage Best, Compute from metrics (Best's GMV), then Engage instead Zed: the impact
-    recorded from Best's metrics must not stay on a drill whose backup is now Zed."""
+    computed from Best's metrics does not stay on a drill whose backup is now Zed."""
     await start(slack)
     await slack.click(FailoverAction.ENGAGE, value(checklist(slack), FailoverAction.ENGAGE, 1))
     for text in (
@@ -71,9 +71,8 @@ async def test_engage_instead_does_not_keep_an_impact_computed_for_the_previous_
 async def test_a_drill_reopened_long_after_its_deadline_does_not_escalate_at_once(
     slack: Harness,
 ) -> None:
-    """Closed on time, reopened 50 hours after the start: within a minute the admins get an
-    escalation that Close is 'still to do at twice its deadline', though it was to do
-    again for one minute."""
+    """Closed on time, reopened 50 hours after the start: Close is due again a day after the
+    reopening, so no reminder or escalation goes out a minute later."""
     await plain.start(slack)
     await close_drill(slack)
     reopen = value(summaries(slack)[0], FailoverAction.REOPEN)
@@ -86,9 +85,8 @@ async def test_a_drill_reopened_long_after_its_deadline_does_not_escalate_at_onc
 
 
 async def test_a_forged_drill_id_on_a_form_button_is_answered(slack: Harness) -> None:
-    """Tick off, Record sending and Enter GMV impact with a drill id no database holds: the
-    clicker gets no answer at all (the background task dies with a traceback), where every
-    other drill button answers."""
+    """Tick off, Record sending and Enter GMV impact with a drill id no database can hold
+    are answered once each, as every other drill button is, and open no form."""
     await start(slack)
     for action, payload in (
         (FailoverAction.TICK_MEASURE, {"drill_id": BIG, "measure": "feed_ads", "version": 1}),
@@ -106,9 +104,8 @@ async def test_a_forged_drill_id_on_a_form_button_is_answered(slack: Harness) ->
 async def test_a_rank_again_whose_redraw_was_refused_is_drawn_by_the_next_pass(
     slack: Harness,
 ) -> None:
-    """Rank again changes what the checklist shows without a new version, so when its
-    chat.update is refused the failover.due pass never draws it: the checklist keeps 'No
-    partner can take over' and its Rank again, which now says 'ranked already'."""
+    """Rank again moves the drill's version, so when its chat.update is refused the next
+    failover.due pass draws the ranked list in place of 'No partner can take over'."""
     await plain.start(slack)  # Acme alone in its category: no candidate
     assert "No partner can take over" in json.dumps(plain.checklist(slack)["blocks"])
     await slack.command("add Zed status=active tier=standard")
@@ -152,9 +149,8 @@ async def test_a_late_rank_again_does_not_replace_a_list_ranked_and_engaged_mean
     slack: Harness,
 ) -> None:
     """Two Rank again (two replicas): the slow one read the pool before the backup was
-    registered; its write (rerank_failover_drill asks only ranked_at IS NOT NULL and open,
-    not that the list is still empty) deletes the list the other ranked, with the backup
-    engaged from it."""
+    registered; its write finds the list ranked by the other (with a backup engaged from it)
+    and keeps it."""
     await plain.start(slack)
     drill = await the_drill(slack)
     late = LateWriter(slack.store)
@@ -185,9 +181,8 @@ async def test_a_late_rank_again_does_not_replace_a_list_ranked_and_engaged_mean
 async def test_engage_mentions_the_backups_owner_now_not_the_one_at_the_ranking(
     slack: Harness,
 ) -> None:
-    """The candidates' snapshot keeps each owner as ranked (failover_candidates.owner), while
-    name and status are read as they are now: a backup whose owner changed since is shown
-    with, and Engage asks, the former owner to take over."""
+    """A candidate's owner is read as it is now, like its name and status: a backup whose
+    owner changed since the ranking is shown with, and Engage mentions, the new owner."""
     await start(slack)
     changed = await slack.command("set Best owner=<@U0NEWOWNER|new>", user=ADMIN)
     assert "Updated" in changed.shown, changed.shown
@@ -202,9 +197,8 @@ async def test_a_chinese_workspaces_drill_whose_ranking_failed_still_drafts_in_c
     chinese: Harness,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The drill's language is written by the ranking (set_failover_ranking), not the start:
-    while a failed ranking waits for its retry the checklist drafts the users' message in
-    English (the column's default) for a zh workspace, then switches when the job ranks."""
+    """A drill keeps the language it started with: while a failed ranking waits for its
+    retry, a zh workspace's checklist drafts the users' message in Chinese."""
 
     async def failing(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the pool could not be read")
@@ -217,8 +211,8 @@ async def test_a_chinese_workspaces_drill_whose_ranking_failed_still_drafts_in_c
 
 
 async def test_auto_start_also_follows_a_drop_made_with_set_status(slack: Harness) -> None:
-    """`/partner set NAME status=dropped` drops a core partner as `/partner drop` does, but
-    neither starts its drill with auto-start on nor offers the Start button."""
+    """`/partner set NAME status=dropped` drops a core partner as `/partner drop` does, and
+    so starts its drill with auto-start on (or offers the Start button when it is off)."""
     await slack.command("auto on", command="/failover", user=ADMIN)
     await slack.command("add Acme status=active tier=core")
 
@@ -227,3 +221,9 @@ async def test_auto_start_also_follows_a_drop_made_with_set_status(slack: Harnes
     assert "dropped" in dropped.shown
     roots = [p for p in plain.posts(slack) if "Failover drill:" in p["text"]]
     assert len(roots) == 1, "no drill was started"
+
+    await slack.command("auto off", command="/failover", user=ADMIN)
+    await slack.command("add Beta status=active tier=strategic")
+    offered = await slack.command("set Beta status=dropped")
+    assert FailoverAction.START.value in offered.shown
+    assert len([p for p in plain.posts(slack) if "Failover drill:" in p["text"]]) == 1
