@@ -7,7 +7,7 @@ from collections.abc import Collection
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.failover.rules import TITLES, Drill, Step
+from bot.failover.rules import TITLES, Drill, Step, StepKey
 from handlers.blocks import Block, channel_message, context, esc, section, slack_date
 from handlers.failover.views import age
 
@@ -16,7 +16,12 @@ NO_ADMINS = (
     "set PARTNERBOT_ADMINS to their Slack user IDs (comma-separated) and restart partnerbot."
 )
 MAX_MENTIONED = 30  # admins mentioned by name, so the message is never cut short
-_ACT = "Press Done, Skip or Assign on it in the checklist above."
+
+
+def _act(step: Step) -> str:
+    """What the owner can press (close cannot be skipped)."""
+    buttons = "Done or Assign" if step.key is StepKey.CLOSE else "Done, Skip or Assign"
+    return f"Press {buttons} on it in the checklist above."
 
 
 def build_reminder(drill: Drill, step: Step, zone: ZoneInfo) -> dict[str, Any]:
@@ -24,7 +29,7 @@ def build_reminder(drill: Drill, step: Step, zone: ZoneInfo) -> dict[str, Any]:
     title = TITLES[step.key]
     text = (
         f":alarm_clock: <@{step.owner}> *{title}* was due {slack_date(step.deadline, zone)} "
-        f"and is still to do on the drill for *{esc(drill.partner_name)}*. {_ACT}"
+        f"and is still to do on the drill for *{esc(drill.partner_name)}*. {_act(step)}"
     )
     notice = f"<@{step.owner}> reminder: {title} is overdue"
     return channel_message([section(text)], notice, escaped=True)
@@ -44,7 +49,7 @@ def build_escalation(
     text = (
         f":sos: {who} *{title}* on the drill for *{esc(drill.partner_name)}* is still to do "
         f"at twice its deadline: it was due {slack_date(step.deadline, zone)} ({allowed} "
-        f"after the start) and is owned by <@{step.owner}>. {_ACT}"
+        f"after the start) and is owned by <@{step.owner}>. {_act(step)}"
     )
     blocks: list[Block] = [section(text)]
     if not admins:

@@ -94,13 +94,16 @@ def build_root(drill: Drill, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     status = "closed" if drill.status is DrillStatus.CLOSED else "open"
     lines = [
         f":rotating_light: *Failover drill: {name}*",
-        f"*Reason:* {esc(drill.reason) or '_none given_'}",
         f"*Started by* <@{drill.starter}> {slack_date(drill.started_at, zone)}",
         f"*Time since start:* {_since_start(drill, now)}",
         f"*Status:* {status}",
         f"*Current step:* {_current(drill, zone, now)}",
     ]
-    blocks = [section("\n".join(lines)), context("The checklist and timeline are in the thread.")]
+    # The reason in a section of its own: a long one (500 characters, escaped) is never
+    # what pushes the status lines past Slack's 3,000 characters.
+    reason = section(f"*Reason:* {esc(drill.reason) or '_none given_'}")
+    blocks = [section("\n".join(lines)), reason]
+    blocks.append(context("The checklist and timeline are in the thread."))
     return channel_message(blocks, f"Failover drill: {name}", escaped=True)
 
 

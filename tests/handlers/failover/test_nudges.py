@@ -54,3 +54,11 @@ def test_the_worst_case_stays_within_slacks_limits() -> None:
         assert "checklist above." in json.dumps(shown["blocks"])  # nothing was cut
     many = build_escalation(d, d.step(StepKey.VERIFY), ZONE, admins)
     assert "(and 270 more admins)" in many["text"]
+
+
+def test_a_close_reminder_offers_only_what_close_takes() -> None:
+    d = drill()
+    close = json.dumps(build_reminder(d, d.step(StepKey.CLOSE), ZONE)["blocks"])
+    verify = json.dumps(build_reminder(d, d.step(StepKey.VERIFY), ZONE)["blocks"])
+    assert "Press Done or Assign" in close and "Skip" not in close
+    assert "Press Done, Skip or Assign" in verify
