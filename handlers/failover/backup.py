@@ -17,11 +17,12 @@ from bot.failover.service import drill as read_drill
 from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, tick
 from bot.services import Services
 from bot.wording import count
-from handlers.blocks import error_message, field_error, message, modal, section
+from handlers.blocks import error_message, field_error, message, section
 from handlers.buttons import STALE, Click, on_button, team_of
-from handlers.failover import kit_views
+from handlers.failover import kit_views, views
 from handlers.failover.listeners import publish
 from handlers.failover.render import redraw
+from handlers.forms import state_value
 from handlers.ids import FailoverView
 from handlers.payloads import (
     EngageBackup,
@@ -118,13 +119,8 @@ async def _measure_form(
 
 
 def _typed(view: dict[str, Any], block_id: str) -> str:
-    values = view.get("state", {}).get("values", {})
-    raw = (values.get(block_id) or {}).get("value") or {}
-    return str(raw.get("value") or "")
-
-
-def _notice(title: str, text: str) -> dict[str, Any]:
-    return modal(title, [section(text)], submit=None, close="Close")
+    """What was typed in one text input of the submitted form ("" when empty)."""
+    return str(state_value(view.get("state", {}).get("values", {}), block_id) or "")
 
 
 async def measure_submit(
@@ -156,7 +152,7 @@ async def measure_submit(
         )
     except MeasureChanged as err:
         notice = kit_views.measure_changed(err, services.settings.zone)
-        await ack(response_action="update", view=_notice("Traffic takeover", notice))
+        await ack(response_action="update", view=views.build_notice(notice, "Traffic takeover"))
         return
     except RuleError as err:
         await ack(response_action="errors", errors={kit_views.NOTE: field_error(err)})

@@ -286,9 +286,9 @@ def build_skip_modal(meta: SkipMeta, step: Step) -> dict[str, Any]:
     )
 
 
-def build_notice(text: str) -> dict[str, Any]:
-    """A read-only modal with one mrkdwn line (a Skip that lost to another change)."""
-    return modal("Skip a step", [section(text)], submit=None, close="Close")
+def build_notice(text: str, title: str = "Skip a step") -> dict[str, Any]:
+    """A read-only modal with one mrkdwn line (a form that lost to another change)."""
+    return modal(title, [section(text)], submit=None, close="Close")
 
 
 def build_auto(on: bool, changes: list[FieldChange] | None) -> dict[str, Any]:
