@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from console.standin import TEAM, BOT_USER, Directory, Message
+from console.standin import BOT_USER, TEAM, Directory, Message
 
 TOKEN = "console-verification-token"
 FORM_CONTENT = "application/x-www-form-urlencoded"
@@ -105,7 +105,10 @@ def block_action(
         if message.thread_ts:
             container["thread_ts"] = message.thread_ts
         payload["container"] = container
-        payload["channel"] = {"id": message.channel, "name": directory.channel_name(message.channel)}
+        payload["channel"] = {
+            "id": message.channel,
+            "name": directory.channel_name(message.channel),
+        }
         if not message.ephemeral:
             payload["message"] = message.as_slack()
         payload["response_url"] = response_url
@@ -115,7 +118,9 @@ def block_action(
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
 
 
-def view_submission(view: dict[str, Any], values: dict[str, Any], *, user: str, directory: Directory) -> str:
+def view_submission(
+    view: dict[str, Any], values: dict[str, Any], *, user: str, directory: Directory
+) -> str:
     """A view_submission form body: the modal as the app sent it, with the state filled in."""
     payload = {
         "type": "view_submission",

@@ -32,6 +32,7 @@ class Printer:
     muted: bool = False
     last: Target | None = None
     roots: dict[tuple[str, str], str] = field(default_factory=dict)  # thread root -> its gist
+    gists: dict[tuple[str, str], str] = field(default_factory=dict)  # message -> first gist
 
     def line(self, text: str | Text, style: str = "") -> None:
         if not self.muted:
@@ -59,20 +60,24 @@ class Printer:
             who = self.directory.user_name(message.user or "")
             head = f"{where} · partnerbot · only @{who} can see this"
         elif kind == "update":
-            head = f"{where} · partnerbot · ✎ updated a message it posted"
+            gist = self.gists.get((message.channel, message.ts), "")
+            head = f"{where} · partnerbot · ✎ updated its message “{gist}”"
         else:
             head = f"{where} · partnerbot"
+        self.gists.setdefault(
+            (message.channel, message.ts),
+            _gist(render.mrkdwn(message.text, self.directory).plain),
+        )
         lines = render.blocks(message.blocks, self.directory, controls)
         if not lines:
-            lines = render.mrkdwn(message.text, self.directory).split("\n")
+            lines = list(render.mrkdwn(message.text, self.directory).split("\n"))
         if message.thread_ts and message.thread_ts != message.ts:
             gist = self.roots.get((message.channel, message.thread_ts), message.thread_ts)
             head += f" · in the thread of “{gist}”"
             indent = THREAD_INDENT
         else:
             self.roots.setdefault(
-                (message.channel, message.ts),
-                _gist(render.mrkdwn(message.text, self.directory).plain),
+                (message.channel, message.ts), self.gists[(message.channel, message.ts)]
             )
             indent = ""
         self.line(Text(indent) + Text(head, style="bold yellow" if kind != "ephemeral" else "dim"))

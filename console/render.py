@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rich.emoji import Emoji
 from rich.text import Text
 
 from console.standin import Directory
@@ -26,11 +27,21 @@ _TOKEN = re.compile(
     r"(?P<angle><[^<>\n]+>)"
     r"|(?P<pre>```.+?```)"
     r"|(?P<code>`[^`\n]+`)"
-    r"|(?P<bold>(?<![\w*])\*(?!\s)[^*\n]+?(?<!\s)\*(?![\w*]))"
-    r"|(?P<italic>(?<![\w_])_(?!\s)[^_\n]+?(?<!\s)_(?![\w_]))"
-    r"|(?P<strike>(?<![\w~])~(?!\s)[^~\n]+?(?<!\s)~(?![\w~]))",
+    r"|(?P<bold>(?<![\w*])\*(?!\s)(?:<[^<>\n]+>|[^*\n])+?(?<!\s)\*(?![\w*]))"
+    r"|(?P<italic>(?<![\w_])_(?!\s)(?:<[^<>\n]+>|[^_\n])+?(?<!\s)_(?![\w_]))"
+    r"|(?P<strike>(?<![\w~])~(?!\s)(?:<[^<>\n]+>|[^~\n])+?(?<!\s)~(?![\w~]))",
     re.DOTALL,
 )
+
+
+# Slack's names that rich's emoji table spells otherwise.
+_SLACK_EMOJI = {":large_orange_circle:": "🟠", ":large_green_circle:": "🟢", ":memory:": "📝"}
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")
+
+
+def emoji(text: str) -> str:
+    """Slack's :shortcodes: as the characters they stand for (unknown ones left as typed)."""
+    return Emoji.replace(_EMOJI.sub(lambda m: _SLACK_EMOJI.get(m.group(0), m.group(0)), text))
 
 
 @dataclass
@@ -83,7 +94,7 @@ def mrkdwn(text: str, directory: Directory, style: str = "") -> Text:
 def _spans(out: Text, text: str, directory: Directory, style: str) -> None:
     at = 0
     for match in _TOKEN.finditer(text):
-        out.append(html.unescape(text[at : match.start()]), style=style or None)
+        out.append(emoji(html.unescape(text[at : match.start()])), style=style or None)
         at = match.end()
         token, kind = match.group(0), match.lastgroup
         if kind == "angle":
@@ -96,7 +107,7 @@ def _spans(out: Text, text: str, directory: Directory, style: str) -> None:
         else:
             extra = {"bold": "bold", "italic": "italic", "strike": "strike"}[kind or "bold"]
             _spans(out, token[1:-1], directory, _join(style, extra))
-    out.append(html.unescape(text[at:]), style=style or None)
+    out.append(emoji(html.unescape(text[at:])), style=style or None)
 
 
 def _join(*styles: str) -> str:
@@ -109,7 +120,7 @@ def text_object(obj: dict[str, Any] | None, directory: Directory, style: str = "
         return Text()
     if obj.get("type") == "mrkdwn":
         return mrkdwn(str(obj.get("text", "")), directory, style)
-    return Text(str(obj.get("text", "")), style=style)
+    return Text(emoji(str(obj.get("text", ""))), style=style)
 
 
 def blocks(
@@ -145,18 +156,25 @@ def blocks(
     return lines
 
 
-def _section(
-    block: dict[str, Any], directory: Directory, controls: list[Control]
-) -> list[Text]:
+def _section(block: dict[str, Any], directory: Directory, controls: list[Control]) -> list[Text]:
     lines: list[Text] = []
     if block.get("text"):
         lines.extend(text_object(block["text"], directory).split("\n"))
-    for field in block.get("fields", []):
-        lines.extend(Text("• ") + line for line in text_object(field, directory).split("\n"))
+    shown = [_field(text_object(f, directory)) for f in block.get("fields", [])]
+    for pair in range(0, len(shown), 2):
+        lines.append(Text("    ").join(shown[pair : pair + 2]))
     accessory = block.get("accessory")
     if accessory and accessory.get("type") in CONTROL_TYPES:
         lines.append(Text("  ") + _control(accessory, str(block.get("block_id", "")), controls))
     return lines
+
+
+def _field(text: Text) -> Text:
+    """A field as one line: its first line (the label, as the app writes them) then the rest."""
+    parts = text.split("\n")
+    if len(parts) == 1:
+        return parts[0]
+    return parts[0] + Text(": ") + Text(" / ").join(parts[1:])
 
 
 def _control(element: dict[str, Any], block_id: str, controls: list[Control]) -> Text:

@@ -20,22 +20,29 @@ from console import payloads
 from console.modal import fill_modal
 from console.printer import Printer
 from console.render import Control
-from console.standin import Message, SlackStandIn
+from console.standin import Directory, Message, SlackStandIn
 
 Ask = Callable[[str], Awaitable[str | None]]
 FORM = "application/x-www-form-urlencoded"
+# On the way to a later time the scheduler runs at its jobs' own minute ticks for a jump of up
+# to an hour, and every 15 minutes of console time on a longer one (well inside the digests'
+# grace), so a day passes in a few seconds.
+SHORT_JUMP = timedelta(hours=1)
+LONG_STRIDE = timedelta(minutes=15)
 _STEP = re.compile(r"(\d+)([dhm])")
 
 HELP = """\
 Type what you would type in Slack:
   /partner help, /score top, /health, /digest now, /failover "Acme Media" contract ended …
-  click N        press control N of the last message that has any (a person or an option
+  click N        press control N of the last message that has any, or `click Done` the
+                 first one of that label (a person or an option
                  is asked for when the control is a picker); forms are asked field by field:
                  Enter keeps what is shown, '-' clears it, ':cancel' closes the form
   :as @name      type as someone else ({people}); admins: {admins}
   :home          open partnerbot's Home tab
   :time +30m     move the clock forward (+2h, +1d, +1h30m) or to a time
-                 (:time 2026-12-01 09:00, in {zone}), and run what came due
+                 (:time 2026-12-01 09:00, in {zone}), running what comes due on
+                 the way (each minute; every 15 minutes on a jump past an hour)
   :time          the console's time now
   :help          this list
   Ctrl-D or :quit  leave
@@ -53,7 +60,7 @@ class Session:
     ask: Ask
 
     @property
-    def directory(self) -> Any:
+    def directory(self) -> Directory:
         return self.standin.directory
 
     async def handle(self, line: str) -> bool:
@@ -141,7 +148,9 @@ class Session:
         answer = _json(response)
         if answer.get("text") or answer.get("blocks"):
             in_channel = answer.get("response_type") == "in_channel"
-            message = self.standin.post(self.channel, answer, user=None if in_channel else self.user)
+            message = self.standin.post(
+                self.channel, answer, user=None if in_channel else self.user
+            )
             respond.source = message
         elif response.status != 200:
             self.printer.line(f"Slack would say: /{name[1:]} failed ({response.status}).", "red")
@@ -158,10 +167,10 @@ class Session:
         if target is None or not target.controls:
             self.printer.line("Nothing to click yet: no message shown has buttons.", "red")
             return
-        if not which.isdigit() or not 1 <= int(which) <= len(target.controls):
-            self.printer.line(f"click 1 to {len(target.controls)}.", "red")
+        control = _pick(target.controls, which)
+        if control is None:
+            self.printer.line(f"click 1 to {len(target.controls)}, or a control's label.", "red")
             return
-        control = target.controls[int(which) - 1]
         action = await self.action(control)
         if action is None:
             return
@@ -186,7 +195,9 @@ class Session:
                 action_ts=self.standin.next_ts(),
                 view=target.view,
             )
-        self.printer.line(f"(@{self.directory.user_name(self.user)} pressed {control.label})", "dim")
+        self.printer.line(
+            f"(@{self.directory.user_name(self.user)} pressed {control.label})", "dim"
+        )
         await self.dispatch(body, FORM)
         await self.forms(opened)
 
@@ -262,21 +273,48 @@ class Session:
         if typed:
             moment = parse_time(typed, self.clock.now(), zone)
             if moment is None:
-                self.printer.line("Write :time +30m (or +2h, +1d) or :time 2026-12-01 09:00.", "red")
+                self.printer.line(
+                    "Write :time +30m (or +2h, +1d) or :time 2026-12-01 09:00.", "red"
+                )
                 return
             if moment < self.clock.now():
                 self.printer.line("The console's clock only moves forward.", "red")
                 return
-            self.clock.set(moment)
+            shown = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %a")
+            self.printer.line(f"🕘 {shown} {self.bot.services.settings.timezone}", "bold")
+            await self.run_until(moment)
+            return
         shown = self.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M %a")
         self.printer.line(f"🕘 {shown} {self.bot.services.settings.timezone}", "bold")
-        if typed:
+
+    async def run_until(self, moment: datetime) -> None:
+        """Move the clock to each fire time of the scheduler's jobs up to moment and run what is
+        due there, as the running bot's ticks would (on a long jump every LONG_STRIDE): nothing
+        is skipped as if the bot had been down."""
+        scheduler = self.bot.services.scheduler
+        stride = timedelta(0) if moment - self.clock.now() <= SHORT_JUMP else LONG_STRIDE
+        while True:
+            times = [t for name in scheduler.names if (t := scheduler.next_run(name)) is not None]
+            following = min(times, default=None)
+            if following is None or following > moment:
+                break
+            self.clock.set(max(following, self.clock.now() + stride))
             before = asyncio.all_tasks()
-            await self.bot.services.scheduler.run_due()
+            await scheduler.run_due()
             await self.settle(before)
+        self.clock.set(moment)
 
     def message_by_ts(self, channel: str, ts: str) -> Message | None:
         return self.standin.messages.get((channel, ts))
+
+
+def _pick(controls: list[Control], which: str) -> Control | None:
+    """Control N (1-based), or the first whose label is which (ignoring case)."""
+    if which.isdigit():
+        index = int(which) - 1
+        return controls[index] if 0 <= index < len(controls) else None
+    wanted = which.casefold()
+    return next((c for c in controls if c.label.casefold() == wanted), None)
 
 
 def parse_time(typed: str, now: datetime, zone: Any) -> datetime | None:

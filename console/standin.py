@@ -195,7 +195,12 @@ class SlackStandIn:
             name = self.directory.user_name(user)
             return {
                 "ok": True,
-                "user": {"id": user, "name": name, "real_name": name, "tz": self.directory.timezone},
+                "user": {
+                    "id": user,
+                    "name": name,
+                    "real_name": name,
+                    "tz": self.directory.timezone,
+                },
             }
         if method in ("conversations.info", "conversations.join"):
             return self._conversation(str(body.get("channel", "")))
