@@ -52,7 +52,8 @@ async def test_a_whole_failover_drill_with_clicks_and_forms(tmp_path: Path) -> N
     assert "\x1b[" not in shown  # no colour codes when stdout is not a terminal
     started = after(shown, "mei> click Start failover drill")
     assert "#partners · partnerbot\n  🚨 Failover drill: Test Partner" in started
-    assert "    │ #partners · partnerbot · in the thread of “Failover drill: Test Partner”" in started
+    thread = "    │ #partners · partnerbot · in the thread of “Failover drill: Test Partner”"
+    assert thread in started
     assert "only @mei can see this" in started
     engaged = after(shown, "mei> click Engage")
     assert "@mei engaged 东方甄选 as the backup" in engaged
