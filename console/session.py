@@ -20,7 +20,7 @@ from console import payloads
 from console.modal import fill_modal
 from console.printer import Printer
 from console.render import Control
-from console.standin import Directory, Message, SlackStandIn
+from console.standin import Directory, SlackStandIn
 
 Ask = Callable[[str], Awaitable[str | None]]
 FORM = "application/x-www-form-urlencoded"
@@ -34,10 +34,9 @@ _STEP = re.compile(r"(\d+)([dhm])")
 HELP = """\
 Type what you would type in Slack:
   /partner help, /score top, /health, /digest now, /failover "Acme Media" contract ended …
-  click N        press control N of the last message that has any, or `click Done` the
-                 first one of that label (a person or an option
-                 is asked for when the control is a picker); forms are asked field by field:
-                 Enter keeps what is shown, '-' clears it, ':cancel' closes the form
+  click N        press control N of the last message that has any (click Done: the first
+                 of that label); a picker asks for a person or an option. Forms are asked
+                 field by field: Enter keeps what is shown, '-' clears it, ':cancel' closes
   :as @name      type as someone else ({people}); admins: {admins}
   :home          open partnerbot's Home tab
   :time +30m     move the clock forward (+2h, +1d, +1h30m) or to a time
@@ -303,9 +302,6 @@ class Session:
             await scheduler.run_due()
             await self.settle(before)
         self.clock.set(moment)
-
-    def message_by_ts(self, channel: str, ts: str) -> Message | None:
-        return self.standin.messages.get((channel, ts))
 
 
 def _pick(controls: list[Control], which: str) -> Control | None:
