@@ -56,6 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
         "PORT at /slack/events, with /healthz. Checks the tokens with Slack first (exit 2 if "
         "Slack refuses one). Stops cleanly on SIGTERM.",
     )
+    console = sub.add_parser(
+        "console",
+        help="try partnerbot without Slack: the real app at a prompt, against a local Slack",
+        description="Run the real app in-process against a local stand-in for Slack, and type "
+        "what you would type in Slack (/score top, click 2, :time +30m, :help). Reads a script "
+        "from standard input when it is not a terminal.",
+    )
+    console.add_argument(
+        "--demo", action="store_true", help="fill a fresh database with a demo workspace"
+    )
+    console.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="the SQLite file to use (default: DATABASE_URL; with --demo, a temporary one)",
+    )
+    console.add_argument("--user", default="mei", help="who types first (default: mei, an admin)")
+    console.add_argument(
+        "--files",
+        type=Path,
+        default=Path("partnerbot-charts"),
+        metavar="DIR",
+        help="where uploaded charts are saved as PNG files (default: ./partnerbot-charts)",
+    )
     sub.add_parser("migrate", help="apply database migrations and exit")
     for name, what in (
         ("import", "import partners from a CSV file (all or nothing)"),
@@ -107,6 +131,8 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "console":
+        return _console(args)
     try:
         settings = load_settings(need_slack=args.command == "run")
         if args.command == "run":
@@ -121,6 +147,22 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     except (OSError, sqlite3.Error) as err:
         # The file system or the database said no: one line, not a traceback.
         print(f"partnerbot: {_describe_failure(err)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from console.main import ConsoleRefused, Options, run
+
+    # The app's own log lines would interleave with what Slack would show: warnings only.
+    logging.getLogger().setLevel(logging.WARNING)
+    options = Options(demo=args.demo, db=args.db, user=args.user, files=args.files)
+    try:
+        asyncio.run(run(options))
+    except (ConsoleRefused, ConfigError, MigrationError) as err:
+        print(f"partnerbot: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,1 @@
+"""`partnerbot console`: the real app driven from a prompt, against a local stand-in for Slack."""
