@@ -6,7 +6,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from bot.health.concentration import Concentration, concentration
+from bot.health.concentration import (
+    MODERATE_HHI,
+    Concentration,
+    concentration,
+    concentration_of,
+    window_totals,
+)
 from bot.health.rules import (
     HealthReport,
     HealthStatus,
@@ -14,8 +20,10 @@ from bot.health.rules import (
     Rule,
     Thresholds,
     assess,
+    lookback_start,
     window_weeks,
 )
+from bot.health.summary import HealthSummary, assess_summary
 from bot.metrics import Period
 from bot.registry.rules import RETIRED, Partner, Status, Tier
 
@@ -87,14 +95,76 @@ def assess_portfolio(
         assess(p, by_partner[p.id], benchmarks.get(p.category.value), limits, 0, retired)
         for p in members
     ]
+    first, last = window_weeks(today, limits.window_weeks)
+    gmv = concentration(counted, "gmv", names, first.start, last.end, limits.hhi)
+    traffic = concentration(counted, "traffic", names, first.start, last.end, limits.hhi)
+    return portfolio_report(reports, gmv, traffic, (first, last), population)
+
+
+def assess_portfolio_summaries(
+    partners: list[Partner],
+    summaries: dict[int, HealthSummary],
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    population: Population = PORTFOLIO,
+) -> PortfolioReport:
+    """`assess_portfolio` from one summary a partner and the window's weekly totals (sums,
+    by metric and partner; day_points: the window's points of partners with daily values,
+    whose totals are made here as the full computation makes them)."""
+    members = [p for p in partners if p in population]
+    names = {p.id: p.name for p in members}
+    retired = frozenset(p.name for p in partners if p.status in RETIRED)
+    since = lookback_start(today, limits)
+    empty = HealthSummary((), (), ())
+    reports = [
+        assess_summary(
+            p,
+            summaries.get(p.id, empty),
+            benchmarks.get(p.category.value),
+            limits,
+            since,
+            retired,
+        )
+        for p in members
+    ]
+    first, last = window_weeks(today, limits.window_weeks)
+    shares = []
+    for metric in ("gmv", "traffic"):
+        totals = dict(sums.get(metric, {}))
+        with_days = [p for p in day_points if p.metric == metric]
+        for pid in {p.partner_id for p in with_days}:
+            totals.pop(pid, None)
+        totals.update(window_totals(with_days, metric, first.start, last.end))
+        counted = {pid: value for pid, value in totals.items() if pid in names}
+        shares.append(concentration_of(counted, metric, names, limits.hhi))
+    return portfolio_report(reports, shares[0], shares[1], (first, last), population)
+
+
+def near_band_edge(share: Concentration | None, limits: Thresholds) -> bool:
+    """An HHI within 1e-9 (relative) of a band's edge: its partners' totals were summed as
+    floats in the database, so the band is decided again from the recorded values."""
+    if share is None:
+        return False
+    edges = (limits.hhi, min(MODERATE_HHI, limits.hhi))
+    return any(abs(share.hhi - edge) <= 1e-9 * edge for edge in edges)
+
+
+def portfolio_report(
+    reports: list[HealthReport],
+    gmv: Concentration | None,
+    traffic: Concentration | None,
+    window: tuple[Period, Period],
+    population: Population = PORTFOLIO,
+) -> PortfolioReport:
+    """The report from each member's health and the pool's concentration."""
     counts = Counter(r.status for r in reports)
     flagged = sorted(
         (r for r in reports if r.status in (HealthStatus.RED, HealthStatus.AMBER)),
         key=lambda r: (*r.severity, r.partner.name.casefold()),
     )
-    first, last = window_weeks(today, limits.window_weeks)
-    gmv = concentration(counted, "gmv", names, first.start, last.end, limits.hhi)
-    traffic = concentration(counted, "traffic", names, first.start, last.end, limits.hhi)
     unbacked = sorted(
         (r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)),
         key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()),
@@ -105,6 +175,6 @@ def assess_portfolio(
         gmv,
         traffic,
         unbacked,
-        (first, last),
+        window,
         population,
     )
