@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.health.concentration import (
@@ -141,6 +141,18 @@ def assess_portfolio_summaries(
         counted = {pid: value for pid, value in totals.items() if pid in names}
         shares.append(concentration_of(counted, metric, names, limits.hhi))
     return portfolio_report(reports, shares[0], shares[1], (first, last), population)
+
+
+@dataclass(frozen=True)
+class PoolSummaries:
+    """What the portfolio's summary path reads: a summary a partner, the window's weekly
+    GMV and traffic per partner, the window's points of partners with daily values, and
+    the partners that reported for a given week (digests' overdue list)."""
+
+    summaries: dict[int, HealthSummary]
+    sums: dict[str, dict[int, float]]
+    day_points: list[MetricPoint]
+    reported: set[int] = field(default_factory=set)
 
 
 def near_band_edge(share: Concentration | None, limits: Thresholds) -> bool:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary
+from bot.metrics import Period
 
 
 class HealthTx(Protocol):
@@ -30,3 +31,4 @@ class HealthTx(Protocol):
     async def window_sums(
         self, team_id: str, first: date, last: date
     ) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]: ...
+    async def reported_in_week(self, team_id: str, week: Period, since: date) -> set[int]: ...

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
 from bot.errors import WriteConflict
 from bot.health.portfolio import (
+    PoolSummaries,
     PortfolioReport,
     assess_portfolio,
     assess_portfolio_summaries,
@@ -26,8 +27,9 @@ from bot.health.rules import (
     thresholds_from,
     window_weeks,
 )
+from bot.metrics import Period
 from bot.numbers import format_ratio
-from bot.ports import Store
+from bot.ports import Store, Tx
 from bot.registry.lookup import find
 from bot.registry.rules import RETIRED, Category, FieldChange, Partner
 from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
@@ -94,16 +96,14 @@ async def portfolio_health(
             thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
         limits = settings.thresholds
-        first, last = window_weeks(today, limits.window_weeks)
         partners = await tx.all_partners(team_id)
-        summaries = await tx.pool_summaries(team_id)
-        sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+        pool = await pool_summaries(tx, team_id, today, limits)
         report = await asyncio.to_thread(
             assess_portfolio_summaries,
             partners,
-            summaries,
-            sums,
-            day_points,
+            pool.summaries,
+            pool.sums,
+            pool.day_points,
             settings.benchmarks,
             limits,
             today,
@@ -115,6 +115,20 @@ async def portfolio_health(
             )
             report = replace(report, gmv=exact.gmv, traffic=exact.traffic)
     return report, settings
+
+
+async def pool_summaries(
+    tx: Tx, team_id: str, today: date, limits: Thresholds, reported: Period | None = None
+) -> PoolSummaries:
+    """What the portfolio is computed from: a summary a partner and the concentration
+    window's totals; with reported, the partners with metrics for that week too."""
+    first, last = window_weeks(today, limits.window_weeks)
+    summaries = await tx.pool_summaries(team_id)
+    sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+    seen: set[int] = set()
+    if reported is not None:
+        seen = await tx.reported_in_week(team_id, reported, lookback_start(today, limits))
+    return PoolSummaries(summaries, sums, day_points, seen)
 
 
 async def portfolio_health_full(

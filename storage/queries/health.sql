@@ -93,3 +93,16 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
                        WHERE team_id = :team_id AND metric IN ('gmv', 'traffic')
                          AND period_kind = 'day'
                          AND period_start >= :first AND period_end <= :last);
+
+-- name: reported_in_week
+-- The partners with a metric for a period overlapping a week (starting on :since or later):
+-- its weeks and days start in it, a month up to 30 days before it.
+SELECT partner_id FROM metrics
+ WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
+   AND period_kind IN ('week', 'day')
+   AND period_start >= :first AND period_start <= :last
+UNION
+SELECT partner_id FROM metrics
+ WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
+   AND period_kind NOT IN ('week', 'day')
+   AND period_start >= :month_floor AND period_start <= :last AND period_end >= :week_start;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
@@ -104,6 +104,19 @@ class HealthQueries(Queries):
             sums[metric][int(pid)] = float(total)
         days = await self._fetch_tuples("window_days", **window)
         return sums, _points(days, self._d)
+
+    async def reported_in_week(self, team_id: str, week: Period, since: date) -> set[int]:
+        """Partners with a metric for a period overlapping the week that starts on since or
+        later (as the window read from since holds them)."""
+        rows = await self._fetch_tuples(
+            "reported_in_week",
+            team_id=team_id,
+            first=self._d.day(max(since, week.start)),
+            last=self._d.day(week.end),
+            week_start=self._d.day(week.start),
+            month_floor=self._d.day(max(since, week.start - timedelta(days=30))),
+        )
+        return {int(pid) for (pid,) in rows}
 
 
 def _summaries(rows: Sequence[Any]) -> dict[int, HealthSummary]:
