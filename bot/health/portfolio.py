@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from bot.health.concentration import (
     MODERATE_HHI,
@@ -18,12 +19,13 @@ from bot.health.rules import (
     HealthStatus,
     MetricPoint,
     Rule,
+    RuleState,
     Thresholds,
     assess,
     lookback_start,
     window_weeks,
 )
-from bot.health.summary import HealthSummary, assess_summary
+from bot.health.summary import EMPTY, HealthSummary, SummaryReport, summary_rules, summary_states
 from bot.metrics import Period
 from bot.registry.rules import RETIRED, Partner, Status, Tier
 
@@ -118,18 +120,19 @@ def assess_portfolio_summaries(
     names = {p.id: p.name for p in members}
     retired = frozenset(p.name for p in partners if p.status in RETIRED)
     since = lookback_start(today, limits)
-    empty = HealthSummary((), (), ())
-    reports = [
-        assess_summary(
-            p,
-            summaries.get(p.id, empty),
-            benchmarks.get(p.category.value),
-            limits,
-            since,
-            retired,
+    reports: list[HealthReport] = []
+    unbacked: list[Partner] = []
+    for p in members:
+        summary = summaries.get(p.id, EMPTY)
+        benchmark = benchmarks.get(p.category.value)
+        states = summary_states(p, summary, benchmark, limits, since, retired)
+        reports.append(
+            SummaryReport(
+                p, states, partial(summary_rules, p, summary, benchmark, limits, since, retired)
+            )
         )
-        for p in members
-    ]
+        if states[3] == RuleState.FIRED:
+            unbacked.append(p)
     first, last = window_weeks(today, limits.window_weeks)
     shares = []
     for metric in ("gmv", "traffic"):
@@ -140,7 +143,7 @@ def assess_portfolio_summaries(
         totals.update(window_totals(with_days, metric, first.start, last.end))
         counted = {pid: value for pid, value in totals.items() if pid in names}
         shares.append(concentration_of(counted, metric, names, limits.hhi))
-    return portfolio_report(reports, shares[0], shares[1], (first, last), population)
+    return portfolio_report(reports, shares[0], shares[1], (first, last), population, unbacked)
 
 
 @dataclass(frozen=True)
@@ -170,17 +173,18 @@ def portfolio_report(
     traffic: Concentration | None,
     window: tuple[Period, Period],
     population: Population = PORTFOLIO,
+    unbacked: list[Partner] | None = None,
 ) -> PortfolioReport:
-    """The report from each member's health and the pool's concentration."""
+    """The report from each member's health and the pool's concentration (unbacked: the
+    members whose backup rule fired, when known without reading their rules)."""
     counts = Counter(r.status for r in reports)
     flagged = sorted(
         (r for r in reports if r.status in (HealthStatus.RED, HealthStatus.AMBER)),
         key=lambda r: (*r.severity, r.partner.name.casefold()),
     )
-    unbacked = sorted(
-        (r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)),
-        key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()),
-    )
+    if unbacked is None:
+        unbacked = [r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)]
+    unbacked = sorted(unbacked, key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()))
     return PortfolioReport(
         {s: counts.get(s, 0) for s in HealthStatus},
         flagged,

@@ -10,20 +10,29 @@ What is kept, for any thresholds a workspace may set and any day the rules look 
   exact total and count of its values, and apart those of weeks that start in the month
   before (a week belongs to its Thursday's month): a window starting on the first of a
   month leaves those out of that month.
+Days are kept as ordinals and months as year * 12 + month - 1, so the portfolio decides
+each partner's status with integer and float comparisons (`summary_states`); the rules'
+own functions give the details, only when a report's rules are read (`SummaryReport`).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from bot.health.rules import (
     THRESHOLD_SPECS,
     HealthReport,
+    HealthStatus,
     MetricPoint,
+    RuleResult,
+    RuleState,
     Thresholds,
     backup_rule,
     month_of,
@@ -33,30 +42,35 @@ from bot.health.rules import (
     utilisation_rule,
 )
 from bot.metrics import Period
-from bot.registry.rules import Partner
+from bot.registry.rules import Partner, Tier
 
 MAX_WEEKS = int(THRESHOLD_SPECS["rue_weeks"][2])
 MAX_MONTHS = int(THRESHOLD_SPECS["roi_months"][2])
-SUMMARISED = ("rue", "roi", "sentiment")  # the metrics a summary is made of
+EDGE = 1e-9  # floats this close (relative) to a threshold are decided in exact decimals
 
-
-@dataclass(frozen=True)
-class MonthTotal:
-    """One month's ROI values: those of periods starting in it, and of weeks starting in the
-    month before (exact totals of the values as typed)."""
-
-    month: date
-    total: Decimal
-    count: int
-    spill_total: Decimal
-    spill_count: int
+# (start ordinal, end ordinal, kind, label, value)
+Kept = tuple[int, int, str, str, float]
+# (month index, total, count, spill total, spill count): totals as exact decimal text
+MonthTotal = tuple[int, str, int, str, int]
 
 
 @dataclass(frozen=True)
 class HealthSummary:
-    rue: tuple[MetricPoint, ...]  # weekly, latest first
-    sentiment: tuple[MetricPoint, ...]
+    rue: tuple[Kept, ...]  # weekly, latest first
+    sentiment: tuple[Kept, ...]  # per kind, in period order
     roi: tuple[MonthTotal, ...]  # latest month first
+
+
+EMPTY = HealthSummary((), (), ())
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _kept(p: MetricPoint) -> Kept:
+    period = p.period
+    return (period.start.toordinal(), period.end.toordinal(), period.kind, period.label, p.value)
 
 
 def summarise(points: list[MetricPoint]) -> HealthSummary:
@@ -75,84 +89,180 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
         for kind in sorted(by_kind)
         for p in sorted(by_kind[kind], key=lambda p: (p.period.start, p.period.end))[-2:]
     ]
-    months: dict[date, list[list[Decimal]]] = defaultdict(lambda: [[], []])
+    months: dict[date, tuple[list[Decimal], list[Decimal]]] = defaultdict(lambda: ([], []))
     for p in points:
         if p.metric == "roi":
             month = month_of(p.period)
             months[month][p.period.start < month].append(Decimal(str(p.value)))
-    roi = [
-        MonthTotal(m, sum(own, Decimal(0)), len(own), sum(spill, Decimal(0)), len(spill))
+    roi = tuple(
+        (
+            _month_index(m),
+            str(sum(own, Decimal(0))),
+            len(own),
+            str(sum(spill, Decimal(0))),
+            len(spill),
+        )
         for m in sorted(months, reverse=True)[:MAX_MONTHS]
         for own, spill in [months[m]]
-    ]
-    return HealthSummary(tuple(rue), tuple(sentiment), tuple(roi))
-
-
-def _point(p: MetricPoint) -> list[object]:
-    period = p.period
-    return [
-        p.metric,
-        period.label,
-        period.kind,
-        period.start.isoformat(),
-        period.end.isoformat(),
-        p.value,
-    ]
+    )
+    return HealthSummary(tuple(map(_kept, rue)), tuple(map(_kept, sentiment)), roi)
 
 
 def to_json(summary: HealthSummary) -> str:
     """The summary as stored (floats as repr, so they come back bit for bit)."""
-    return json.dumps(
-        {
-            "rue": [_point(p) for p in summary.rue],
-            "sentiment": [_point(p) for p in summary.sentiment],
-            "roi": [
-                [m.month.isoformat(), str(m.total), m.count, str(m.spill_total), m.spill_count]
-                for m in summary.roi
-            ],
-        },
-        separators=(",", ":"),
-    )
+    raw = {"rue": summary.rue, "sentiment": summary.sentiment, "roi": summary.roi}
+    return json.dumps(raw, separators=(",", ":"), ensure_ascii=False)
 
 
-def from_json(partner_id: int, text: str) -> HealthSummary:
+def from_json(text: str) -> HealthSummary:
     raw = json.loads(text)
-    periods: dict[str, Period] = {}
-
-    def point(
-        metric: str, label: str, kind: str, start: str, end: str, value: float
-    ) -> MetricPoint:
-        period = periods.get(label)
-        if period is None:
-            period = periods[label] = Period(
-                date.fromisoformat(start), date.fromisoformat(end), kind, label
-            )
-        return MetricPoint(partner_id, period, metric, float(value))
-
     return HealthSummary(
-        tuple(point(*p) for p in raw.get("rue", ())),
-        tuple(point(*p) for p in raw.get("sentiment", ())),
-        tuple(
-            MonthTotal(date.fromisoformat(m), Decimal(t), n, Decimal(st), sn)
-            for m, t, n, st, sn in raw.get("roi", ())
-        ),
+        tuple(map(tuple, raw.get("rue", ()))),
+        tuple(map(tuple, raw.get("sentiment", ()))),
+        tuple(map(tuple, raw.get("roi", ()))),
     )
 
 
-def roi_totals(summary: HealthSummary, since: date) -> dict[date, tuple[Decimal, int]]:
-    """Each month's ROI total and count over the periods starting on `since` (a first of a
-    month) or later, as `roi_rule` sums the points of such a window."""
-    totals: dict[date, tuple[Decimal, int]] = {}
-    for m in summary.roi:
-        if m.month < since:
-            continue
-        if m.month == since:  # its weeks starting in the month before are outside
-            total, count = m.total, m.count
+def _in_window(kept: tuple[Kept, ...], since: int) -> list[Kept]:
+    return [k for k in kept if k[0] >= since]
+
+
+def _latest_sentiment(summary: HealthSummary, since: int) -> list[Kept]:
+    """The latest in-window sentiment and the one before it of its kind, in period order."""
+    inside = _in_window(summary.sentiment, since)
+    if not inside:
+        return []
+    kind = max(inside, key=lambda k: (k[0], k[1]))[2]
+    return sorted((k for k in inside if k[2] == kind), key=lambda k: (k[0], k[1]))[-2:]
+
+
+def _roi_months(summary: HealthSummary, since: int) -> list[tuple[int, str, int, str, int]]:
+    """In-window months with ROI, latest first, with what of them the window holds."""
+    months = []
+    for index, total, count, spill, spill_count in summary.roi:
+        if index < since:
+            break
+        if index == since:  # its weeks starting in the month before are outside
+            spill, spill_count = "0", 0
+        if count + spill_count:
+            months.append((index, total, count, spill, spill_count))
+    return months
+
+
+def _below(value: float, line: float, exact: Callable[[], bool]) -> bool:
+    """value < line, by floats unless they are within EDGE of each other."""
+    if abs(value - line) > EDGE * max(abs(line), 1.0):
+        return value < line
+    return exact()
+
+
+def summary_states(
+    partner: Partner,
+    summary: HealthSummary,
+    benchmark: float | None,
+    limits: Thresholds,
+    since: date,
+    retired: frozenset[str],
+) -> tuple[RuleState, RuleState, RuleState, RuleState]:
+    """The four rules' states (utilisation, ROI, sentiment, backup), as `assess` decides
+    them, from numbers alone."""
+    day, month = since.toordinal(), _month_index(since)
+    rue = _in_window(summary.rue, day)[: limits.rue_weeks]
+    if len(rue) < limits.rue_weeks:
+        utilisation = RuleState.UNKNOWN
+    elif any(a[0] - b[0] != 7 for a, b in itertools.pairwise(rue)):
+        utilisation = RuleState.OK
+    else:
+        low = all(k[4] < limits.rue for k in rue)
+        utilisation = RuleState.FIRED if low else RuleState.OK
+    roi = RuleState.UNKNOWN
+    months = _roi_months(summary, month)[: limits.roi_months]
+    if benchmark is not None and len(months) == limits.roi_months:
+        if any(a[0] - b[0] != 1 for a, b in itertools.pairwise(months)):
+            roi = RuleState.OK
         else:
-            total, count = m.total + m.spill_total, m.count + m.spill_count
-        if count:
-            totals[m.month] = (total, count)
-    return totals
+            floor = limits.roi_ratio * benchmark
+            exact_floor = Decimal(str(limits.roi_ratio)) * Decimal(str(benchmark))
+
+            def weak(m: tuple[int, str, int, str, int]) -> bool:
+                count = m[2] + m[4]
+                mean = (float(m[1]) + float(m[3])) / count
+                return _below(
+                    mean, floor, lambda: (Decimal(m[1]) + Decimal(m[3])) / count < exact_floor
+                )
+
+            roi = RuleState.FIRED if all(weak(m) for m in months) else RuleState.OK
+    series = _latest_sentiment(summary, day)
+    if len(series) < 2:
+        sentiment = RuleState.UNKNOWN
+    elif series[0][4] <= 0:
+        sentiment = RuleState.OK
+    else:
+        old, new = series[0][4], series[1][4]
+        drop = (old - new) * 100 / old
+        exact_old, exact_new = Decimal(str(old)), Decimal(str(new))
+        exact_line = Decimal(str(limits.sentiment_drop))
+        fell = not _below(
+            drop,
+            limits.sentiment_drop,
+            lambda: (exact_old - exact_new) * 100 / exact_old < exact_line,
+        )
+        sentiment = RuleState.FIRED if fell else RuleState.OK
+    if partner.tier not in (Tier.STRATEGIC, Tier.CORE):
+        backup = RuleState.NOT_APPLICABLE
+    elif any(b not in retired for b in partner.backups):
+        backup = RuleState.OK
+    else:
+        backup = RuleState.FIRED
+    return utilisation, roi, sentiment, backup
+
+
+def status_of_states(states: tuple[RuleState, RuleState, RuleState, RuleState]) -> HealthStatus:
+    """`status_of` over the four states."""
+    utilisation, roi, sentiment, backup = states
+    if sentiment == RuleState.FIRED:
+        return HealthStatus.RED
+    if RuleState.FIRED in (utilisation, roi, backup):
+        return HealthStatus.AMBER
+    if utilisation == roi == sentiment == RuleState.UNKNOWN:
+        return HealthStatus.GREY
+    return HealthStatus.GREEN
+
+
+_PERIODS: dict[tuple[int, int, str, str], Period] = {}  # a pool shares few periods
+
+
+def _points(kept: list[Kept], metric: str) -> list[MetricPoint]:
+    points = []
+    for start, end, kind, label, value in kept:
+        period = _PERIODS.get((start, end, kind, label))
+        if period is None:
+            period = Period(date.fromordinal(start), date.fromordinal(end), kind, label)
+            _PERIODS[(start, end, kind, label)] = period
+        points.append(MetricPoint(0, period, metric, value))
+    return points
+
+
+def summary_rules(
+    partner: Partner,
+    summary: HealthSummary,
+    benchmark: float | None,
+    limits: Thresholds,
+    since: date,
+    retired: frozenset[str],
+) -> tuple[RuleResult, ...]:
+    """The rules' own verdicts over the values of the window from since that they read."""
+    day = since.toordinal()
+    totals = {
+        date(index // 12, index % 12 + 1, 1): (Decimal(total) + Decimal(spill), count + spill_count)
+        for index, total, count, spill, spill_count in _roi_months(summary, _month_index(since))
+    }
+    return (
+        utilisation_rule(_points(_in_window(summary.rue, day)[: limits.rue_weeks], "rue"), limits),
+        roi_verdict(totals, benchmark, partner.category.value, limits),
+        sentiment_rule(_points(_latest_sentiment(summary, day), "sentiment"), limits),
+        backup_rule(partner, retired),
+    )
 
 
 def assess_summary(
@@ -163,14 +273,49 @@ def assess_summary(
     since: date,
     retired: frozenset[str] = frozenset(),
 ) -> HealthReport:
-    """`assess` (without trends) over the window from `since`, from a summary: the same
-    rules over the same values, so the same report."""
-    rue = [p for p in summary.rue if p.period.start >= since]
-    sentiment = [p for p in summary.sentiment if p.period.start >= since]
-    rules = (
-        utilisation_rule(rue, limits),
-        roi_verdict(roi_totals(summary, since), benchmark, partner.category.value, limits),
-        sentiment_rule(sentiment, limits),
-        backup_rule(partner, retired),
-    )
+    """`assess` (without trends) over the window from `since`, from a summary."""
+    rules = summary_rules(partner, summary, benchmark, limits, since, retired)
     return HealthReport(partner, status_of(rules), rules, {})
+
+
+class SummaryReport(HealthReport):
+    """A portfolio's report whose status and count of fired rules come from
+    `summary_states`; its rules, with their details, are worked out when first read (a page
+    shows a few of thousands)."""
+
+    def __init__(
+        self,
+        partner: Partner,
+        states: tuple[RuleState, RuleState, RuleState, RuleState],
+        rules: Callable[[], tuple[RuleResult, ...]],
+    ) -> None:
+        object.__setattr__(self, "partner", partner)
+        object.__setattr__(self, "status", status_of_states(states))
+        object.__setattr__(self, "trends", {})
+        object.__setattr__(self, "_fired", sum(s == RuleState.FIRED for s in states))
+        object.__setattr__(self, "_make", rules)
+        object.__setattr__(self, "_rules", None)
+
+    @property
+    def rules(self) -> tuple[RuleResult, ...]:
+        made: tuple[RuleResult, ...] | None = self.__dict__["_rules"]
+        if made is None:
+            made = self.__dict__["_make"]()
+            object.__setattr__(self, "_rules", made)
+        return made
+
+    @property
+    def severity(self) -> tuple[int, int]:
+        order = {HealthStatus.RED: 0, HealthStatus.AMBER: 1, HealthStatus.GREY: 2}
+        return (order.get(self.status, 3), -self.__dict__["_fired"])
+
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, HealthReport):
+            return NotImplemented
+        mine = (self.partner, self.status, self.rules, self.trends)
+        return mine == (other.partner, other.status, other.rules, other.trends)
+
+    __hash__ = HealthReport.__hash__
+
+    def __repr__(self) -> str:
+        return f"SummaryReport({self.partner.name!r}, {self.status.value})"

@@ -120,7 +120,7 @@ class HealthQueries(Queries):
 
 
 def _summaries(rows: Sequence[Any]) -> dict[int, HealthSummary]:
-    return {int(pid): from_json(int(pid), inputs) for pid, inputs in rows}
+    return {int(pid): from_json(inputs) for pid, inputs in rows}
 
 
 def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
