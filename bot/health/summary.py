@@ -48,20 +48,20 @@ MAX_WEEKS = int(THRESHOLD_SPECS["rue_weeks"][2])
 MAX_MONTHS = int(THRESHOLD_SPECS["roi_months"][2])
 EDGE = 1e-9  # floats this close (relative) to a threshold are decided in exact decimals
 
-# (start ordinal, end ordinal, kind, label, value)
-Kept = tuple[int, int, str, str, float]
-# (month index, total, count, spill total, spill count): totals as exact decimal text
-MonthTotal = tuple[int, str, int, str, int]
+# [start ordinal, end ordinal, kind, label, value], as JSON keeps it
+Kept = list[Any]
+# [month index, total, count, spill total, spill count]: totals as exact decimal text
+MonthTotal = list[Any]
 
 
 @dataclass(frozen=True)
 class HealthSummary:
-    rue: tuple[Kept, ...]  # weekly, latest first
-    sentiment: tuple[Kept, ...]  # per kind, in period order
-    roi: tuple[MonthTotal, ...]  # latest month first
+    rue: list[Kept]  # weekly, latest first
+    sentiment: list[Kept]  # the latest two of each kind, in period order
+    roi: list[MonthTotal]  # latest month first
 
 
-EMPTY = HealthSummary((), (), ())
+EMPTY = HealthSummary([], [], [])
 
 
 def _month_index(day: date) -> int:
@@ -70,7 +70,11 @@ def _month_index(day: date) -> int:
 
 def _kept(p: MetricPoint) -> Kept:
     period = p.period
-    return (period.start.toordinal(), period.end.toordinal(), period.kind, period.label, p.value)
+    return [period.start.toordinal(), period.end.toordinal(), period.kind, period.label, p.value]
+
+
+def _order(p: MetricPoint) -> tuple[date, date]:
+    return (p.period.start, p.period.end)
 
 
 def summarise(points: list[MetricPoint]) -> HealthSummary:
@@ -84,28 +88,26 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
     for p in points:
         if p.metric == "sentiment":
             by_kind[p.period.kind].append(p)
-    sentiment = [
-        p
-        for kind in sorted(by_kind)
-        for p in sorted(by_kind[kind], key=lambda p: (p.period.start, p.period.end))[-2:]
-    ]
+    sentiment = sorted(
+        (p for kind in by_kind for p in sorted(by_kind[kind], key=_order)[-2:]), key=_order
+    )
     months: dict[date, tuple[list[Decimal], list[Decimal]]] = defaultdict(lambda: ([], []))
     for p in points:
         if p.metric == "roi":
             month = month_of(p.period)
             months[month][p.period.start < month].append(Decimal(str(p.value)))
-    roi = tuple(
-        (
+    roi = [
+        [
             _month_index(m),
             str(sum(own, Decimal(0))),
             len(own),
             str(sum(spill, Decimal(0))),
             len(spill),
-        )
+        ]
         for m in sorted(months, reverse=True)[:MAX_MONTHS]
         for own, spill in [months[m]]
-    )
-    return HealthSummary(tuple(map(_kept, rue)), tuple(map(_kept, sentiment)), roi)
+    ]
+    return HealthSummary(list(map(_kept, rue)), list(map(_kept, sentiment)), roi)
 
 
 def to_json(summary: HealthSummary) -> str:
@@ -115,28 +117,29 @@ def to_json(summary: HealthSummary) -> str:
 
 
 def from_json(text: str) -> HealthSummary:
+    """A stored summary; its entries stay the lists JSON makes (read, never changed)."""
     raw = json.loads(text)
-    return HealthSummary(
-        tuple(map(tuple, raw.get("rue", ()))),
-        tuple(map(tuple, raw.get("sentiment", ()))),
-        tuple(map(tuple, raw.get("roi", ()))),
-    )
+    return HealthSummary(raw.get("rue", ()), raw.get("sentiment", ()), raw.get("roi", ()))
 
 
-def _in_window(kept: tuple[Kept, ...], since: int) -> list[Kept]:
+def _in_window(kept: list[Kept], since: int) -> list[Kept]:
     return [k for k in kept if k[0] >= since]
 
 
 def _latest_sentiment(summary: HealthSummary, since: int) -> list[Kept]:
-    """The latest in-window sentiment and the one before it of its kind, in period order."""
-    inside = _in_window(summary.sentiment, since)
-    if not inside:
+    """The latest in-window sentiment and the one before it of its kind, in period order
+    (kept in period order: the latest is the last)."""
+    kept = summary.sentiment
+    if not kept or kept[-1][0] < since:
         return []
-    kind = max(inside, key=lambda k: (k[0], k[1]))[2]
-    return sorted((k for k in inside if k[2] == kind), key=lambda k: (k[0], k[1]))[-2:]
+    latest = kept[-1]
+    for before in reversed(kept[:-1]):
+        if before[2] == latest[2]:
+            return [before, latest] if before[0] >= since else [latest]
+    return [latest]
 
 
-def _roi_months(summary: HealthSummary, since: int) -> list[tuple[int, str, int, str, int]]:
+def _roi_months(summary: HealthSummary, since: int) -> list[MonthTotal]:
     """In-window months with ROI, latest first, with what of them the window holds."""
     months = []
     for index, total, count, spill, spill_count in summary.roi:
@@ -145,13 +148,14 @@ def _roi_months(summary: HealthSummary, since: int) -> list[tuple[int, str, int,
         if index == since:  # its weeks starting in the month before are outside
             spill, spill_count = "0", 0
         if count + spill_count:
-            months.append((index, total, count, spill, spill_count))
+            months.append([index, total, count, spill, spill_count])
     return months
 
 
 def _below(value: float, line: float, exact: Callable[[], bool]) -> bool:
     """value < line, by floats unless they are within EDGE of each other."""
-    if abs(value - line) > EDGE * max(abs(line), 1.0):
+    margin = EDGE * (line if line > 1.0 else 1.0)  # thresholds are never negative
+    if value - line > margin or line - value > margin:
         return value < line
     return exact()
 
@@ -184,7 +188,7 @@ def summary_states(
             floor = limits.roi_ratio * benchmark
             exact_floor = Decimal(str(limits.roi_ratio)) * Decimal(str(benchmark))
 
-            def weak(m: tuple[int, str, int, str, int]) -> bool:
+            def weak(m: MonthTotal) -> bool:
                 count = m[2] + m[4]
                 mean = (float(m[1]) + float(m[3])) / count
                 return _below(
