@@ -9,6 +9,7 @@ import pytest
 from bot.access import Actor
 from bot.digest.command import Scope
 from bot.digest.content import assess_scoped, assess_scoped_summaries, overdue_week
+from bot.failover.candidates import candidate_health, candidate_health_from_summaries
 from bot.health.portfolio import PortfolioReport
 from bot.health.rules import HealthStatus, Rule, RuleState, lookback_start, thresholds_from
 from bot.health.service import HEALTH, pool_summaries, portfolio_health, portfolio_health_full
@@ -147,3 +148,21 @@ async def test_two_writers_of_one_partner_leave_a_summary_of_both(
         stored = (await tx.pool_summaries(TEAM))[pid]
     assert {kept[3] for kept in stored.rue} >= {"2026-W46", "2026-W47"}
     assert stored == expected
+
+
+async def test_failover_candidates_health_from_summaries_is_the_full_computation(
+    store: Store,
+) -> None:
+    await generate_pool(store, AT, 21, 120, {})
+    today = AT.date()
+    async with store.read() as tx:
+        limits = thresholds_from(await tx.settings(TEAM, HEALTH))
+        benchmarks = await tx.benchmarks(TEAM)
+        partners = await tx.all_partners(TEAM)
+        since = lookback_start(today, limits)
+        points = await tx.health_points(TEAM, since)
+        summaries = await tx.pool_summaries(TEAM)
+    full = candidate_health(partners, partners, points, benchmarks, limits)
+    fast = candidate_health_from_summaries(partners, partners, summaries, benchmarks, limits, since)
+    assert set(full.values()) == set(HealthStatus)
+    assert fast == full
