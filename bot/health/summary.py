@@ -41,7 +41,7 @@ from bot.health.rules import (
     status_of,
     utilisation_rule,
 )
-from bot.metrics import Period
+from bot.metrics import Period, week_of
 from bot.registry.rules import Partner, Tier
 
 MAX_WEEKS = int(THRESHOLD_SPECS["rue_weeks"][2])
@@ -56,7 +56,7 @@ MonthTotal = list[Any]
 
 @dataclass(frozen=True)
 class HealthSummary:
-    rue: list[Kept]  # weekly, latest first
+    rue: list[list[Any]]  # weekly: [start ordinal, value], latest first
     sentiment: list[Kept]  # the latest two of each kind, in period order
     roi: list[MonthTotal]  # latest month first
 
@@ -107,7 +107,8 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
         for m in sorted(months, reverse=True)[:MAX_MONTHS]
         for own, spill in [months[m]]
     ]
-    return HealthSummary(list(map(_kept, rue)), list(map(_kept, sentiment)), roi)
+    weeks = [[p.period.start.toordinal(), p.value] for p in rue]
+    return HealthSummary(weeks, list(map(_kept, sentiment)), roi)
 
 
 def to_json(summary: HealthSummary) -> str:
@@ -122,7 +123,7 @@ def from_json(text: str) -> HealthSummary:
     return HealthSummary(raw.get("rue", ()), raw.get("sentiment", ()), raw.get("roi", ()))
 
 
-def _in_window(kept: list[Kept], since: int) -> list[Kept]:
+def _in_window(kept: list[list[Any]], since: int) -> list[list[Any]]:
     return [k for k in kept if k[0] >= since]
 
 
@@ -177,7 +178,7 @@ def summary_states(
     elif any(a[0] - b[0] != 7 for a, b in itertools.pairwise(rue)):
         utilisation = RuleState.OK
     else:
-        low = all(k[4] < limits.rue for k in rue)
+        low = all(value < limits.rue for _, value in rue)
         utilisation = RuleState.FIRED if low else RuleState.OK
     roi = RuleState.UNKNOWN
     months = _roi_months(summary, month)[: limits.roi_months]
@@ -187,15 +188,18 @@ def summary_states(
         else:
             floor = limits.roi_ratio * benchmark
             exact_floor = Decimal(str(limits.roi_ratio)) * Decimal(str(benchmark))
-
-            def weak(m: MonthTotal) -> bool:
-                count = m[2] + m[4]
-                mean = (float(m[1]) + float(m[3])) / count
-                return _below(
-                    mean, floor, lambda: (Decimal(m[1]) + Decimal(m[3])) / count < exact_floor
-                )
-
-            roi = RuleState.FIRED if all(weak(m) for m in months) else RuleState.OK
+            margin = EDGE * max(floor, 1.0)
+            weak = True
+            for _, total, count, spill, spill_count in months:
+                n = count + spill_count
+                mean = (float(total) + float(spill)) / n
+                if abs(mean - floor) <= margin:  # at the floor: decided in exact decimals
+                    weak = (Decimal(total) + Decimal(spill)) / n < exact_floor
+                else:
+                    weak = mean < floor
+                if not weak:
+                    break
+            roi = RuleState.FIRED if weak else RuleState.OK
     series = _latest_sentiment(summary, day)
     if len(series) < 2:
         sentiment = RuleState.UNKNOWN
@@ -247,6 +251,16 @@ def _points(kept: list[Kept], metric: str) -> list[MetricPoint]:
     return points
 
 
+def _week(start: int, value: float) -> MetricPoint:
+    period = _WEEKS.get(start)
+    if period is None:
+        period = _WEEKS[start] = week_of(date.fromordinal(start))
+    return MetricPoint(0, period, "rue", value)
+
+
+_WEEKS: dict[int, Period] = {}
+
+
 def summary_rules(
     partner: Partner,
     summary: HealthSummary,
@@ -261,8 +275,9 @@ def summary_rules(
         date(index // 12, index % 12 + 1, 1): (Decimal(total) + Decimal(spill), count + spill_count)
         for index, total, count, spill, spill_count in _roi_months(summary, _month_index(since))
     }
+    weeks = [_week(start, value) for start, value in _in_window(summary.rue, day)]
     return (
-        utilisation_rule(_points(_in_window(summary.rue, day)[: limits.rue_weeks], "rue"), limits),
+        utilisation_rule(weeks[: limits.rue_weeks], limits),
         roi_verdict(totals, benchmark, partner.category.value, limits),
         sentiment_rule(_points(_latest_sentiment(summary, day), "sentiment"), limits),
         backup_rule(partner, retired),
