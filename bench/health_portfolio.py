@@ -153,13 +153,16 @@ async def one_write(store: SQLiteStore, summarise: bool, week: list[int]) -> obj
         )
 
 
-async def main(partners: int, weeks: int, rounds: int) -> None:
+async def main(partners: int, weeks: int, rounds: int, keep: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(str(Path(tmp) / "bench.db"))
+        path = Path(keep) if keep else Path(tmp) / "bench.db"
+        fresh = not path.exists()
+        store = SQLiteStore(str(path))
         await store.open(NOW)
         try:
             started = time.perf_counter()
-            seed(store.path, partners, weeks)
+            if fresh:  # a kept database is seeded once: 2.6 million rows take minutes
+                seed(store.path, partners, weeks)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
             week = [0]
             cases: dict[str, Callable[[], Awaitable[object]]] = {
@@ -207,5 +210,6 @@ if __name__ == "__main__":
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--db", help="a database file to seed once and keep between runs")
     args = parser.parse_args()
-    asyncio.run(main(args.partners, args.weeks, args.rounds))
+    asyncio.run(main(args.partners, args.weeks, args.rounds, args.db))
