@@ -14,7 +14,7 @@ from bot.failover import rules
 from bot.failover.content import Candidate
 from bot.failover.rules import Backup, Drill, DrillStatus, Event, EventKind, StepKey, StepState
 from bot.health.rules import HealthStatus, MetricPoint, Thresholds, assess
-from bot.health.summary import EMPTY, HealthSummary, status_of_states, summary_states
+from bot.health.summary import from_json, status_of_states, summary_states
 from bot.registry.rules import RETIRED, Partner, Status, name_key
 
 CANDIDATES_KEPT = 5  # the snapshot, and the checklist, hold the best five
@@ -62,7 +62,7 @@ def candidate_health(
 def candidate_health_from_summaries(
     members: list[Partner],
     pool: list[Partner],
-    summaries: Mapping[int, HealthSummary],
+    summaries: Mapping[int, str],
     benchmarks: Mapping[str, float],
     limits: Thresholds,
     since: date,
@@ -73,7 +73,7 @@ def candidate_health_from_summaries(
         p.id: status_of_states(
             summary_states(
                 p,
-                summaries.get(p.id, EMPTY),
+                from_json(summaries.get(p.id, "{}")),
                 benchmarks.get(p.category.value),
                 limits,
                 since,

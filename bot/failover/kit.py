@@ -17,7 +17,6 @@ from bot.failover.rules import Drill, DrillStatus, Event
 from bot.failover.service import _transition
 from bot.health.rules import lookback_start
 from bot.health.service import HealthSettings, health_settings
-from bot.health.summary import HealthSummary
 from bot.ports import Store, Tx
 from bot.registry.rules import Partner
 from bot.scoring.rules import Ranked
@@ -73,7 +72,7 @@ async def unranked(store: Store, before: datetime, limit: int) -> list[tuple[str
 def _rank(
     partner_id: int,
     pool: list[Partner],
-    summaries: dict[int, HealthSummary],
+    summaries: dict[int, str],
     scored: list[Ranked],
     settings: HealthSettings,
     since: date,

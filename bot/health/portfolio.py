@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -19,13 +20,14 @@ from bot.health.rules import (
     HealthStatus,
     MetricPoint,
     Rule,
+    RuleResult,
     RuleState,
     Thresholds,
     assess,
     lookback_start,
     window_weeks,
 )
-from bot.health.summary import EMPTY, HealthSummary, SummaryReport, summary_rules, summary_states
+from bot.health.summary import SummaryReport, from_json, summary_rules, summary_states
 from bot.metrics import Period
 from bot.registry.rules import RETIRED, Partner, Status, Tier
 
@@ -105,7 +107,7 @@ def assess_portfolio(
 
 def assess_portfolio_summaries(
     partners: list[Partner],
-    summaries: dict[int, HealthSummary],
+    summaries: Mapping[int, str],
     sums: dict[str, dict[int, float]],
     day_points: list[MetricPoint],
     benchmarks: dict[str, float],
@@ -123,14 +125,12 @@ def assess_portfolio_summaries(
     reports: list[HealthReport] = []
     unbacked: list[Partner] = []
     for p in members:
-        summary = summaries.get(p.id, EMPTY)
+        stored = summaries.get(p.id, "{}")
         benchmark = benchmarks.get(p.category.value)
-        states = summary_states(p, summary, benchmark, limits, since, retired)
-        reports.append(
-            SummaryReport(
-                p, states, partial(summary_rules, p, summary, benchmark, limits, since, retired)
-            )
-        )
+        states = summary_states(p, from_json(stored), benchmark, limits, since, retired)
+        # The report keeps the text, read again if its rules are: few objects stay alive.
+        details = partial(_rules_of, p, stored, benchmark, limits, since, retired)
+        reports.append(SummaryReport(p, states, details))
         if states[3] == RuleState.FIRED:
             unbacked.append(p)
     first, last = window_weeks(today, limits.window_weeks)
@@ -146,13 +146,24 @@ def assess_portfolio_summaries(
     return portfolio_report(reports, shares[0], shares[1], (first, last), population, unbacked)
 
 
+def _rules_of(
+    partner: Partner,
+    stored: str,
+    benchmark: float | None,
+    limits: Thresholds,
+    since: date,
+    retired: frozenset[str],
+) -> tuple[RuleResult, ...]:
+    return summary_rules(partner, from_json(stored), benchmark, limits, since, retired)
+
+
 @dataclass(frozen=True)
 class PoolSummaries:
     """What the portfolio's summary path reads: a summary a partner, the window's weekly
     GMV and traffic per partner, the window's points of partners with daily values, and
     the partners that reported for a given week (digests' overdue list)."""
 
-    summaries: dict[int, HealthSummary]
+    summaries: Mapping[int, str]  # as stored: parsed one at a time
     sums: dict[str, dict[int, float]]
     day_points: list[MetricPoint]
     reported: set[int] = field(default_factory=set)

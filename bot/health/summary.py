@@ -297,6 +297,14 @@ def assess_summary(
     return HealthReport(partner, status_of(rules), rules, {})
 
 
+_SEVERITY = {
+    HealthStatus.RED: 0,
+    HealthStatus.AMBER: 1,
+    HealthStatus.GREY: 2,
+    HealthStatus.GREEN: 3,
+}
+
+
 class SummaryReport(HealthReport):
     """A portfolio's report whose status and count of fired rules come from
     `summary_states`; its rules, with their details, are worked out when first read (a page
@@ -325,8 +333,7 @@ class SummaryReport(HealthReport):
 
     @property
     def severity(self) -> tuple[int, int]:
-        order = {HealthStatus.RED: 0, HealthStatus.AMBER: 1, HealthStatus.GREY: 2}
-        return (order.get(self.status, 3), -self.__dict__["_fired"])
+        return (_SEVERITY[self.status], -self.__dict__["_fired"])
 
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, HealthReport):

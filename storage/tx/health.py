@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, from_json, to_json
+from bot.health.summary import HealthSummary, to_json
 from bot.metrics import Period
 from storage.tx.base import Dialect, Queries
 
@@ -88,10 +88,11 @@ class HealthQueries(Queries):
         rows = await self._fetch_tuples("stale_summaries", stale=1, limit=limit)
         return [(str(team), int(pid)) for team, pid in rows]
 
-    async def pool_summaries(self, team_id: str) -> dict[int, HealthSummary]:
-        """Every partner's summary but archived partners', parsed off the event loop."""
+    async def pool_summaries(self, team_id: str) -> dict[int, str]:
+        """Every partner's summary but archived partners', as stored (`from_json` reads one):
+        a pool's parsed summaries would be hundreds of thousands of objects at once."""
         rows = await self._fetch_tuples("pool_summaries", team_id=team_id)
-        return await asyncio.to_thread(_summaries, rows)
+        return {int(pid): inputs for pid, inputs in rows}
 
     async def window_sums(
         self, team_id: str, first: date, last: date
@@ -117,10 +118,6 @@ class HealthQueries(Queries):
             month_floor=self._d.day(max(since, week.start - timedelta(days=30))),
         )
         return {int(pid) for (pid,) in rows}
-
-
-def _summaries(rows: Sequence[Any]) -> dict[int, HealthSummary]:
-    return {int(pid): from_json(inputs) for pid, inputs in rows}
 
 
 def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:

@@ -13,7 +13,7 @@ from bot.failover.candidates import candidate_health, candidate_health_from_summ
 from bot.health.portfolio import PortfolioReport
 from bot.health.rules import HealthStatus, Rule, RuleState, lookback_start, thresholds_from
 from bot.health.service import HEALTH, pool_summaries, portfolio_health, portfolio_health_full
-from bot.health.summary import summarise
+from bot.health.summary import from_json, summarise
 from bot.health.upkeep import rebuild_stale_summaries
 from bot.metrics import parse_period, week_of
 from bot.registry.csv_io import ImportRejected
@@ -145,7 +145,7 @@ async def test_two_writers_of_one_partner_leave_a_summary_of_both(
     async with store.read() as tx:
         pid = (await tx.all_partners(TEAM))[0].id
         expected = summarise(await tx.rule_points(TEAM, pid))
-        stored = (await tx.pool_summaries(TEAM))[pid]
+        stored = from_json((await tx.pool_summaries(TEAM))[pid])
     assert {week_of(date.fromordinal(kept[0])).label for kept in stored.rue} >= {
         "2026-W46",
         "2026-W47",
