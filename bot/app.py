@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 import storage.store as storage
 from bot import claims
 from bot.clock import Clock, SystemClock
+from bot.health.upkeep import rebuild_stale_summaries
 from bot.ports import Store
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -64,6 +65,7 @@ async def open_store(settings: Settings, clock: Clock) -> Store:
         raise ConfigError(f"DATABASE_URL: {err}.") from None
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
+    await rebuild_stale_summaries(store)
     return store
 
 

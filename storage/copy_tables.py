@@ -84,6 +84,17 @@ TABLES: tuple[Table, ...] = (
         ),
         "partner_id, period, metric",
     ),
+    Table(  # derived from metrics, copied as it is (ids are kept) in the same snapshot
+        "health_summary",
+        (
+            ("team_id", TEXT),
+            ("partner_id", INT),
+            ("version", INT),
+            ("stale", INT),
+            ("inputs", TEXT),
+        ),
+        "partner_id",
+    ),
     Table(
         "workspace_settings",
         (

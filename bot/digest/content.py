@@ -9,9 +9,15 @@ from datetime import date, datetime, timedelta
 from bot.digest.command import Scope
 from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
-from bot.health.portfolio import PORTFOLIO, PortfolioReport, assess_portfolio
+from bot.health.portfolio import (
+    PORTFOLIO,
+    PoolSummaries,
+    PortfolioReport,
+    assess_portfolio,
+    assess_portfolio_summaries,
+)
 from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
-from bot.metrics import week_of
+from bot.metrics import Period, week_of
 from bot.registry.rules import Partner
 
 TOP_ALERTS = 5
@@ -101,21 +107,52 @@ def assess_scoped(
 ) -> tuple[PortfolioReport, list[Partner], list[Partner]]:
     """The portfolio of the scope's partners (health's own assessment), its members, and
     those of them with no metrics for the latest complete week (overdue)."""
-    members = [p for p in partners if in_scope(p, scope)]
-    # Retired partners stay in: a backup that has left is still no backup.
-    counted = members + [p for p in partners if p not in PORTFOLIO and not in_scope(p, scope)]
+    members, counted = _scoped(partners, scope)
     report = assess_portfolio(counted, points, benchmarks, limits, today)
-    latest = week_of(today - timedelta(days=7))
+    latest = overdue_week(today)
     reported = {
         p.partner_id
         for p in points
         if p.period.start <= latest.end and p.period.end >= latest.start
     }
+    return report, *_overdue(members, reported)
+
+
+def assess_scoped_summaries(
+    partners: list[Partner],
+    pool: PoolSummaries,
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    scope: Scope,
+) -> tuple[PortfolioReport, list[Partner], list[Partner]]:
+    """`assess_scoped` from the partners' health summaries, the window's totals and the
+    partners that reported for the latest complete week (`overdue_week`)."""
+    members, counted = _scoped(partners, scope)
+    report = assess_portfolio_summaries(
+        counted, pool.summaries, pool.sums, pool.day_points, benchmarks, limits, today
+    )
+    return report, *_overdue(members, pool.reported)
+
+
+def overdue_week(today: date) -> Period:
+    """The latest complete week, which every partner of a digest is expected to report."""
+    return week_of(today - timedelta(days=7))
+
+
+def _scoped(partners: list[Partner], scope: Scope) -> tuple[list[Partner], list[Partner]]:
+    members = [p for p in partners if in_scope(p, scope)]
+    # Retired partners stay in: a backup that has left is still no backup.
+    counted = members + [p for p in partners if p not in PORTFOLIO and not in_scope(p, scope)]
+    return members, counted
+
+
+def _overdue(members: list[Partner], reported: set[int]) -> tuple[list[Partner], list[Partner]]:
     overdue = sorted(
         (p for p in members if p in PORTFOLIO and p.id not in reported),
         key=lambda p: p.name.casefold(),
     )
-    return report, [p for p in members if p in PORTFOLIO], overdue
+    return [p for p in members if p in PORTFOLIO], overdue
 
 
 def _hhi(found: Concentration | None) -> float | None:

@@ -11,12 +11,19 @@ from zoneinfo import ZoneInfo
 from bot import claims
 from bot.access import Actor
 from bot.digest.command import ScheduleRequest, Scope
-from bot.digest.content import Digest, Snapshot, assess_scoped, compose, with_drills
+from bot.digest.content import (
+    Digest,
+    Snapshot,
+    assess_scoped_summaries,
+    compose,
+    overdue_week,
+    with_drills,
+)
 from bot.digest.ports import NewSchedule, Schedule
 from bot.digest.rules import Rule, describe, following, next_runs, slots_until, trigger_of
 from bot.errors import RuleError
-from bot.health.rules import lookback_start, thresholds_from
-from bot.health.service import HEALTH
+from bot.health.rules import thresholds_from
+from bot.health.service import HEALTH, pool_summaries
 from bot.ports import Store
 
 CLAIM_KIND = "digest"
@@ -126,11 +133,11 @@ async def compose_digest(
         limits = thresholds_from(await tx.settings(team_id, HEALTH))
         benchmarks = await tx.benchmarks(team_id)
         partners = await tx.all_partners(team_id)
-        points = await tx.health_points(team_id, lookback_start(today, limits))
+        pool = await pool_summaries(tx, team_id, today, limits, overdue_week(today))
         stored = await tx.digest_snapshot(team_id, channel_id)
         drills = [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
     report, members, overdue = await asyncio.to_thread(
-        assess_scoped, partners, points, benchmarks, limits, today, scope
+        assess_scoped_summaries, partners, pool, benchmarks, limits, today, scope
     )
     digest = compose(report, members, overdue, Snapshot.load(stored[1] if stored else None))
     if stored is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.errors import RuleError
 from bot.failover import rules
@@ -23,6 +23,7 @@ from bot.failover.rules import (
     check_open,
 )
 from bot.health.rules import HealthStatus, MetricPoint, Thresholds, assess
+from bot.health.summary import from_json, status_of_states, summary_states
 from bot.registry.rules import RETIRED, Partner, Status, name_key
 
 CANDIDATES_KEPT = 5  # the snapshot, and the checklist, hold the best five
@@ -63,6 +64,31 @@ def candidate_health(
         p.id: assess(
             p, by_partner[p.id], benchmarks.get(p.category.value), limits, 0, retired
         ).status
+        for p in members
+    }
+
+
+def candidate_health_from_summaries(
+    members: list[Partner],
+    pool: list[Partner],
+    summaries: Mapping[int, str],
+    benchmarks: Mapping[str, float],
+    limits: Thresholds,
+    since: date,
+) -> dict[int, HealthStatus]:
+    """`candidate_health` from the members' health summaries (window from since)."""
+    retired = frozenset(p.name for p in pool if p.status in RETIRED)
+    return {
+        p.id: status_of_states(
+            summary_states(
+                p,
+                from_json(summaries.get(p.id, "{}")),
+                benchmarks.get(p.category.value),
+                limits,
+                since,
+                retired,
+            )
+        )
         for p in members
     }
 

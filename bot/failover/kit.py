@@ -5,7 +5,7 @@ users' message went. Each is one versioned transition (service._transition)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor
@@ -15,7 +15,7 @@ from bot.failover import steps
 from bot.failover.content import Candidate, Measure
 from bot.failover.rules import Drill, DrillStatus, Event
 from bot.failover.service import _transition
-from bot.health.rules import MetricPoint, lookback_start
+from bot.health.rules import lookback_start
 from bot.health.service import HealthSettings, health_settings
 from bot.ports import Store, Tx
 from bot.registry.rules import Partner
@@ -49,8 +49,10 @@ async def rank_candidates(
     settings = await health_settings(store, team_id)
     since = lookback_start(at.astimezone(zone).date(), settings.thresholds)
     async with store.read() as tx:
-        points = await tx.health_points(team_id, since)
-    chosen = await asyncio.to_thread(_rank, found.partner_id, partners, points, scored, settings)
+        summaries = await tx.pool_summaries(team_id)
+    chosen = await asyncio.to_thread(
+        _rank, found.partner_id, partners, summaries, scored, settings, since
+    )
     async with store.write() as tx:
         if not await tx.write_failover_ranking(team_id, drill_id, at, chosen, again=again):
             return None
@@ -66,14 +68,15 @@ async def unranked(store: Store, before: datetime, limit: int) -> list[tuple[str
 def _rank(
     partner_id: int,
     pool: list[Partner],
-    points: list[MetricPoint],
+    summaries: dict[int, str],
     scored: list[Ranked],
     settings: HealthSettings,
+    since: date,
 ) -> list[Candidate]:
     dropping = next(p for p in pool if p.id == partner_id)
     members = ranking_rules.could_take_over(dropping, pool)
-    health = ranking_rules.candidate_health(
-        members, pool, points, settings.benchmarks, settings.thresholds
+    health = ranking_rules.candidate_health_from_summaries(
+        members, pool, summaries, settings.benchmarks, settings.thresholds, since
     )
     order = {r.partner_id: i for i, r in enumerate(scored)}
     scores = {r.partner_id: r.score.composite for r in scored}

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
+from math import fsum
 
 from bot.health.rules import MetricPoint
 from bot.metrics import week_of
@@ -70,11 +71,18 @@ def concentration(
     last_day: date,
     high: float,
 ) -> Concentration | None:
-    """Shares of metric per partner over the window, from weekly values, or from the days of
-    a week that has no weekly value (never both, which would count a week twice).
+    """Shares of metric per partner over the window (see `window_totals`); None when the
+    pool has nothing recorded in the window."""
+    return concentration_of(window_totals(points, metric, first_day, last_day), metric, names, high)
+
+
+def window_totals(
+    points: list[MetricPoint], metric: str, first_day: date, last_day: date
+) -> dict[int, float]:
+    """Each partner's metric over the window, from weekly values, or from the days of a week
+    that has no weekly value (never both, which would count a week twice).
 
     Monthly values are left out: a month cannot be split into the window's weeks.
-    None when the pool has nothing recorded in the window.
     """
     weekly: dict[tuple[int, date], float] = {}
     daily: dict[tuple[int, date], float] = defaultdict(float)
@@ -89,7 +97,14 @@ def concentration(
     summed: dict[int, float] = defaultdict(float)
     for (partner_id, _week), value in {**daily, **weekly}.items():
         summed[partner_id] += value
-    total = sum(summed.values())
+    return summed
+
+
+def concentration_of(
+    summed: dict[int, float], metric: str, names: dict[int, str], high: float
+) -> Concentration | None:
+    """Shares of each partner's total and the HHI."""
+    total = fsum(summed.values())  # correctly rounded: the same whatever the partners' order
     if total <= 0:
         return None
     shares = sorted(

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
-from bot.health.concentration import Concentration, concentration
+from bot.health.concentration import (
+    MODERATE_HHI,
+    Concentration,
+    concentration,
+    concentration_of,
+    window_totals,
+)
 from bot.health.rules import (
     HealthReport,
     HealthStatus,
     MetricPoint,
     Rule,
+    RuleResult,
+    RuleState,
     Thresholds,
     assess,
+    lookback_start,
     window_weeks,
 )
+from bot.health.summary import SummaryReport, from_json, summary_rules, summary_states
 from bot.metrics import Period
 from bot.registry.rules import RETIRED, Partner, Status, Tier
 
@@ -87,24 +99,109 @@ def assess_portfolio(
         assess(p, by_partner[p.id], benchmarks.get(p.category.value), limits, 0, retired)
         for p in members
     ]
+    first, last = window_weeks(today, limits.window_weeks)
+    gmv = concentration(counted, "gmv", names, first.start, last.end, limits.hhi)
+    traffic = concentration(counted, "traffic", names, first.start, last.end, limits.hhi)
+    return portfolio_report(reports, gmv, traffic, (first, last), population)
+
+
+def assess_portfolio_summaries(
+    partners: list[Partner],
+    summaries: Mapping[int, str],
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    population: Population = PORTFOLIO,
+) -> PortfolioReport:
+    """`assess_portfolio` from one summary a partner and the window's weekly totals (sums,
+    by metric and partner; day_points: the window's points of partners with daily values,
+    whose totals are made here as the full computation makes them)."""
+    members = [p for p in partners if p in population]
+    names = {p.id: p.name for p in members}
+    retired = frozenset(p.name for p in partners if p.status in RETIRED)
+    since = lookback_start(today, limits)
+    reports: list[HealthReport] = []
+    unbacked: list[Partner] = []
+    for p in members:
+        stored = summaries.get(p.id, "{}")
+        benchmark = benchmarks.get(p.category.value)
+        states = summary_states(p, from_json(stored), benchmark, limits, since, retired)
+        # The report keeps the text, read again if its rules are: few objects stay alive.
+        details = partial(_rules_of, p, stored, benchmark, limits, since, retired)
+        reports.append(SummaryReport(p, states, details))
+        if states[3] == RuleState.FIRED:
+            unbacked.append(p)
+    first, last = window_weeks(today, limits.window_weeks)
+    shares = []
+    for metric in ("gmv", "traffic"):
+        totals = dict(sums.get(metric, {}))
+        with_days = [p for p in day_points if p.metric == metric]
+        for pid in {p.partner_id for p in with_days}:
+            totals.pop(pid, None)
+        totals.update(window_totals(with_days, metric, first.start, last.end))
+        counted = {pid: value for pid, value in totals.items() if pid in names}
+        shares.append(concentration_of(counted, metric, names, limits.hhi))
+    return portfolio_report(reports, shares[0], shares[1], (first, last), population, unbacked)
+
+
+def _rules_of(
+    partner: Partner,
+    stored: str,
+    benchmark: float | None,
+    limits: Thresholds,
+    since: date,
+    retired: frozenset[str],
+) -> tuple[RuleResult, ...]:
+    return summary_rules(partner, from_json(stored), benchmark, limits, since, retired)
+
+
+@dataclass(frozen=True)
+class PoolSummaries:
+    """What the portfolio's summary path reads: a summary a partner, the window's weekly
+    GMV and traffic per partner, the window's points of partners with daily values, and
+    the partners that reported for a given week (digests' overdue list)."""
+
+    summaries: Mapping[int, str]  # as stored: parsed one at a time
+    sums: dict[str, dict[int, float]]
+    day_points: list[MetricPoint]
+    reported: set[int] = field(default_factory=set)
+
+
+def near_band_edge(share: Concentration | None, limits: Thresholds) -> bool:
+    """An HHI within 1e-9 (relative) of a band's edge: its partners' totals were summed as
+    floats in the database, so the band is decided again from the recorded values."""
+    if share is None:
+        return False
+    edges = (limits.hhi, min(MODERATE_HHI, limits.hhi))
+    return any(abs(share.hhi - edge) <= 1e-9 * edge for edge in edges)
+
+
+def portfolio_report(
+    reports: list[HealthReport],
+    gmv: Concentration | None,
+    traffic: Concentration | None,
+    window: tuple[Period, Period],
+    population: Population = PORTFOLIO,
+    unbacked: list[Partner] | None = None,
+) -> PortfolioReport:
+    """The report from each member's health and the pool's concentration (unbacked: the
+    members whose backup rule fired, when known without reading their rules)."""
     counts = Counter(r.status for r in reports)
     flagged = sorted(
         (r for r in reports if r.status in (HealthStatus.RED, HealthStatus.AMBER)),
         key=lambda r: (*r.severity, r.partner.name.casefold()),
     )
-    first, last = window_weeks(today, limits.window_weeks)
-    gmv = concentration(counted, "gmv", names, first.start, last.end, limits.hhi)
-    traffic = concentration(counted, "traffic", names, first.start, last.end, limits.hhi)
-    unbacked = sorted(
-        (r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)),
-        key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()),
-    )
+    if unbacked is None:
+        unbacked = [r.partner for r in reports if any(rule.rule == Rule.BACKUP for rule in r.fired)]
+    unbacked = sorted(unbacked, key=lambda p: (p.tier != Tier.STRATEGIC, p.name.casefold()))
     return PortfolioReport(
         {s: counts.get(s, 0) for s in HealthStatus},
         flagged,
         gmv,
         traffic,
         unbacked,
-        (first, last),
+        window,
         population,
     )

@@ -202,17 +202,31 @@ def roi_rule(
 ) -> RuleResult:
     """Monthly mean ROI: the latest `roi_months` months with data, consecutive, all weak."""
     if benchmark is None:
+        return roi_verdict({}, benchmark, category, limits)
+    by_month: dict[date, list[Decimal]] = defaultdict(list)
+    for p in points:
+        if p.metric == "roi":
+            by_month[month_of(p.period)].append(_exact(p.value))
+    totals = {month: (sum(values, Decimal(0)), len(values)) for month, values in by_month.items()}
+    return roi_verdict(totals, benchmark, category, limits)
+
+
+def roi_verdict(
+    totals: dict[date, tuple[Decimal, int]],
+    benchmark: float | None,
+    category: str,
+    limits: Thresholds,
+) -> RuleResult:
+    """The ROI rule from each month's total and count of exact ROI values (months with none
+    left out), as the portfolio's summaries keep them."""
+    if benchmark is None:
         return RuleResult(
             Rule.ROI,
             RuleState.UNKNOWN,
             f"no ROI benchmark for {category}; an admin sets one with "
             f"`/health benchmark category={category} roi=...`",
         )
-    by_month: dict[date, list[Decimal]] = defaultdict(list)
-    for p in points:
-        if p.metric == "roi":
-            by_month[month_of(p.period)].append(_exact(p.value))
-    months = sorted(by_month, reverse=True)[: limits.roi_months]
+    months = sorted(totals, reverse=True)[: limits.roi_months]
     # Decimal, so ROI 2.4 against 0.8 x 3.0 is "at the floor", not below it.
     floor = _exact(limits.roi_ratio) * _exact(benchmark)
     if len(months) < limits.roi_months:
@@ -220,7 +234,7 @@ def roi_rule(
         return RuleResult(
             Rule.ROI, RuleState.UNKNOWN, f"needs ROI for {limits.roi_months} months; has {have}"
         )
-    means = [(m, sum(by_month[m]) / len(by_month[m])) for m in months]
+    means = [(m, totals[m][0] / totals[m][1]) for m in months]
     shown = ", ".join(f"{format_ratio(float(v), 2)} ({m:%Y-%m})" for m, v in means)
     against = (
         f"floor {format_ratio(float(floor), 2)} = {format_ratio(limits.roi_ratio)} × "

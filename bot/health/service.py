@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
 from bot.errors import WriteConflict
-from bot.health.portfolio import PortfolioReport, assess_portfolio
+from bot.health.portfolio import (
+    PoolSummaries,
+    PortfolioReport,
+    assess_portfolio,
+    assess_portfolio_summaries,
+    near_band_edge,
+)
 from bot.health.rules import (
     HealthReport,
     MetricPoint,
@@ -19,9 +25,11 @@ from bot.health.rules import (
     format_threshold,
     lookback_start,
     thresholds_from,
+    window_weeks,
 )
+from bot.metrics import Period
 from bot.numbers import format_ratio
-from bot.ports import Store
+from bot.ports import Store, Tx
 from bot.registry.lookup import find
 from bot.registry.rules import RETIRED, Category, FieldChange, Partner
 from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
@@ -79,9 +87,55 @@ async def partner_series(
 async def portfolio_health(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str
 ) -> tuple[PortfolioReport, HealthSettings]:
-    """The portfolio (PORTFOLIO's partners): one query for the window, every rule computed in
-    memory, in a worker thread: over a large pool that is seconds of CPU, and the event loop
-    must stay free to ack other requests meanwhile."""
+    """The portfolio (PORTFOLIO's partners) from one health summary a partner and the
+    window's GMV and traffic summed in the database; the rules run over one row a partner,
+    in a worker thread, so the event loop stays free to ack other requests meanwhile."""
+    today = now.astimezone(zone).date()
+    async with store.read() as tx:
+        settings = HealthSettings(
+            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
+        )
+        limits = settings.thresholds
+        partners = await tx.all_partners(team_id)
+        pool = await pool_summaries(tx, team_id, today, limits)
+        report = await asyncio.to_thread(
+            assess_portfolio_summaries,
+            partners,
+            pool.summaries,
+            pool.sums,
+            pool.day_points,
+            settings.benchmarks,
+            limits,
+            today,
+        )
+        if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
+            points = await tx.health_points(team_id, lookback_start(today, limits))
+            exact = await asyncio.to_thread(
+                assess_portfolio, partners, points, settings.benchmarks, limits, today
+            )
+            report = replace(report, gmv=exact.gmv, traffic=exact.traffic)
+    return report, settings
+
+
+async def pool_summaries(
+    tx: Tx, team_id: str, today: date, limits: Thresholds, reported: Period | None = None
+) -> PoolSummaries:
+    """What the portfolio is computed from: a summary a partner and the concentration
+    window's totals; with reported, the partners with metrics for that week too."""
+    first, last = window_weeks(today, limits.window_weeks)
+    summaries = await tx.pool_summaries(team_id)
+    sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+    seen: set[int] = set()
+    if reported is not None:
+        seen = await tx.reported_in_week(team_id, reported, lookback_start(today, limits))
+    return PoolSummaries(summaries, sums, day_points, seen)
+
+
+async def portfolio_health_full(
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str
+) -> tuple[PortfolioReport, HealthSettings]:
+    """The portfolio computed from every metric of the window (the reference the summaries
+    are tested and benchmarked against): one query, every rule in memory."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
         settings = HealthSettings(

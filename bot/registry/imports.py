@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from bot.access import CLI_ACTOR
 from bot.errors import NameTaken, NotFound, RuleError
+from bot.health.upkeep import refresh_summary
 from bot.metrics import Period
 from bot.ports import Store
 from bot.registry.csv_io import (
@@ -150,15 +151,20 @@ async def import_metrics(
         if problems:
             raise ImportRejected(problems)
         created = updated = unchanged = 0
+        changed: dict[int, Partner] = {}
         for row in rows:
             partner = by_key[name_key(row.name)]
             diff = await write_metrics(
-                tx, at, CLI_ACTOR, partner, row.values, row.period, action="import"
+                tx, at, CLI_ACTOR, partner, row.values, row.period, "import", summarise=False
             )
+            if diff.changes:
+                changed[partner.id] = partner
             new = sum(1 for change in diff.changes if change.before == "")
             created += new
             updated += len(diff.changes) - new
             unchanged += len(row.values) - len(diff.changes)
+        for partner in changed.values():  # one summary a partner, not one a row
+            await refresh_summary(tx, team_id, partner.id)
     return ImportResult(created, updated, unchanged, rows=len(rows))
 
 

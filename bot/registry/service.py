@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from bot.access import Actor, check_can_change
 from bot.errors import AlreadyRegistered, NameTaken, NotFound, RuleError, StaleEdit, WriteConflict
+from bot.health.upkeep import refresh_summary
 from bot.metrics import METRICS, Period, format_metric
 from bot.paging import Page
 from bot.ports import Store, Tx
@@ -340,8 +341,13 @@ async def write_metrics(
     values: dict[str, float],
     period: Period,
     action: str = "metrics",
+    *,
+    summarise: bool = True,
 ) -> Diff:
     """Upsert a partner's metrics for one period inside a transaction; unchanged ones skip.
+
+    The partner's health summary is rewritten in the same transaction (summarise=False: the
+    caller rewrites it before committing, once for many periods).
 
     Each value is written over the one read (compare and set): when another transaction
     recorded it in between, it is read again, so two recordings of one value at once leave
@@ -362,5 +368,7 @@ async def write_metrics(
                 break
         else:
             raise WriteConflict(partner.name)
+    if diff.changes and summarise:
+        await refresh_summary(tx, partner.team_id, partner.id)
     await audit(tx, partner, actor, at, action, diff)
     return diff

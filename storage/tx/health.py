@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
+from bot.health.summary import HealthSummary, to_json
 from bot.metrics import Period
 from storage.tx.base import Dialect, Queries
 
@@ -54,6 +55,69 @@ class HealthQueries(Queries):
             "partner_window", team_id=team_id, since=self._d.day(since), partner_id=partner_id
         )
         return _points(rows, self._d)
+
+    # summaries
+    async def summary_version(self, team_id: str, partner_id: int) -> int | None:
+        version = await self._q.summary_version(self._conn, team_id=team_id, partner_id=partner_id)
+        return None if version is None else int(version)
+
+    async def rule_points(self, team_id: str, partner_id: int) -> list[MetricPoint]:
+        rows = await self._fetch_tuples(
+            "partner_rule_points", team_id=team_id, partner_id=partner_id
+        )
+        return _points(rows, self._d)
+
+    async def write_summary(
+        self, team_id: str, partner_id: int, summary: HealthSummary, old: int | None
+    ) -> bool:
+        """Write a partner's summary over the version read (None: none yet). False when
+        another transaction wrote it in between: read its metrics again."""
+        params = {
+            "team_id": team_id,
+            "partner_id": partner_id,
+            "inputs": to_json(summary),
+            "stale": 0,
+        }
+        if old is None:
+            written = await self._q.insert_summary(self._conn, **params)
+        else:
+            written = await self._q.replace_summary(self._conn, **params, old=old)
+        return written is not None
+
+    async def stale_summaries(self, limit: int) -> list[tuple[str, int]]:
+        rows = await self._fetch_tuples("stale_summaries", stale=1, limit=limit)
+        return [(str(team), int(pid)) for team, pid in rows]
+
+    async def pool_summaries(self, team_id: str) -> dict[int, str]:
+        """Every partner's summary but archived partners', as stored (`from_json` reads one):
+        a pool's parsed summaries would be hundreds of thousands of objects at once."""
+        rows = await self._fetch_tuples("pool_summaries", team_id=team_id)
+        return {int(pid): inputs for pid, inputs in rows}
+
+    async def window_sums(
+        self, team_id: str, first: date, last: date
+    ) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]:
+        """Weekly GMV and traffic summed per partner over the window's days, and the window's
+        points of the partners that also have daily values there (summed by the rules)."""
+        window = {"team_id": team_id, "first": self._d.day(first), "last": self._d.day(last)}
+        sums: dict[str, dict[int, float]] = {"gmv": {}, "traffic": {}}
+        for pid, metric, total in await self._fetch_tuples("window_sums", **window):
+            sums[metric][int(pid)] = float(total)
+        days = await self._fetch_tuples("window_days", **window)
+        return sums, _points(days, self._d)
+
+    async def reported_in_week(self, team_id: str, week: Period, since: date) -> set[int]:
+        """Partners with a metric for a period overlapping the week that starts on since or
+        later (as the window read from since holds them)."""
+        rows = await self._fetch_tuples(
+            "reported_in_week",
+            team_id=team_id,
+            first=self._d.day(max(since, week.start)),
+            last=self._d.day(week.end),
+            week_start=self._d.day(week.start),
+            month_floor=self._d.day(max(since, week.start - timedelta(days=30))),
+        )
+        return {int(pid) for (pid,) in rows}
 
 
 def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
