@@ -165,7 +165,8 @@ async def measure(slack: FakeSlack, args: argparse.Namespace, ours: str, bare: s
     results: dict[str, list[Round]] = {"bare Bolt ack": []} | {c.name: [] for c in only}
     await fire(slack, bare, "/partner", lambda i: "show x", 200, args.concurrency)
     for case in only:  # warm up every path once
-        await fire(slack, ours, case.command, case.texts, 2 * args.concurrency, args.concurrency)
+        count = args.slow_requests if case.slow else 2 * args.concurrency
+        await fire(slack, ours, case.command, case.texts, count, args.concurrency)
     for _ in range(args.rounds):  # interleaved, so a noisy moment hits every case alike
         results["bare Bolt ack"].append(
             await fire(slack, bare, "/partner", lambda i: "show x", args.requests, args.concurrency)
