@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,11 +123,11 @@ async def fire(
                 }
                 began = time.perf_counter()
                 async with session.post(url, data=payload, headers=headers) as resp:
-                    answer = await resp.json(content_type=None)
+                    text = await resp.text()
                     acked = time.perf_counter()
                     if resp.status != 200:
                         raise RuntimeError(f"{command} {texts(i)}: status {resp.status}")
-                working = answer.get("text") == WORKING
+                working = text.startswith("{") and json.loads(text).get("text") == WORKING
                 sent.append((began, acked, key if working else None))
                 if not working:
                     slack.answers.pop(key, None)
