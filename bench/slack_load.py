@@ -102,7 +102,7 @@ async def fire(
     texts: Callable[[int], str],
     requests: int,
     concurrency: int,
-    answer_within: float = 120.0,
+    answer_within: float = 900.0,
 ) -> Round:
     """Send signed commands from concurrency clients; every ack must be a 200. An ack that
     says "Working on it" is answered when its response_url is called."""
