@@ -1,55 +1,76 @@
-"""Throughput of `/partner` commands through the real app, as a ratio to bare Bolt.
+"""Every command's ack through the real app, as ratios to bare Bolt, on either engine.
 
-Both run in this one process, on this machine, in the same run: a bare Bolt app whose
-`/partner` acks a fixed text (the baseline), and partnerbot answering `show`, `list` and
-`set` from a SQLite registry of --partners partners. Requests are signed as Slack signs
-them and sent over HTTP on 127.0.0.1 with --concurrency in flight. The ratio is what the
-registry's work costs over Bolt's own; absolute numbers vary with the machine's load.
+Both run in this one process, in the same run, interleaved round by round: a bare Bolt app
+whose command acks a fixed text (the baseline), and partnerbot answering `/partner show`,
+`/partner list`, `/score NAME`, `/health NAME`, `/score top`, `/digest preview` and
+`/failover status` from a registry of --partners partners with --weeks weeks of five
+metrics. Requests are signed as Slack signs them and sent over HTTP on 127.0.0.1 from
+--concurrency clients. For each case: acks per second and ack p99 as ratios to bare Bolt's,
+and the p99 of the time until the answer reached Slack (in the ack, or through the
+response_url) as a multiple of bare Bolt's ack p99.
 
-    python bench/command_throughput.py --requests 2000 --partners 10000
+    python bench/command_throughput.py --requests 1000 --rounds 7
+    python bench/command_throughput.py --engine postgresql --requests 1000 --rounds 7
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
-import aiohttp
+import asyncpg
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import create_app, web_app
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.seed import seed_postgres, seed_sqlite
+from bench.slack_load import SECRET, FakeSlack, Round, fire, p99
+from bot.access import Actor
+from bot.app import create_app, open_store, web_app
 from bot.clock import SystemClock
-from bot.registry.imports import import_partners
-from bot.settings import Settings, load_settings
-from storage.store import SQLiteStore
+from bot.failover.service import start_drill
+from bot.ports import Store
+from bot.settings import load_settings
 
-SECRET = "bench-secret"
-NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DRILLS = 10  # open drills, for /failover status
 
 
-def body(text: str, team: str = "T0001", user: str = "UBENCH01") -> str:
-    return urlencode(
-        {
-            "team_id": team,
-            "channel_id": "C1",
-            "user_id": user,
-            "command": "/partner",
-            "text": text,
-            "response_url": "http://127.0.0.1:9/respond",
-            "trigger_id": "1.2.3",
-        }
-    )
+@dataclass(frozen=True)
+class Case:
+    name: str
+    command: str
+    texts: Callable[[int], str]
+    slow: bool = False  # reads the whole portfolio: fewer requests a round
+
+
+def cases(partners: int) -> list[Case]:
+    def name(i: int) -> str:
+        return f'"Partner {1 + (i * 7919) % partners:05d}"'
+
+    return [
+        Case("/partner show NAME", "/partner", lambda i: f"show {name(i)}"),
+        Case("/partner list category=KOL", "/partner", lambda i: "list category=KOL"),
+        Case("/score NAME", "/score", lambda i: name(i)),
+        Case("/health NAME", "/health", lambda i: name(i)),
+        Case("/score top", "/score", lambda i: "top", slow=True),
+        Case("/digest preview", "/digest", lambda i: "preview", slow=True),
+        Case("/failover status", "/failover", lambda i: "status"),
+    ]
 
 
 async def serve(application: web.Application) -> tuple[web.AppRunner, str]:
@@ -59,40 +80,17 @@ async def serve(application: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
 
 
-async def fire(url: str, texts: Callable[[int], str], requests: int, concurrency: int) -> float:
-    """Send signed commands; return requests per second. Every answer must be a 200."""
-    verifier = SignatureVerifier(SECRET)
-    queue = iter(range(requests))
-    async with aiohttp.ClientSession() as session:
-
-        async def worker() -> None:
-            for i in queue:
-                payload = body(texts(i))
-                ts = str(int(time.time()))
-                headers = {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Slack-Request-Timestamp": ts,
-                    "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=payload),
-                }
-                async with session.post(url, data=payload, headers=headers) as resp:
-                    await resp.read()
-                    if resp.status != 200:
-                        raise RuntimeError(f"status {resp.status}")
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return requests / (time.perf_counter() - started)
-
-
 def bare_bolt(api_url: str) -> web.Application:
-    """The baseline: Bolt verifying the signature and acking, nothing else."""
+    """The baseline: Bolt (its defaults) verifying the signature and acking, nothing else."""
     app = AsyncApp(
         signing_secret=SECRET, client=AsyncWebClient(token="xoxb-bench", base_url=api_url)
     )
 
-    @app.command("/partner")
     async def answer(ack):  # type: ignore[no-untyped-def]
         await ack(text="ok")
+
+    for command in ("/partner", "/score", "/health", "/digest", "/failover"):
+        app.command(command)(answer)
 
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
@@ -102,93 +100,120 @@ def bare_bolt(api_url: str) -> web.Application:
     return application
 
 
-async def fake_auth() -> tuple[web.AppRunner, str]:
-    async def api(request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "ok": True,
-                "team_id": "T0001",
-                "user_id": "UBOT",
-                "bot_id": "B1",
-                "team": "bench",
-                "user": "bot",
-            }
-        )
-
-    application = web.Application()
-    application.router.add_post("/api/{method}", api)
-    runner = web.AppRunner(application, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
+@contextlib.asynccontextmanager
+async def database(engine: str, file: str) -> AsyncIterator[str]:
+    if engine == "sqlite":
+        yield f"sqlite:///{file}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?search_path={schema}"
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
 
 
-async def main(requests: int, partners: int, concurrency: int, rounds: int) -> None:
+async def seed(store: Store, url: str, engine: str, partners: int, weeks: int) -> float:
+    began = time.perf_counter()
+    now = datetime.now(UTC)
+    if engine == "sqlite":
+        await asyncio.to_thread(seed_sqlite, url.removeprefix("sqlite:///"), now, partners, weeks)
+    else:
+        await seed_postgres(url, now, partners, weeks)
+    for n in range(DRILLS):
+        words = ("Partner", f"{1 + n * 97:05d}", "bench")
+        await start_drill(store, now, "T0001", Actor("UBENCH01", True), words, "C1")
+    return time.perf_counter() - began
+
+
+async def main(args: argparse.Namespace) -> None:
+    slack = FakeSlack()
+    await slack.start()
+    runners: list[web.AppRunner] = [slack.runner] if slack.runner else []
     with tempfile.TemporaryDirectory() as tmp:
-        auth_runner, api_url = await fake_auth()
-        settings = load_settings(
-            slack_bot_token="xoxb-bench",
-            slack_signing_secret=SECRET,
-            slack_api_url=api_url,
-            database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            admins="UBENCH01",
-        )
-        store = SQLiteStore(settings.sqlite_path)
-        await store.open(NOW)
-        runners = [auth_runner]
-        try:
-            await measure(
-                store, settings, api_url, runners, requests, partners, concurrency, rounds
+        file, reuse = args.sqlite_file or os.path.join(tmp, "bench.db"), args.reuse
+        async with database(args.engine, file) as url:
+            settings = load_settings(
+                slack_bot_token="xoxb-bench",
+                slack_signing_secret=SECRET,
+                slack_api_url=slack.api_url,
+                database_url=url,
+                admins="UBENCH01",
             )
-        finally:
-            for runner in runners:
-                await runner.cleanup()
-            await store.close()
+            store = await open_store(settings, SystemClock())
+            try:
+                if not reuse:
+                    took = await seed(store, url, args.engine, args.partners, args.weeks)
+                    print(f"seeded {args.partners} partners x {args.weeks} weeks in {took:.1f} s")
+                bot = create_app(settings, store, SystemClock())
+                ours, our_url = await serve(web_app(bot))
+                bare, bare_url = await serve(bare_bolt(slack.api_url))
+                runners += [ours, bare]
+                await measure(slack, args, our_url, bare_url)
+                await bot.services.tasks.drain(grace=60)
+            finally:
+                for runner in runners:
+                    await runner.cleanup()
+                await store.close()
 
 
-async def measure(
-    store: SQLiteStore,
-    settings: Settings,
-    api_url: str,
-    runners: list[web.AppRunner],
-    requests: int,
-    partners: int,
-    concurrency: int,
-    rounds: int,
-) -> None:
-    rows = "\n".join(f"Partner {i:05d},KOL,core,UBENCH01" for i in range(partners))
-    await import_partners(store, NOW, "T0001", "name,category,tier,owner\n" + rows + "\n")
-    # The real clock: the app checks each request's signed time against its own.
-    bot = create_app(settings, store, SystemClock())
-    ours, our_url = await serve(web_app(bot))
-    bare, bare_url = await serve(bare_bolt(api_url))
-    runners += [ours, bare]
-    cases: dict[str, tuple[str, Callable[[int], str]]] = {
-        "bare Bolt ack": (bare_url, lambda i: "show x"),
-        "show": (our_url, lambda i: f'show "Partner {i % partners:05d}"'),
-        "list page": (our_url, lambda i: "list category=KOL"),
-        "set (write + audit)": (our_url, lambda i: f'set "Partner {i % partners:05d}" note="n{i}"'),
-    }
-    results: dict[str, list[float]] = {name: [] for name in cases}
-    await fire(bare_url, cases["bare Bolt ack"][1], 200, concurrency)  # warm up both
-    await fire(our_url, cases["show"][1], 200, concurrency)
-    for _ in range(rounds):  # interleaved, so a noisy moment hits every case alike
-        for name, (url, texts) in cases.items():
-            results[name].append(await fire(url, texts, requests, concurrency))
-    baseline = statistics.median(results["bare Bolt ack"])
-    print(f"{requests} requests x {rounds} rounds, {concurrency} in flight, {partners} partners")
-    print(f"{'case':<22}{'median req/s':>14}{'ratio to bare Bolt':>20}")
-    for name, values in results.items():
-        median = statistics.median(values)
-        print(f"{name:<22}{median:>14.0f}{median / baseline:>20.2f}")
-    await bot.services.tasks.drain(grace=30)
+async def measure(slack: FakeSlack, args: argparse.Namespace, ours: str, bare: str) -> None:
+    table = cases(args.partners)
+    only = [c for c in table if not args.only or any(o in c.name for o in args.only)]
+    results: dict[str, list[Round]] = {"bare Bolt ack": []} | {c.name: [] for c in only}
+    await fire(slack, bare, "/partner", lambda i: "show x", 200, args.concurrency)
+    for case in only:  # warm up every path once
+        count = args.slow_requests if case.slow else 2 * args.concurrency
+        await fire(slack, ours, case.command, case.texts, count, args.concurrency)
+    for _ in range(args.rounds):  # interleaved, so a noisy moment hits every case alike
+        results["bare Bolt ack"].append(
+            await fire(slack, bare, "/partner", lambda i: "show x", args.requests, args.concurrency)
+        )
+        for case in only:
+            count = args.slow_requests if case.slow else args.requests
+            results[case.name].append(
+                await fire(slack, ours, case.command, case.texts, count, args.concurrency)
+            )
+    report(args, results)
+
+
+def report(args: argparse.Namespace, results: dict[str, list[Round]]) -> None:
+    def pooled(rounds: list[Round], what: str) -> list[float]:
+        return [v for r in rounds for v in getattr(r, what)]
+
+    base = results["bare Bolt ack"]
+    base_rate = statistics.median(r.throughput for r in base)
+    base_p99 = p99(pooled(base, "acks"))
+    print(
+        f"{args.engine}: {args.requests} requests a round ({args.slow_requests} for the "
+        f"portfolio's), {args.rounds} rounds, {args.concurrency} clients, {args.partners} "
+        f"partners x {args.weeks} weeks; bare Bolt {base_rate:.0f} req/s, ack p99 "
+        f"{base_p99 * 1000:.1f} ms"
+    )
+    print("| case | req/s | throughput vs bare | ack p99 vs bare | answer p99 vs bare ack p99 |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, rounds in results.items():
+        rate = statistics.median(r.throughput for r in rounds)
+        ack = p99(pooled(rounds, "acks")) / base_p99
+        answer = p99(pooled(rounds, "answers")) / base_p99
+        print(f"| {name} | {rate:.0f} | {rate / base_rate:.2f} | {ack:.1f}x | {answer:.1f}x |")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--slow-requests", type=int, default=64)
     parser.add_argument("--partners", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    asyncio.run(main(args.requests, args.partners, args.concurrency, args.rounds))
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--sqlite-file", help="keep the seeded registry here; reuse it if there")
+    parser.add_argument("--only", nargs="*", help="cases whose name contains one of these")
+    arguments = parser.parse_args()
+    arguments.reuse = arguments.sqlite_file is not None and os.path.exists(arguments.sqlite_file)
+    if arguments.sqlite_file:
+        arguments.sqlite_file = os.path.abspath(arguments.sqlite_file)
+    asyncio.run(main(arguments))

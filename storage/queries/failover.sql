@@ -46,6 +46,13 @@ SELECT d.*, p.name AS partner_name, b.name AS backup_name
  ORDER BY d.started_at DESC, d.id DESC
  LIMIT :limit;
 
+-- name: open_failover_steps
+-- The steps of every open drill of a workspace in one statement, for `/failover status`.
+SELECT s.drill_id, s.step, s.owner, s.deadline, s.state, s.reason, s.done_by, s.done_at
+  FROM failover_steps s JOIN failover_drills d ON d.id = s.drill_id
+ WHERE s.team_id = :team_id AND d.team_id = :team_id AND d.status = 'open'
+ ORDER BY s.drill_id, s.position;
+
 -- name: failover_steps_of
 SELECT drill_id, step, owner, deadline, state, reason, done_by, done_at FROM failover_steps
  WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY position;

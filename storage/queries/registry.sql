@@ -44,6 +44,16 @@ SELECT p.name FROM partner_backups b
  WHERE b.team_id = :team_id AND b.partner_id = :partner_id
  ORDER BY b.position;
 
+-- name: partner_extras
+-- A partner's tags and its backups' names, each in its order, in one statement.
+SELECT 'tag' AS kind, t.tag AS value, t.position FROM partner_tags t
+ WHERE t.team_id = :team_id AND t.partner_id = :partner_id
+UNION ALL
+SELECT 'backup' AS kind, p.name AS value, b.position FROM partner_backups b
+  JOIN partners p ON p.id = b.backup_id AND p.team_id = b.team_id
+ WHERE b.team_id = :team_id AND b.partner_id = :partner_id
+ ORDER BY kind, position;
+
 -- name: backup_statuses
 -- A partner's backups with their status, so a backup that has left is no backup.
 SELECT p.name, p.status FROM partner_backups b

@@ -65,8 +65,11 @@ class FailoverQueries(FailoverKitQueries):
             note=row["gmv_note"],
         )
 
-    async def _drill(self, row: Any) -> Drill:
-        rows = await self._rows("failover_steps_of", team_id=row["team_id"], drill_id=row["id"])
+    async def _drill(self, row: Any, step_rows: list[Any] | None = None) -> Drill:
+        """A drill from its row, with its steps (read here unless step_rows has them)."""
+        rows = step_rows or await self._rows(
+            "failover_steps_of", team_id=row["team_id"], drill_id=row["id"]
+        )
         steps = tuple(
             Step(
                 key=StepKey(r["step"]),
@@ -140,7 +143,11 @@ class FailoverQueries(FailoverKitQueries):
 
     async def open_failover_drills(self, team_id: str) -> list[Drill]:
         rows = await self._rows("open_failover_drills", team_id=team_id)
-        return [await self._drill(r) for r in rows]
+        steps: dict[int, list[Any]] = {}
+        for step in await self._rows("open_failover_steps", team_id=team_id):
+            steps.setdefault(int(step["drill_id"]), []).append(step)
+        # A drill closed between the two statements has no steps here: _drill reads its own.
+        return [await self._drill(r, steps.get(int(r["id"]))) for r in rows]
 
     async def recent_failover_drills(
         self, team_id: str, partner_id: int | None, limit: int

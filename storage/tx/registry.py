@@ -83,11 +83,10 @@ class RegistryQueries(Queries):
         if not full:
             return _partner(self._d, row)
         team_id, pid = row["team_id"], row["id"]
-        tags = await self._rows("partner_tags", team_id=team_id, partner_id=pid)
-        backups = await self._rows("partner_backups", team_id=team_id, partner_id=pid)
-        return _partner(
-            self._d, row, tuple(r["tag"] for r in tags), tuple(r["name"] for r in backups)
-        )
+        extras = await self._rows("partner_extras", team_id=team_id, partner_id=pid)
+        tags = tuple(r["value"] for r in extras if r["kind"] == "tag")
+        backups = tuple(r["value"] for r in extras if r["kind"] == "backup")
+        return _partner(self._d, row, tags, backups)
 
     async def backup_statuses(self, team_id: str, partner_id: int) -> list[tuple[str, Status]]:
         rows = await self._rows("backup_statuses", team_id=team_id, partner_id=partner_id)

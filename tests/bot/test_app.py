@@ -104,3 +104,21 @@ async def test_old_claims_are_pruned_by_the_daily_job_when_it_comes_due(slack: H
     assert "claims.prune" in await scheduler.run_due()
     assert await claims.claim(store, START, "T1", "event", "old", "") is True  # forgotten
     assert await claims.claim(store, START, "T1", "event", "new", "") is False  # kept
+
+
+async def test_the_access_log_has_one_line_for_a_server_error_and_none_for_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.app import ErrorAccessLogger
+
+    logger = ErrorAccessLogger(logging.getLogger("aiohttp.access"), "")
+    request = make_mocked_request("POST", "/slack/events")
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        logger.log(request, web.Response(status=200), 0.001)
+        logger.log(request, web.Response(status=401), 0.001)
+        logger.log(request, web.Response(status=500), 0.25)
+    assert [r.getMessage() for r in caplog.records] == [
+        "POST /slack/events answered 500 in 0.250 s"
+    ]

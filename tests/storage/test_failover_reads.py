@@ -119,3 +119,22 @@ async def test_a_start_by_id_carries_the_drop_reason_and_refuses_archived(store:
     with pytest.raises(RuleError, match="no longer exists"):
         await failover.start_drill_for(store, AT, TEAM, STARTER, 3, "C1")  # T2's partner
     assert len(await failover.open_drills(store, TEAM)) == 1
+
+
+async def test_the_open_drills_read_their_steps_in_one_statement_however_many(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.databases import reads_traced
+
+    acme = (await failover.start_drill(store, AT, TEAM, STARTER, ("acme",), "C1")).drill
+    beta = (await failover.start_drill(store, AT, TEAM, OTHER, ("beta",), "C1")).drill
+    await failover.complete_step(store, AT, TEAM, STARTER, acme.id, StepKey.BACKUP)
+    async with reads_traced(store, monkeypatch) as statements:
+        listed = await failover.open_drills(store, TEAM)
+    assert [d.id for d in listed] == [acme.id, beta.id]
+    assert [d.steps for d in listed] == [
+        (await failover.drill(store, TEAM, acme.id)).steps,
+        (await failover.drill(store, TEAM, beta.id)).steps,
+    ]
+    assert listed[0].steps != listed[1].steps  # acme's first step is done
+    assert len([s for s in statements if "failover_steps" in s]) == 1, statements

@@ -116,6 +116,26 @@ async def test_write_holds_the_write_lock_from_its_start(store: SQLiteStore) -> 
             await other.execute("BEGIN IMMEDIATE")
 
 
+async def test_reads_in_flight_together_run_on_different_readers_and_see_every_commit(
+    store: SQLiteStore,
+) -> None:
+    from storage.store import READERS
+
+    used: list[object] = []
+
+    async def read_back(name: str) -> Partner | None:
+        async with store.read() as tx:
+            used.append(tx._conn)
+            return await tx.partner_by_key("T1", name.casefold())
+
+    names = [f"P{n}" for n in range(READERS)]
+    for name in names:
+        await insert(store, name)
+    found = await asyncio.gather(*(read_back(name) for name in names))
+    assert [p.name if p else None for p in found] == names
+    assert len({id(conn) for conn in used}) == READERS
+
+
 async def test_timestamps_are_stored_in_utc(store: SQLiteStore) -> None:
     shanghai_morning = datetime.fromisoformat("2026-11-23T07:30:00+08:00")
     async with store.write() as tx:

@@ -205,13 +205,15 @@ async def reads_traced(
         finally:
             monkeypatch.setattr(module, "Tx", original)
         return
-    reader = store._reader
-    assert reader is not None
-    await reader.set_trace_callback(seen.append)
+    readers = store.readers
+    assert readers
+    for reader in readers:
+        await reader.set_trace_callback(seen.append)
     try:
         yield seen
     finally:
-        await reader.set_trace_callback(None)
+        for reader in readers:
+            await reader.set_trace_callback(None)
 
 
 def engine_params() -> Iterator[Any]:
