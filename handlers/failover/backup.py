@@ -5,6 +5,7 @@ posted in the thread and redrawn like Done (listeners.publish)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -12,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.errors import RuleError
 from bot.failover import kit
 from bot.failover.candidates import AlreadyEngaged, EngagedSince
-from bot.failover.rules import Drill, DrillStatus, check_reason
+from bot.failover.rules import Drill, DrillStatus, Event, check_reason
 from bot.failover.service import drill as read_drill
 from bot.failover.steps import MAX_WHERE, MeasureChanged, check_note, tick
 from bot.services import Services
@@ -139,30 +140,17 @@ async def measure_submit(
         return
     team_id = str(view.get("team_id") or team_of(body))
     actor = services.actor(body["user"]["id"])
-    try:
-        drill, event = await kit.tick_measure(
-            services.store,
-            services.clock.now(),
-            team_id,
-            actor,
-            meta.drill_id,
-            meta.measure,
-            note,
-            meta.seen,
-        )
-    except MeasureChanged as err:
-        notice = kit_views.measure_changed(err, services.settings.zone)
-        await ack(response_action="update", view=views.build_notice(notice, "Traffic takeover"))
-        return
-    except RuleError as err:
-        await ack(response_action="errors", errors={kit_views.NOTE: field_error(err)})
-        return
-    except Exception:
-        log.exception("failover measure failed")
-        await ack(response_action="errors", errors={kit_views.NOTE: field_error(OUR_SIDE)})
-        return
-    await ack()
-    services.tasks.spawn(publish(services, drill, event, None), name="failover measure")
+    work = kit.tick_measure(
+        services.store,
+        services.clock.now(),
+        team_id,
+        actor,
+        meta.drill_id,
+        meta.measure,
+        note,
+        meta.seen,
+    )
+    await _save(ack, services, kit_views.NOTE, "failover measure", work)
 
 
 async def open_sending(
@@ -201,19 +189,36 @@ async def sending_submit(
         return
     team_id = str(view.get("team_id") or team_of(body))
     actor = services.actor(body["user"]["id"])
+    work = kit.record_sending(
+        services.store, services.clock.now(), team_id, actor, meta.drill_id, where
+    )
+    await _save(ack, services, kit_views.WHERE, "failover sending", work)
+
+
+async def _save(
+    ack: Reply,
+    services: Services,
+    block_id: str,
+    what: str,
+    work: Awaitable[tuple[Drill, Event]],
+) -> None:
+    """A form's transition: acked empty and published in the thread, or what is wrong shown
+    under its input (a measure changed since the form opened replaces the form)."""
     try:
-        drill, event = await kit.record_sending(
-            services.store, services.clock.now(), team_id, actor, meta.drill_id, where
-        )
+        drill, event = await work
+    except MeasureChanged as err:
+        notice = kit_views.measure_changed(err, services.settings.zone)
+        await ack(response_action="update", view=views.build_notice(notice, "Traffic takeover"))
+        return
     except RuleError as err:
-        await ack(response_action="errors", errors={kit_views.WHERE: field_error(err)})
+        await ack(response_action="errors", errors={block_id: field_error(err)})
         return
     except Exception:
-        log.exception("failover sending failed")
-        await ack(response_action="errors", errors={kit_views.WHERE: field_error(OUR_SIDE)})
+        log.exception("%s failed", what)
+        await ack(response_action="errors", errors={block_id: field_error(OUR_SIDE)})
         return
     await ack()
-    services.tasks.spawn(publish(services, drill, event, None), name="failover sending")
+    services.tasks.spawn(publish(services, drill, event, None), name=what)
 
 
 async def rank_again(
