@@ -140,7 +140,10 @@ async def fire(
         if key is None:
             result.answers.append(acked - began)
         else:
-            arrived = await asyncio.wait_for(slack.answers.pop(key), answer_within)
+            # Keep the future where the response_url finds it until the answer has come:
+            # popping it first dropped every answer that arrived after this loop began.
+            arrived = await asyncio.wait_for(slack.answers[key], answer_within)
+            del slack.answers[key]
             result.answers.append(arrived - began)
     return result
 
