@@ -10,6 +10,8 @@ from typing import Any
 
 import aiosql
 
+from storage.tx.one_hop import OneHopSQLiteAdapter
+
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
 _queries: dict[str, Any] = {}
 
@@ -17,7 +19,8 @@ _queries: dict[str, Any] = {}
 def queries(adapter: str = "aiosqlite") -> Any:
     """The named queries for one driver's adapter, loaded once from the .sql files."""
     if adapter not in _queries:
-        _queries[adapter] = aiosql.from_path(_QUERIES_DIR, adapter, mandatory_parameters=False)
+        driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
+        _queries[adapter] = aiosql.from_path(_QUERIES_DIR, driver, mandatory_parameters=False)
     return _queries[adapter]
 
 
@@ -97,13 +100,9 @@ class Queries:
         return [row async for row in getattr(self._q, name)(self._conn, **params)]
 
     async def _fetchall(self, name: str, **params: Any) -> list[Any]:
-        """Every row of a query, fetched in one call to the connection's thread: no step per
-        row on the event loop, as iterating `_rows` takes. (asyncpg fetches a whole result
-        at once already.)"""
-        if self._d.name != "sqlite":
-            return await self._rows(name, **params)
-        async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as cursor:
-            return list(await cursor.fetchall())
+        """Every row of a query, fetched in one call to the connection's thread (both
+        engines' adapters fetch a whole result at once)."""
+        return await self._rows(name, **params)
 
     async def _fetch_tuples(self, name: str, **params: Any) -> list[Any]:
         """`_fetchall` as rows that unpack like tuples, for reads of hundreds of thousands of
