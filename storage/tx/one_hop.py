@@ -15,14 +15,14 @@ from typing import Any
 from aiosql.adapters.aiosqlite import AioSQLiteAdapter
 
 
-class OneHopSQLiteAdapter(AioSQLiteAdapter):  # type: ignore[misc]
+class OneHopSQLiteAdapter(AioSQLiteAdapter):
     """Reads fetched whole, writes counted, each in one call to the connection's thread."""
 
-    async def select(  # type: ignore[override]
+    async def select(
         self, conn: Any, _query_name: str, sql: str, parameters: Any, record_class: Any = None
     ) -> AsyncIterator[Any]:
         if record_class is not None:  # names come from the cursor: aiosql's own way
-            async for row in super().select(conn, _query_name, sql, parameters, record_class):
+            async for row in super().select(conn, _query_name, sql, parameters, record_class):  # type: ignore[no-untyped-call]
                 yield row
             return
         for row in await conn.execute_fetchall(sql, parameters):
@@ -32,7 +32,7 @@ class OneHopSQLiteAdapter(AioSQLiteAdapter):  # type: ignore[misc]
         self, conn: Any, _query_name: str, sql: str, parameters: Any, record_class: Any = None
     ) -> Any:
         if record_class is not None:
-            return await super().select_one(conn, _query_name, sql, parameters, record_class)
+            return await super().select_one(conn, _query_name, sql, parameters, record_class)  # type: ignore[no-untyped-call]
         rows = await conn.execute_fetchall(sql, parameters)
         return rows[0] if rows else None
 

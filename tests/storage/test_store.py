@@ -144,3 +144,39 @@ async def test_timestamps_are_stored_in_utc(store: SQLiteStore) -> None:
         "2026-11-22T23:30:00.000000Z"
     )
     assert utc_text(shanghai_morning) == "2026-11-22T23:30:00.000000Z"
+
+
+# --- one trip to the connection's thread a statement ------------------------------------
+
+
+def count_trips(conn: aiosqlite.Connection, trips: list[str]) -> None:
+    """Note each call aiosqlite hands to conn's worker thread."""
+    handed = conn._execute
+
+    async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await handed(fn, *args, **kwargs)
+
+    conn._execute = counted  # type: ignore[method-assign]
+
+
+async def test_a_read_and_a_write_each_take_one_trip_to_the_thread(store: SQLiteStore) -> None:
+    first = await insert(store, "Acme")
+    await insert(store, "Bolt")
+    trips: list[str] = []
+    for conn in [*store.readers, store._writer]:
+        assert conn is not None
+        count_trips(conn, trips)
+    async with store.read() as tx:
+        found = await tx.partner_by_key("T1", "acme", full=False)
+        names = await tx.partner_names("T1")
+    assert found is not None and found.id == first
+    assert sorted(names) == ["Acme", "Bolt"]
+    assert len(trips) == 2, trips
+    trips.clear()
+    async with store.write() as tx:  # BEGIN, the update, COMMIT
+        partner = await tx.partner_by_id("T1", first, full=False)
+        assert partner is not None
+        changed = await tx.update_partner(partner, "acme", AT)
+    assert changed is not None
+    assert len(trips) == 4, trips
