@@ -100,9 +100,13 @@ class Queries:
         return [row async for row in getattr(self._q, name)(self._conn, **params)]
 
     async def _fetchall(self, name: str, **params: Any) -> list[Any]:
-        """Every row of a query, fetched in one call to the connection's thread (both
-        engines' adapters fetch a whole result at once)."""
-        return await self._rows(name, **params)
+        """Every row of a query as one list, fetched in one call to the connection's thread,
+        with no step per row on the event loop as iterating `_rows` takes (half a second
+        of loop for 500,000 rows). asyncpg fetches a whole result at once already."""
+        if self._d.name != "sqlite":
+            return await self._rows(name, **params)
+        # aiosqlite takes aiosql's SQL as written (its adapter does not rewrite it).
+        return list(await self._conn.execute_fetchall(getattr(self._q, name).sql, params))
 
     async def _fetch_tuples(self, name: str, **params: Any) -> list[Any]:
         """`_fetchall` as rows that unpack like tuples, for reads of hundreds of thousands of
