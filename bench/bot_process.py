@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,17 +31,8 @@ def peak_rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-async def main(args: argparse.Namespace) -> None:
-    slack = FakeSlack()
-    await slack.start()
-    env = os.environ | {
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": args.database_url,
-        "PORT": str(args.port),
-    }
-    env.pop("SLACK_APP_TOKEN", None)
+async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, float, int]:
+    """Start `partnerbot run`; the process, seconds until it said ready, and its port."""
     began = time.perf_counter()
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, stdout=asyncio.subprocess.PIPE
@@ -49,29 +41,59 @@ async def main(args: argparse.Namespace) -> None:
     while b"partnerbot ready" not in (line := await bot.stdout.readline()):
         if not line:
             raise RuntimeError("the bot stopped before it was ready")
-    ready = time.perf_counter() - began
-    url = f"http://127.0.0.1:{args.port}/slack/events"
+    return bot, time.perf_counter() - began, int(line.split()[-1])
+
+
+async def stop_bot(bot: asyncio.subprocess.Process) -> None:
+    bot.terminate()
+    await bot.wait()
+
+
+async def main(args: argparse.Namespace) -> None:
+    slack = FakeSlack()
+    await slack.start()
+    env = os.environ | {
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": args.database_url,
+        "PORT": str(args.port),  # 0: the OS picks a free one, read back from "ready on port N"
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    starts = []
+    for _ in range(args.starts):
+        bot, ready, _port = await start_bot(env)
+        starts.append(ready)
+        await stop_bot(bot)
+    bot, ready, port = await start_bot(env)
+    starts.append(ready)
+    url = f"http://127.0.0.1:{port}/slack/events"
     try:
+        idle = peak_rss_mb(bot.pid)
         for case in cases(args.partners):
             count = args.slow_requests if case.slow else args.requests
             await fire(slack, url, case.command, case.texts, count, args.concurrency)
         rss = peak_rss_mb(bot.pid)
     finally:
-        bot.terminate()
-        await bot.wait()
+        await stop_bot(bot)
         if slack.runner:
             await slack.runner.cleanup()
-    print(f"start-up to ready {ready:.2f} s; peak RSS {rss:.0f} MB after every case")
+    print(
+        f"start-up to ready: median {statistics.median(starts):.2f} s of {len(starts)} "
+        f"(min {min(starts):.2f}, max {max(starts):.2f}); peak RSS {idle:.0f} MB when ready, "
+        f"{rss:.0f} MB after every case"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite-file", required=True)
-    parser.add_argument("--port", type=int, default=3917)
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--slow-requests", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--starts", type=int, default=4, help="starts timed before the load")
     arguments = parser.parse_args()
     arguments.database_url = f"sqlite:///{os.path.abspath(arguments.sqlite_file)}"
     asyncio.run(main(arguments))
