@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.services import Services
 from handlers import commands, events
 from handlers.alerts import listeners as alerts
-from handlers.context import provide_services
+from handlers.context import ProvideServices
 from handlers.digest import listeners as digest
 from handlers.failover import backup as failover_backup
 from handlers.failover import close as failover_close
@@ -25,9 +25,9 @@ COMMANDS = ["/partner", "/health", "/score", "/digest", "/failover"]
 
 def register_listeners(app: AsyncApp, services: Services) -> list[str]:
     """Give every listener the services, register them all; return the slash commands."""
-    app.middleware(provide_services(services))
-    app.middleware(events.once_per_event)
-    commands.register(app)
+    app.middleware(ProvideServices(services))
+    app.middleware(events.OncePerEvent())
+    commands.register(app)  # first: a command is then matched by the first listeners tried
     registry.register(app)
     health.register(app)
     scoring.register(app)

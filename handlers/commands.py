@@ -10,12 +10,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers.digest.listeners import handle_digest
-from handlers.failover.listeners import handle_failover
-from handlers.health.listeners import handle_health
+from handlers.digest.listeners import digest_command, handle_digest
+from handlers.failover.listeners import failover_command, handle_failover
+from handlers.health.listeners import handle_health, health_command
 from handlers.registry.listeners import handle_partner
 from handlers.reply import Reply
-from handlers.scoring.listeners import handle_score
+from handlers.scoring.listeners import handle_score, score_command
 
 # A feature's command handler: (ack, respond, body, client, services, the command's text).
 CommandHandler = Callable[[Reply, Reply, dict[str, Any], Any, Services, str], Awaitable[None]]
@@ -42,5 +42,10 @@ async def partner_command(
 
 
 def register(app: AsyncApp) -> None:
-    """Register `/partner`."""
+    """Register the five slash commands, before any other listener: Bolt tries listeners in
+    order, and each matcher tried costs a command about 15 us of loop time."""
     app.command("/partner")(partner_command)
+    app.command("/score")(score_command)
+    app.command("/health")(health_command)
+    app.command("/failover")(failover_command)
+    app.command("/digest")(digest_command)

@@ -4,9 +4,9 @@ module-level functions that a unit test can call with fakes."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
@@ -14,12 +14,16 @@ from bot.services import Services
 Next = Callable[[], Awaitable[BoltResponse]]
 
 
-def provide_services(services: Services) -> Callable[..., Awaitable[Any]]:
-    """A middleware that puts the services in the context; Bolt then passes them to every
-    listener that takes a `services` argument."""
+class ProvideServices(AsyncMiddleware):
+    """Puts the services in the context; Bolt then passes them to every listener that takes a
+    `services` argument. A class, not a function: Bolt builds every argument it could inject
+    for a function middleware on each request (about 15 us), and none for this one."""
 
-    async def with_services(context: AsyncBoltContext, next: Next) -> BoltResponse:
-        context["services"] = services
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
+        req.context["services"] = self.services
         return await next()
-
-    return with_services

@@ -175,6 +175,5 @@ async def _details(services: Services, click: Click[DigestDetails]) -> Message:
 
 
 def register(app: AsyncApp) -> None:
-    """Register `/digest` and the Details button."""
-    app.command("/digest")(digest_command)
+    """Register the Details button (`/digest` itself: handlers.commands)."""
     app.action(DigestDetails.action_id)(on_button(DigestDetails, digest_details))

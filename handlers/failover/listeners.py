@@ -264,8 +264,7 @@ async def _assign(services: Services, body: dict[str, Any], respond: Reply) -> N
 
 
 def register(app: AsyncApp) -> None:
-    """Register `/failover`, the checklist's buttons and the Skip form."""
-    app.command("/failover")(failover_command)
+    """Register the checklist's buttons and the Skip form (`/failover`: handlers.commands)."""
     app.action(StepDone.action_id)(on_button(StepDone, step_done))
     app.action(StepSkip.action_id)(on_button(StepSkip, step_skip))
     app.action(StepAssign.action_id)(step_assign)

@@ -129,6 +129,5 @@ async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message
 
 
 def register(app: AsyncApp) -> None:
-    """Register `/health` and its buttons."""
-    app.command("/health")(health_command)
+    """Register the portfolio's buttons (`/health` itself: handlers.commands)."""
     app.action(PortfolioPage.action_id)(on_button(PortfolioPage, portfolio_page))

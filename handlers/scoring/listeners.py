@@ -263,8 +263,7 @@ async def rate_submit(
 
 
 def register(app: AsyncApp) -> None:
-    """Register `/score`, its buttons and the Rate form."""
-    app.command("/score")(score_command)
+    """Register the score's buttons and the Rate form (`/score` itself: handlers.commands)."""
     app.action(RatePartner.action_id)(on_button(RatePartner, rate_partner))
     app.action(RadarChart.action_id)(on_button(RadarChart, radar_chart))
     app.action(TopPage.action_id)(on_button(TopPage, top_page))

@@ -1,0 +1,100 @@
+"""Where one command's event-loop time goes: N in-process dispatches through the real app
+(the signature check, Bolt, our listener, the answer), under cProfile, with no HTTP.
+
+    python bench/profile_commands.py --sqlite-file /tmp/copy.db --case show --requests 300
+
+Prints the loop's CPU time a request (the process's CPU minus its threads' is not separable
+here, so wall time at --concurrency clients is shown beside it) and cProfile's top entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.command_throughput import cases
+from bench.slack_load import SECRET, FakeSlack, body
+from bot.app import create_app, open_store
+from bot.clock import SystemClock
+from bot.settings import load_settings
+from handlers.verify import RequestVerifier
+
+
+async def main(args: argparse.Namespace) -> None:
+    slack = FakeSlack()
+    await slack.start()
+    settings = load_settings(
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+        database_url=f"sqlite:///{args.sqlite_file}",
+        admins="UBENCH01",
+    )
+    store = await open_store(settings, SystemClock())
+    bot = create_app(settings, store, SystemClock())
+    await bot.identity.check()
+    case = next(c for c in cases(10_000) if args.case in c.name)
+    verifier, checker = SignatureVerifier(SECRET), RequestVerifier(SECRET, SystemClock())
+
+    async def one(i: int) -> None:
+        payload = body(case.command, case.texts(i), f"{slack.base}/respond/x")
+        ts = str(int(time.time()))
+        headers = {
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=payload),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        assert checker.refusal(headers, payload.encode()) is None
+        response = await bot.app.async_dispatch(AsyncBoltRequest(body=payload, headers=headers))
+        assert response.status == 200, response.body
+
+    async def run(count: int) -> float:
+        numbers = iter(range(count))
+
+        async def client() -> None:
+            for i in numbers:
+                await one(i)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(args.concurrency)))
+        return time.perf_counter() - began
+
+    await run(64)
+    cpu = time.process_time()
+    wall = await run(args.requests)
+    cpu = time.process_time() - cpu
+    print(
+        f"{case.name}: {wall / args.requests * 1000:.3f} ms wall, "
+        f"{cpu / args.requests * 1000:.3f} ms CPU (all threads) a request"
+    )
+    profile = cProfile.Profile()
+    profile.enable()
+    await run(args.requests)
+    profile.disable()
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    await bot.services.tasks.drain(grace=10)
+    await store.close()
+    if slack.runner:
+        await slack.runner.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite-file", required=True)
+    parser.add_argument("--case", default="show")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--top", type=int, default=40)
+    asyncio.run(main(parser.parse_args()))
