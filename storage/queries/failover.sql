@@ -46,13 +46,6 @@ SELECT d.*, p.name AS partner_name, b.name AS backup_name
  ORDER BY d.started_at DESC, d.id DESC
  LIMIT :limit;
 
--- name: open_failover_steps
--- The steps of every open drill of a workspace in one statement, for `/failover status`.
-SELECT s.drill_id, s.step, s.owner, s.deadline, s.state, s.reason, s.done_by, s.done_at
-  FROM failover_steps s JOIN failover_drills d ON d.id = s.drill_id
- WHERE s.team_id = :team_id AND d.team_id = :team_id AND d.status = 'open'
- ORDER BY s.drill_id, s.position;
-
 -- name: failover_steps_of
 SELECT drill_id, step, owner, deadline, state, reason, done_by, done_at FROM failover_steps
  WHERE team_id = :team_id AND drill_id = :drill_id ORDER BY position;
@@ -155,3 +148,60 @@ SELECT d.*, p.name AS partner_name, b.name AS backup_name,
  WHERE s.team_id = :team_id AND s.owner = :owner AND s.state = 'todo' AND d.status = 'open'
  ORDER BY s.deadline, d.id, s.position
  LIMIT :limit;
+
+-- name: open_failover_drills_whole_sqlite
+-- Every open drill of a workspace with its steps, candidates, measures and sendings as JSON,
+-- in one statement: one snapshot, so a drill closed meanwhile shows whole or not at all.
+-- Scores travel as 17-digit text (SQLite's JSON writes 15 digits, which may not round-trip).
+SELECT d.*, p.name AS partner_name, b.name AS backup_name,
+       (SELECT json_group_array(json_object(
+                 'position', s.position, 'step', s.step, 'owner', s.owner,
+                 'deadline', s.deadline, 'state', s.state, 'reason', s.reason,
+                 'done_by', s.done_by, 'done_at', s.done_at))
+          FROM failover_steps s WHERE s.team_id = d.team_id AND s.drill_id = d.id) AS steps,
+       (SELECT json_group_array(json_object(
+                 'position', c.position, 'partner_id', c.partner_id, 'name', cp.name,
+                 'status', cp.status, 'health', c.health, 'owner', cp.owner,
+                 'registered', c.registered,
+                 'score', CASE WHEN c.score IS NULL THEN NULL ELSE printf('%.17g', c.score) END))
+          FROM failover_candidates c JOIN partners cp ON cp.id = c.partner_id
+         WHERE c.team_id = d.team_id AND c.drill_id = d.id) AS candidates,
+       (SELECT json_group_array(json_object(
+                 'measure', m.measure, 'note', m.note, 'ticked_by', m.ticked_by,
+                 'ticked_at', m.ticked_at))
+          FROM failover_measures m WHERE m.team_id = d.team_id AND m.drill_id = d.id) AS measures,
+       (SELECT json_group_array(json_object(
+                 'id', t.id, 'actor', t.actor, 'at', t.at, 'detail', t.detail))
+          FROM failover_timeline t
+         WHERE t.team_id = d.team_id AND t.drill_id = d.id AND t.kind = 'sent') AS sendings
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
+ WHERE d.team_id = :team_id AND d.status = 'open'
+ ORDER BY d.started_at, d.id;
+
+-- name: open_failover_drills_whole_postgresql
+-- open_failover_drills_whole_sqlite in PostgreSQL's JSON functions (times as ISO text).
+SELECT d.*, p.name AS partner_name, b.name AS backup_name,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'position', s.position, 'step', s.step, 'owner', s.owner,
+                 'deadline', s.deadline, 'state', s.state, 'reason', s.reason,
+                 'done_by', s.done_by, 'done_at', s.done_at)), '[]')
+          FROM failover_steps s WHERE s.team_id = d.team_id AND s.drill_id = d.id) AS steps,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'position', c.position, 'partner_id', c.partner_id, 'name', cp.name,
+                 'status', cp.status, 'health', c.health, 'owner', cp.owner,
+                 'registered', c.registered, 'score', c.score)), '[]')
+          FROM failover_candidates c JOIN partners cp ON cp.id = c.partner_id
+         WHERE c.team_id = d.team_id AND c.drill_id = d.id) AS candidates,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'measure', m.measure, 'note', m.note, 'ticked_by', m.ticked_by,
+                 'ticked_at', m.ticked_at)), '[]')
+          FROM failover_measures m WHERE m.team_id = d.team_id AND m.drill_id = d.id) AS measures,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'id', t.id, 'actor', t.actor, 'at', t.at, 'detail', t.detail)), '[]')
+          FROM failover_timeline t
+         WHERE t.team_id = d.team_id AND t.drill_id = d.id AND t.kind = 'sent') AS sendings
+  FROM failover_drills d JOIN partners p ON p.id = d.partner_id
+  LEFT JOIN partners b ON b.id = d.backup_id
+ WHERE d.team_id = :team_id AND d.status = 'open'
+ ORDER BY d.started_at, d.id;

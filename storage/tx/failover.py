@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
-from bot.failover.content import Language
+from bot.failover.content import Candidate, Language, MeasureTick, Sending
 from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
 from bot.failover.rules import (
@@ -24,7 +26,8 @@ from bot.failover.rules import (
     StepKey,
     StepState,
 )
-from storage.tx.failover_kit import FailoverKitQueries
+from storage.tx.base import from_utc_text
+from storage.tx.failover_kit import FailoverKitQueries, candidate_rows, measure_rows, sending_rows
 
 
 def _second_open(err: Exception) -> bool:
@@ -65,23 +68,41 @@ class FailoverQueries(FailoverKitQueries):
             note=row["gmv_note"],
         )
 
-    async def _drill(self, row: Any, step_rows: list[Any] | None = None) -> Drill:
-        """A drill from its row, with its steps (read here unless step_rows has them)."""
-        rows = step_rows or await self._rows(
-            "failover_steps_of", team_id=row["team_id"], drill_id=row["id"]
+    async def _drill(self, row: Any) -> Drill:
+        """A drill from its row, with its steps and its kit read here (four statements)."""
+        team_id, drill_id = row["team_id"], int(row["id"])
+        steps = await self._rows("failover_steps_of", team_id=team_id, drill_id=drill_id)
+        return self._assemble(
+            row,
+            self._steps(steps, self._d.moment),
+            await self.failover_candidates(team_id, drill_id),
+            await self.failover_measures(team_id, drill_id),
+            await self.failover_sendings(team_id, drill_id),
         )
-        steps = tuple(
+
+    @staticmethod
+    def _steps(rows: Iterable[Any], moment: Callable[[Any], datetime]) -> tuple[Step, ...]:
+        return tuple(
             Step(
                 key=StepKey(r["step"]),
                 owner=r["owner"],
-                deadline=self._d.moment(r["deadline"]),
+                deadline=moment(r["deadline"]),
                 state=StepState(r["state"]),
                 reason=r["reason"],
                 by=r["done_by"],
-                at=self._at(r["done_at"]),
+                at=None if r["done_at"] is None else moment(r["done_at"]),
             )
             for r in rows
         )
+
+    def _assemble(
+        self,
+        row: Any,
+        steps: tuple[Step, ...],
+        candidates: tuple[Candidate, ...],
+        measures: tuple[MeasureTick, ...],
+        sendings: tuple[Sending, ...],
+    ) -> Drill:
         return Drill(
             id=int(row["id"]),
             team_id=row["team_id"],
@@ -102,9 +123,25 @@ class FailoverQueries(FailoverKitQueries):
             rendered_version=int(row["rendered_version"]),
             ranked_at=self._at(row["ranked_at"]),
             language=Language(row["language"]),
-            candidates=await self.failover_candidates(row["team_id"], int(row["id"])),
-            measures=await self.failover_measures(row["team_id"], int(row["id"])),
-            sendings=await self.failover_sendings(row["team_id"], int(row["id"])),
+            candidates=candidates,
+            measures=measures,
+            sendings=sendings,
+        )
+
+    def _whole_drill(self, row: Any) -> Drill:
+        """A drill from a row of open_failover_drills_whole_*: its parts as JSON arrays, in
+        no promised order (SQLite's json_group_array), so ordered here."""
+
+        def parts(column: str, order: str | None = None) -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = json.loads(row[column])
+            return sorted(items, key=lambda i: int(i[order])) if order else items
+
+        return self._assemble(
+            row,
+            self._steps(parts("steps", "position"), from_utc_text),
+            candidate_rows(parts("candidates", "position")),
+            measure_rows(parts("measures"), from_utc_text),
+            sending_rows(parts("sendings", "id"), from_utc_text),
         )
 
     async def insert_failover_drill(self, drill: Drill) -> int | None:
@@ -142,12 +179,9 @@ class FailoverQueries(FailoverKitQueries):
         return None if row is None else await self._drill(row)
 
     async def open_failover_drills(self, team_id: str) -> list[Drill]:
-        rows = await self._rows("open_failover_drills", team_id=team_id)
-        steps: dict[int, list[Any]] = {}
-        for step in await self._rows("open_failover_steps", team_id=team_id):
-            steps.setdefault(int(step["drill_id"]), []).append(step)
-        # A drill closed between the two statements has no steps here: _drill reads its own.
-        return [await self._drill(r, steps.get(int(r["id"]))) for r in rows]
+        # One statement, not four a drill: one snapshot, and one trip to the database.
+        rows = await self._rows(f"open_failover_drills_whole_{self._d.name}", team_id=team_id)
+        return [self._whole_drill(r) for r in rows]
 
     async def recent_failover_drills(
         self, team_id: str, partner_id: int | None, limit: int

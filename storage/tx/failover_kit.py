@@ -3,7 +3,9 @@ candidates' snapshot, the measures ticked off, and the sendings (read from the t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from bot.failover.content import Candidate, Measure, MeasureTick, Sending
 from bot.health.rules import HealthStatus
@@ -18,32 +20,15 @@ class FailoverKitQueries(Queries):
 
     async def failover_candidates(self, team_id: str, drill_id: int) -> tuple[Candidate, ...]:
         rows = await self._rows("failover_candidates_of", team_id=team_id, drill_id=drill_id)
-        return tuple(
-            Candidate(
-                partner_id=int(r["partner_id"]),
-                name=r["name"],
-                score=None if r["score"] is None else float(r["score"]),
-                health=HealthStatus(r["health"]),
-                owner=r["owner"],
-                registered=bool(r["registered"]),
-                status=Status(r["status"]),
-            )
-            for r in rows
-        )
+        return candidate_rows(rows)
 
     async def failover_measures(self, team_id: str, drill_id: int) -> tuple[MeasureTick, ...]:
         rows = await self._rows("failover_measures_of", team_id=team_id, drill_id=drill_id)
-        ticks = [
-            MeasureTick(
-                Measure(r["measure"]), r["note"], r["ticked_by"], self._d.moment(r["ticked_at"])
-            )
-            for r in rows
-        ]
-        return tuple(sorted(ticks, key=lambda t: _MEASURE_ORDER.index(t.measure)))
+        return measure_rows(rows, self._d.moment)
 
     async def failover_sendings(self, team_id: str, drill_id: int) -> tuple[Sending, ...]:
         rows = await self._rows("failover_sendings_of", team_id=team_id, drill_id=drill_id)
-        return tuple(Sending(r["detail"] or "", r["actor"], self._d.moment(r["at"])) for r in rows)
+        return sending_rows(rows, self._d.moment)
 
     async def write_failover_ranking(
         self,
@@ -95,3 +80,36 @@ class FailoverKitQueries(Queries):
             "unranked_failover_drills", before=self._d.stamp(before), limit=limit
         )
         return [(r["team_id"], int(r["id"])) for r in rows]
+
+
+Row = Mapping[str, Any]
+
+
+def candidate_rows(rows: Iterable[Row]) -> tuple[Candidate, ...]:
+    """The candidates from rows in their ranked order (columns of failover_candidates_of)."""
+    return tuple(
+        Candidate(
+            partner_id=int(r["partner_id"]),
+            name=r["name"],
+            score=None if r["score"] is None else float(r["score"]),
+            health=HealthStatus(r["health"]),
+            owner=r["owner"],
+            registered=bool(r["registered"]),
+            status=Status(r["status"]),
+        )
+        for r in rows
+    )
+
+
+def measure_rows(rows: Iterable[Row], moment: Callable[[Any], datetime]) -> tuple[MeasureTick, ...]:
+    """The measures ticked off, in the kit's order of measures."""
+    ticks = [
+        MeasureTick(Measure(r["measure"]), r["note"], r["ticked_by"], moment(r["ticked_at"]))
+        for r in rows
+    ]
+    return tuple(sorted(ticks, key=lambda t: _MEASURE_ORDER.index(t.measure)))
+
+
+def sending_rows(rows: Iterable[Row], moment: Callable[[Any], datetime]) -> tuple[Sending, ...]:
+    """The sendings from timeline rows in their order."""
+    return tuple(Sending(r["detail"] or "", r["actor"], moment(r["at"])) for r in rows)

@@ -175,3 +175,37 @@ async def test_a_measure_is_one_row_and_sendings_come_back_in_order(store: Store
     assert event.kind is EventKind.SENT and last.version == 5
     kinds = [e.kind for e in await failover.timeline(store, TEAM, d.id)]
     assert kinds.count(EventKind.MEASURED) == 2 and kinds.count(EventKind.SENT) == 2
+
+
+@pytest.mark.usefixtures("pool")
+async def test_the_open_drills_come_whole_from_one_statement(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/failover status` reads every open drill with its steps, candidates, measures and
+    sendings in one statement (one snapshot: a drill closed meanwhile cannot show half), and
+    each reads back as the drill read alone does."""
+    from tests.support.databases import reads_traced
+
+    d = await started(store)
+    await kit.tick_measure(store, AT, TEAM, OTHER, d.id, Measure.OTHER, "radio", None)
+    await kit.tick_measure(store, LATER, TEAM, STARTER, d.id, Measure.FEED_ADS, "50k & <b>", None)
+    for where in ("app push", "微信公众号", "email"):
+        await kit.record_sending(store, LATER, TEAM, OTHER, d.id, where)
+    await failover.complete_step(store, LATER, TEAM, STARTER, d.id, StepKey.BACKUP)
+    bare = (await failover.start_drill(store, AT, TEAM, OTHER, ("Net",), "C2")).drill
+    closed = (await failover.start_drill(store, AT, TEAM, OTHER, ("Good",), "C3")).drill
+    for step in StepKey:
+        await failover.complete_step(store, LATER, TEAM, OTHER, closed.id, step)
+    async with reads_traced(store, monkeypatch) as statements:
+        listed = await failover.open_drills(store, TEAM)
+    assert len(statements) == 1, statements
+    assert listed == [
+        await failover.drill(store, TEAM, d.id),
+        await failover.drill(store, TEAM, bare.id),
+    ]
+    whole = listed[0]
+    assert [t.measure for t in whole.measures] == [Measure.FEED_ADS, Measure.OTHER]
+    assert [s.where for s in whole.sendings] == ["app push", "微信公众号", "email"]
+    assert len(whole.candidates) >= 2 and whole.steps[0].state is StepState.DONE
+    assert listed[1].candidates == () and listed[1].measures == () and listed[1].sendings == ()
+    assert await failover.open_drills(store, "T2") == []
