@@ -73,31 +73,6 @@ DELETE FROM partner_backups WHERE team_id = :team_id AND partner_id = :partner_i
 INSERT INTO partner_backups (team_id, partner_id, backup_id, position)
 VALUES (:team_id, :partner_id, :backup_id, :position);
 
--- name: list_partners
--- One page of the registry. Archived partners show only when asked for by status.
-SELECT * FROM partners p
- WHERE p.team_id = :team_id
-   AND (CAST(:category AS TEXT) IS NULL OR p.category = :category)
-   AND (CAST(:tier AS TEXT) IS NULL OR p.tier = :tier)
-   AND ((CAST(:status AS TEXT) IS NULL AND p.status <> 'archived') OR p.status = :status)
-   AND (CAST(:owner AS TEXT) IS NULL OR p.owner = :owner)
-   AND (CAST(:tag AS TEXT) IS NULL OR EXISTS (
-        SELECT 1 FROM partner_tags t
-         WHERE t.team_id = p.team_id AND t.partner_id = p.id AND t.tag = :tag))
- ORDER BY p.name_key
- LIMIT :limit OFFSET :offset;
-
--- name: count_partners$
-SELECT COUNT(*) FROM partners p
- WHERE p.team_id = :team_id
-   AND (CAST(:category AS TEXT) IS NULL OR p.category = :category)
-   AND (CAST(:tier AS TEXT) IS NULL OR p.tier = :tier)
-   AND ((CAST(:status AS TEXT) IS NULL AND p.status <> 'archived') OR p.status = :status)
-   AND (CAST(:owner AS TEXT) IS NULL OR p.owner = :owner)
-   AND (CAST(:tag AS TEXT) IS NULL OR EXISTS (
-        SELECT 1 FROM partner_tags t
-         WHERE t.team_id = p.team_id AND t.partner_id = p.id AND t.tag = :tag));
-
 -- name: all_partners
 SELECT * FROM partners WHERE team_id = :team_id ORDER BY name_key;
 

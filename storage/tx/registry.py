@@ -15,6 +15,7 @@ from bot.metrics import Period
 from bot.registry.ports import AuditEntry, ListFilters, MetricRow, RecordedMetric
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Dialect, Queries
+from storage.tx.registry_list import count_name, given_filters, list_queries, query_name
 
 _TICK = timedelta(microseconds=1)
 
@@ -164,10 +165,16 @@ class RegistryQueries(Queries):
     async def list_partners(
         self, team_id: str, filters: ListFilters, limit: int, offset: int
     ) -> tuple[list[Partner], int]:
-        params = {"team_id": team_id, **filters.as_params()}
-        rows = await self._rows("list_partners", **params, limit=limit, offset=offset)
-        total = await self._q.count_partners(self._conn, **params)
-        return [_partner(self._d, r) for r in rows], int(total)
+        given_params = filters.as_params()
+        given = given_filters(given_params)
+        params = {"team_id": team_id, **{f: given_params[f] for f in given}}
+        listed = list_queries(self._d.adapter)
+        page = getattr(listed, query_name(given))
+        rows = [r async for r in page(self._conn, **params, limit=limit, offset=offset)]
+        if rows:
+            return [_partner(self._d, r) for r in rows], int(rows[0]["total"])
+        # Past the end (or nothing matches): no row carries the total, so count alone.
+        return [], int(await getattr(listed, count_name(given))(self._conn, **params))
 
     async def all_partners(self, team_id: str) -> list[Partner]:
         rows = await self._fetchall("all_partners", team_id=team_id)

@@ -1,0 +1,77 @@
+"""`/partner list`'s page and its total in one statement, whose WHERE holds only the filters
+given: one fixed SQL text per set of filters (32), written here once from fixed fragments
+and loaded with aiosql; the user's values are only ever bound parameters.
+
+`CAST(:x AS TEXT) IS NULL OR ...` for every filter, as before, let no index serve the
+page or its count; with only the given terms, migration 0016's partial indexes serve the
+common lists (all, by category) in name order, and the total is counted from the index.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+import aiosql
+
+from storage.tx.one_hop import OneHopSQLiteAdapter
+
+FILTERS = ("category", "tier", "status", "owner", "tag")
+
+
+def _terms(alias: str, given: tuple[str, ...]) -> str:
+    terms = [f"{alias}.team_id = :team_id"]
+    for name in ("category", "tier", "owner"):
+        if name in given:
+            terms.append(f"{alias}.{name} = :{name}")
+    # Archived partners show only when asked for by status (the term 0016's indexes carry).
+    terms.append(
+        f"{alias}.status = :status" if "status" in given else f"{alias}.status <> 'archived'"
+    )
+    if "tag" in given:
+        terms.append(
+            "EXISTS (SELECT 1 FROM partner_tags t WHERE t.team_id = "
+            f"{alias}.team_id AND t.partner_id = {alias}.id AND t.tag = :tag)"
+        )
+    return "\n   AND ".join(terms)
+
+
+def query_name(given: tuple[str, ...]) -> str:
+    """The name of the page's query for these filters (in FILTERS' order)."""
+    return "list_page_" + ("_".join(given) or "all")
+
+
+def count_name(given: tuple[str, ...]) -> str:
+    """The name of the count alone, for a page past the end (no row to carry the total)."""
+    return "list_count_" + ("_".join(given) or "all")
+
+
+def _texts() -> str:
+    texts = []
+    for mask in product((False, True), repeat=len(FILTERS)):
+        given = tuple(f for f, on in zip(FILTERS, mask, strict=True) if on)
+        texts.append(
+            f"-- name: {query_name(given)}\n"
+            f"SELECT p.*, (SELECT COUNT(*) FROM partners c WHERE {_terms('c', given)}) AS total\n"
+            f"  FROM partners p\n WHERE {_terms('p', given)}\n"
+            " ORDER BY p.name_key\n LIMIT :limit OFFSET :offset;\n\n"
+            f"-- name: {count_name(given)}$\n"
+            f"SELECT COUNT(*) FROM partners c WHERE {_terms('c', given)};\n"
+        )
+    return "\n".join(texts)
+
+
+_loaded: dict[str, Any] = {}
+
+
+def list_queries(adapter: str) -> Any:
+    """The 64 named queries for one driver's adapter, loaded once."""
+    if adapter not in _loaded:
+        driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
+        _loaded[adapter] = aiosql.from_str(_texts(), driver, mandatory_parameters=False)
+    return _loaded[adapter]
+
+
+def given_filters(params: dict[str, str | None]) -> tuple[str, ...]:
+    """The filters that have a value, in FILTERS' order."""
+    return tuple(f for f in FILTERS if params.get(f) is not None)
