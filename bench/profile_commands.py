@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.command_throughput import cases
+from bench.command_throughput import Case, cases
 from bench.slack_load import SECRET, FakeSlack, body
 from bot.app import create_app, open_store
 from bot.clock import SystemClock
@@ -44,6 +44,8 @@ async def main(args: argparse.Namespace) -> None:
     bot = create_app(settings, store, SystemClock())
     await bot.identity.check()
     case = next(c for c in cases(10_000) if args.case in c.name)
+    if args.text is not None:  # e.g. --case score --text help: the dispatch alone
+        case = Case(f"{case.command} {args.text}", case.command, lambda i: args.text)
     verifier, checker = SignatureVerifier(SECRET), RequestVerifier(SECRET, SystemClock())
 
     async def one(i: int) -> None:
@@ -93,6 +95,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite-file", required=True)
     parser.add_argument("--case", default="show")
+    parser.add_argument("--text", help="the command's text instead of the case's")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sort", default="tottime")

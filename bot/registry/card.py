@@ -1,15 +1,16 @@
 """The partner card's read: the partner, its latest metrics and its failover drills (how
-many, and the latest), in one read transaction."""
+many, and the latest), in one statement."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.errors import NotFound
 from bot.failover.record import DrillRecord
 from bot.metrics import METRICS
 from bot.ports import Store
-from bot.registry.lookup import find
-from bot.registry.rules import Partner
+from bot.registry.lookup import suggestions
+from bot.registry.rules import Partner, name_key
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,10 @@ class PartnerCard:
 
 
 async def partner_card(store: Store, team_id: str, name: str) -> PartnerCard:
-    """What `/partner show` shows: the drills are one aggregate statement (count and the
-    latest), not a read of every drill."""
+    """What `/partner show` shows, read in one statement (one snapshot): the partner, its
+    latest metrics and its drills (how many, and the latest)."""
     async with store.read() as tx:
-        partner = await find(tx, team_id, name)
-        metrics = await tx.partner_metrics(team_id, partner.id, limit=len(METRICS) * 4)
-        drills = await tx.partner_failover_record(team_id, partner.id)
-    return PartnerCard(partner, metrics, drills)
+        found = await tx.partner_card(team_id, name_key(name), len(METRICS) * 4)
+        if found is None:
+            raise NotFound(name, await suggestions(tx, team_id, name))
+    return PartnerCard(*found)

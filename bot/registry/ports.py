@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.failover.record import DrillRecord
 from bot.metrics import Period
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 
@@ -103,4 +104,7 @@ class RegistryTx(Protocol):
     async def partner_metrics(
         self, team_id: str, partner_id: int, limit: int
     ) -> list[tuple[str, str, float]]: ...
+    async def partner_card(
+        self, team_id: str, key: str, limit: int
+    ) -> tuple[Partner, list[tuple[str, str, float]], DrillRecord] | None: ...
     async def team_metrics(self, team_id: str, since: date | None) -> list[RecordedMetric]: ...

@@ -163,7 +163,7 @@ SELECT d.*, p.name AS partner_name, b.name AS backup_name,
                  'position', c.position, 'partner_id', c.partner_id, 'name', cp.name,
                  'status', cp.status, 'health', c.health, 'owner', cp.owner,
                  'registered', c.registered,
-                 'score', CASE WHEN c.score IS NULL THEN NULL ELSE printf('%.17g', c.score) END))
+                 'score', CASE WHEN c.score IS NULL THEN NULL ELSE printf('%!.17g', c.score) END))
           FROM failover_candidates c JOIN partners cp ON cp.id = c.partner_id
          WHERE c.team_id = d.team_id AND c.drill_id = d.id) AS candidates,
        (SELECT json_group_array(json_object(

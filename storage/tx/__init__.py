@@ -11,6 +11,7 @@ from storage.tx.failover import FailoverQueries
 from storage.tx.health import HealthQueries
 from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
+from storage.tx.registry_card import CardQueries
 from storage.tx.scoring import ScoringQueries
 from storage.tx.settings import SettingsQueries
 
@@ -18,6 +19,7 @@ __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 
 class Tx(
+    CardQueries,
     RegistryQueries,
     HealthQueries,
     ScoringQueries,

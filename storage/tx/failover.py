@@ -46,14 +46,14 @@ class FailoverQueries(FailoverKitQueries):
     def _at(self, stored: Any) -> datetime | None:
         return None if stored is None else self._d.moment(stored)
 
-    def _backup(self, row: Any) -> Backup | None:
+    def _backup(self, row: Any, moment: Callable[[Any], datetime] | None = None) -> Backup | None:
         if row["backup_id"] is None:
             return None
         return Backup(
             partner_id=int(row["backup_id"]),
             name=row["backup_name"],
             by=row["engaged_by"],
-            at=self._d.moment(row["engaged_at"]),
+            at=(moment or self._d.moment)(row["engaged_at"]),
         )
 
     @staticmethod
@@ -323,7 +323,10 @@ class FailoverQueries(FailoverKitQueries):
             self._conn, team_id=team_id, id=drill_id, version=version
         )
 
-    def _summary(self, row: Any) -> DrillSummary:
+    def _summary(self, row: Any, moment: Callable[[Any], datetime] | None = None) -> DrillSummary:
+        """A drill's own fields; moment reads its times (the dialect's unless they are JSON
+        text, as in storage/tx/registry_card.py)."""
+        at = moment or self._d.moment
         return DrillSummary(
             id=int(row["id"]),
             partner_id=int(row["partner_id"]),
@@ -331,10 +334,10 @@ class FailoverQueries(FailoverKitQueries):
             channel_id=row["channel_id"],
             root_ts=row["root_ts"],
             starter=row["starter"],
-            started_at=self._d.moment(row["started_at"]),
+            started_at=at(row["started_at"]),
             status=DrillStatus(row["status"]),
-            closed_at=self._at(row["closed_at"]),
-            backup=self._backup(row),
+            closed_at=None if row["closed_at"] is None else at(row["closed_at"]),
+            backup=self._backup(row, at),
             gmv=self._gmv(row),
         )
 

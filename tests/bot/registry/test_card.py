@@ -1,13 +1,20 @@
 """`/partner show`'s read: everything the card shows, in a fixed number of statements."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.access import Actor
-from bot.registry.card import partner_card
+from bot.errors import NotFound
+from bot.failover import kit, outcome
+from bot.failover import service as failover
+from bot.failover.record import NO_DRILLS
+from bot.failover.rules import GmvImpact, GmvSource, StepKey
+from bot.metrics import METRICS, parse_period
+from bot.registry.card import PartnerCard, partner_card
 from bot.registry.rules import Category, PartnerFields, Tier
-from bot.registry.service import add_partner, change_partner
+from bot.registry.service import add_partner, change_partner, record_metrics
 from storage.store import SQLiteStore
 from tests.support.databases import reads_traced
 
@@ -33,3 +40,59 @@ async def test_the_card_reads_its_tags_and_backups_in_one_statement_four_in_all(
     assert card.partner.backups == ("Gamma", "Beta")
     assert len(statements) <= 4, statements
     assert len([s for s in statements if "partner_tags" in s]) == 1, statements
+
+
+async def test_the_card_is_one_statement_and_reads_what_the_separate_reads_do(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both engines: the partner (tags and backups in order), its latest metrics in order
+    and no more than the card's limit, its drills' count and the latest one (its backup and
+    GMV impact from JSON, times and numbers exact), all from one snapshot."""
+    for name in ("Beta", "Gamma"):
+        fields = PartnerFields(name=name, category=Category.KOL, tier=Tier.STANDARD)
+        await add_partner(store, AT, "T1", OWNER, fields)
+    fields = PartnerFields(
+        name="Acme", category=Category.KOL, tier=Tier.CORE, tags=("live", "asia", "beauty")
+    )
+    await add_partner(store, AT, "T1", OWNER, fields)
+    await change_partner(store, AT, "T1", OWNER, "Acme", PartnerFields(backups=("Gamma", "Beta")))
+    rois = (0.1, 2 / 3, 3.2, 1e-7, 4.099999999999999, 1 / 7, 2.5, 3.0)
+    for n, roi in enumerate(rois):  # 8 weeks of 5 metrics: more than the card's 32 values
+        values = {"rue": 35.5, "roi": roi, "sentiment": 71.0, "gmv": 123456.789, "traffic": 9.0}
+        week = parse_period(f"2026-W{40 + n}")
+        await record_metrics(store, AT, "T1", OWNER, "Acme", values, week)
+    month = parse_period("2026-11")
+    await record_metrics(store, AT, "T1", OWNER, "Acme", {"conversion": 1.5}, month)
+    empty = await partner_card(store, "T1", "Beta")
+    assert empty.metrics == [] and empty.drills == NO_DRILLS and empty.partner.tags == ()
+    first = (await failover.start_drill(store, AT, "T1", OWNER, ("Acme",), "C1")).drill
+    for step in StepKey:
+        await failover.complete_step(store, AT, "T1", OWNER, first.id, step)
+    later = AT + timedelta(hours=2, microseconds=7)
+    second = (await failover.start_drill(store, later, "T1", OWNER, ("Acme",), "C2")).drill
+    await kit.rank_candidates(store, later, ZoneInfo("UTC"), "T1", second.id)
+    beta = (await partner_card(store, "T1", "beta")).partner.id
+    await kit.engage_backup(store, later, "T1", OWNER, second.id, beta, None)
+    gmv = GmvImpact(change=-1 / 12, source=GmvSource.ENTERED, before=None, after=None, note="≈")
+    await outcome.enter_gmv(store, later, "T1", OWNER, second.id, gmv, None)
+
+    async with reads_traced(store, monkeypatch) as statements:
+        card = await partner_card(store, "T1", "ACME")
+    assert len(statements) == 1, statements
+    async with store.read() as tx:
+        partner = await tx.partner_by_key("T1", "acme")
+        assert partner is not None
+        metrics = await tx.partner_metrics("T1", partner.id, limit=len(METRICS) * 4)
+        drills = await tx.partner_failover_record("T1", partner.id)
+    assert card == PartnerCard(partner, metrics, drills)
+    assert card.partner.backups == ("Gamma", "Beta") and len(card.metrics) == len(METRICS) * 4
+    assert card.drills.count == 2 and card.drills.latest is not None
+    latest = card.drills.latest
+    assert latest.id == second.id and latest.started_at == later and latest.backup is not None
+    assert latest.backup.name == "Beta" and latest.backup.at == later
+    assert latest.gmv is not None and latest.gmv.change == -1 / 12
+    assert ("2026-W47", "roi", 3.0) in card.metrics
+    assert ("2026-W43", "roi", 1e-7) in card.metrics
+    with pytest.raises(NotFound) as missing:
+        await partner_card(store, "T1", "acmee")
+    assert "Acme" in missing.value.suggestions

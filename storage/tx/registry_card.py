@@ -1,0 +1,41 @@
+"""`/partner show`'s card in one statement (`storage/queries/registry_card.sql`, one text per
+engine's JSON functions): the partner with its tags and backups, its latest metrics and its
+drills' record. One snapshot and one trip to the database, where it was four."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.failover.record import NO_DRILLS, DrillRecord
+from bot.registry.rules import Partner
+from storage.tx.base import from_utc_text
+from storage.tx.failover import FailoverQueries
+from storage.tx.registry import RegistryQueries, _partner
+
+
+class CardQueries(RegistryQueries, FailoverQueries):
+    """The card's read, built with the registry's and the drills' own row readers."""
+
+    async def partner_card(
+        self, team_id: str, key: str, limit: int
+    ) -> tuple[Partner, list[tuple[str, str, float]], DrillRecord] | None:
+        """The partner named by key with its latest `limit` metric values (period, metric,
+        value; latest periods first) and its drills; None when no partner has the name."""
+        query = getattr(self._q, f"partner_card_{self._d.name}")
+        row = await query(self._conn, team_id=team_id, name_key=key, limit=limit)
+        if row is None:
+            return None
+
+        def parts(column: str, order: str) -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = json.loads(row[column])
+            return sorted(items, key=lambda i: int(i[order]))  # JSON arrays keep no order
+
+        tags = tuple(str(t["value"]) for t in parts("tags", "position"))
+        backups = tuple(str(b["value"]) for b in parts("backups", "position"))
+        metrics = [(m["period"], m["metric"], float(m["value"])) for m in parts("metrics", "n")]
+        drills = NO_DRILLS
+        if row["latest_drill"] is not None:
+            latest = json.loads(row["latest_drill"]) | {"partner_name": row["name"]}
+            drills = DrillRecord(int(row["drills"]), self._summary(latest, from_utc_text))
+        return _partner(self._d, row, tags, backups), metrics, drills
