@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary
 from bot.metrics import Period
+from bot.registry.rules import Partner, Status
+
+
+@dataclass(frozen=True)
+class HealthInputs:
+    """What `/health NAME` reads before the partner's metrics, in one statement."""
+
+    partner: Partner  # with its backups' names, no tags
+    settings: dict[str, float]  # the health scope's stored settings
+    benchmarks: dict[str, float]  # ROI benchmark by category
+    backups: list[tuple[str, Status]]  # each backup's name and status, in order
 
 
 class HealthTx(Protocol):
     """ROI benchmarks by category and the metrics the rules read."""
 
     async def benchmarks(self, team_id: str) -> dict[str, float]: ...
+    async def partner_health_inputs(
+        self, team_id: str, key: str, scope: str
+    ) -> HealthInputs | None: ...
     async def benchmark(self, team_id: str, category: str) -> float | None: ...
     async def write_benchmark(
         self, team_id: str, category: str, roi: float, actor: str, at: datetime, old: float | None

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
-from bot.errors import WriteConflict
+from bot.errors import NotFound, WriteConflict
 from bot.health.portfolio import (
     PoolSummaries,
     PortfolioReport,
@@ -30,8 +30,8 @@ from bot.health.rules import (
 from bot.metrics import Period
 from bot.numbers import format_ratio
 from bot.ports import Store, Tx
-from bot.registry.lookup import find
-from bot.registry.rules import RETIRED, Category, FieldChange, Partner
+from bot.registry.lookup import find, suggestions
+from bot.registry.rules import RETIRED, Category, FieldChange, Partner, name_key
 from bot.registry.service import WRITE_ATTEMPTS, retry_conflicts
 from bot.workspace_settings import write_settings
 
@@ -56,18 +56,18 @@ async def health_settings(store: Store, team_id: str) -> HealthSettings:
 async def partner_health(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
 ) -> tuple[HealthReport, HealthSettings]:
-    """One partner's health from its recent metrics."""
+    """One partner's health from its recent metrics: two statements, the partner with its
+    backups, thresholds and benchmarks, then the metrics of the window those thresholds set."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
-        partner = await find(tx, team_id, name, full=False)
-        settings = HealthSettings(
-            thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
-        )
+        found = await tx.partner_health_inputs(team_id, name_key(name), HEALTH)
+        if found is None:
+            raise NotFound(name, await suggestions(tx, team_id, name))
+        settings = HealthSettings(thresholds_from(found.settings), found.benchmarks)
         since = lookback_start(today, settings.thresholds)
-        points = await tx.health_points(team_id, since, partner.id)
-        backups = await tx.backup_statuses(team_id, partner.id)
-    partner = replace(partner, backups=tuple(name for name, _ in backups))
-    retired = frozenset(name for name, status in backups if status in RETIRED)
+        points = await tx.health_points(team_id, since, found.partner.id)
+    partner = found.partner
+    retired = frozenset(name for name, status in found.backups if status in RETIRED)
     benchmark = settings.benchmarks.get(partner.category.value)
     limits = settings.thresholds
     return assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings

@@ -9,6 +9,7 @@ from storage.tx.claims import ClaimsQueries
 from storage.tx.digest import DigestQueries
 from storage.tx.failover import FailoverQueries
 from storage.tx.health import HealthQueries
+from storage.tx.health_card import HealthCardQueries
 from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.registry_card import CardQueries
@@ -22,6 +23,7 @@ class Tx(
     CardQueries,
     RegistryQueries,
     HealthQueries,
+    HealthCardQueries,
     ScoringQueries,
     SettingsQueries,
     ClaimsQueries,

@@ -1,0 +1,33 @@
+-- name: partner_health_inputs_sqlite^
+-- What `/health NAME` reads before the partner's metrics, in one statement (one snapshot,
+-- one trip; it was four): the partner, its backups with their status (in order), the
+-- workspace's settings of :scope and its ROI benchmarks, as JSON. Numbers as 17-digit text:
+-- SQLite's JSON writes 15.
+SELECT p.*,
+       (SELECT json_group_array(json_object(
+                 'position', b.position, 'name', bp.name, 'status', bp.status))
+          FROM partner_backups b JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+         WHERE b.team_id = p.team_id AND b.partner_id = p.id) AS backups,
+       (SELECT json_group_array(json_object('key', s.key, 'value', printf('%!.17g', s.value)))
+          FROM workspace_settings s
+         WHERE s.team_id = p.team_id AND s.scope = :scope) AS settings,
+       (SELECT json_group_array(json_object(
+                 'category', r.category, 'roi', printf('%!.17g', r.roi)))
+          FROM roi_benchmarks r WHERE r.team_id = p.team_id) AS benchmarks
+  FROM partners p
+ WHERE p.team_id = :team_id AND p.name_key = :name_key;
+
+-- name: partner_health_inputs_postgresql^
+-- partner_health_inputs_sqlite in PostgreSQL's JSON functions.
+SELECT p.*,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'position', b.position, 'name', bp.name, 'status', bp.status)), '[]')
+          FROM partner_backups b JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+         WHERE b.team_id = p.team_id AND b.partner_id = p.id) AS backups,
+       (SELECT COALESCE(json_agg(json_build_object('key', s.key, 'value', s.value)), '[]')
+          FROM workspace_settings s
+         WHERE s.team_id = p.team_id AND s.scope = :scope) AS settings,
+       (SELECT COALESCE(json_agg(json_build_object('category', r.category, 'roi', r.roi)), '[]')
+          FROM roi_benchmarks r WHERE r.team_id = p.team_id) AS benchmarks
+  FROM partners p
+ WHERE p.team_id = :team_id AND p.name_key = :name_key;
