@@ -69,7 +69,17 @@ def parse_number(
 def _plain(value: float, places: int, fixed: bool) -> str:
     if not math.isfinite(value):
         return "—"
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = repr(float(value))
+    whole, _, fraction = text.partition(".")
+    # A value whose shortest repr needs no rounding (most typed values: 35.5, 2.1, 1234) is
+    # written from its digits; Decimal's quantize only pads it with zeros, at 10x the cost.
+    if "e" not in text and len(fraction) <= places:
+        digits = int(whole)  # "-0" is 0: no "-0" shown, as below
+        negative = text.startswith("-") and (digits != 0 or fraction.strip("0") != "")
+        padded = fraction.ljust(places, "0") if fixed else fraction.rstrip("0")
+        shown = f"{abs(digits):,}" + (f".{padded}" if padded else "")
+        return "-" + shown if negative else shown
+    exact = Decimal(text).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if exact == 0:
         exact = abs(exact)  # no "-0"
     shown = f"{exact:,f}"

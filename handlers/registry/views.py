@@ -160,13 +160,18 @@ def build_card_blocks(
     return blocks
 
 
+_CARD_PERIODS = 4  # periods of metrics a card shows
+
+
 def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
     if not metrics:
         return "*Metrics*\nNone recorded yet: `/partner metrics NAME rue=35 roi=2.1 ...`"
     by_period: dict[str, list[str]] = defaultdict(list)
     for period, metric, value in metrics:
+        if period not in by_period and len(by_period) == _CARD_PERIODS:
+            break  # latest periods first: the rest are not shown, so not formatted
         by_period[period].append(f"{metric} {format_metric(metric, value)}")
-    lines = [f"`{period}`  {' · '.join(values)}" for period, values in list(by_period.items())[:4]]
+    lines = [f"`{period}`  {' · '.join(values)}" for period, values in by_period.items()]
     return "*Latest metrics*\n" + "\n".join(lines)
 
 

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import CommandError, RuleError
 from bot.health.command import BenchmarkRequest, ThresholdsRequest, parse_health_command
@@ -256,3 +258,34 @@ def test_top_reads_the_one_form_and_refuses_the_rest() -> None:
     for raw in ("1_0", "1e1", "٣"):
         with pytest.raises(CommandError, match=f"`top` takes a count from 1 to .*, not `{raw}`"):
             parse_score_command(f"top {raw}")
+
+
+# --- the formatters' shortcut: the same text as the exact Decimal way ----------------------
+
+
+def _by_decimal(value: float, places: int, fixed: bool) -> str:
+    """The formatters' reference: the shortest repr, quantized half up (bot/numbers.py
+    writes the digits itself when no rounding is needed)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    shown = f"{abs(exact) if exact == 0 else exact:,f}"
+    return shown.rstrip("0").rstrip(".") if not fixed and "." in shown else shown
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e18, max_value=1e18),
+        st.integers(-(10**9), 10**9).map(lambda n: n / 10),
+        st.integers(-(10**9), 10**9).map(lambda n: n / 100),
+        st.sampled_from([0.0, -0.0, -0.5, 0.1, 2 / 3, 1e15, 1e16, 123456.789, -1e-7, 5e-324]),
+    ),
+    st.integers(0, 6),
+    st.booleans(),
+)
+def test_the_shortcut_writes_what_the_decimal_way_writes(
+    value: float, places: int, fixed: bool
+) -> None:
+    assert format_ratio(value, places, fixed=fixed) == _by_decimal(value, places, fixed)
+    if not fixed:
+        assert format_amount(value, places) == _by_decimal(value, places, False)

@@ -63,3 +63,12 @@ def test_visible_shows_each_refused_character_as_a_replacement_mark() -> None:
 @given(st.text())
 def test_visible_text_holds_nothing_refused_but_the_mark(text: str) -> None:
     assert refused_character(visible(text).replace("\ufffd", "")) is None
+
+
+def test_the_refused_characters_are_exactly_what_is_refused_one_by_one() -> None:
+    """refused_character's one pattern against is_refused over every code point."""
+    from bot.text_checks import is_refused
+
+    for code in range(0x110000):
+        ch = chr(code)
+        assert (refused_character(f"ok{ch}") == ch) is is_refused(ch), hex(code)
