@@ -97,7 +97,15 @@ class Queries:
         self._q = queries(dialect.adapter)
 
     async def _rows(self, name: str, **params: Any) -> list[Any]:
-        return [row async for row in getattr(self._q, name)(self._conn, **params)]
+        return await self._rows_of(getattr(self._q, name), **params)
+
+    async def _rows_of(self, query: Any, **params: Any) -> list[Any]:
+        """Every row of one of aiosql's select functions, fetched in one trip."""
+        if self._d.name == "sqlite" and not query.attributes:
+            # What OneHopSQLiteAdapter.select runs, without aiosql's two generators stepped
+            # once a row (a tenth of a millisecond of loop for a hundred rows).
+            return list(await self._conn.execute_fetchall(query.sql, params))
+        return [row async for row in query(self._conn, **params)]
 
     async def _fetchall(self, name: str, **params: Any) -> list[Any]:
         """Every row of a query as one list, fetched in one call to the connection's thread,

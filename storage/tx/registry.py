@@ -176,7 +176,7 @@ class RegistryQueries(Queries):
         params = {"team_id": team_id, **{f: given_params[f] for f in given}}
         listed = list_queries(self._d.adapter)
         page = getattr(listed, query_name(given))
-        rows = [r async for r in page(self._conn, **params, limit=limit, offset=offset)]
+        rows = await self._rows_of(page, **params, limit=limit, offset=offset)
         if rows:
             return [_partner(self._d, r) for r in rows], int(rows[0]["total"])
         # Past the end (or nothing matches): no row carries the total, so count alone.
