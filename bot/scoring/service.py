@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin, check_can_change
-from bot.errors import RuleError, StaleEdit, WriteConflict
+from bot.errors import NotFound, RuleError, StaleEdit, WriteConflict
 from bot.failover.record import NO_DRILLS, DrillRecord
 from bot.health.rules import MetricPoint, month_of
 from bot.ports import Store, Tx
-from bot.registry.lookup import find
-from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status
+from bot.registry.lookup import find, suggestions
+from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status, name_key
 from bot.registry.service import Change, apply_change, retry_conflicts
 from bot.scoring.rules import (
     DIMENSIONS,
@@ -73,8 +73,19 @@ def _version(partner: Partner, latest: Rating | None) -> CardVersion:
 async def _card(tx: Tx, partner: Partner, saved: bool = True) -> ScoreCard:
     weights = await current_weights(tx, partner.team_id)
     ratings = await tx.recent_ratings(partner.team_id, partner.id, 2)
-    latest = ratings[0] if ratings else None
     roi = await tx.partner_latest_roi(partner.team_id, partner.id)
+    return _card_of(partner, weights, ratings, roi, saved)
+
+
+def _card_of(
+    partner: Partner,
+    weights: Weights,
+    ratings: list[Rating],
+    roi: tuple[str, float] | None,
+    saved: bool = True,
+) -> ScoreCard:
+    """The card from what was read: ratings newest first (the latest two suffice)."""
+    latest = ratings[0] if ratings else None
     score = fit_score(_values(latest), weights, partner.success_cases, roi)
     change = None
     if latest is not None:
@@ -91,8 +102,15 @@ async def score_card(
     store: Store, team_id: str, name: str = "", *, partner_id: int | None = None
 ) -> ScoreCard:
     """A partner's fit score with its gates and why it changed since the previous rating,
-    and its failover drills (one aggregate statement); by name, or by a button's id."""
+    and its failover drills; by name in one statement (one snapshot), or by a button's id."""
     async with store.read() as tx:
+        if partner_id is None:
+            found = await tx.score_inputs(team_id, name_key(name), SCORE)
+            if found is None:
+                raise NotFound(name, await suggestions(tx, team_id, name))
+            weights = weights_from(found.weights)
+            card = _card_of(found.partner, weights, found.ratings, found.roi)
+            return replace(card, drills=found.drills)
         card = await _card(tx, await find(tx, team_id, name, partner_id, full=False))
         drills = await tx.partner_failover_record(team_id, card.partner.id)
     return replace(card, drills=drills)

@@ -14,6 +14,7 @@ from storage.tx.home import HomeQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.registry_card import CardQueries
 from storage.tx.scoring import ScoringQueries
+from storage.tx.scoring_card import ScoreCardQueries
 from storage.tx.settings import SettingsQueries
 
 __all__ = ["Tx", "from_utc_text", "utc_text"]
@@ -21,6 +22,7 @@ __all__ = ["Tx", "from_utc_text", "utc_text"]
 
 class Tx(
     CardQueries,
+    ScoreCardQueries,
     RegistryQueries,
     HealthQueries,
     HealthCardQueries,

@@ -62,3 +62,47 @@ async def test_a_change_of_the_partner_also_makes_the_form_stale(store: SQLiteSt
         await service.rate(
             store, later, "T1", OWNER, {"brand": 1}, None, name="Acme", version=opened.version
         )
+
+
+async def test_the_card_by_name_is_one_statement_and_the_card_by_id_as_before(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both engines: by name, the partner, weights, two latest ratings, latest ROI and drills
+    come from one statement (one snapshot) and make the card the reads by id make; exact
+    numbers and times; unrated, and a name that is no partner, too."""
+    from zoneinfo import ZoneInfo
+
+    from bot.errors import NotFound
+    from bot.failover import kit
+    from bot.failover import service as failover
+    from bot.metrics import parse_period
+    from bot.registry.service import record_metrics
+
+    admin = Actor("U0ADMIN", is_admin=True)
+    await _rated(store)
+    await add_partner(store, AT, "T1", OWNER, PartnerFields(name="Beta", category=Category.KOL))
+    later = AT + timedelta(minutes=3, microseconds=11)
+    await service.rate(
+        store, later, "T1", OWNER, {"users": 200 / 3, "tone": 0.1}, None, name="Acme"
+    )
+    await service.set_weights(store, later, "T1", admin, {"brand": 2.5, "tone": 1 / 3})
+    for week, roi in (("2026-W46", 3.3), ("2026-W47", 2 / 7)):
+        await record_metrics(store, AT, "T1", OWNER, "Acme", {"roi": roi}, parse_period(week))
+    drill = (await failover.start_drill(store, later, "T1", OWNER, ("Acme",), "C1")).drill
+    await kit.rank_candidates(store, later, ZoneInfo("UTC"), "T1", drill.id)
+
+    async with reads_traced(store, monkeypatch) as statements:
+        by_name = await service.score_card(store, "T1", "ACME")
+    assert len(statements) == 1, statements
+    by_id = await service.score_card(store, "T1", partner_id=by_name.partner.id)
+    assert by_name == by_id
+    assert by_name.rating is not None and by_name.rating.values["users"] == 200 / 3
+    assert by_name.rating.at == later and by_name.change is not None
+    assert by_name.drills.count == 1 and by_name.drills.latest is not None
+    assert by_name.drills.latest.started_at == later
+    unrated = await service.score_card(store, "T1", "beta")
+    assert unrated == await service.score_card(store, "T1", partner_id=unrated.partner.id)
+    assert unrated.rating is None
+    with pytest.raises(NotFound) as missing:
+        await service.score_card(store, "T1", "acmee")
+    assert "Acme" in missing.value.suggestions
