@@ -14,7 +14,7 @@ from bot.digest.ports import DigestTx
 from bot.failover.ports import FailoverTx
 from bot.health.ports import HealthTx
 from bot.home.ports import HomeTx
-from bot.registry.ports import AuditEntry, RegistryTx
+from bot.registry.ports import AuditEntry, BulkTx, RegistryTx
 from bot.scoring.ports import ScoringTx
 
 
@@ -67,6 +67,7 @@ class Tx(
     HomeTx,
     DigestTx,
     FailoverTx,
+    BulkTx,
     Protocol,
 ):
     """Queries on one connection; inside `Store.write()` one transaction."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Collection
 
 from bot.errors import WriteConflict
-from bot.health.summary import summarise
+from bot.health.summary import HealthSummary, summarise
 from bot.ports import Store, Tx
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,23 @@ async def refresh_summary(tx: Tx, team_id: str, partner_id: int) -> None:
         if await tx.write_summary(team_id, partner_id, summary, version):
             return
     raise WriteConflict(f"the health summary of partner {partner_id}")
+
+
+async def refresh_summaries(tx: Tx, team_id: str, partner_ids: Collection[int]) -> None:
+    """refresh_summary for many partners, inside the transaction that wrote their metrics:
+    each summary computed once from all its metrics, read in one statement.
+
+    The summary rows are locked first (made where there is none), so no other writer
+    rewrites one between this read of the metrics and the write over its version."""
+    if not partner_ids:
+        return
+    versions, points = await tx.hold_summaries(team_id, partner_ids)
+
+    def compute() -> dict[int, tuple[HealthSummary, int]]:
+        return {pid: (summarise(points.get(pid, [])), versions[pid]) for pid in partner_ids}
+
+    # Thousands of partners' summaries are CPU seconds: off the event loop.
+    await tx.write_held_summaries(team_id, await asyncio.to_thread(compute))
 
 
 async def rebuild_stale_summaries(store: Store) -> int:

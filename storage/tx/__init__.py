@@ -10,6 +10,7 @@ from storage.tx.digest import DigestQueries
 from storage.tx.failover import FailoverQueries
 from storage.tx.health import HealthQueries
 from storage.tx.home import HomeQueries
+from storage.tx.imports import ImportsQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.scoring import ScoringQueries
 from storage.tx.settings import SettingsQueries
@@ -27,5 +28,6 @@ class Tx(
     HomeQueries,
     DigestQueries,
     FailoverQueries,
+    ImportsQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""
