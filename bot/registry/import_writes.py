@@ -13,7 +13,8 @@ from datetime import datetime
 
 from bot.access import CLI_ACTOR
 from bot.errors import RuleError, WriteConflict
-from bot.health.upkeep import refresh_summaries
+from bot.health.rules import MetricPoint
+from bot.health.upkeep import SummaryDrafts, write_summaries
 from bot.metrics import format_metric
 from bot.ports import Tx
 from bot.registry.csv_io import ImportRejected, MetricsRow
@@ -46,11 +47,16 @@ def metric_chunks(
 
 
 async def write_metric_chunk(
-    tx: Tx, at: datetime, by_key: dict[str, Partner], chunk: list[MetricsRow]
+    tx: Tx,
+    at: datetime,
+    by_key: dict[str, Partner],
+    chunk: list[MetricsRow],
+    drafts: SummaryDrafts,
 ) -> list[int]:
     """Record a chunk's values, audit them and rewrite the summaries of the partners whose
-    metrics changed; a value another writer changed meanwhile goes the per-row way.
-    Returns how many values were created, updated and unchanged."""
+    metrics changed (drafted before, see `chunk_points`); a value another writer changed
+    meanwhile goes the per-row way. Returns how many values were created, updated and
+    unchanged."""
     counts = [0, 0, 0]
     flat = [
         (row, partner, MetricRow(partner.team_id, partner.id, row.period, metric, value))
@@ -97,8 +103,22 @@ async def write_metric_chunk(
         counts[2] += 1 - len(diff.changes)
         if diff.changes:
             changed.add(partner.id)
-    await refresh_summaries(tx, team_id, changed)  # one summary a partner, not one a row
+    # One summary a partner, not one a row; a partner raced above is worked out again.
+    await write_summaries(tx, team_id, changed, drafts, redo={p.id for _, p, _ in lost})
     return counts
+
+
+def chunk_points(
+    by_key: dict[str, Partner], chunk: list[MetricsRow]
+) -> dict[int, list[MetricPoint]]:
+    """The chunk's values by partner, as the summaries' drafts take them."""
+    values: dict[int, list[MetricPoint]] = {}
+    for row in chunk:
+        pid = by_key[name_key(row.name)].id
+        values.setdefault(pid, []).extend(
+            MetricPoint(pid, row.period, metric, value) for metric, value in row.values.items()
+        )
+    return values
 
 
 def _refuse_archived(

@@ -16,6 +16,7 @@ from functools import partial
 
 from bot.access import CLI_ACTOR
 from bot.errors import NotFound, RuleError, WriteConflict
+from bot.health.upkeep import draft_summaries
 from bot.metrics import Period
 from bot.ports import Store
 from bot.registry.csv_io import (
@@ -31,6 +32,7 @@ from bot.registry.import_writes import (
     CHUNK_PARTNERS,
     CHUNK_VALUES,
     PartnerWrite,
+    chunk_points,
     metric_chunks,
     write_metric_chunk,
     write_partner_chunk,
@@ -289,8 +291,11 @@ async def import_metrics(
 
     for chunk in chunks:
         async with _chunk(progress, so_far):
+            # Read and worked out before the write lock is taken: other writers get in here.
+            async with store.read() as tx:
+                drafts = await draft_summaries(tx, team_id, chunk_points(by_key, chunk))
             async with store.write() as tx:
-                counts = await write_metric_chunk(tx, at, by_key, chunk)
+                counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
             progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
     created, updated, unchanged = progress.values
     return ImportResult(created, updated, unchanged, rows=len(rows))

@@ -4,6 +4,7 @@ applied in a few set-based statements that compare and set as the per-row ones d
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,16 +67,22 @@ class ImportsQueries(Queries):
 
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None:
         """Audit rows (partner id, entry), many in one statement, in the order given."""
-        params = [self._audit_params(entry, pid) for pid, entry in entries]
+        stamps: dict[datetime, Any] = {}  # an import's entries share a few moments
+        params = [self._audit_params(entry, pid, stamps) for pid, entry in entries]
         if params:
             await self._q.insert_audit_each(self._conn, params)
 
-    def _audit_params(self, entry: AuditEntry, partner_id: int) -> dict[str, Any]:
+    def _audit_params(
+        self, entry: AuditEntry, partner_id: int, stamps: dict[datetime, Any]
+    ) -> dict[str, Any]:
+        at = stamps.get(entry.at)
+        if at is None:
+            at = stamps[entry.at] = self._d.stamp(entry.at)
         return {
             "team_id": entry.team_id,
             "partner_id": partner_id,
             "actor": entry.actor,
-            "at": self._d.stamp(entry.at),
+            "at": at,
             "action": entry.action,
             "field": entry.field,
             "before": entry.before,
@@ -150,26 +157,42 @@ class ImportsQueries(Queries):
         return {str(k): int(i) for k, i in await self._fetch_tuples("partner_ids", team_id=team_id)}
 
     # summaries of many partners
-    async def hold_summaries(
-        self, team_id: str, partner_ids: Iterable[int]
-    ) -> tuple[dict[int, int], dict[int, list[MetricPoint]]]:
-        """Lock the partners' summary rows (creating stale ones where none is), then read
-        their versions and every rue, roi and sentiment value of theirs."""
+    def _ids(self, ids: Iterable[int]) -> Any:
+        """A list of ids as the engine's id-list queries take it."""
+        listed = [int(pid) for pid in ids]
+        return json.dumps(listed) if self._d.name == "sqlite" else listed
+
+    async def summary_versions_of(self, team_id: str, ids: Iterable[int]) -> dict[int, int]:
+        """The partners' summary versions (a partner without a summary is missing)."""
+        rows = await self._fetch_tuples(
+            f"summary_versions_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
+        )
+        return {int(pid): int(version) for pid, version in rows}
+
+    async def rule_points_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, list[MetricPoint]]:
+        """Every rue, roi and sentiment value of the partners, by partner."""
+        rows = await self._fetch_tuples(
+            f"rule_points_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
+        )
+        # Hundreds of thousands of values for a chunk of partners: parsed off the event loop.
+        return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
+
+    async def lock_summaries(self, team_id: str, ids: Iterable[int]) -> dict[int, int]:
+        """Lock the partners' summary rows until commit (making a stale one, version 0,
+        where there is none) and return their versions."""
         await getattr(self._q, f"create_id_stage_{self._d.name}")(self._conn)
         await self._q.clear_id_stage(self._conn)
-        await self._q.stage_id(self._conn, [{"partner_id": pid} for pid in partner_ids])
+        await self._q.stage_id(self._conn, [{"partner_id": pid} for pid in ids])
         await self._fetch_tuples("hold_staged_summaries", team_id=team_id)
         locked = await self._fetch_tuples("lock_staged_summaries", team_id=team_id)
-        versions = {int(pid): int(version) for pid, version in locked}
-        rows = await self._fetch_tuples("staged_rule_points", team_id=team_id)
-        # Hundreds of thousands of values for a chunk of partners: parsed off the event loop.
-        points = await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
-        return versions, points
+        return {int(pid): int(version) for pid, version in locked}
 
     async def write_held_summaries(
         self, team_id: str, summaries: dict[int, tuple[HealthSummary, int]]
     ) -> None:
-        """Rewrite summaries locked by hold_summaries, each over its version."""
+        """Rewrite summaries locked by lock_summaries, each over its version."""
         params = [
             {
                 "team_id": team_id,
