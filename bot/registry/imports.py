@@ -145,6 +145,7 @@ async def import_partners(
     rows = parse_partner_rows(text)
     current = await _partners_by_key(store, team_id)
     planned = dict(current)
+    first_writes: dict[int, PartnerWrite] = {}  # by line: the first chunks' first attempt
     problems: list[Problem] = []
     for row in rows:
         write = _fields_write(row, current, team_id)
@@ -152,6 +153,7 @@ async def import_partners(
             problems.append((row.line, write))
         elif write is not None:
             planned[name_key(row.name)] = write.after
+            first_writes[row.line] = write
     file_keys = {name_key(row.name) for row in rows}
     for row in rows:
         if row.fields.backups is not None:
@@ -166,8 +168,10 @@ async def import_partners(
     fields_plan = partial(_plan_fields, team_id=team_id)
     for n, chunk in enumerate(chunks):
         plan = fields_plan if n < first else _plan_backups
+        planned_writes = [first_writes[r.line] for r in chunk if r.line in first_writes]
         async with _chunk(progress, lambda: progress.partners(len(rows))):
-            await _write_partners(store, at, team_id, chunk, plan, current, progress)
+            writes = planned_writes if n < first else None
+            await _write_partners(store, at, team_id, chunk, plan, writes, current, progress)
     return progress.partners(len(rows))
 
 
@@ -177,13 +181,15 @@ async def _write_partners(
     team_id: str,
     rows: list[PartnerRow],
     plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
+    planned: list[PartnerWrite] | None,
     current: dict[str, Partner],
     progress: _Progress,
 ) -> None:
-    """One chunk of partners in one transaction; decided again on the partners read again
-    when one changed since it was read (as a command's write is)."""
+    """One chunk of partners in one transaction (planned: its writes as decided when the
+    file was checked); decided again on the partners read again when one changed since it
+    was read (as a command's write is)."""
     for attempt in range(WRITE_ATTEMPTS):
-        writes = plan(rows, current)
+        writes = plan(rows, current) if planned is None or attempt else planned
         if not writes:
             return
         ids = {key: p.id for key, p in current.items()}
