@@ -49,14 +49,17 @@ Importer = Callable[[str], Awaitable[ImportResult]]
 
 
 def metrics_csv(partners: int, periods: list[str], k: int) -> str:
-    """Every partner's five metrics for the periods, values that differ for each k."""
+    """Every partner's five metrics for the periods, values new to the file for each k
+    (a fraction that is k's), so every value of an import replaces the one recorded."""
+    frac = (k % 98 + 1) / 100
     lines = ["name,period,rue,roi,sentiment,gmv,traffic"]
     for i in range(1, partners + 1):
         v = i + k
+        traffic = 100_000 + v % 5000 * 100  # a whole number: k's part in the last digits
         for period in periods:
             lines.append(
-                f"Partner {i:05d},{period},{10 + v % 80},{0.5 + (v % 40) / 10},"
-                f"{5 + v % 90},{1000 * (v % 997) + 1},{v % 5000 + 1}"
+                f"Partner {i:05d},{period},{10 + v % 80 + frac:.2f},{0.5 + v % 40 / 10 + frac:.2f},"
+                f"{5 + v % 90 + frac:.2f},{1000 * (v % 997) + frac:.2f},{traffic + k % 98}"
             )
     return "\n".join(lines) + "\n"
 
@@ -142,7 +145,7 @@ async def main(args: argparse.Namespace) -> None:
         cases = [c for c in cases if not (args.skip_before and "before" in c[0])]
         timings: dict[str, list[float]] = {name: [] for name, _ in cases}
         waits: dict[str, list[dict[str, object]]] = {name: [] for name, _ in cases}
-        k = 0
+        k = int(time.time()) % 1000 * 100  # values this run's own, not an earlier run's
         for round_ in range(args.rounds):
             for name, make in cases:
                 k += 1

@@ -8,6 +8,8 @@ import of the same file again finishes the job: what is already there counts as 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -97,7 +99,9 @@ class _Progress:
     """Chunks written so far, and what they did."""
 
     chunks: int
+    gap: float = 0.0  # the store's write_gap: the least time between two chunks' writes
     done: int = 0
+    last: float | None = None  # when the last chunk committed (time.monotonic)
     created: set[int] = field(default_factory=set)  # partner imports: line numbers
     updated: set[int] = field(default_factory=set)
     values: list[int] = field(default_factory=lambda: [0, 0, 0])  # metric imports
@@ -105,6 +109,11 @@ class _Progress:
     def partners(self, rows: int) -> ImportResult:
         changed = len(self.created) + len(self.updated)
         return ImportResult(len(self.created), len(self.updated), rows - changed)
+
+    async def pause(self) -> None:
+        """Wait until the write gap since the last chunk's commit is over."""
+        if self.last is not None:
+            await asyncio.sleep(max(0.0, self.gap - (time.monotonic() - self.last)))
 
     def note(self, writes: list[PartnerWrite]) -> None:
         for w in writes:
@@ -125,6 +134,13 @@ async def _chunk(progress: _Progress, result: Callable[[], ImportResult]) -> Asy
         reason = str(err) or type(err).__name__
         raise ImportInterrupted(reason, progress.done, progress.chunks, result()) from err
     progress.done += 1
+    progress.last = time.monotonic()
+
+
+def _progress(store: Store, chunks: int) -> _Progress:
+    # SQLite's other processes wait for its write lock polling (up to 100 ms apart): a store
+    # that says so gets that gap between chunks, or back-to-back chunks would starve them.
+    return _Progress(chunks, gap=float(getattr(store, "write_gap", 0.0)))
 
 
 async def _partners_by_key(store: Store, team_id: str) -> dict[str, Partner]:
@@ -163,7 +179,7 @@ async def import_partners(
     with_backups = [row for row in rows if row.fields.backups is not None]
     chunks = [rows[i : i + chunk_size] for i in range(0, len(rows), chunk_size)]
     chunks += [with_backups[i : i + chunk_size] for i in range(0, len(with_backups), chunk_size)]
-    progress = _Progress(len(chunks))
+    progress = _progress(store, len(chunks))
     first = len(chunks) - (len(with_backups) + chunk_size - 1) // chunk_size
     fields_plan = partial(_plan_fields, team_id=team_id)
     for n, chunk in enumerate(chunks):
@@ -193,6 +209,7 @@ async def _write_partners(
         if not writes:
             return
         ids = {key: p.id for key, p in current.items()}
+        await progress.pause()
         try:
             async with store.write() as tx:
                 stored = await write_partner_chunk(tx, at, writes, ids)
@@ -288,7 +305,7 @@ async def import_metrics(
     if problems:
         raise ImportRejected(sorted(problems))
     chunks = metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
-    progress = _Progress(len(chunks))
+    progress = _progress(store, len(chunks))
 
     def so_far() -> ImportResult:
         done = sum(len(chunk) for chunk in chunks[: progress.done])
@@ -300,6 +317,7 @@ async def import_metrics(
             # Read and worked out before the write lock is taken: other writers get in here.
             async with store.read() as tx:
                 drafts = await draft_summaries(tx, team_id, chunk_points(by_key, chunk))
+            await progress.pause()
             async with store.write() as tx:
                 counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
             progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
