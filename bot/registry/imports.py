@@ -85,12 +85,13 @@ class ImportResult:
 class ImportInterrupted(RuleError):
     """An import that stopped after some of its chunks were written: says what stays."""
 
-    def __init__(self, reason: str, done: int, chunks: int, result: ImportResult) -> None:
+    def __init__(self, reason: str, done: int, result: ImportResult) -> None:
+        chunks = "transaction" if done == 1 else f"{done} transactions"
         super().__init__(
             f"The import stopped before the end: {reason}\n"
-            f"{done} of its {chunks} transactions were written and stay ({result}); the "
-            "rest of the file was not. Import the same file again to finish: what is "
-            "already imported counts as unchanged."
+            f"What its first {chunks} wrote stays ({result}); the rest of the file was not "
+            "written. Import the same file again to finish: what is already imported counts "
+            "as unchanged."
         )
 
 
@@ -98,7 +99,6 @@ class ImportInterrupted(RuleError):
 class _Progress:
     """Chunks written so far, and what they did."""
 
-    chunks: int
     gap: float = 0.0  # the store's write_gap: the least time between two chunks' writes
     done: int = 0
     last: float | None = None  # when the last chunk committed (time.monotonic)
@@ -132,15 +132,15 @@ async def _chunk(progress: _Progress, result: Callable[[], ImportResult]) -> Asy
         if progress.done == 0:
             raise  # nothing was written: the error as it is
         reason = str(err) or type(err).__name__
-        raise ImportInterrupted(reason, progress.done, progress.chunks, result()) from err
+        raise ImportInterrupted(reason, progress.done, result()) from err
     progress.done += 1
     progress.last = time.monotonic()
 
 
-def _progress(store: Store, chunks: int) -> _Progress:
+def _progress(store: Store) -> _Progress:
     # SQLite's other processes wait for its write lock polling (up to 100 ms apart): a store
     # that says so gets that gap between chunks, or back-to-back chunks would starve them.
-    return _Progress(chunks, gap=float(getattr(store, "write_gap", 0.0)))
+    return _Progress(gap=float(getattr(store, "write_gap", 0.0)))
 
 
 async def _partners_by_key(store: Store, team_id: str) -> dict[str, Partner]:
@@ -155,8 +155,8 @@ async def import_partners(
 
     Raises ImportRejected, with every problem and its line, and writes nothing when any
     row is bad: a cell that breaks a rule, a new partner without an owner, an unknown
-    backup or a partner named as its own backup. Written in chunks of chunk_size rows:
-    first the partners' fields, then (a backup may name a partner further down) backups.
+    backup or a partner named as its own backup. Written in chunks of chunk_size partners
+    that change: first their fields, then (a backup may name one further down) backups.
     """
     rows = parse_partner_rows(text)
     current = await _partners_by_key(store, team_id)
@@ -176,19 +176,29 @@ async def import_partners(
             problems += [(row.line, r) for r in backup_problems(row, planned, file_keys)]
     if problems:
         raise ImportRejected(problems)
+    by_line = {row.line: row for row in rows}
     with_backups = [row for row in rows if row.fields.backups is not None]
-    chunks = [rows[i : i + chunk_size] for i in range(0, len(rows), chunk_size)]
-    chunks += [with_backups[i : i + chunk_size] for i in range(0, len(with_backups), chunk_size)]
-    progress = _progress(store, len(chunks))
-    first = len(chunks) - (len(with_backups) + chunk_size - 1) // chunk_size
+    # Chunks of writes, not of rows: rows that change nothing take no transaction.
+    fields_chunks = _chunks(list(first_writes.values()), chunk_size)
+    progress = _progress(store)
     fields_plan = partial(_plan_fields, team_id=team_id)
-    for n, chunk in enumerate(chunks):
-        plan = fields_plan if n < first else _plan_backups
-        planned_writes = [first_writes[r.line] for r in chunk if r.line in first_writes]
-        async with _chunk(progress, lambda: progress.partners(len(rows))):
-            writes = planned_writes if n < first else None
-            await _write_partners(store, at, team_id, chunk, plan, writes, current, progress)
+    result = partial(progress.partners, len(rows))
+    for chunk in fields_chunks:
+        async with _chunk(progress, result):
+            lines = [by_line[w.line] for w in chunk]
+            await _write_partners(store, at, team_id, lines, fields_plan, chunk, current, progress)
+    # Then backups, which may name partners further down the file, on the partners as stored.
+    for chunk in _chunks(_plan_backups(with_backups, current), chunk_size):
+        async with _chunk(progress, result):
+            lines = [by_line[w.line] for w in chunk]
+            await _write_partners(
+                store, at, team_id, lines, _plan_backups, chunk, current, progress
+            )
     return progress.partners(len(rows))
+
+
+def _chunks(writes: list[PartnerWrite], size: int) -> list[list[PartnerWrite]]:
+    return [writes[i : i + size] for i in range(0, len(writes), size)]
 
 
 async def _write_partners(
@@ -197,15 +207,15 @@ async def _write_partners(
     team_id: str,
     rows: list[PartnerRow],
     plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
-    planned: list[PartnerWrite] | None,
+    planned: list[PartnerWrite],
     current: dict[str, Partner],
     progress: _Progress,
 ) -> None:
-    """One chunk of partners in one transaction (planned: its writes as decided when the
-    file was checked); decided again on the partners read again when one changed since it
-    was read (as a command's write is)."""
+    """One chunk of partners in one transaction (planned: its writes as decided); decided
+    again on the partners read again when one changed since it was read (as a command's
+    write is)."""
     for attempt in range(WRITE_ATTEMPTS):
-        writes = plan(rows, current) if planned is None or attempt else planned
+        writes = plan(rows, current) if attempt else planned
         if not writes:
             return
         ids = {key: p.id for key, p in current.items()}
@@ -305,7 +315,7 @@ async def import_metrics(
     if problems:
         raise ImportRejected(sorted(problems))
     chunks = metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
-    progress = _progress(store, len(chunks))
+    progress = _progress(store)
 
     def so_far() -> ImportResult:
         done = sum(len(chunk) for chunk in chunks[: progress.done])
