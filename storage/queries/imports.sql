@@ -17,6 +17,11 @@ CREATE TEMP TABLE IF NOT EXISTS import_metric_stage (
     old DOUBLE PRECISION
 );
 
+-- name: analyze_metric_stage!
+-- PostgreSQL only: without statistics the planner joins the stage to metrics by a merge of
+-- every staged partner's rows (300,000 for 5,000 values) rather than by primary key.
+ANALYZE import_metric_stage;
+
 -- name: clear_metric_stage!
 DELETE FROM import_metric_stage;
 
