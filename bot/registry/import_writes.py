@@ -166,8 +166,9 @@ async def write_partner_chunk(
     tx: Tx, at: datetime, chunk: list[PartnerWrite], ids: dict[str, int]
 ) -> dict[str, Partner]:
     """Insert and update a chunk's partners over the versions read, with their tags or
-    backups and their audit rows; the partners as stored, by name key. WriteConflict when
-    one changed since it was read (the chunk rolls back, to be read again)."""
+    backups (ids: every partner's id by name key) and their audit rows; the partners as
+    stored, by name key. WriteConflict when one changed since it was read (the chunk rolls
+    back, to be decided again)."""
     team_id = chunk[0].after.team_id
     # Each written over the version it was read at (a new one: id 0, no version).
     staged = [(_as_read(w), name_key(w.after.name)) for w in chunk]
@@ -181,7 +182,6 @@ async def write_partner_chunk(
                     [(w.line, f"*{w.after.name}* was registered meanwhile; import again.")]
                 )
             stored[key] = replace(w.after, id=new_ids[key], created_at=at, updated_at=at)
-            ids[key] = new_ids[key]
         elif w.before.id in versions:
             stored[key] = replace(w.after, updated_at=versions[w.before.id])
         else:
