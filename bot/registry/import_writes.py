@@ -191,13 +191,14 @@ async def write_partner_chunk(
         for w in chunk
         if (k := name_key(w.after.name)) and (w.before is None or _changes(w.diff, "tags"))
     }
-    await tx.replace_tags_of(team_id, tags)
+    new = set(new_ids.values())  # inserted just now: no tags or backups to delete
+    await tx.replace_tags_of(team_id, tags, new)
     backups = {
         stored[name_key(w.after.name)].id: [ids[b] for b in w.backup_keys]
         for w in chunk
         if w.backup_keys is not None
     }
-    await tx.replace_backups_of(team_id, backups)
+    await tx.replace_backups_of(team_id, backups, new)
     # Audited at the stored version, as apply_change audits (an Undo finds them by it).
     audits = [
         (partner.id, _entry(partner, c.field, c.before, c.after))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -119,8 +119,12 @@ class BulkTx(Protocol):
     async def write_partners(
         self, partners: Sequence[tuple[Partner, str]], at: datetime
     ) -> tuple[dict[str, int], dict[int, datetime]]: ...
-    async def replace_tags_of(self, team_id: str, tags: dict[int, tuple[str, ...]]) -> None: ...
-    async def replace_backups_of(self, team_id: str, backups: dict[int, list[int]]) -> None: ...
+    async def replace_tags_of(
+        self, team_id: str, tags: dict[int, tuple[str, ...]], new: Collection[int] = ()
+    ) -> None: ...
+    async def replace_backups_of(
+        self, team_id: str, backups: dict[int, list[int]], new: Collection[int] = ()
+    ) -> None: ...
     async def partner_ids(self, team_id: str) -> dict[str, int]: ...
     async def summary_versions_of(self, team_id: str, ids: Iterable[int]) -> dict[int, int]: ...
     async def rule_points_of(

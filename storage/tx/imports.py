@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -126,42 +126,45 @@ class ImportsQueries(Queries):
             )
         await getattr(self._q, f"create_partner_stage_{self._d.name}")(self._conn)
         await self._q.clear_partner_stage(self._conn)
-        if params:
-            await self._q.stage_partner(self._conn, params)
+        await self._many("stage_partner", "import_partner_stage", params)
         inserted = await self._fetch_tuples("insert_staged_partners")
         updated = {int(pid) for (pid,) in await self._fetch_tuples("update_staged_partners")}
         ids = {str(key): int(pid) for pid, key in inserted}
         return ids, {pid: stamp for pid, stamp in stamps.items() if pid in updated}
 
-    async def replace_tags_of(self, team_id: str, tags: dict[int, tuple[str, ...]]) -> None:
-        """replace_tags for many partners: id -> its tags in order."""
-        if not tags:
-            return
-        await self._q.delete_tags_each(
-            self._conn, [{"team_id": team_id, "partner_id": pid} for pid in tags]
+    async def replace_tags_of(
+        self, team_id: str, tags: dict[int, tuple[str, ...]], new: Collection[int] = ()
+    ) -> None:
+        """replace_tags for many partners: id -> its tags in order (new: partners just
+        inserted, who have none to delete)."""
+        await self._delete_each(
+            "delete_tags_each", team_id, [pid for pid in tags if pid not in new]
         )
         rows = [
             {"team_id": team_id, "partner_id": pid, "tag": tag, "position": position}
             for pid, named in tags.items()
             for position, tag in enumerate(named)
         ]
-        if rows:
-            await self._q.insert_tag_each(self._conn, rows)
+        await self._many("insert_tag_each", "partner_tags", rows)
 
-    async def replace_backups_of(self, team_id: str, backups: dict[int, list[int]]) -> None:
+    async def replace_backups_of(
+        self, team_id: str, backups: dict[int, list[int]], new: Collection[int] = ()
+    ) -> None:
         """replace_backups for many partners: id -> its backups' ids in order."""
-        if not backups:
-            return
-        await self._q.delete_backups_each(
-            self._conn, [{"team_id": team_id, "partner_id": pid} for pid in backups]
+        await self._delete_each(
+            "delete_backups_each", team_id, [pid for pid in backups if pid not in new]
         )
         rows = [
             {"team_id": team_id, "partner_id": pid, "backup_id": backup, "position": position}
             for pid, ids in backups.items()
             for position, backup in enumerate(ids)
         ]
-        if rows:
-            await self._q.insert_backup_each(self._conn, rows)
+        await self._many("insert_backup_each", "partner_backups", rows)
+
+    async def _delete_each(self, query: str, team_id: str, ids: list[int]) -> None:
+        if ids:
+            params = [{"team_id": team_id, "partner_id": pid} for pid in ids]
+            await getattr(self._q, query)(self._conn, params)
 
     async def partner_ids(self, team_id: str) -> dict[str, int]:
         """Every partner's id by name key."""
