@@ -14,7 +14,8 @@ from bot.digest.ports import DigestTx
 from bot.failover.ports import FailoverTx
 from bot.health.ports import HealthTx
 from bot.home.ports import HomeTx
-from bot.registry.ports import AuditEntry, BulkTx, RegistryTx
+from bot.registry.bulk_ports import BulkTx
+from bot.registry.ports import AuditEntry, RegistryTx
 from bot.scoring.ports import ScoringTx
 
 

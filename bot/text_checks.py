@@ -8,14 +8,10 @@ surrogate (JSON's `\\ud800`) cannot be stored either.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 REPLACEMENT = "\ufffd"
 LINE_BREAK_AND_TAB = frozenset("\n\t")
-# What is_refused refuses, as one class (Cc and Cs are fixed ranges): a file of 10,000 rows
-# is checked in milliseconds, not a second of per-character calls.
-_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 
 
 def is_undecodable(ch: str) -> bool:
@@ -32,8 +28,7 @@ def is_refused(ch: str) -> bool:
 
 def refused_character(text: str) -> str | None:
     """The first character text may not hold, or None."""
-    found = _REFUSED.search(text)
-    return None if found is None else found.group()
+    return next((ch for ch in text if is_refused(ch)), None)
 
 
 def text_refusal(where: str, text: str) -> str | None:
