@@ -273,3 +273,17 @@ async def test_a_value_recorded_while_its_chunk_is_open_is_in_the_summary(
         stored = (await tx.pool_summaries("T1"))[pid]
         assert stored == to_json(summarise(await tx.rule_points("T1", pid)))
     assert len(from_json(stored).rue) == 2  # both weeks
+
+
+def test_the_command_line_prints_an_import_stopped_midway_with_its_file() -> None:
+    from pathlib import Path
+
+    from bot.cli import CliError, _nothing_imported
+
+    stopped = ImportInterrupted("the database went away", 2, ImportResult(3, 1, 0, rows=2))
+    with pytest.raises(CliError) as printed, _nothing_imported(Path("m.csv")):
+        raise stopped
+    text = str(printed.value)
+    assert text.startswith("m.csv: The import stopped before the end: the database went away")
+    assert "What its first 2 transactions wrote stays (2 rows with 4 values: 3 created" in text
+    assert "nothing was imported" not in text
