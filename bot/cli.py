@@ -20,6 +20,7 @@ from bot.errors import RuleError
 from bot.metrics import Period, parse_period
 from bot.ports import Store
 from bot.registry.imports import (
+    ImportInterrupted,
     ImportRejected,
     export_metrics,
     export_partners,
@@ -82,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="apply database migrations and exit")
     for name, what in (
-        ("import", "import partners from a CSV file (all or nothing)"),
-        ("import-metrics", "import metrics from a CSV file (all or nothing)"),
+        ("import", "import partners from a CSV file (checked whole, then written in chunks)"),
+        ("import-metrics", "import metrics from a CSV file (checked whole, then in chunks)"),
         ("export", "export the partner registry to a CSV file"),
         ("export-metrics", "export metrics to a CSV file that import-metrics reads back"),
     ):
@@ -319,11 +320,13 @@ async def _import(store: Store, args: argparse.Namespace, team: str, now: dateti
 
 @contextmanager
 def _nothing_imported(path: Path) -> Iterator[None]:
-    """A rejected file as the one error the command prints."""
+    """A rejected file, or an import stopped midway, as the one error the command prints."""
     try:
         yield
     except ImportRejected as err:
         raise CliError(f"{path}: nothing was imported.\n{err}") from None
+    except ImportInterrupted as err:
+        raise CliError(f"{path}: {err}") from None
 
 
 async def _export(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:

@@ -14,6 +14,7 @@ from bot.digest.ports import DigestTx
 from bot.failover.ports import FailoverTx
 from bot.health.ports import HealthTx
 from bot.home.ports import HomeTx
+from bot.registry.bulk_ports import BulkTx
 from bot.registry.ports import AuditEntry, RegistryTx
 from bot.scoring.ports import ScoringTx
 
@@ -67,6 +68,7 @@ class Tx(
     HomeTx,
     DigestTx,
     FailoverTx,
+    BulkTx,
     Protocol,
 ):
     """Queries on one connection; inside `Store.write()` one transaction."""

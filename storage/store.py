@@ -25,6 +25,9 @@ SQLITE_PREFIX = "sqlite:///"
 # Reader connections, each with its own aiosqlite thread: with one, every read of every
 # request queued on one thread (68% busy under `/partner list`).
 READERS = 3
+# Another process waiting for the write lock retries up to 100 ms apart (SQLite's busy
+# handler): a writer of many transactions in a row (an import) leaves this long between them.
+WRITE_GAP = 0.1
 
 
 async def open_store(
@@ -52,8 +55,9 @@ class SQLiteStore:
     """SQLite in WAL mode: one writer connection behind a lock, READERS readers beside it,
     taken in turn (shared, as one was: a read inside a read never waits for a free one)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, write_gap: float = WRITE_GAP) -> None:
         self.path = path
+        self.write_gap = write_gap
         self._writer: aiosqlite.Connection | None = None
         self._readers: list[aiosqlite.Connection] = []
         self._turn = 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from bot.errors import WriteConflict
-from bot.health.summary import summarise
+from bot.health.rules import MetricPoint
+from bot.health.summary import HealthSummary, summarise
 from bot.ports import Store, Tx
 
 log = logging.getLogger(__name__)
@@ -26,6 +30,73 @@ async def refresh_summary(tx: Tx, team_id: str, partner_id: int) -> None:
         if await tx.write_summary(team_id, partner_id, summary, version):
             return
     raise WriteConflict(f"the health summary of partner {partner_id}")
+
+
+@dataclass(frozen=True)
+class SummaryDrafts:
+    """Partners' summaries worked out before the transaction that writes their metrics, and
+    the summary versions they were worked out at (0: no summary yet)."""
+
+    versions: dict[int, int]
+    summaries: dict[int, HealthSummary]
+
+
+NO_DRAFTS = SummaryDrafts({}, {})
+
+
+async def draft_summaries(
+    tx: Tx, team_id: str, values: dict[int, list[MetricPoint]]
+) -> SummaryDrafts:
+    """Each partner's summary as it will be once the values given are recorded, read and
+    worked out outside the write transaction (a read), so the write lock waits for none of
+    it. The version is read before the metrics, as refresh_summary reads it."""
+    versions = await tx.summary_versions_of(team_id, values)
+    points = await tx.rule_points_of(team_id, values)
+
+    def compute() -> dict[int, HealthSummary]:
+        drafts = {}
+        for pid, new in values.items():
+            replaced = {(p.period.label, p.metric) for p in new}
+            kept = [p for p in points.get(pid, []) if (p.period.label, p.metric) not in replaced]
+            drafts[pid] = summarise(kept + new)
+        return drafts
+
+    # Thousands of partners' summaries are CPU seconds: off the event loop.
+    summaries = await asyncio.to_thread(compute)
+    return SummaryDrafts({pid: versions.get(pid, 0) for pid in values}, summaries)
+
+
+async def write_summaries(
+    tx: Tx,
+    team_id: str,
+    partner_ids: Collection[int],
+    drafts: SummaryDrafts = NO_DRAFTS,
+    *,
+    redo: Collection[int] = (),
+) -> None:
+    """refresh_summary for many partners, inside the transaction that wrote their metrics:
+    their summary rows locked first, so no other writer rewrites one before this commits.
+
+    A partner's draft is written when its version still is the one drafted at (nobody
+    recorded its metrics since) and it is not in redo (values the draft foresaw that were
+    not written as foreseen); every other summary is worked out again from the metrics."""
+    if not partner_ids:
+        return
+    versions = await tx.lock_summaries(team_id, partner_ids)
+    summaries = {
+        pid: drafts.summaries[pid]
+        for pid in partner_ids
+        if pid not in redo and pid in drafts.summaries and versions[pid] == drafts.versions[pid]
+    }
+    again = [pid for pid in partner_ids if pid not in summaries]
+    if again:
+        points = await tx.rule_points_of(team_id, again)
+        summaries.update(
+            await asyncio.to_thread(lambda: {pid: summarise(points.get(pid, [])) for pid in again})
+        )
+    await tx.write_held_summaries(
+        team_id, {pid: (summary, versions[pid]) for pid, summary in summaries.items()}
+    )
 
 
 async def rebuild_stale_summaries(store: Store) -> int:

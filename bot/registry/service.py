@@ -118,12 +118,27 @@ async def insert_new_partner(
     given (the actor owns it unless an owner is), its tags and backups, audited."""
     if fields.name is None:
         raise RuleError("A partner needs a name.")
+    backup_ids, backups = await resolve_backups(
+        tx, team_id, name_key(fields.name), fields.backups or ()
+    )
+    draft = new_partner(team_id, actor, replace(fields, backups=backups))
+    partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
+    partner = replace(draft, id=partner_id, created_at=at, updated_at=at)
+    await tx.replace_tags(team_id, partner_id, partner.tags)
+    await tx.replace_backups(team_id, partner_id, backup_ids)
+    diff = creation_diff(partner)
+    await audit(tx, partner, actor, at, action, diff)
+    return Change(partner, diff)
+
+
+def new_partner(team_id: str, actor: Actor, fields: PartnerFields) -> Partner:
+    """A partner not stored yet (id 0): the registry's defaults for what is not given, the
+    actor owning it unless an owner is; its backups as given (resolved by the caller)."""
+    if fields.name is None:
+        raise RuleError("A partner needs a name.")
     defaults = replace(NEW_PARTNER_DEFAULTS, owner=actor.user_id)
     merged = PartnerFields(**{**defaults.given(), **fields.given()})
-    backup_ids, backups = await resolve_backups(
-        tx, team_id, name_key(fields.name), merged.backups or ()
-    )
-    draft = Partner(
+    return Partner(
         id=0,
         team_id=team_id,
         name=fields.name,
@@ -136,15 +151,8 @@ async def insert_new_partner(
         drop_reason=merged.drop_reason or "",
         success_cases=merged.success_cases or 0,
         tags=merged.tags or (),
-        backups=backups,
+        backups=merged.backups or (),
     )
-    partner_id = await tx.insert_partner(draft, name_key(draft.name), at)
-    partner = replace(draft, id=partner_id, created_at=at, updated_at=at)
-    await tx.replace_tags(team_id, partner_id, partner.tags)
-    await tx.replace_backups(team_id, partner_id, backup_ids)
-    diff = creation_diff(partner)
-    await audit(tx, partner, actor, at, action, diff)
-    return Change(partner, diff)
 
 
 async def change_partner(

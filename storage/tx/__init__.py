@@ -11,6 +11,7 @@ from storage.tx.failover import FailoverQueries
 from storage.tx.health import HealthQueries
 from storage.tx.health_card import HealthCardQueries
 from storage.tx.home import HomeQueries
+from storage.tx.imports import ImportsQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.registry_card import CardQueries
 from storage.tx.scoring import ScoringQueries
@@ -33,5 +34,6 @@ class Tx(
     HomeQueries,
     DigestQueries,
     FailoverQueries,
+    ImportsQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

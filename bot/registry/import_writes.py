@@ -1,0 +1,214 @@
+"""An import's chunks: which rows go together, and each chunk written in a few statements.
+
+A chunk is one write transaction, sized so that it holds the write lock a fraction of a
+second (`CHUNK_VALUES` metric values, `CHUNK_PARTNERS` partners). Every row of the file is
+validated before the first chunk; what a chunk decides it decides on the rows as they are
+inside its transaction, comparing and setting as the per-row use cases do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.access import CLI_ACTOR
+from bot.errors import RuleError, WriteConflict
+from bot.health.rules import MetricPoint
+from bot.health.upkeep import SummaryDrafts, write_summaries
+from bot.metrics import format_metric
+from bot.ports import Tx
+from bot.registry.csv_io import ImportRejected, MetricsRow
+from bot.registry.ports import AuditEntry, MetricRow
+from bot.registry.rules import Diff, Partner, Status, check_takes_metrics, name_key
+from bot.registry.service import write_metrics
+
+ACTION = "import"
+CHUNK_VALUES = 5_000  # metric values a transaction: 0.2-0.4 s of the write lock here
+CHUNK_PARTNERS = 2_000  # partners a transaction: 0.15-0.35 s of the write lock here
+
+
+def metric_chunks(
+    rows: list[MetricsRow], ids: dict[str, int], limit: int = CHUNK_VALUES
+) -> list[list[MetricsRow]]:
+    """The rows in chunks of about `limit` values, a partner's rows all in one chunk so its
+    summary is computed once."""
+    by_partner: dict[int, list[MetricsRow]] = {}
+    for row in rows:
+        by_partner.setdefault(ids[name_key(row.name)], []).append(row)
+    chunks: list[list[MetricsRow]] = [[]]
+    size = 0
+    for group in by_partner.values():
+        if size and size + sum(len(r.values) for r in group) > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].extend(group)
+        size += sum(len(r.values) for r in group)
+    return [chunk for chunk in chunks if chunk]
+
+
+async def write_metric_chunk(
+    tx: Tx,
+    at: datetime,
+    by_key: dict[str, Partner],
+    chunk: list[MetricsRow],
+    drafts: SummaryDrafts,
+) -> list[int]:
+    """Record a chunk's values, audit them and rewrite the summaries of the partners whose
+    metrics changed (drafted before, see `chunk_points`); a value another writer changed
+    meanwhile goes the per-row way. Returns how many values were created, updated and
+    unchanged."""
+    counts = [0, 0, 0]
+    flat = [
+        (row, partner, MetricRow(partner.team_id, partner.id, row.period, metric, value))
+        for row in chunk
+        for partner in [by_key[name_key(row.name)]]
+        for metric, value in row.values.items()
+    ]
+    team_id = flat[0][1].team_id
+    olds = await tx.stage_metrics([value for _, _, value in flat])
+    _refuse_archived(chunk, by_key, await tx.staged_partner_statuses(team_id))
+    written = await tx.write_staged_metrics(CLI_ACTOR.label, at)
+    audits: list[tuple[int, AuditEntry]] = []
+    changed: set[int] = set()
+    lost: list[tuple[MetricsRow, Partner, MetricRow]] = []
+    for idx, (row, partner, value) in enumerate(flat):
+        old = olds[idx]
+        if old is not None and old == value.value:
+            counts[2] += 1
+        elif (partner.id, row.period.label, value.metric) not in written:
+            lost.append((row, partner, value))
+        else:
+            before = "" if old is None else format_metric(value.metric, old)
+            after = format_metric(value.metric, value.value)
+            where = f"{value.metric}@{row.period.label}"
+            entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
+            audits.append((partner.id, entry))
+            counts[0 if old is None else 1] += 1
+            changed.add(partner.id)
+    await tx.add_audits(audits)
+    for row, partner, value in lost:  # raced by another writer: read again, one by one
+        diff = await write_metrics(
+            tx,
+            at,
+            CLI_ACTOR,
+            partner,
+            {value.metric: value.value},
+            row.period,
+            ACTION,
+            summarise=False,
+        )
+        new = sum(1 for change in diff.changes if change.before == "")
+        counts[0] += new
+        counts[1] += len(diff.changes) - new
+        counts[2] += 1 - len(diff.changes)
+        if diff.changes:
+            changed.add(partner.id)
+    # One summary a partner, not one a row; a partner raced above is worked out again.
+    await write_summaries(tx, team_id, changed, drafts, redo={p.id for _, p, _ in lost})
+    return counts
+
+
+def chunk_points(
+    by_key: dict[str, Partner], chunk: list[MetricsRow]
+) -> dict[int, list[MetricPoint]]:
+    """The chunk's values by partner, as the summaries' drafts take them."""
+    values: dict[int, list[MetricPoint]] = {}
+    for row in chunk:
+        pid = by_key[name_key(row.name)].id
+        values.setdefault(pid, []).extend(
+            MetricPoint(pid, row.period, metric, value) for metric, value in row.values.items()
+        )
+    return values
+
+
+def _refuse_archived(
+    chunk: list[MetricsRow], by_key: dict[str, Partner], now: list[tuple[int, str, str]]
+) -> None:
+    """A partner archived since the file was checked takes no metrics, as in Slack."""
+    archived = {pid: name for pid, name, status in now if status == Status.ARCHIVED.value}
+    problems = []
+    for row in chunk:
+        partner = by_key[name_key(row.name)]
+        if partner.id in archived:
+            try:
+                check_takes_metrics(replace(partner, status=Status.ARCHIVED))
+            except RuleError as err:
+                problems.append((row.line, f"{err} (archived while the file was imported)"))
+    if problems:
+        raise ImportRejected(problems)
+
+
+@dataclass(frozen=True)
+class PartnerWrite:
+    """One partner as a chunk writes it: as read (None: new) and after, with its diff."""
+
+    line: int
+    before: Partner | None
+    after: Partner
+    diff: Diff
+    backup_keys: tuple[str, ...] | None = None  # second pass: its backups' name keys
+
+
+def _as_read(write: PartnerWrite) -> Partner:
+    if write.before is None:
+        return replace(write.after, id=0, updated_at=None)
+    return replace(write.after, id=write.before.id, updated_at=write.before.updated_at)
+
+
+def _entry(partner: Partner, field_name: str, before: str, after: str) -> AuditEntry:
+    at = partner.updated_at or partner.created_at
+    if at is None:
+        raise ValueError("a partner is audited as stored, with its version")
+    return AuditEntry(partner.team_id, CLI_ACTOR.label, at, ACTION, field_name, before, after)
+
+
+async def write_partner_chunk(
+    tx: Tx, at: datetime, chunk: list[PartnerWrite], ids: dict[str, int]
+) -> dict[str, Partner]:
+    """Insert and update a chunk's partners over the versions read, with their tags or
+    backups (ids: every partner's id by name key) and their audit rows; the partners as
+    stored, by name key. WriteConflict when one changed since it was read (the chunk rolls
+    back, to be decided again)."""
+    team_id = chunk[0].after.team_id
+    # Each written over the version it was read at (a new one: id 0, no version).
+    staged = [(_as_read(w), name_key(w.after.name)) for w in chunk]
+    new_ids, versions = await tx.write_partners(staged, at)
+    stored: dict[str, Partner] = {}
+    for w in chunk:
+        key = name_key(w.after.name)
+        if w.before is None:
+            if key not in new_ids:  # registered by someone else while this file was read
+                raise ImportRejected(
+                    [(w.line, f"*{w.after.name}* was registered meanwhile; import again.")]
+                )
+            stored[key] = replace(w.after, id=new_ids[key], created_at=at, updated_at=at)
+        elif w.before.id in versions:
+            stored[key] = replace(w.after, updated_at=versions[w.before.id])
+        else:
+            raise WriteConflict(w.after.name)
+    tags = {
+        stored[k].id: stored[k].tags
+        for w in chunk
+        if (k := name_key(w.after.name)) and (w.before is None or _changes(w.diff, "tags"))
+    }
+    new = set(new_ids.values())  # inserted just now: no tags or backups to delete
+    await tx.replace_tags_of(team_id, tags, new)
+    backups = {
+        stored[name_key(w.after.name)].id: [ids[b] for b in w.backup_keys]
+        for w in chunk
+        if w.backup_keys is not None
+    }
+    await tx.replace_backups_of(team_id, backups, new)
+    # Audited at the stored version, as apply_change audits (an Undo finds them by it).
+    audits = [
+        (partner.id, _entry(partner, c.field, c.before, c.after))
+        for w in chunk
+        for partner in [stored[name_key(w.after.name)]]
+        for c in w.diff.changes
+    ]
+    await tx.add_audits(audits)
+    return stored
+
+
+def _changes(diff: Diff, name: str) -> bool:
+    return any(change.field == name for change in diff.changes)

@@ -1,0 +1,289 @@
+"""Imports written in chunks: where the chunks split, a bad row far into a file, what a
+failure midway leaves, and results equal to the per-row way's (summaries, audit rows)."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+import asyncpg
+import pytest
+
+from bot.access import CLI_ACTOR
+from bot.errors import DatabaseUnavailable
+from bot.health.summary import from_json, summarise, to_json
+from bot.metrics import parse_period
+from bot.registry.csv_io import ImportRejected, parse_metrics_rows
+from bot.registry.import_writes import metric_chunks
+from bot.registry.imports import ImportInterrupted, ImportResult, import_metrics, import_partners
+from bot.registry.imports_per_row import import_metrics_per_row, import_partners_per_row
+from bot.registry.service import record_metrics
+from storage.store import PostgresStore, SQLiteStore
+from tests.support.databases import scalar
+from tests.support.interleave import Gate, GatedStore, race
+
+AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+TODAY = AT.date()
+Store = SQLiteStore | PostgresStore
+WEEKS = [f"2026-W{n:02d}" for n in range(30, 48)]
+
+
+class CountingStore:
+    """A store that counts its write transactions and can fail the nth one."""
+
+    def __init__(self, store: Store, fail_at: int | None = None) -> None:
+        self._store = store
+        self.writes = 0
+        self._fail_at = fail_at
+
+    def read(self) -> Any:
+        return self._store.read()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        self.writes += 1
+        if self.writes == self._fail_at:
+            raise DatabaseUnavailable()
+        async with self._store.write() as tx:
+            yield tx
+
+
+def partners_csv(names: list[str], backups: dict[str, str] | None = None) -> str:
+    lines = ["name,category,tier,status,owner,tags,backups"]
+    for name in names:
+        lines.append(
+            f'{name},KOL,core,active,U0OWNER,"live, video",{(backups or {}).get(name, "")}'
+        )
+    return "\n".join(lines) + "\n"
+
+
+def metrics_csv(names: list[str], seed: int, weeks: list[str] = WEEKS) -> str:
+    rng = random.Random(seed)
+    lines = ["name,period,rue,roi,sentiment,gmv,traffic"]
+    for name in names:
+        for week in weeks:
+            lines.append(
+                f"{name},{week},{rng.choice((39.9, 40, 55.5))},{rng.choice((1.1, 2.1, 3.3))},"
+                f"{rng.choice((70, 49, 80))},{rng.randrange(0, 50_000, 250)},{rng.randrange(9000)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+async def count(store: Store, table: str, team: str) -> int:
+    return int(await scalar(store, f"SELECT COUNT(*) FROM {table} WHERE team_id = '{team}'"))
+
+
+async def stored_summaries(store: Store, team: str) -> dict[str, str]:
+    """Each partner's stored summary, by name."""
+    async with store.read() as tx:
+        names = {p.id: p.name for p in await tx.all_partners(team)}
+        return {names[pid]: inputs for pid, inputs in (await tx.pool_summaries(team)).items()}
+
+
+# --- where chunks split -----------------------------------------------------------------
+
+
+def test_a_partners_rows_stay_in_one_chunk_and_a_chunk_holds_about_the_limit() -> None:
+    text = "name,period,rue,roi\n" + "".join(
+        f"P{i},2026-W{w},40,2\n" for i in range(3) for w in (40, 41)
+    )
+    rows = parse_metrics_rows(text, TODAY)
+    ids = {f"p{i}": i + 1 for i in range(3)}
+    # Exactly a chunk: two partners' four values; one value more starts a second chunk.
+    assert [len(c) for c in metric_chunks(rows[:4], ids, limit=8)] == [4]
+    assert [len(c) for c in metric_chunks(rows[:5], ids, limit=8)] == [4, 1]
+    # A partner whose rows would cross the limit goes whole into the next chunk.
+    chunks = metric_chunks(rows, ids, limit=6)
+    assert [[r.name for r in c] for c in chunks] == [["P0", "P0"], ["P1", "P1"], ["P2", "P2"]]
+
+
+@pytest.mark.parametrize(("names", "transactions"), [(4, 1), (5, 2)])
+async def test_metric_chunks_at_exactly_a_chunk_and_one_more(
+    store: Store, names: int, transactions: int
+) -> None:
+    partners = [f"Partner {i}" for i in range(names)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    counting = CountingStore(store)
+    text = metrics_csv(partners, 1, weeks=["2026-W40"])  # five values a partner
+    result = await import_metrics(counting, AT, "T1", text, today=TODAY, chunk_size=20)  # type: ignore[arg-type]
+    assert counting.writes == transactions
+    assert result == ImportResult(names * 5, 0, 0, rows=names)
+    assert await count(store, "metrics", "T1") == names * 5
+
+
+@pytest.mark.parametrize(("names", "transactions"), [(3, 2), (4, 4)])
+async def test_partner_chunks_at_exactly_a_chunk_and_one_more(
+    store: Store, names: int, transactions: int
+) -> None:
+    """Chunks of three rows, first the fields, then the backups (each row names one)."""
+    partners = [f"Partner {i}" for i in range(names)]
+    backups = {name: partners[(i + 1) % names] for i, name in enumerate(partners)}
+    counting = CountingStore(store)
+    text = partners_csv(partners, backups)
+    result = await import_partners(counting, AT, "T1", text, chunk_size=3)  # type: ignore[arg-type]
+    assert counting.writes == transactions
+    assert result == ImportResult(names, 0, 0)
+    async with store.read() as tx:
+        stored = {p.name: p for p in await tx.all_partners("T1")}
+    assert {name: stored[name].backups for name in partners} == {
+        name: (backup,) for name, backup in backups.items()
+    }
+    assert all(p.tags == ("live", "video") for p in stored.values())
+
+
+# --- a bad row far into the file ------------------------------------------------------------
+
+
+async def test_a_bad_metric_row_in_a_late_chunk_writes_nothing(store: Store) -> None:
+    partners = [f"Partner {i}" for i in range(6)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    audit = await count(store, "audit_log", "T1")
+    text = metrics_csv(partners, 2) + "Nobody,2026-W47,40,,,,\n"
+    with pytest.raises(ImportRejected, match=r"line 110: .*Nobody"):
+        await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=10)
+    assert await count(store, "metrics", "T1") == 0
+    assert await count(store, "audit_log", "T1") == audit
+
+
+async def test_a_bad_partner_row_in_a_late_chunk_writes_nothing(store: Store) -> None:
+    names = [f"Partner {i}" for i in range(7)]
+    text = partners_csv(names) + "Late,KOL,core,active,,,\n"  # new, so it needs an owner
+    with pytest.raises(ImportRejected, match=r"line 9: \*Late\* is new, so it needs an owner"):
+        await import_partners(store, AT, "T1", text, chunk_size=2)
+    assert await count(store, "partners", "T1") == 0
+    assert await count(store, "audit_log", "T1") == 0
+
+
+# --- a failure midway -----------------------------------------------------------------------
+
+
+async def test_a_failure_midway_says_what_stays_and_a_second_run_finishes(store: Store) -> None:
+    partners = [f"Partner {i}" for i in range(4)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    text = metrics_csv(partners, 3, weeks=["2026-W40"])
+    failing = CountingStore(store, fail_at=2)
+    with pytest.raises(ImportInterrupted) as stopped:
+        await import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
+    message = str(stopped.value)
+    assert "What its first transaction wrote stays" in message
+    assert (
+        "2 rows with 10 values: 10 created" in message and "Import the same file again" in message
+    )
+    assert await count(store, "metrics", "T1") == 10
+    again = await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=10)
+    assert again == ImportResult(10, 0, 10, rows=4)
+    assert await count(store, "metrics", "T1") == 20
+
+
+async def test_a_failure_in_the_first_chunk_is_the_error_as_it_is(store: Store) -> None:
+    await import_partners(store, AT, "T1", partners_csv(["Solo"]))
+    with pytest.raises(DatabaseUnavailable):
+        await import_metrics(
+            CountingStore(store, fail_at=1),  # type: ignore[arg-type]
+            AT,
+            "T1",
+            metrics_csv(["Solo"], 4),
+            today=TODAY,
+        )
+
+
+# --- the same results as the per-row way -----------------------------------------------------
+
+
+async def test_chunks_leave_the_summaries_and_audit_of_the_per_row_way(store: Store) -> None:
+    """Two workspaces, the same files: one through chunks (small ones, so there are many),
+    one row by row; then a second file that changes some values and adds some."""
+    names = [f"Partner {i:02d}" for i in range(12)]
+    backups = {name: names[(i + 5) % len(names)] for i, name in enumerate(names) if i % 3}
+    r1 = await import_partners(store, AT, "T1", partners_csv(names, backups), chunk_size=5)
+    r2 = await import_partners_per_row(store, AT, "T2", partners_csv(names, backups))
+    assert r1 == r2 == ImportResult(12, 0, 0)
+    for seed, weeks in ((5, WEEKS[:12]), (6, WEEKS[6:])):
+        text = metrics_csv(names, seed, weeks)
+        later = AT + timedelta(hours=seed)
+        chunked = await import_metrics(store, later, "T1", text, today=TODAY, chunk_size=37)
+        per_row = await import_metrics_per_row(store, later, "T2", text, today=TODAY)
+        assert chunked == per_row
+    assert chunked.updated and chunked.created and chunked.unchanged
+    summaries = await stored_summaries(store, "T1")
+    assert summaries == await stored_summaries(store, "T2")
+    async with store.read() as tx:  # and each is the full computation from the metrics
+        for partner in await tx.all_partners("T1"):
+            full = to_json(summarise(await tx.rule_points("T1", partner.id)))
+            assert summaries[partner.name] == full
+    audit = "SELECT {} FROM audit_log a JOIN partners p ON p.id = a.partner_id WHERE a.team_id"
+    rows = "p.name, a.actor, a.at, a.action, a.field, a.before, a.after"
+    assert await count(store, "audit_log", "T1") == await count(store, "audit_log", "T2") > 0
+    t1 = await _fetch(store, audit.format(rows) + " = 'T1'")
+    assert sorted(t1) == sorted(await _fetch(store, audit.format(rows) + " = 'T2'"))
+
+
+async def _fetch(store: Store, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on a raw connection, as tuples (the audit trail of both workspaces)."""
+    if isinstance(store, PostgresStore):
+        conn = await asyncpg.connect(store.url)
+        try:
+            return [tuple(r) for r in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+    async with aiosqlite.connect(store.path) as db:
+        return [tuple(r) for r in await db.execute_fetchall(sql)]
+
+
+async def test_a_second_run_of_the_same_files_changes_nothing(store: Store) -> None:
+    names = [f"Partner {i}" for i in range(5)]
+    await import_partners(store, AT, "T1", partners_csv(names, {"Partner 1": "Partner 4"}))
+    text = metrics_csv(names, 7)
+    await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=25)
+    versions = await scalar(store, "SELECT SUM(version) FROM health_summary")
+    audit = await count(store, "audit_log", "T1")
+    again = await import_partners(
+        store, AT, "T1", partners_csv(names, {"Partner 1": "Partner 4"}), chunk_size=2
+    )
+    assert again == ImportResult(0, 0, 5)
+    values = await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=25)
+    assert values == ImportResult(0, 0, 5 * len(WEEKS) * 5, rows=5 * len(WEEKS))
+    assert await count(store, "audit_log", "T1") == audit
+    assert await scalar(store, "SELECT SUM(version) FROM health_summary") == versions
+
+
+async def test_a_value_recorded_while_its_chunk_is_open_is_in_the_summary(
+    store: Store, engine: str
+) -> None:
+    """The import stops inside its chunk, after staging; another writer records another
+    week of the same partner (committing first on PostgreSQL). The summary holds both."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme"]))
+    text = "name,period,rue\nAcme,2026-W40,30\n"
+    gate = Gate("stage_metrics")
+    imported, recorded = await race(
+        lambda: import_metrics(GatedStore(store, gate), AT, "T1", text, today=TODAY),  # type: ignore[arg-type]
+        gate,
+        lambda: record_metrics(
+            store, AT, "T1", CLI_ACTOR, "Acme", {"rue": 31.0}, parse_period("2026-W41")
+        ),
+        other_finishes_first=engine == "postgresql",
+    )
+    assert imported == ImportResult(1, 0, 0, rows=1) and not isinstance(recorded, Exception)
+    async with store.read() as tx:
+        pid = (await tx.all_partners("T1"))[0].id
+        stored = (await tx.pool_summaries("T1"))[pid]
+        assert stored == to_json(summarise(await tx.rule_points("T1", pid)))
+    assert len(from_json(stored).rue) == 2  # both weeks
+
+
+def test_the_command_line_prints_an_import_stopped_midway_with_its_file() -> None:
+    from pathlib import Path
+
+    from bot.cli import CliError, _nothing_imported
+
+    stopped = ImportInterrupted("the database went away", 2, ImportResult(3, 1, 0, rows=2))
+    with pytest.raises(CliError) as printed, _nothing_imported(Path("m.csv")):
+        raise stopped
+    text = str(printed.value)
+    assert text.startswith("m.csv: The import stopped before the end: the database went away")
+    assert "What its first 2 transactions wrote stays (2 rows with 4 values: 3 created" in text
+    assert "nothing was imported" not in text
