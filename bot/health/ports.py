@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.health.rules import MetricPoint
+from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import HealthSummary
+from bot.health.summary_columns import StateRow
 from bot.metrics import Period
 
 
@@ -28,6 +29,9 @@ class HealthTx(Protocol):
     ) -> bool: ...
     async def stale_summaries(self, limit: int) -> list[tuple[str, int]]: ...
     async def pool_summaries(self, team_id: str) -> dict[int, str]: ...
+    async def pool_states(
+        self, team_id: str, limits: Thresholds, since: date
+    ) -> dict[int, StateRow]: ...
     async def window_sums(
         self, team_id: str, first: date, last: date
     ) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]: ...

@@ -50,15 +50,39 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
    AND metric IN ('rue', 'roi', 'sentiment');
 
 -- name: insert_summary^
--- A partner's first summary; nothing back when another transaction wrote one first.
-INSERT INTO health_summary (team_id, partner_id, version, stale, inputs)
-VALUES (:team_id, :partner_id, 1, :stale, :inputs)
+-- A partner's first summary, with the columns pool_states decides from; nothing back when
+-- another transaction wrote one first.
+INSERT INTO health_summary (team_id, partner_id, version, stale, inputs,
+    filled, rue_start, rue_count, rue_run, rue_max_1, rue_max_2, rue_max_3, rue_max_4,
+    rue_max_5, rue_max_6, rue_max_7, rue_max_8, rue_max_9, rue_max_10, rue_max_11, rue_max_12,
+    roi_month, roi_count, roi_run, roi_max_1, roi_max_2, roi_max_3, roi_max_4, roi_max_5,
+    roi_max_6, roi_max_7, roi_max_8, roi_max_9, roi_max_10, roi_max_11, roi_max_12,
+    sent_start, sent_prev, sent_flat, sent_drop)
+VALUES (:team_id, :partner_id, 1, :stale, :inputs,
+        :filled, :rue_start, :rue_count, :rue_run, :rue_max_1, :rue_max_2, :rue_max_3,
+        :rue_max_4, :rue_max_5, :rue_max_6, :rue_max_7, :rue_max_8, :rue_max_9, :rue_max_10,
+        :rue_max_11, :rue_max_12, :roi_month, :roi_count, :roi_run, :roi_max_1, :roi_max_2,
+        :roi_max_3, :roi_max_4, :roi_max_5, :roi_max_6, :roi_max_7, :roi_max_8, :roi_max_9,
+        :roi_max_10, :roi_max_11, :roi_max_12, :sent_start, :sent_prev, :sent_flat,
+        :sent_drop)
 ON CONFLICT (team_id, partner_id) DO NOTHING
 RETURNING version;
 
 -- name: replace_summary^
 -- Versioned: nothing back when another transaction rewrote it since the version was read.
-UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs
+UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs,
+       filled = :filled, rue_start = :rue_start, rue_count = :rue_count, rue_run = :rue_run,
+       rue_max_1 = :rue_max_1, rue_max_2 = :rue_max_2, rue_max_3 = :rue_max_3,
+       rue_max_4 = :rue_max_4, rue_max_5 = :rue_max_5, rue_max_6 = :rue_max_6,
+       rue_max_7 = :rue_max_7, rue_max_8 = :rue_max_8, rue_max_9 = :rue_max_9,
+       rue_max_10 = :rue_max_10, rue_max_11 = :rue_max_11, rue_max_12 = :rue_max_12,
+       roi_month = :roi_month, roi_count = :roi_count, roi_run = :roi_run,
+       roi_max_1 = :roi_max_1, roi_max_2 = :roi_max_2, roi_max_3 = :roi_max_3,
+       roi_max_4 = :roi_max_4, roi_max_5 = :roi_max_5, roi_max_6 = :roi_max_6,
+       roi_max_7 = :roi_max_7, roi_max_8 = :roi_max_8, roi_max_9 = :roi_max_9,
+       roi_max_10 = :roi_max_10, roi_max_11 = :roi_max_11, roi_max_12 = :roi_max_12,
+       sent_start = :sent_start, sent_prev = :sent_prev, sent_flat = :sent_flat,
+       sent_drop = :sent_drop
  WHERE team_id = :team_id AND partner_id = :partner_id AND version = :old
 RETURNING version;
 
@@ -106,3 +130,104 @@ SELECT partner_id FROM metrics
  WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
    AND period_kind NOT IN ('week', 'day')
    AND period_start >= :month_floor AND period_start <= :last AND period_end >= :week_start;
+
+
+-- name: pool_states
+-- Every PORTFOLIO partner's four rule states (0 unknown, 1 ok, 2 fired, 3 not applicable;
+-- NULL: not decided here, the summary's JSON comes back and Python decides) and its status
+-- (NULL: undecided), with the summary's JSON for the flagged and the undecided only.
+WITH q AS (
+    SELECT CAST(:rue_weeks AS INTEGER) AS rue_weeks,
+           CAST(:roi_months AS INTEGER) AS roi_months,
+           CAST(:since_day AS INTEGER) AS since_day,
+           CAST(:since_month AS INTEGER) AS since_month,
+           CAST(:rue AS DOUBLE PRECISION) AS rue,
+           CAST(:roi_ratio AS DOUBLE PRECISION) AS roi_ratio,
+           CAST(:edge AS DOUBLE PRECISION) AS edge,
+           CAST(:sentiment_drop AS DOUBLE PRECISION) AS sentiment_drop,
+           CAST(:sentiment_margin AS DOUBLE PRECISION) AS sentiment_margin
+), kept AS (
+    SELECT partner_id, filled, inputs, rue_start, rue_count, rue_run, roi_month, roi_count,
+           roi_run, sent_start, sent_prev, sent_flat, sent_drop,
+           CASE q.rue_weeks
+                 WHEN 1 THEN rue_max_1
+                 WHEN 2 THEN rue_max_2
+                 WHEN 3 THEN rue_max_3
+                 WHEN 4 THEN rue_max_4
+                 WHEN 5 THEN rue_max_5
+                 WHEN 6 THEN rue_max_6
+                 WHEN 7 THEN rue_max_7
+                 WHEN 8 THEN rue_max_8
+                 WHEN 9 THEN rue_max_9
+                 WHEN 10 THEN rue_max_10
+                 WHEN 11 THEN rue_max_11
+                 WHEN 12 THEN rue_max_12
+           END AS rue_max,
+           CASE q.roi_months
+                 WHEN 1 THEN roi_max_1
+                 WHEN 2 THEN roi_max_2
+                 WHEN 3 THEN roi_max_3
+                 WHEN 4 THEN roi_max_4
+                 WHEN 5 THEN roi_max_5
+                 WHEN 6 THEN roi_max_6
+                 WHEN 7 THEN roi_max_7
+                 WHEN 8 THEN roi_max_8
+                 WHEN 9 THEN roi_max_9
+                 WHEN 10 THEN roi_max_10
+                 WHEN 11 THEN roi_max_11
+                 WHEN 12 THEN roi_max_12
+           END AS roi_max
+      FROM health_summary, q WHERE team_id = :team_id
+), judged AS (
+    SELECT p.id AS partner_id, k.inputs,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN k.rue_count < q.rue_weeks OR k.rue_start < q.since_day THEN 0
+                WHEN k.rue_run >= q.rue_weeks
+                     AND k.rue_start - 7 * (q.rue_weeks - 1) >= q.since_day
+                     THEN CASE WHEN k.rue_max < q.rue THEN 2 ELSE 1 END
+           END AS utilisation,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN b.roi IS NULL THEN 0
+                WHEN k.roi_count < q.roi_months OR k.roi_month < q.since_month THEN 0
+                WHEN k.roi_run >= q.roi_months
+                     AND k.roi_month - (q.roi_months - 1) > q.since_month
+                     THEN CASE WHEN q.roi_ratio * b.roi - k.roi_max
+                                    > q.edge * CASE WHEN q.roi_ratio * b.roi > 1.0
+                                                   THEN q.roi_ratio * b.roi ELSE 1.0 END
+                               THEN 2
+                               WHEN k.roi_max - q.roi_ratio * b.roi
+                                    > q.edge * CASE WHEN q.roi_ratio * b.roi > 1.0
+                                                   THEN q.roi_ratio * b.roi ELSE 1.0 END
+                               THEN 1 END
+           END AS roi,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN k.sent_start IS NULL OR k.sent_start < q.since_day
+                     OR k.sent_prev IS NULL OR k.sent_prev < q.since_day THEN 0
+                WHEN k.sent_flat = 1 THEN 1
+                WHEN k.sent_drop - q.sentiment_drop > q.sentiment_margin THEN 2
+                WHEN q.sentiment_drop - k.sent_drop > q.sentiment_margin THEN 1
+           END AS sentiment,
+           CASE WHEN p.tier NOT IN ('strategic', 'core') THEN 3
+                WHEN EXISTS (SELECT 1 FROM partner_backups pb
+                               JOIN partners bp ON bp.id = pb.backup_id AND bp.team_id = pb.team_id
+                              WHERE pb.team_id = p.team_id AND pb.partner_id = p.id
+                                AND bp.status NOT IN ('dropped', 'archived')) THEN 1
+                ELSE 2
+           END AS backup
+      FROM partners p CROSS JOIN q
+      LEFT JOIN kept k ON k.partner_id = p.id
+      LEFT JOIN roi_benchmarks b ON b.team_id = p.team_id AND b.category = p.category
+     WHERE p.team_id = :team_id AND p.status IN ('active', 'paused')
+), rated AS (
+    SELECT partner_id, inputs, utilisation, roi, sentiment, backup,
+           CASE WHEN utilisation IS NULL OR roi IS NULL OR sentiment IS NULL THEN NULL
+                WHEN sentiment = 2 THEN 'red'
+                WHEN utilisation = 2 OR roi = 2 OR backup = 2 THEN 'amber'
+                WHEN utilisation = 0 AND roi = 0 AND sentiment = 0 THEN 'grey'
+                ELSE 'green'
+           END AS status
+      FROM judged
+)
+SELECT partner_id, utilisation, roi, sentiment, backup, status,
+       CASE WHEN status IS NULL OR status IN ('red', 'amber') THEN inputs END AS inputs
+  FROM rated;
