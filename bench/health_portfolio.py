@@ -37,6 +37,8 @@ from bot.digest.service import compose_digest
 from bot.health.rules import MetricPoint, lookback_start, thresholds_from
 from bot.health.service import HEALTH, portfolio_health, portfolio_health_full
 from bot.health.summary import summarise, to_json
+from bot.health.summary_columns import summary_columns
+from bot.health.upkeep import rebuild_stale_summaries, refresh_summary
 from bot.metrics import Period, week_of
 from bot.registry.rules import name_key
 from bot.registry.service import write_metrics
@@ -107,10 +109,12 @@ def seed(path: str, partners: int, weeks: int) -> None:
             points = [
                 MetricPoint(pid, _period(r[2], r[4]), r[6], r[7]) for r in rows if r[6] in RULED
             ]
+            summary = summarise(points)
+            columns = summary_columns(summary)
             conn.execute(
-                "INSERT INTO health_summary (team_id, partner_id, version, inputs) "
-                "VALUES (?, ?, 1, ?)",
-                (TEAM, pid, to_json(summarise(points))),
+                "INSERT INTO health_summary (team_id, partner_id, version, inputs, "
+                f"{', '.join(columns)}) VALUES (?, ?, 1, ?{', ?' * len(columns)})",
+                (TEAM, pid, to_json(summary), *columns.values()),
             )
         conn.execute("INSERT INTO roi_benchmarks VALUES (?, 'KOL', 2.5, 'U1', ?)", (TEAM, stamp))
 
@@ -164,6 +168,14 @@ async def main(partners: int, weeks: int, rounds: int, keep: str | None) -> None
             if fresh:  # a kept database is seeded once: 2.6 million rows take minutes
                 seed(store.path, partners, weeks)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
+            started = time.perf_counter()
+            rebuilt = await rebuild_stale_summaries(store)  # as the bot does at start
+            async with store.write() as tx:  # a kept file's earlier write without summary
+                await refresh_summary(tx, TEAM, 42)
+            print(f"rebuilt {rebuilt} stale summaries in {time.perf_counter() - started:.0f} s")
+            # Compared before the writes below, which leave partner 42's summary behind.
+            after, _ = await portfolio_health(store, NOW, ZONE, TEAM)
+            before, _ = await portfolio_health_full(store, NOW, ZONE, TEAM)
             week = [0]
             cases: dict[str, Callable[[], Awaitable[object]]] = {
                 "before: portfolio": lambda: portfolio_health_full(store, NOW, ZONE, TEAM),
@@ -187,8 +199,6 @@ async def main(partners: int, weeks: int, rounds: int, keep: str | None) -> None
                     took, stall = await timed(work)
                     results[name].append(took)
                     stalls[name] = max(stalls[name], stall)
-            after, _ = await portfolio_health(store, NOW, ZONE, TEAM)
-            before, _ = await portfolio_health_full(store, NOW, ZONE, TEAM)
         finally:
             await store.close()
     print(f"{partners} partners x {weeks} weeks x 5 metrics, median of {rounds} rounds")
