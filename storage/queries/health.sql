@@ -121,7 +121,8 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
 
 -- name: reported_in_week
 -- The partners with a metric for a period overlapping a week (starting on :since or later):
--- its weeks and days start in it, a month up to 30 days before it.
+-- its weeks and days start in it, a month up to 30 days before it. Periods are weeks, days
+-- or months (`parse_period`): `= 'month'` reads metrics_window_values, not every row since.
 SELECT partner_id FROM metrics
  WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
    AND period_kind IN ('week', 'day')
@@ -129,7 +130,7 @@ SELECT partner_id FROM metrics
 UNION
 SELECT partner_id FROM metrics
  WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
-   AND period_kind NOT IN ('week', 'day')
+   AND period_kind = 'month'
    AND period_start >= :month_floor AND period_start <= :last AND period_end >= :week_start;
 
 
