@@ -238,12 +238,12 @@ async def yearly_review(
 ) -> Review:
     """The least efficient share of active partners by ROI over the trailing twelve months
     (in the workspace's time zone) relative to their category's benchmark, ties broken by
-    composite; a year of the pool's ROI is weighed in a worker thread, off the event loop."""
+    composite; the year's ROI summed per month in the database, weighed in a worker thread."""
     today = at.astimezone(zone).date()
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
         partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
-        rois = await tx.roi_since(team_id, today - timedelta(days=365), today)
+        rois = await tx.roi_monthly(team_id, today - timedelta(days=365), today)
         benchmarks = await tx.benchmarks(team_id)
         ratings = await tx.latest_ratings(team_id)
         latest = await tx.latest_roi(team_id)
@@ -256,7 +256,7 @@ class _Pool:
     """What the review weighs the active partners by."""
 
     weights: Weights
-    rois: dict[int, list[MetricPoint]]  # ROI over the year, by partner
+    rois: dict[int, list[float]]  # the year's monthly mean ROI, by partner
     benchmarks: dict[str, float]
     ratings: dict[int, Rating]
     latest: dict[int, tuple[str, float]]  # the latest ROI, for the gates
@@ -265,7 +265,7 @@ class _Pool:
 def _review(partners: list[Partner], pool: _Pool, share: float) -> Review:
     entries, unmeasured = [], []
     for p in partners:
-        means = monthly_means(pool.rois.get(p.id, []))
+        means = pool.rois.get(p.id, [])
         ratio = efficiency(means, pool.benchmarks.get(p.category.value))
         if ratio is None:
             unmeasured.append(p.name)
