@@ -183,12 +183,20 @@ async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCar
         return [await _card(tx, p) for p in partners]
 
 
-async def ranking(store: Store, team_id: str, category: Category | None = None) -> list[Ranked]:
+async def ranking(
+    store: Store,
+    team_id: str,
+    category: Category | None = None,
+    *,
+    partners: list[Partner] | None = None,
+) -> list[Ranked]:
     """Every scored current partner, best first: three queries, however large the pool, and
-    the scoring in a worker thread, so a large pool does not hold up the event loop."""
+    the scoring in a worker thread, so a large pool does not hold up the event loop
+    (partners: the pool when the caller has read it already)."""
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
-        partners = await tx.all_partners(team_id)
+        if partners is None:
+            partners = await tx.all_partners(team_id)
         ratings = await tx.latest_ratings(team_id)
         rois = await tx.latest_roi(team_id)
     return await asyncio.to_thread(_ranked, partners, ratings, rois, weights, category)

@@ -86,6 +86,10 @@ UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :input
  WHERE team_id = :team_id AND partner_id = :partner_id AND version = :old
 RETURNING version;
 
+-- name: summary_inputs$
+-- One partner's summary as stored; nothing when it has none.
+SELECT inputs FROM health_summary WHERE team_id = :team_id AND partner_id = :partner_id;
+
 -- name: stale_summaries
 -- Summaries to rebuild from the metrics (recorded before summaries were kept).
 SELECT team_id, partner_id FROM health_summary WHERE stale = :stale ORDER BY team_id, partner_id

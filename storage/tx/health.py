@@ -86,6 +86,10 @@ class HealthQueries(Queries):
             written = await self._q.replace_summary(self._conn, **params, old=old)
         return written is not None
 
+    async def summary_inputs(self, team_id: str, partner_id: int) -> str | None:
+        inputs = await self._q.summary_inputs(self._conn, team_id=team_id, partner_id=partner_id)
+        return None if inputs is None else str(inputs)
+
     async def stale_summaries(self, limit: int) -> list[tuple[str, int]]:
         rows = await self._fetch_tuples("stale_summaries", stale=1, limit=limit)
         return [(str(team), int(pid)) for team, pid in rows]

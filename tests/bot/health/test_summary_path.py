@@ -9,7 +9,11 @@ import pytest
 from bot.access import Actor
 from bot.digest.command import Scope
 from bot.digest.content import assess_scoped, assess_scoped_summaries, overdue_week
-from bot.failover.candidates import candidate_health, candidate_health_from_summaries
+from bot.failover.candidates import (
+    candidate_health,
+    candidate_health_from_states,
+    candidate_health_from_summaries,
+)
 from bot.health.portfolio import PORTFOLIO, PortfolioReport
 from bot.health.rules import HealthStatus, Rule, RuleState, lookback_start, thresholds_from
 from bot.health.service import HEALTH, pool_summaries, portfolio_health, portfolio_health_full
@@ -172,10 +176,17 @@ async def test_failover_candidates_health_from_summaries_is_the_full_computation
         since = lookback_start(today, limits)
         points = await tx.health_points(TEAM, since)
         summaries = await tx.pool_summaries(TEAM)
+        states = await tx.pool_states(TEAM, limits, since)
     full = candidate_health(partners, partners, points, benchmarks, limits)
     fast = candidate_health_from_summaries(partners, partners, summaries, benchmarks, limits, since)
     assert set(full.values()) == set(HealthStatus)
     assert fast == full
+    outside = {pid: text for pid, text in summaries.items() if pid not in states}
+    assert outside, "some partner is outside the portfolio"
+    decided = candidate_health_from_states(
+        partners, partners, states, outside, benchmarks, limits, since
+    )
+    assert decided == full
 
 
 @pytest.mark.parametrize(("seed", "thresholds"), [(7, {}), (12, CUSTOM)])
