@@ -25,10 +25,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 from bot.access import Actor
 from bot.digest.command import Scope
@@ -37,10 +42,13 @@ from bot.digest.service import compose_digest
 from bot.health.rules import MetricPoint, lookback_start, thresholds_from
 from bot.health.service import HEALTH, portfolio_health, portfolio_health_full
 from bot.health.summary import summarise, to_json
-from bot.metrics import Period, week_of
+from bot.health.summary_columns import COLUMNS, summary_columns
+from bot.health.upkeep import rebuild_stale_summaries, refresh_summary
+from bot.metrics import week_of
+from bot.ports import Store
 from bot.registry.rules import name_key
 from bot.registry.service import write_metrics
-from storage.store import SQLiteStore
+from storage.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for tests/
 from tests.support.loop_stalls import StallMonitor
@@ -48,71 +56,126 @@ from tests.support.loop_stalls import StallMonitor
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 ZONE = ZoneInfo("UTC")
 TEAM = "T0001"
+STAMP = "2026-11-22T09:30:00.000000Z"
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 RULED = ("rue", "roi", "sentiment")
 
 
-def _period(label: str, start: str) -> Period:
-    day = datetime.fromisoformat(start).date()
-    return Period(day, day + timedelta(days=6), "week", label)
+PARTNER_COLUMNS = ("id", "team_id", "name", "name_key", "category", "tier", "status", "owner")
+METRIC_COLUMNS = ("team_id", "partner_id", "period", "period_kind", "period_start", "period_end")
+METRIC_COLUMNS += ("metric", "value", "recorded_by")
+SUMMARY_COLUMNS = ("team_id", "partner_id", "version", "inputs", *COLUMNS)
+TIERS = ("strategic", "core", "standard", "trial")
 
 
-def seed(path: str, partners: int, weeks: int) -> None:
-    """Fill the database fast with the sqlite3 module: setup, not what is measured."""
+def records(partners: int, weeks: int) -> Iterator[tuple[tuple[Any, ...], list[Any], Any]]:
+    """Each partner's row, metric rows and health summary row (random values, seeded)."""
     rng = random.Random(7)
-    stamp = "2026-11-22T09:30:00.000000Z"
-    tiers = ("strategic", "core", "standard", "trial")
+    this_week = week_of(NOW.date())
+    periods = [week_of(this_week.start - timedelta(weeks=back)) for back in range(weeks)]
+    for pid in range(1, partners + 1):
+        name = f"Partner {pid - 1:05d}"
+        partner = (pid, TEAM, name, name_key(name), "KOL", TIERS[(pid - 1) % 4], "active", "U1")
+        rows, points = [], []
+        for period in periods:
+            for metric, value in (
+                ("rue", rng.uniform(20, 90)),
+                ("roi", rng.uniform(0.5, 5)),
+                ("sentiment", rng.uniform(30, 90)),
+                ("gmv", rng.uniform(0, 1e6)),
+                ("traffic", float(rng.randint(0, 100_000))),
+            ):
+                rows.append((TEAM, pid, period.label, "week", period.start, period.end))
+                rows[-1] += (metric, value, "U1")
+                if metric in RULED:
+                    points.append(MetricPoint(pid, period, metric, value))
+        summary = summarise(points)
+        yield partner, rows, (TEAM, pid, 1, to_json(summary), *summary_columns(summary).values())
+
+
+def seed_sqlite(path: str, partners: int, weeks: int) -> None:
+    """Fill the database fast with the sqlite3 module: setup, not what is measured."""
+
+    def day(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (*row[:4], row[4].isoformat(), row[5].isoformat(), *row[6:], STAMP)
+
     with sqlite3.connect(path) as conn:
-        conn.executemany(
-            "INSERT INTO partners (team_id, name, name_key, category, tier, status, owner, "
-            "created_at, updated_at) VALUES (?, ?, ?, 'KOL', ?, 'active', 'U1', ?, ?)",
-            [
-                (TEAM, f"Partner {i:05d}", name_key(f"Partner {i:05d}"), tiers[i % 4], stamp, stamp)
-                for i in range(partners)
-            ],
-        )
-        this_week = week_of(NOW.date())
-        for pid in range(1, partners + 1):
-            rows = []
-            for back in range(weeks):
-                period = week_of(this_week.start - timedelta(weeks=back))
-                for metric, value in (
-                    ("rue", rng.uniform(20, 90)),
-                    ("roi", rng.uniform(0.5, 5)),
-                    ("sentiment", rng.uniform(30, 90)),
-                    ("gmv", rng.uniform(0, 1e6)),
-                    ("traffic", float(rng.randint(0, 100_000))),
-                ):
-                    rows.append(
-                        (
-                            TEAM,
-                            pid,
-                            period.label,
-                            "week",
-                            period.start.isoformat(),
-                            period.end.isoformat(),
-                            metric,
-                            value,
-                            "U1",
-                            stamp,
-                        )
-                    )
-            conn.executemany(
-                "INSERT INTO metrics (team_id, partner_id, period, period_kind, period_start, "
-                "period_end, metric, value, recorded_by, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            points = [
-                MetricPoint(pid, _period(r[2], r[4]), r[6], r[7]) for r in rows if r[6] in RULED
-            ]
+        for partner, rows, summary in records(partners, weeks):
             conn.execute(
-                "INSERT INTO health_summary (team_id, partner_id, version, inputs) "
-                "VALUES (?, ?, 1, ?)",
-                (TEAM, pid, to_json(summarise(points))),
+                f"INSERT INTO partners ({', '.join(PARTNER_COLUMNS)}, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*partner, STAMP, STAMP),
             )
-        conn.execute("INSERT INTO roi_benchmarks VALUES (?, 'KOL', 2.5, 'U1', ?)", (TEAM, stamp))
+            conn.executemany(
+                f"INSERT INTO metrics ({', '.join(METRIC_COLUMNS)}, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                map(day, rows),
+            )
+            marks = ", ".join("?" * len(SUMMARY_COLUMNS))
+            conn.execute(
+                f"INSERT INTO health_summary ({', '.join(SUMMARY_COLUMNS)}) VALUES ({marks})",
+                summary,
+            )
+        conn.execute("INSERT INTO roi_benchmarks VALUES (?, 'KOL', 2.5, 'U1', ?)", (TEAM, STAMP))
+
+
+async def seed_postgres(url: str, partners: int, weeks: int) -> None:
+    """The same rows into a migrated PostgreSQL schema by COPY, a few thousand partners at
+    a time."""
+    conn = await asyncpg.connect(url)
+    try:
+        chunk: list[tuple[tuple[Any, ...], list[Any], Any]] = []
+
+        async def flush() -> None:
+            await conn.copy_records_to_table(
+                "partners",
+                records=[(*p, NOW, NOW) for p, _, _ in chunk],
+                columns=(*PARTNER_COLUMNS, "created_at", "updated_at"),
+            )
+            await conn.copy_records_to_table(
+                "metrics",
+                records=[(*row, NOW) for _, rows, _ in chunk for row in rows],
+                columns=(*METRIC_COLUMNS, "recorded_at"),
+            )
+            await conn.copy_records_to_table(
+                "health_summary", records=[s for _, _, s in chunk], columns=SUMMARY_COLUMNS
+            )
+            chunk.clear()
+
+        for record in records(partners, weeks):
+            chunk.append(record)
+            if len(chunk) == 2_000:
+                await flush()
+        if chunk:
+            await flush()
+        await conn.execute("SELECT setval(pg_get_serial_sequence('partners', 'id'), $1)", partners)
+        await conn.execute(
+            "INSERT INTO roi_benchmarks VALUES ($1, 'KOL', 2.5, 'U1', $2)", TEAM, NOW
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def database(engine: str, keep: str | None) -> AsyncIterator[tuple[str, bool]]:
+    """The database's URL and whether it must be seeded: a SQLite file (kept with --db) or a
+    fresh schema in PostgreSQL's `test` database, dropped afterwards."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(keep) if keep else Path(tmp) / "bench.db"
+            yield f"sqlite:///{path}", not path.exists()
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_URL)
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?search_path={schema}", True
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
 
 
 async def timed(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
@@ -126,7 +189,7 @@ async def timed(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
     return took, await monitor.stop()
 
 
-async def digest_before(store: SQLiteStore) -> object:
+async def digest_before(store: Store) -> object:
     """A digest's content as main computed it: every point of the window, assessed."""
     today = NOW.date()
     async with store.read() as tx:
@@ -140,7 +203,7 @@ async def digest_before(store: SQLiteStore) -> object:
     return compose(report, members, overdue, None)
 
 
-async def one_write(store: SQLiteStore, summarise: bool, week: list[int]) -> object:
+async def one_write(store: Store, summarise: bool, week: list[int]) -> object:
     """`/partner metrics` of five values for a new week of one partner."""
     week[0] += 1
     period = week_of(NOW.date() + timedelta(weeks=week[0] % 40))
@@ -153,17 +216,24 @@ async def one_write(store: SQLiteStore, summarise: bool, week: list[int]) -> obj
         )
 
 
-async def main(partners: int, weeks: int, rounds: int, keep: str | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(keep) if keep else Path(tmp) / "bench.db"
-        fresh = not path.exists()
-        store = SQLiteStore(str(path))
-        await store.open(NOW)
+async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
+    async with database(engine, keep) as (url, fresh):
+        store, _ = await open_store(url, NOW)
         try:
             started = time.perf_counter()
-            if fresh:  # a kept database is seeded once: 2.6 million rows take minutes
-                seed(store.path, partners, weeks)
+            if fresh and engine == "sqlite":  # a kept file is seeded once: it takes minutes
+                seed_sqlite(url.removeprefix("sqlite:///"), partners, weeks)
+            elif fresh:
+                await seed_postgres(url, partners, weeks)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
+            started = time.perf_counter()
+            rebuilt = await rebuild_stale_summaries(store)  # as the bot does at start
+            async with store.write() as tx:  # a kept file's earlier write without summary
+                await refresh_summary(tx, TEAM, 42)
+            print(f"rebuilt {rebuilt} stale summaries in {time.perf_counter() - started:.0f} s")
+            # Compared before the writes below, which leave partner 42's summary behind.
+            after, _ = await portfolio_health(store, NOW, ZONE, TEAM)
+            before, _ = await portfolio_health_full(store, NOW, ZONE, TEAM)
             week = [0]
             cases: dict[str, Callable[[], Awaitable[object]]] = {
                 "before: portfolio": lambda: portfolio_health_full(store, NOW, ZONE, TEAM),
@@ -187,8 +257,6 @@ async def main(partners: int, weeks: int, rounds: int, keep: str | None) -> None
                     took, stall = await timed(work)
                     results[name].append(took)
                     stalls[name] = max(stalls[name], stall)
-            after, _ = await portfolio_health(store, NOW, ZONE, TEAM)
-            before, _ = await portfolio_health_full(store, NOW, ZONE, TEAM)
         finally:
             await store.close()
     print(f"{partners} partners x {weeks} weeks x 5 metrics, median of {rounds} rounds")
@@ -210,6 +278,7 @@ if __name__ == "__main__":
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--db", help="a database file to seed once and keep between runs")
+    parser.add_argument("--db", help="a SQLite file to seed once and keep between runs")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    asyncio.run(main(args.partners, args.weeks, args.rounds, args.db))
+    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db))

@@ -130,7 +130,7 @@ def assess_scoped_summaries(
     partners that reported for the latest complete week (`overdue_week`)."""
     members, counted = _scoped(partners, scope)
     report = assess_portfolio_summaries(
-        counted, pool.summaries, pool.sums, pool.day_points, benchmarks, limits, today
+        counted, pool.states, pool.sums, pool.day_points, benchmarks, limits, today
     )
     return report, *_overdue(members, pool.reported)
 

@@ -24,6 +24,7 @@ from bot.failover.rules import (
 )
 from bot.health.rules import HealthStatus, MetricPoint, Thresholds, assess
 from bot.health.summary import from_json, status_of_states, summary_states
+from bot.health.summary_columns import StateRow
 from bot.registry.rules import RETIRED, Partner, Status, name_key
 
 CANDIDATES_KEPT = 5  # the snapshot, and the checklist, hold the best five
@@ -91,6 +92,31 @@ def candidate_health_from_summaries(
         )
         for p in members
     }
+
+
+def candidate_health_from_states(
+    members: list[Partner],
+    pool: list[Partner],
+    states: Mapping[int, StateRow],
+    outside: Mapping[int, str],
+    benchmarks: Mapping[str, float],
+    limits: Thresholds,
+    since: date,
+) -> dict[int, HealthStatus]:
+    """`candidate_health` from the statuses SQL decided (`pool_states`); a member it left
+    undecided, or outside the portfolio (outside: their summaries), from its summary."""
+    retired = frozenset(p.name for p in pool if p.status in RETIRED)
+    health = {}
+    for p in members:
+        row = states.get(p.id)
+        if row is not None and row[4] is not None:
+            health[p.id] = HealthStatus(row[4])
+            continue
+        stored = (row[5] if row is not None else outside.get(p.id)) or "{}"
+        benchmark = benchmarks.get(p.category.value)
+        found = summary_states(p, from_json(stored), benchmark, limits, since, retired)
+        health[p.id] = status_of_states(found)
+    return health
 
 
 def could_take_over(dropping: Partner, pool: list[Partner]) -> list[Partner]:

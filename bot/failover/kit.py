@@ -17,6 +17,7 @@ from bot.failover.rules import Drill, DrillStatus, Event
 from bot.failover.service import _transition
 from bot.health.rules import lookback_start
 from bot.health.service import HealthSettings, health_settings
+from bot.health.summary_columns import StateRow
 from bot.ports import Store, Tx
 from bot.registry.rules import Partner
 from bot.scoring.rules import Ranked
@@ -45,18 +46,36 @@ async def rank_candidates(
         ):
             return None
         partners = await tx.all_partners(team_id)
-    scored = await ranking(store, team_id)
-    settings = await health_settings(store, team_id)
-    since = lookback_start(at.astimezone(zone).date(), settings.thresholds)
-    async with store.read() as tx:
-        summaries = await tx.pool_summaries(team_id)
-    chosen = await asyncio.to_thread(
-        _rank, found.partner_id, partners, summaries, scored, settings, since
-    )
+    chosen = await choose_candidates(store, at, zone, team_id, found.partner_id, partners)
     async with store.write() as tx:
         if not await tx.write_failover_ranking(team_id, drill_id, at, chosen, again=again):
             return None
         return await tx.failover_drill(team_id, drill_id)
+
+
+async def choose_candidates(
+    store: Store,
+    at: datetime,
+    zone: ZoneInfo,
+    team_id: str,
+    partner_id: int,
+    partners: list[Partner],
+) -> list[Candidate]:
+    """The best candidates to take over from partner_id: the fit ranking, the pool's health
+    statuses as SQL decides them (`pool_states`), weighed in a worker thread."""
+    scored = await ranking(store, team_id, partners=partners)
+    settings = await health_settings(store, team_id)
+    since = lookback_start(at.astimezone(zone).date(), settings.thresholds)
+    async with store.read() as tx:
+        states = await tx.pool_states(team_id, settings.thresholds, since)
+        dropping = next(p for p in partners if p.id == partner_id)
+        outside = {}  # candidates outside the portfolio (registered backups): few
+        for p in ranking_rules.could_take_over(dropping, partners):
+            if p.id not in states:
+                outside[p.id] = await tx.summary_inputs(team_id, p.id) or "{}"
+    return await asyncio.to_thread(
+        _rank, partner_id, partners, (states, outside), scored, settings, since
+    )
 
 
 async def unranked(store: Store, before: datetime, limit: int) -> list[tuple[str, int]]:
@@ -68,15 +87,16 @@ async def unranked(store: Store, before: datetime, limit: int) -> list[tuple[str
 def _rank(
     partner_id: int,
     pool: list[Partner],
-    summaries: dict[int, str],
+    health_of: tuple[dict[int, StateRow], dict[int, str]],
     scored: list[Ranked],
     settings: HealthSettings,
     since: date,
 ) -> list[Candidate]:
     dropping = next(p for p in pool if p.id == partner_id)
     members = ranking_rules.could_take_over(dropping, pool)
-    health = ranking_rules.candidate_health_from_summaries(
-        members, pool, summaries, settings.benchmarks, settings.thresholds, since
+    states, outside = health_of
+    health = ranking_rules.candidate_health_from_states(
+        members, pool, states, outside, settings.benchmarks, settings.thresholds, since
     )
     order = {r.partner_id: i for i, r in enumerate(scored)}
     scores = {r.partner_id: r.score.composite for r in scored}

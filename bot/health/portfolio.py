@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -27,7 +27,14 @@ from bot.health.rules import (
     lookback_start,
     window_weeks,
 )
-from bot.health.summary import SummaryReport, from_json, summary_rules, summary_states
+from bot.health.summary import (
+    SummaryReport,
+    from_json,
+    status_of_states,
+    summary_rules,
+    summary_states,
+)
+from bot.health.summary_columns import STATE_OF_CODE, StateRow
 from bot.metrics import Period
 from bot.registry.rules import RETIRED, Partner, Status, Tier
 
@@ -107,7 +114,7 @@ def assess_portfolio(
 
 def assess_portfolio_summaries(
     partners: list[Partner],
-    summaries: Mapping[int, str],
+    states: Mapping[int, StateRow],
     sums: dict[str, dict[int, float]],
     day_points: list[MetricPoint],
     benchmarks: dict[str, float],
@@ -115,24 +122,39 @@ def assess_portfolio_summaries(
     today: date,
     population: Population = PORTFOLIO,
 ) -> PortfolioReport:
-    """`assess_portfolio` from one summary a partner and the window's weekly totals (sums,
-    by metric and partner; day_points: the window's points of partners with daily values,
-    whose totals are made here as the full computation makes them)."""
+    """`assess_portfolio` from the rule states SQL decided over the summaries' columns
+    (`pool_states`; the undecided decided here from their summary) and the window's weekly
+    totals (sums, by metric and partner; day_points: the window's points of partners with
+    daily values, whose totals are made here as the full computation makes them)."""
     members = [p for p in partners if p in population]
     names = {p.id: p.name for p in members}
     retired = frozenset(p.name for p in partners if p.status in RETIRED)
     since = lookback_start(today, limits)
+    counts: Counter[HealthStatus] = Counter()
     reports: list[HealthReport] = []
     unbacked: list[Partner] = []
     for p in members:
-        stored = summaries.get(p.id, "{}")
+        row = states.get(p.id, _NO_SUMMARY)
         benchmark = benchmarks.get(p.category.value)
-        states = summary_states(p, from_json(stored), benchmark, limits, since, retired)
-        # The report keeps the text, read again if its rules are: few objects stay alive.
-        details = partial(_rules_of, p, stored, benchmark, limits, since, retired)
-        reports.append(SummaryReport(p, states, details))
-        if states[3] == RuleState.FIRED:
+        stored = row[5] or "{}"
+        if row[4] is None:  # SQL could not decide exactly: the summary's own numbers do
+            decided = summary_states(p, from_json(stored), benchmark, limits, since, retired)
+            status = status_of_states(decided)
+        else:
+            decided = (
+                STATE_OF_CODE[row[0]],  # type: ignore[index]
+                STATE_OF_CODE[row[1]],  # type: ignore[index]
+                STATE_OF_CODE[row[2]],  # type: ignore[index]
+                STATE_OF_CODE[row[3]],
+            )
+            status = HealthStatus(row[4])
+        counts[status] += 1
+        if decided[3] == RuleState.FIRED:
             unbacked.append(p)
+        if status in (HealthStatus.RED, HealthStatus.AMBER):
+            # The report keeps the text, read again if its rules are: few objects stay alive.
+            details = partial(_rules_of, p, stored, benchmark, limits, since, retired)
+            reports.append(SummaryReport(p, decided, details))
     first, last = window_weeks(today, limits.window_weeks)
     shares = []
     for metric in ("gmv", "traffic"):
@@ -143,7 +165,12 @@ def assess_portfolio_summaries(
         totals.update(window_totals(with_days, metric, first.start, last.end))
         counted = {pid: value for pid, value in totals.items() if pid in names}
         shares.append(concentration_of(counted, metric, names, limits.hhi))
-    return portfolio_report(reports, shares[0], shares[1], (first, last), population, unbacked)
+    report = portfolio_report(reports, shares[0], shares[1], (first, last), population, unbacked)
+    return replace(report, counts={s: counts.get(s, 0) for s in HealthStatus})
+
+
+# A partner without a summary row: decided from an empty summary.
+_NO_SUMMARY: StateRow = (None, None, None, 0, None, None)
 
 
 def _rules_of(
@@ -159,11 +186,11 @@ def _rules_of(
 
 @dataclass(frozen=True)
 class PoolSummaries:
-    """What the portfolio's summary path reads: a summary a partner, the window's weekly
+    """What the portfolio's summary path reads: rule states a partner, the window's weekly
     GMV and traffic per partner, the window's points of partners with daily values, and
     the partners that reported for a given week (digests' overdue list)."""
 
-    summaries: Mapping[int, str]  # as stored: parsed one at a time
+    states: Mapping[int, StateRow]  # `pool_states`
     sums: dict[str, dict[int, float]]
     day_points: list[MetricPoint]
     reported: set[int] = field(default_factory=set)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.health.rules import MetricPoint
+from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import HealthSummary
+from bot.health.summary_columns import StateRow
 from bot.metrics import Period
 from bot.registry.rules import Partner, Status
 
@@ -41,8 +42,12 @@ class HealthTx(Protocol):
     async def write_summary(
         self, team_id: str, partner_id: int, summary: HealthSummary, old: int | None
     ) -> bool: ...
+    async def summary_inputs(self, team_id: str, partner_id: int) -> str | None: ...
     async def stale_summaries(self, limit: int) -> list[tuple[str, int]]: ...
     async def pool_summaries(self, team_id: str) -> dict[int, str]: ...
+    async def pool_states(
+        self, team_id: str, limits: Thresholds, since: date
+    ) -> dict[int, StateRow]: ...
     async def window_sums(
         self, team_id: str, first: date, last: date
     ) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]: ...

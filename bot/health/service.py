@@ -101,7 +101,7 @@ async def portfolio_health(
         report = await asyncio.to_thread(
             assess_portfolio_summaries,
             partners,
-            pool.summaries,
+            pool.states,
             pool.sums,
             pool.day_points,
             settings.benchmarks,
@@ -123,12 +123,13 @@ async def pool_summaries(
     """What the portfolio is computed from: a summary a partner and the concentration
     window's totals; with reported, the partners with metrics for that week too."""
     first, last = window_weeks(today, limits.window_weeks)
-    summaries = await tx.pool_summaries(team_id)
+    since = lookback_start(today, limits)
+    states = await tx.pool_states(team_id, limits, since)
     sums, day_points = await tx.window_sums(team_id, first.start, last.end)
     seen: set[int] = set()
     if reported is not None:
-        seen = await tx.reported_in_week(team_id, reported, lookback_start(today, limits))
-    return PoolSummaries(summaries, sums, day_points, seen)
+        seen = await tx.reported_in_week(team_id, reported, since)
+    return PoolSummaries(states, sums, day_points, seen)
 
 
 async def portfolio_health_full(

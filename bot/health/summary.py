@@ -316,12 +316,16 @@ class SummaryReport(HealthReport):
         states: tuple[RuleState, RuleState, RuleState, RuleState],
         rules: Callable[[], tuple[RuleResult, ...]],
     ) -> None:
-        object.__setattr__(self, "partner", partner)
-        object.__setattr__(self, "status", status_of_states(states))
-        object.__setattr__(self, "trends", {})
-        object.__setattr__(self, "_fired", sum(s == RuleState.FIRED for s in states))
-        object.__setattr__(self, "_make", rules)
-        object.__setattr__(self, "_rules", None)
+        # Filled in directly: tens of thousands are made for a pool, once each.
+        status = status_of_states(states)
+        self.__dict__.update(
+            partner=partner,
+            status=status,
+            trends={},
+            _severity=(_SEVERITY[status], -states.count(RuleState.FIRED)),
+            _make=rules,
+            _rules=None,
+        )
 
     @property
     def rules(self) -> tuple[RuleResult, ...]:
@@ -333,7 +337,8 @@ class SummaryReport(HealthReport):
 
     @property
     def severity(self) -> tuple[int, int]:
-        return (_SEVERITY[self.status], -self.__dict__["_fired"])
+        severity: tuple[int, int] = self.__dict__["_severity"]
+        return severity
 
     def __eq__(self, other: Any) -> bool:
         if not isinstance(other, HealthReport):

@@ -41,3 +41,6 @@ class ScoringTx(Protocol):
     async def roi_since(
         self, team_id: str, since: date, until: date
     ) -> dict[int, list[MetricPoint]]: ...
+    async def roi_monthly(
+        self, team_id: str, since: date, until: date
+    ) -> dict[int, list[float]]: ...

@@ -201,12 +201,20 @@ async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCar
         return [await _card(tx, p) for p in partners]
 
 
-async def ranking(store: Store, team_id: str, category: Category | None = None) -> list[Ranked]:
+async def ranking(
+    store: Store,
+    team_id: str,
+    category: Category | None = None,
+    *,
+    partners: list[Partner] | None = None,
+) -> list[Ranked]:
     """Every scored current partner, best first: three queries, however large the pool, and
-    the scoring in a worker thread, so a large pool does not hold up the event loop."""
+    the scoring in a worker thread, so a large pool does not hold up the event loop
+    (partners: the pool when the caller has read it already)."""
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
-        partners = await tx.all_partners(team_id)
+        if partners is None:
+            partners = await tx.all_partners(team_id)
         ratings = await tx.latest_ratings(team_id)
         rois = await tx.latest_roi(team_id)
     return await asyncio.to_thread(_ranked, partners, ratings, rois, weights, category)
@@ -256,12 +264,12 @@ async def yearly_review(
 ) -> Review:
     """The least efficient share of active partners by ROI over the trailing twelve months
     (in the workspace's time zone) relative to their category's benchmark, ties broken by
-    composite; a year of the pool's ROI is weighed in a worker thread, off the event loop."""
+    composite; the year's ROI summed per month in the database, weighed in a worker thread."""
     today = at.astimezone(zone).date()
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
         partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
-        rois = await tx.roi_since(team_id, today - timedelta(days=365), today)
+        rois = await tx.roi_monthly(team_id, today - timedelta(days=365), today)
         benchmarks = await tx.benchmarks(team_id)
         ratings = await tx.latest_ratings(team_id)
         latest = await tx.latest_roi(team_id)
@@ -274,7 +282,7 @@ class _Pool:
     """What the review weighs the active partners by."""
 
     weights: Weights
-    rois: dict[int, list[MetricPoint]]  # ROI over the year, by partner
+    rois: dict[int, list[float]]  # the year's monthly mean ROI, by partner
     benchmarks: dict[str, float]
     ratings: dict[int, Rating]
     latest: dict[int, tuple[str, float]]  # the latest ROI, for the gates
@@ -283,7 +291,7 @@ class _Pool:
 def _review(partners: list[Partner], pool: _Pool, share: float) -> Review:
     entries, unmeasured = [], []
     for p in partners:
-        means = monthly_means(pool.rois.get(p.id, []))
+        means = pool.rois.get(p.id, [])
         ratio = efficiency(means, pool.benchmarks.get(p.category.value))
         if ratio is None:
             unmeasured.append(p.name)

@@ -50,17 +50,45 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
    AND metric IN ('rue', 'roi', 'sentiment');
 
 -- name: insert_summary^
--- A partner's first summary; nothing back when another transaction wrote one first.
-INSERT INTO health_summary (team_id, partner_id, version, stale, inputs)
-VALUES (:team_id, :partner_id, 1, :stale, :inputs)
+-- A partner's first summary, with the columns pool_states decides from; nothing back when
+-- another transaction wrote one first.
+INSERT INTO health_summary (team_id, partner_id, version, stale, inputs,
+    filled, rue_start, rue_count, rue_run, rue_max_1, rue_max_2, rue_max_3, rue_max_4,
+    rue_max_5, rue_max_6, rue_max_7, rue_max_8, rue_max_9, rue_max_10, rue_max_11, rue_max_12,
+    roi_month, roi_count, roi_run, roi_max_1, roi_max_2, roi_max_3, roi_max_4, roi_max_5,
+    roi_max_6, roi_max_7, roi_max_8, roi_max_9, roi_max_10, roi_max_11, roi_max_12,
+    sent_start, sent_prev, sent_flat, sent_drop)
+VALUES (:team_id, :partner_id, 1, :stale, :inputs,
+        :filled, :rue_start, :rue_count, :rue_run, :rue_max_1, :rue_max_2, :rue_max_3,
+        :rue_max_4, :rue_max_5, :rue_max_6, :rue_max_7, :rue_max_8, :rue_max_9, :rue_max_10,
+        :rue_max_11, :rue_max_12, :roi_month, :roi_count, :roi_run, :roi_max_1, :roi_max_2,
+        :roi_max_3, :roi_max_4, :roi_max_5, :roi_max_6, :roi_max_7, :roi_max_8, :roi_max_9,
+        :roi_max_10, :roi_max_11, :roi_max_12, :sent_start, :sent_prev, :sent_flat,
+        :sent_drop)
 ON CONFLICT (team_id, partner_id) DO NOTHING
 RETURNING version;
 
 -- name: replace_summary^
 -- Versioned: nothing back when another transaction rewrote it since the version was read.
-UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs
+UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs,
+       filled = :filled, rue_start = :rue_start, rue_count = :rue_count, rue_run = :rue_run,
+       rue_max_1 = :rue_max_1, rue_max_2 = :rue_max_2, rue_max_3 = :rue_max_3,
+       rue_max_4 = :rue_max_4, rue_max_5 = :rue_max_5, rue_max_6 = :rue_max_6,
+       rue_max_7 = :rue_max_7, rue_max_8 = :rue_max_8, rue_max_9 = :rue_max_9,
+       rue_max_10 = :rue_max_10, rue_max_11 = :rue_max_11, rue_max_12 = :rue_max_12,
+       roi_month = :roi_month, roi_count = :roi_count, roi_run = :roi_run,
+       roi_max_1 = :roi_max_1, roi_max_2 = :roi_max_2, roi_max_3 = :roi_max_3,
+       roi_max_4 = :roi_max_4, roi_max_5 = :roi_max_5, roi_max_6 = :roi_max_6,
+       roi_max_7 = :roi_max_7, roi_max_8 = :roi_max_8, roi_max_9 = :roi_max_9,
+       roi_max_10 = :roi_max_10, roi_max_11 = :roi_max_11, roi_max_12 = :roi_max_12,
+       sent_start = :sent_start, sent_prev = :sent_prev, sent_flat = :sent_flat,
+       sent_drop = :sent_drop
  WHERE team_id = :team_id AND partner_id = :partner_id AND version = :old
 RETURNING version;
+
+-- name: summary_inputs$
+-- One partner's summary as stored; nothing when it has none.
+SELECT inputs FROM health_summary WHERE team_id = :team_id AND partner_id = :partner_id;
 
 -- name: stale_summaries
 -- Summaries to rebuild from the metrics (recorded before summaries were kept).
@@ -75,12 +103,13 @@ SELECT s.partner_id, s.inputs
 
 -- name: window_sums
 -- GMV and traffic per partner over a window of whole weeks, from weekly values, summed in
--- the database from metrics_window_values alone.
-SELECT partner_id, metric, SUM(value)
+-- the database from metrics_window_values alone. `+partner_id`: grouped on the column itself,
+-- SQLite walked 0014's index (already in partner order) over every week, 4x slower.
+SELECT +partner_id, metric, SUM(value)
   FROM metrics
  WHERE team_id = :team_id AND metric IN ('gmv', 'traffic') AND period_kind = 'week'
    AND period_start >= :first AND period_end <= :last
- GROUP BY partner_id, metric;
+ GROUP BY +partner_id, metric;
 
 -- name: window_days
 -- Daily GMV and traffic in the window, and the weekly values of partners that have days:
@@ -96,7 +125,8 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
 
 -- name: reported_in_week
 -- The partners with a metric for a period overlapping a week (starting on :since or later):
--- its weeks and days start in it, a month up to 30 days before it.
+-- its weeks and days start in it, a month up to 30 days before it. Periods are weeks, days
+-- or months (`parse_period`): `= 'month'` reads metrics_window_values, not every row since.
 SELECT partner_id FROM metrics
  WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
    AND period_kind IN ('week', 'day')
@@ -104,5 +134,108 @@ SELECT partner_id FROM metrics
 UNION
 SELECT partner_id FROM metrics
  WHERE team_id = :team_id AND metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
-   AND period_kind NOT IN ('week', 'day')
+   AND period_kind = 'month'
    AND period_start >= :month_floor AND period_start <= :last AND period_end >= :week_start;
+
+
+-- name: pool_states
+-- Every PORTFOLIO partner's four rule states (0 unknown, 1 ok, 2 fired, 3 not applicable;
+-- NULL: not decided here, the summary's JSON comes back and Python decides) and its status
+-- (NULL: undecided), with the summary's JSON for the flagged and the undecided only.
+-- MATERIALIZED: each step once a partner (flattened, SQLite evaluated the states again for
+-- the status, the backup's subquery four times).
+WITH q AS (
+    SELECT CAST(:rue_weeks AS INTEGER) AS rue_weeks,
+           CAST(:roi_months AS INTEGER) AS roi_months,
+           CAST(:since_day AS INTEGER) AS since_day,
+           CAST(:since_month AS INTEGER) AS since_month,
+           CAST(:rue AS DOUBLE PRECISION) AS rue,
+           CAST(:roi_ratio AS DOUBLE PRECISION) AS roi_ratio,
+           CAST(:edge AS DOUBLE PRECISION) AS edge,
+           CAST(:sentiment_drop AS DOUBLE PRECISION) AS sentiment_drop,
+           CAST(:sentiment_margin AS DOUBLE PRECISION) AS sentiment_margin
+), kept AS MATERIALIZED (
+    SELECT p.id AS partner_id, p.tier, h.filled, h.rue_start, h.rue_count, h.rue_run,
+           h.roi_month, h.roi_count, h.roi_run, h.sent_start, h.sent_prev, h.sent_flat,
+           h.sent_drop, q.roi_ratio * b.roi AS floor,
+           CASE q.rue_weeks
+                WHEN 1 THEN h.rue_max_1
+                WHEN 2 THEN h.rue_max_2
+                WHEN 3 THEN h.rue_max_3
+                WHEN 4 THEN h.rue_max_4
+                WHEN 5 THEN h.rue_max_5
+                WHEN 6 THEN h.rue_max_6
+                WHEN 7 THEN h.rue_max_7
+                WHEN 8 THEN h.rue_max_8
+                WHEN 9 THEN h.rue_max_9
+                WHEN 10 THEN h.rue_max_10
+                WHEN 11 THEN h.rue_max_11
+                WHEN 12 THEN h.rue_max_12
+           END AS rue_max,
+           CASE q.roi_months
+                WHEN 1 THEN h.roi_max_1
+                WHEN 2 THEN h.roi_max_2
+                WHEN 3 THEN h.roi_max_3
+                WHEN 4 THEN h.roi_max_4
+                WHEN 5 THEN h.roi_max_5
+                WHEN 6 THEN h.roi_max_6
+                WHEN 7 THEN h.roi_max_7
+                WHEN 8 THEN h.roi_max_8
+                WHEN 9 THEN h.roi_max_9
+                WHEN 10 THEN h.roi_max_10
+                WHEN 11 THEN h.roi_max_11
+                WHEN 12 THEN h.roi_max_12
+           END AS roi_max
+      FROM partners p CROSS JOIN q
+      LEFT JOIN health_summary h ON h.team_id = p.team_id AND h.partner_id = p.id
+      LEFT JOIN roi_benchmarks b ON b.team_id = p.team_id AND b.category = p.category
+     WHERE p.team_id = :team_id AND p.status IN ('active', 'paused')
+), judged AS MATERIALIZED (
+    SELECT k.partner_id,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN k.rue_count < q.rue_weeks OR k.rue_start < q.since_day THEN 0
+                WHEN k.rue_run >= q.rue_weeks
+                     AND k.rue_start - 7 * (q.rue_weeks - 1) >= q.since_day
+                     THEN CASE WHEN k.rue_max < q.rue THEN 2 ELSE 1 END
+           END AS utilisation,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN k.floor IS NULL THEN 0
+                WHEN k.roi_count < q.roi_months OR k.roi_month < q.since_month THEN 0
+                WHEN k.roi_run >= q.roi_months
+                     AND k.roi_month - (q.roi_months - 1) > q.since_month
+                     THEN CASE WHEN k.floor - k.roi_max
+                                    > q.edge * CASE WHEN k.floor > 1.0 THEN k.floor ELSE 1.0 END
+                               THEN 2
+                               WHEN k.roi_max - k.floor
+                                    > q.edge * CASE WHEN k.floor > 1.0 THEN k.floor ELSE 1.0 END
+                               THEN 1 END
+           END AS roi,
+           CASE WHEN k.filled IS NULL OR k.filled = 0 THEN NULL
+                WHEN k.sent_start IS NULL OR k.sent_start < q.since_day
+                     OR k.sent_prev IS NULL OR k.sent_prev < q.since_day THEN 0
+                WHEN k.sent_flat = 1 THEN 1
+                WHEN k.sent_drop - q.sentiment_drop > q.sentiment_margin THEN 2
+                WHEN q.sentiment_drop - k.sent_drop > q.sentiment_margin THEN 1
+           END AS sentiment,
+           CASE WHEN k.tier NOT IN ('strategic', 'core') THEN 3
+                WHEN EXISTS (SELECT 1 FROM partner_backups pb
+                               JOIN partners bp ON bp.id = pb.backup_id AND bp.team_id = pb.team_id
+                              WHERE pb.team_id = :team_id AND pb.partner_id = k.partner_id
+                                AND bp.status NOT IN ('dropped', 'archived')) THEN 1
+                ELSE 2
+           END AS backup
+      FROM kept k CROSS JOIN q
+), rated AS MATERIALIZED (
+    SELECT partner_id, utilisation, roi, sentiment, backup,
+           CASE WHEN utilisation IS NULL OR roi IS NULL OR sentiment IS NULL THEN NULL
+                WHEN sentiment = 2 THEN 'red'
+                WHEN utilisation = 2 OR roi = 2 OR backup = 2 THEN 'amber'
+                WHEN utilisation = 0 AND roi = 0 AND sentiment = 0 THEN 'grey'
+                ELSE 'green'
+           END AS status
+      FROM judged
+)
+SELECT r.partner_id, r.utilisation, r.roi, r.sentiment, r.backup, r.status,
+       CASE WHEN r.status IS NULL OR r.status IN ('red', 'amber') THEN h.inputs END AS inputs
+  FROM rated r
+  LEFT JOIN health_summary h ON h.team_id = :team_id AND h.partner_id = r.partner_id;

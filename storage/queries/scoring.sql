@@ -42,6 +42,23 @@ SELECT partner_id, period, period_kind, period_start, period_end, value FROM met
  WHERE team_id = :team_id AND metric = 'roi'
    AND period_start >= :since AND period_start <= :until;
 
+-- name: roi_monthly
+-- The year's ROI summed per partner and calendar month, for the yearly review: a week goes
+-- with its Thursday's month (its end's when the end is past the 3rd, else its start's), as
+-- `month_of` places it; the dates as text, 'YYYY-MM-DD', on both engines.
+SELECT partner_id, month, SUM(value), COUNT(*) FROM (
+    SELECT partner_id, value,
+           CASE WHEN period_kind = 'week'
+                     AND CAST(substr(CAST(period_end AS TEXT), 9, 2) AS INTEGER) >= 4
+                THEN substr(CAST(period_end AS TEXT), 1, 7)
+                ELSE substr(CAST(period_start AS TEXT), 1, 7)
+           END AS month
+      FROM metrics
+     WHERE team_id = :team_id AND metric = 'roi'
+       AND period_start >= :since AND period_start <= :until
+) placed
+ GROUP BY partner_id, month;
+
 -- name: rating_count$
 SELECT COUNT(*) FROM ratings WHERE team_id = :team_id AND partner_id = :partner_id;
 

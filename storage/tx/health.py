@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, to_json
+from bot.health.rules import MetricPoint, Thresholds
+from bot.health.summary import EDGE, HealthSummary, to_json
+from bot.health.summary_columns import StateRow, summary_columns
 from bot.metrics import Period
 from storage.tx.base import Dialect, Queries
 
@@ -77,12 +78,17 @@ class HealthQueries(Queries):
             "partner_id": partner_id,
             "inputs": to_json(summary),
             "stale": 0,
+            **summary_columns(summary),
         }
         if old is None:
             written = await self._q.insert_summary(self._conn, **params)
         else:
             written = await self._q.replace_summary(self._conn, **params, old=old)
         return written is not None
+
+    async def summary_inputs(self, team_id: str, partner_id: int) -> str | None:
+        inputs = await self._q.summary_inputs(self._conn, team_id=team_id, partner_id=partner_id)
+        return None if inputs is None else str(inputs)
 
     async def stale_summaries(self, limit: int) -> list[tuple[str, int]]:
         rows = await self._fetch_tuples("stale_summaries", stale=1, limit=limit)
@@ -93,6 +99,28 @@ class HealthQueries(Queries):
         a pool's parsed summaries would be hundreds of thousands of objects at once."""
         rows = await self._fetch_tuples("pool_summaries", team_id=team_id)
         return {int(pid): inputs for pid, inputs in rows}
+
+    async def pool_states(
+        self, team_id: str, limits: Thresholds, since: date
+    ) -> dict[int, StateRow]:
+        """Every PORTFOLIO partner's rule states and status as SQL decides them from the
+        summaries' columns (None where it cannot), with the JSON of the flagged and the
+        undecided."""
+        line = float(limits.sentiment_drop)
+        rows = await self._fetch_tuples(
+            "pool_states",
+            team_id=team_id,
+            since_day=since.toordinal(),
+            since_month=since.year * 12 + since.month - 1,
+            rue_weeks=int(limits.rue_weeks),
+            rue=float(limits.rue),
+            roi_months=int(limits.roi_months),
+            roi_ratio=float(limits.roi_ratio),
+            edge=EDGE,
+            sentiment_drop=line,
+            sentiment_margin=EDGE * (line if line > 1.0 else 1.0),
+        )
+        return {int(row[0]): tuple(row[1:]) for row in rows}
 
     async def window_sums(
         self, team_id: str, first: date, last: date

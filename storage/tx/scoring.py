@@ -86,6 +86,17 @@ class ScoringQueries(Queries):
         )
         return await asyncio.to_thread(_roi_points, self._d, rows)  # a year of the pool
 
+    async def roi_monthly(self, team_id: str, since: date, until: date) -> dict[int, list[float]]:
+        """Each partner's monthly mean ROI over periods starting in the range (as
+        `monthly_means` makes them from the points), summed in the database."""
+        rows = await self._fetch_tuples(
+            "roi_monthly", team_id=team_id, since=self._d.day(since), until=self._d.day(until)
+        )
+        means: dict[int, list[float]] = {}
+        for pid, _, total, count in rows:
+            means.setdefault(int(pid), []).append(float(total) / int(count))
+        return means
+
 
 def _ratings(dialect: Dialect, rows: list[Mapping[str, Any]]) -> dict[int, Rating]:
     return {int(r["partner_id"]): _rating(dialect, r) for r in rows}

@@ -9,16 +9,27 @@ import pytest
 from bot.access import Actor
 from bot.digest.command import Scope
 from bot.digest.content import assess_scoped, assess_scoped_summaries, overdue_week
-from bot.failover.candidates import candidate_health, candidate_health_from_summaries
-from bot.health.portfolio import PortfolioReport
+from bot.failover.candidates import (
+    candidate_health,
+    candidate_health_from_states,
+    candidate_health_from_summaries,
+)
+from bot.health.portfolio import PORTFOLIO, PortfolioReport
 from bot.health.rules import HealthStatus, Rule, RuleState, lookback_start, thresholds_from
 from bot.health.service import HEALTH, pool_summaries, portfolio_health, portfolio_health_full
-from bot.health.summary import from_json, summarise
+from bot.health.summary import (
+    HealthSummary,
+    from_json,
+    status_of_states,
+    summarise,
+    summary_states,
+)
+from bot.health.summary_columns import STATE_OF_CODE, summary_columns
 from bot.health.upkeep import rebuild_stale_summaries
 from bot.metrics import parse_period, week_of
 from bot.registry.csv_io import ImportRejected
 from bot.registry.imports import import_metrics
-from bot.registry.rules import Category
+from bot.registry.rules import RETIRED, Category
 from bot.registry.service import record_metrics
 from storage.store import PostgresStore, SQLiteStore
 from tests.bot.health.pools import TEAM, generate_pool
@@ -165,7 +176,79 @@ async def test_failover_candidates_health_from_summaries_is_the_full_computation
         since = lookback_start(today, limits)
         points = await tx.health_points(TEAM, since)
         summaries = await tx.pool_summaries(TEAM)
+        states = await tx.pool_states(TEAM, limits, since)
     full = candidate_health(partners, partners, points, benchmarks, limits)
     fast = candidate_health_from_summaries(partners, partners, summaries, benchmarks, limits, since)
     assert set(full.values()) == set(HealthStatus)
     assert fast == full
+    outside = {pid: text for pid, text in summaries.items() if pid not in states}
+    assert outside, "some partner is outside the portfolio"
+    decided = candidate_health_from_states(
+        partners, partners, states, outside, benchmarks, limits, since
+    )
+    assert decided == full
+
+
+@pytest.mark.parametrize(("seed", "thresholds"), [(7, {}), (12, CUSTOM)])
+async def test_the_states_sql_decides_are_the_summaries_own(
+    store: Store, seed: int, thresholds: dict[str, float]
+) -> None:
+    """Every state `pool_states` decides is `summary_states`' (the pool holds rue 40.0, ROI
+    2.1 = 0.7 x 3.0 and sentiment 70 -> 49, exactly at the default thresholds)."""
+    await generate_pool(store, AT, seed, 160, thresholds)
+    today = AT.date()
+    async with store.read() as tx:
+        limits = thresholds_from(await tx.settings(TEAM, HEALTH))
+        benchmarks = await tx.benchmarks(TEAM)
+        partners = {p.id: p for p in await tx.all_partners(TEAM)}
+        since = lookback_start(today, limits)
+        states = await tx.pool_states(TEAM, limits, since)
+        summaries = await tx.pool_summaries(TEAM)
+    retired = frozenset(p.name for p in partners.values() if p.status in RETIRED)
+    members = {pid for pid, p in partners.items() if p in PORTFOLIO}
+    assert set(states) == members
+    decided = 0
+    for pid, row in states.items():
+        p = partners[pid]
+        summary = from_json(summaries.get(pid, "{}"))
+        exact = summary_states(p, summary, benchmarks.get(p.category.value), limits, since, retired)
+        for code, state in zip(row[:4], exact, strict=True):
+            assert code is None or STATE_OF_CODE[code] == state, (p.name, row, exact)
+        if row[4] is not None:
+            decided += 1
+            assert row[4] == status_of_states(exact).value
+        flagged = row[4] in (None, "red", "amber")
+        assert (row[5] is not None) == (flagged and pid in summaries)
+    assert decided >= 0.8 * len(states), (decided, len(states))
+    assert decided < len(states), "some partner sits on a threshold or a cut run"
+
+
+async def test_summaries_without_columns_are_decided_from_their_json(store: Store) -> None:
+    """As migration 0015 leaves existing rows (filled = 0, stale): the same portfolio, and
+    the rebuild at start fills every row's columns."""
+    await generate_pool(store, AT, 5, 60, {})
+    full, _ = await portfolio_health_full(store, AT, UTC_ZONE, TEAM)
+    await execute(store, "UPDATE health_summary SET filled = 0, rue_start = NULL, stale = 1")
+    unfilled, _ = await portfolio_health(store, AT, UTC_ZONE, TEAM)
+    assert unfilled == full
+    assert await rebuild_stale_summaries(store) > 0
+    assert await scalar(store, "SELECT COUNT(*) FROM health_summary WHERE filled = 0") == 0
+    rebuilt, _ = await portfolio_health(store, AT, UTC_ZONE, TEAM)
+    assert rebuilt == full
+
+
+def test_columns_of_a_summary_at_the_edges() -> None:
+    """The run stops at a gap, the prefix maxima follow the run, a flat sentiment has no
+    drop."""
+    summary = HealthSummary(
+        rue=[[700_014, 30.0], [700_007, 45.0], [699_993, 10.0]],  # a gap after two weeks
+        sentiment=[[700_000, 700_006, "week", "w", 0.0], [700_007, 700_013, "week", "x", 5.0]],
+        roi=[[24_310, "4.0", 2, "0", 0], [24_309, "0", 0, "0", 0], [24_308, "3.0", 1, "1.0", 1]],
+    )
+    columns = summary_columns(summary)
+    assert (columns["rue_start"], columns["rue_count"], columns["rue_run"]) == (700_014, 3, 2)
+    assert (columns["rue_max_1"], columns["rue_max_2"], columns["rue_max_3"]) == (30.0, 45.0, None)
+    # The empty month is no month; the one before it is two months back: the run is one.
+    assert (columns["roi_month"], columns["roi_count"], columns["roi_run"]) == (24_310, 2, 1)
+    assert (columns["roi_max_1"], columns["roi_max_2"]) == (2.0, None)
+    assert columns["sent_flat"] == 1 and columns["sent_drop"] is None

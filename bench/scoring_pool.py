@@ -1,0 +1,144 @@
+"""`/score top`, `/score review` and the failover drill's candidate ranking over a large pool,
+before (main's way, kept here) and after, interleaved round by round, with the longest
+stall of the event loop beside each.
+
+Seeds bench/seed.py's registry (--partners active KOLs x --weeks weeks of five metrics, a
+rating for nine in ten, every health summary) into a SQLite file (kept with --db) or a
+fresh schema in PostgreSQL's `test` database.
+
+    python bench/scoring_pool.py --partners 10000 --weeks 52 --rounds 2 --db /tmp/score.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
+
+from bench.health_portfolio import database, timed
+from bench.seed import seed_postgres, seed_sqlite
+from bot.failover import candidates as ranking_rules
+from bot.failover.kit import choose_candidates
+from bot.health.rules import lookback_start
+from bot.health.service import health_settings
+from bot.ports import Store
+from bot.registry.rules import Status
+from bot.scoring import service
+from storage.store import open_store
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+ZONE = ZoneInfo("UTC")
+TEAM = "T0001"
+DROPPING = 42  # the partner whose drill's candidates are ranked
+
+
+async def review_before(store: Store) -> object:
+    """main's review: every ROI point of the year read, its monthly means made in Python."""
+    today = NOW.date()
+    async with store.read() as tx:
+        weights = await service.current_weights(tx, TEAM)
+        partners = [p for p in await tx.all_partners(TEAM) if p.status == Status.ACTIVE]
+        points = await tx.roi_since(TEAM, today - timedelta(days=365), today)
+        benchmarks = await tx.benchmarks(TEAM)
+        ratings = await tx.latest_ratings(TEAM)
+        latest = await tx.latest_roi(TEAM)
+
+    def weigh() -> service.Review:
+        rois = {pid: service.monthly_means(own) for pid, own in points.items()}
+        pool = service._Pool(weights, rois, benchmarks, ratings, latest)
+        return service._review(partners, pool, 20)
+
+    return await asyncio.to_thread(weigh)
+
+
+async def candidates_before(store: Store) -> object:
+    """main's ranking of a drill's candidates: every summary's JSON, the partners twice."""
+    async with store.read() as tx:
+        partners = await tx.all_partners(TEAM)
+    scored = await service.ranking(store, TEAM)
+    settings = await health_settings(store, TEAM)
+    since = lookback_start(NOW.date(), settings.thresholds)
+    async with store.read() as tx:
+        summaries = await tx.pool_summaries(TEAM)
+
+    def rank() -> object:
+        dropping = next(p for p in partners if p.id == DROPPING)
+        members = ranking_rules.could_take_over(dropping, partners)
+        health = ranking_rules.candidate_health_from_summaries(
+            members, partners, summaries, settings.benchmarks, settings.thresholds, since
+        )
+        order = {r.partner_id: i for i, r in enumerate(scored)}
+        scores = {r.partner_id: r.score.composite for r in scored}
+        return ranking_rules.rank_candidates(dropping, members, order, scores, health)
+
+    return await asyncio.to_thread(rank)
+
+
+async def candidates_after(store: Store) -> object:
+    async with store.read() as tx:
+        partners = await tx.all_partners(TEAM)
+    return await choose_candidates(store, NOW, ZONE, TEAM, DROPPING, partners)
+
+
+async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
+    async with database(engine, keep) as (url, fresh):
+        store, _ = await open_store(url, NOW)
+        try:
+            started = time.perf_counter()
+            if fresh and engine == "sqlite":
+                seed_sqlite(url.removeprefix("sqlite:///"), NOW, partners, weeks)
+            elif fresh:
+                await seed_postgres(url, NOW, partners, weeks)
+            print(f"seeded in {time.perf_counter() - started:.0f} s")
+            cases: dict[str, Callable[[], Awaitable[object]]] = {
+                "/score top (ranking)": lambda: service.ranking(store, TEAM),
+                "before: review": lambda: review_before(store),
+                "after: review": lambda: service.yearly_review(store, NOW, ZONE, TEAM, 20),
+                "before: candidates": lambda: candidates_before(store),
+                "after: candidates": lambda: candidates_after(store),
+            }
+            baselines = {
+                "after: review": "before: review",
+                "after: candidates": "before: candidates",
+            }
+            same = {
+                "review": await review_before(store)
+                == await service.yearly_review(store, NOW, ZONE, TEAM, 20),
+                "candidates": await candidates_before(store) == await candidates_after(store),
+            }
+            results: dict[str, list[float]] = {name: [] for name in cases}
+            stalls: dict[str, float] = dict.fromkeys(cases, 0.0)
+            for _ in range(rounds):
+                for name, work in cases.items():
+                    took, stall = await timed(work)
+                    results[name].append(took)
+                    stalls[name] = max(stalls[name], stall)
+        finally:
+            await store.close()
+    print(f"{engine}: {partners} partners x {weeks} weeks, median of {rounds} rounds")
+    print(f"{'case':<24}{'median ms':>11}{'ratio':>9}{'longest stall ms':>18}")
+    for name, values in results.items():
+        median = statistics.median(values)
+        base = baselines.get(name)
+        ratio = f"{median / statistics.median(results[base]):.3f}" if base else "1"
+        print(f"{name:<24}{median * 1000:>11.1f}{ratio:>9}{stalls[name] * 1000:>18.0f}")
+    print("identical results:", same)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=10_000)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--db", help="a SQLite file to seed once and keep between runs")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db))
