@@ -127,8 +127,20 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
    AND metric IN ('rue', 'roi', 'sentiment');
 
 -- name: replace_summary_each*!
--- Over the version locked above (replace_summary for many).
-UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs
+-- Over the version locked above: replace_summary (health.sql) for many, every column with it.
+UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs,
+       filled = :filled, rue_start = :rue_start, rue_count = :rue_count, rue_run = :rue_run,
+       rue_max_1 = :rue_max_1, rue_max_2 = :rue_max_2, rue_max_3 = :rue_max_3,
+       rue_max_4 = :rue_max_4, rue_max_5 = :rue_max_5, rue_max_6 = :rue_max_6,
+       rue_max_7 = :rue_max_7, rue_max_8 = :rue_max_8, rue_max_9 = :rue_max_9,
+       rue_max_10 = :rue_max_10, rue_max_11 = :rue_max_11, rue_max_12 = :rue_max_12,
+       roi_month = :roi_month, roi_count = :roi_count, roi_run = :roi_run,
+       roi_max_1 = :roi_max_1, roi_max_2 = :roi_max_2, roi_max_3 = :roi_max_3,
+       roi_max_4 = :roi_max_4, roi_max_5 = :roi_max_5, roi_max_6 = :roi_max_6,
+       roi_max_7 = :roi_max_7, roi_max_8 = :roi_max_8, roi_max_9 = :roi_max_9,
+       roi_max_10 = :roi_max_10, roi_max_11 = :roi_max_11, roi_max_12 = :roi_max_12,
+       sent_start = :sent_start, sent_prev = :sent_prev, sent_flat = :sent_flat,
+       sent_drop = :sent_drop
  WHERE team_id = :team_id AND partner_id = :partner_id AND version = :old;
 
 -- name: create_partner_stage_sqlite!

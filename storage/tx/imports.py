@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary, to_json
+from bot.health.summary_columns import summary_columns
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Queries
@@ -214,6 +215,7 @@ class ImportsQueries(Queries):
                 "inputs": to_json(summary),
                 "stale": 0,
                 "old": version,
+                **summary_columns(summary),  # what pool_states decides from
             }
             for pid, (summary, version) in summaries.items()
         ]

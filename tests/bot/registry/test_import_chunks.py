@@ -16,6 +16,7 @@ import pytest
 from bot.access import CLI_ACTOR
 from bot.errors import DatabaseUnavailable
 from bot.health.summary import from_json, summarise, to_json
+from bot.health.summary_columns import summary_columns
 from bot.metrics import parse_period
 from bot.registry.csv_io import ImportRejected, parse_metrics_rows
 from bot.registry.import_writes import metric_chunks
@@ -215,11 +216,26 @@ async def test_chunks_leave_the_summaries_and_audit_of_the_per_row_way(store: St
         for partner in await tx.all_partners("T1"):
             full = to_json(summarise(await tx.rule_points("T1", partner.id)))
             assert summaries[partner.name] == full
+    await assert_columns_follow_inputs(store, "T1", len(names))
     audit = "SELECT {} FROM audit_log a JOIN partners p ON p.id = a.partner_id WHERE a.team_id"
     rows = "p.name, a.actor, a.at, a.action, a.field, a.before, a.after"
     assert await count(store, "audit_log", "T1") == await count(store, "audit_log", "T2") > 0
     t1 = await _fetch(store, audit.format(rows) + " = 'T1'")
     assert sorted(t1) == sorted(await _fetch(store, audit.format(rows) + " = 'T2'"))
+
+
+async def assert_columns_follow_inputs(store: Store, team: str, partners: int) -> None:
+    """The columns `pool_states` decides from are those of each stored summary (an import
+    that rewrote the JSON alone would leave the portfolio deciding from the old ones)."""
+    names = list(summary_columns(summarise([])))
+    rows = await _fetch(
+        store,
+        f"SELECT inputs, {', '.join(names)} FROM health_summary WHERE team_id = '{team}'",
+    )
+    assert len(rows) == partners
+    for inputs, *stored in rows:
+        expected = summary_columns(from_json(inputs))
+        assert dict(zip(names, stored, strict=True)) == pytest.approx(expected)
 
 
 async def _fetch(store: Store, sql: str) -> list[tuple[Any, ...]]:
