@@ -88,6 +88,8 @@ class PostgresStore:
                 max_size=self.pool_size,
                 timeout=CONNECT_TIMEOUT,
                 statement_cache_size=self.statement_cache_size,
+                # The cards' JSON writes float8 as text: shortest exact, whatever the database sets.
+                server_settings={"extra_float_digits": "1"},
             )
             async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
                 return await migrate_postgres(conn, now)

@@ -42,16 +42,29 @@ SELECT partner_id, period, period_kind, period_start, period_end, value FROM met
  WHERE team_id = :team_id AND metric = 'roi'
    AND period_start >= :since AND period_start <= :until;
 
--- name: roi_monthly
+-- name: roi_monthly_sqlite
 -- The year's ROI summed per partner and calendar month, for the yearly review: a week goes
 -- with its Thursday's month (its end's when the end is past the 3rd, else its start's), as
--- `month_of` places it; the dates as text, 'YYYY-MM-DD', on both engines.
+-- `month_of` places it; SQLite's dates are 'YYYY-MM-DD' text.
 SELECT partner_id, month, SUM(value), COUNT(*) FROM (
     SELECT partner_id, value,
-           CASE WHEN period_kind = 'week'
-                     AND CAST(substr(CAST(period_end AS TEXT), 9, 2) AS INTEGER) >= 4
-                THEN substr(CAST(period_end AS TEXT), 1, 7)
-                ELSE substr(CAST(period_start AS TEXT), 1, 7)
+           CASE WHEN period_kind = 'week' AND CAST(substr(period_end, 9, 2) AS INTEGER) >= 4
+                THEN substr(period_end, 1, 7)
+                ELSE substr(period_start, 1, 7)
+           END AS month
+      FROM metrics
+     WHERE team_id = :team_id AND metric = 'roi'
+       AND period_start >= :since AND period_start <= :until
+) placed
+ GROUP BY partner_id, month;
+
+-- name: roi_monthly_postgresql
+-- roi_monthly_sqlite from PostgreSQL's dates, not their text (which the DateStyle sets).
+SELECT partner_id, month, SUM(value), COUNT(*) FROM (
+    SELECT partner_id, value,
+           CASE WHEN period_kind = 'week' AND EXTRACT(DAY FROM period_end) >= 4
+                THEN to_char(period_end, 'YYYY-MM')
+                ELSE to_char(period_start, 'YYYY-MM')
            END AS month
       FROM metrics
      WHERE team_id = :team_id AND metric = 'roi'

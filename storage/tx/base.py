@@ -111,10 +111,8 @@ class Queries:
         """Every row of a query as one list, fetched in one call to the connection's thread,
         with no step per row on the event loop as iterating `_rows` takes (half a second
         of loop for 500,000 rows). asyncpg fetches a whole result at once already."""
-        if self._d.name != "sqlite":
-            return await self._rows(name, **params)
-        # aiosqlite takes aiosql's SQL as written (its adapter does not rewrite it).
-        return list(await self._conn.execute_fetchall(getattr(self._q, name).sql, params))
+        # _rows_of's one trip, which leaves a query naming attributes (:p.x) to aiosql.
+        return await self._rows_of(getattr(self._q, name), **params)
 
     async def _fetch_tuples(self, name: str, **params: Any) -> list[Any]:
         """`_fetchall` as rows that unpack like tuples, for reads of hundreds of thousands of

@@ -90,7 +90,10 @@ class ScoringQueries(Queries):
         """Each partner's monthly mean ROI over periods starting in the range (as
         `monthly_means` makes them from the points), summed in the database."""
         rows = await self._fetch_tuples(
-            "roi_monthly", team_id=team_id, since=self._d.day(since), until=self._d.day(until)
+            f"roi_monthly_{self._d.name}",
+            team_id=team_id,
+            since=self._d.day(since),
+            until=self._d.day(until),
         )
         means: dict[int, list[float]] = {}
         for pid, _, total, count in rows:

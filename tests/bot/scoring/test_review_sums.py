@@ -29,3 +29,25 @@ async def test_monthly_sums_are_the_points_monthly_means(
     assert crossing, "some week spans two months"
     for pid, own in points.items():
         assert sorted(summed[pid]) == pytest.approx(sorted(monthly_means(own)), rel=1e-12)
+
+
+async def test_monthly_sums_do_not_depend_on_the_sessions_date_style(
+    store: SQLiteStore | PostgresStore,
+) -> None:
+    """A PostgreSQL database set to another DateStyle (`SQL, DMY` writes 22/11/2026) still
+    places each value in its month: the months are not read from a date's text."""
+    await generate_pool(store, AT, 5, 30, {})
+    today = AT.date()
+    since = today - timedelta(days=365)
+    async with store.read() as tx:
+        if isinstance(store, PostgresStore):
+            await tx._conn.execute("SET DateStyle = 'SQL, DMY'")
+        try:
+            points = await tx.roi_since(TEAM, since, today)
+            summed = await tx.roi_monthly(TEAM, since, today)
+        finally:
+            if isinstance(store, PostgresStore):
+                await tx._conn.execute("RESET DateStyle")
+    assert points
+    for pid, own in points.items():
+        assert sorted(summed[pid]) == pytest.approx(sorted(monthly_means(own)), rel=1e-12)
