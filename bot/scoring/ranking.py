@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.registry.rules import Category, name_key
 from bot.scoring.rules import (
+    _ONE_DECIMAL,
     DIMENSIONS,
     GATE_AUDIENCE,
     GATE_CASES,
     GATE_ROI,
     Ranked,
     Weights,
-    _composite,
     _exact,
     fit_score,
 )
@@ -35,17 +35,28 @@ class RankInputs:
 
 
 class _Composites:
-    """The composite of each set of values, made once: many partners share the same values."""
+    """Each composite as `_composite` makes it (the same decimals, added in the same order),
+    with each weighted value made once: a pool holds few distinct values per dimension."""
 
     def __init__(self, weights: Weights) -> None:
         self._weights = weights
-        self._known: dict[tuple[float | None, ...], Decimal | None] = {}
+        self._total = sum((_exact(weights.of(d)) for d in DIMENSIONS), Decimal(0))
+        self._points: list[dict[float, Decimal]] = [{} for _ in DIMENSIONS]
+
+    def _point(self, index: int, value: float) -> Decimal:
+        known = self._points[index]
+        if value not in known:
+            known[value] = _exact(self._weights.of(DIMENSIONS[index])) * _exact(value or 0)
+        return known[value]
 
     def of(self, values: Mapping[str, float | None]) -> Decimal | None:
-        key = tuple(values.get(d) for d in DIMENSIONS)
-        if key not in self._known:
-            self._known[key] = _composite(values, self._weights)
-        return self._known[key]
+        points = Decimal(0)
+        for index, dimension in enumerate(DIMENSIONS):
+            value = values.get(dimension)
+            if value is None:
+                return None
+            points += self._point(index, value)
+        return (points / self._total).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
 def composites(pool: list[RankInputs], weights: Weights) -> dict[int, float | None]:
