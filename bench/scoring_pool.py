@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import statistics
 import sys
 import time
@@ -20,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 
@@ -34,6 +37,7 @@ from bot.registry.rules import Status
 from bot.scoring import service
 from bot.scoring.rules import Ranked, ReviewEntry, efficiency, fit_score, rank, review
 from storage.store import open_store
+from storage.tx.base import queries
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 ZONE = ZoneInfo("UTC")
@@ -133,7 +137,27 @@ async def candidates_after(store: Store) -> object:
     return await choose_candidates(store, NOW, ZONE, TEAM, DROPPING, partners)
 
 
-async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
+async def plans(engine: str, url: str) -> None:
+    """The plans of main's latest-ROI window and of the ranking's inputs, run on the pool."""
+    for name in ("latest_roi", "ranking_inputs"):
+        sql = getattr(queries(), name).sql
+        if engine == "sqlite":
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+                rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", {"team_id": TEAM}).fetchall()
+            lines = [str(row[-1]) for row in rows]
+        else:
+            conn = await asyncpg.connect(url)
+            try:
+                explain = f"EXPLAIN (ANALYZE, BUFFERS) {sql.replace(':team_id', '$1')}"
+                lines = [row[0] for row in await conn.fetch(explain, TEAM)]
+            finally:
+                await conn.close()
+        print(f"-- {name}", *lines, sep="\n")
+
+
+async def main(
+    engine: str, partners: int, weeks: int, rounds: int, keep: str | None, explain: bool
+) -> None:
     async with database(engine, keep) as (url, fresh):
         store, _ = await open_store(url, NOW)
         try:
@@ -143,6 +167,8 @@ async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | 
             elif fresh:
                 await seed_postgres(url, NOW, partners, weeks)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
+            if explain:
+                await plans(engine, url)
             cases: dict[str, Callable[[], Awaitable[object]]] = {
                 "before: /score top": lambda: ranking_before(store),
                 "after: /score top": lambda: service.ranking(store, TEAM, limit=30),
@@ -190,5 +216,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--db", help="a SQLite file to seed once and keep between runs")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--explain", action="store_true", help="print the two queries' plans")
     args = parser.parse_args()
-    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db))
+    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db, args.explain))
