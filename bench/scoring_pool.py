@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import statistics
 import sys
 import time
@@ -20,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 
@@ -32,7 +35,9 @@ from bot.health.service import health_settings
 from bot.ports import Store
 from bot.registry.rules import Status
 from bot.scoring import service
+from bot.scoring.rules import Ranked, ReviewEntry, efficiency, fit_score, rank, review
 from storage.store import open_store
+from storage.tx.base import queries
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 ZONE = ZoneInfo("UTC")
@@ -40,37 +45,81 @@ TEAM = "T0001"
 DROPPING = 42  # the partner whose drill's candidates are ranked
 
 
-async def review_before(store: Store) -> object:
-    """main's review: every ROI point of the year read, its monthly means made in Python."""
-    today = NOW.date()
+async def ranking_before(store: Store, team_id: str = TEAM) -> list[Ranked]:
+    """main's ranking: every partner, every latest rating and the window over every ROI row
+    read, and a full fit score made for each rated current partner."""
     async with store.read() as tx:
-        weights = await service.current_weights(tx, TEAM)
-        partners = [p for p in await tx.all_partners(TEAM) if p.status == Status.ACTIVE]
-        points = await tx.roi_since(TEAM, today - timedelta(days=365), today)
-        benchmarks = await tx.benchmarks(TEAM)
-        ratings = await tx.latest_ratings(TEAM)
-        latest = await tx.latest_roi(TEAM)
+        weights = await service.current_weights(tx, team_id)
+        partners = await tx.all_partners(team_id)
+        ratings = await tx.latest_ratings(team_id)
+        rois = await tx.latest_roi(team_id)
+
+    def score() -> list[Ranked]:
+        entries = [
+            Ranked(
+                p.id,
+                p.name,
+                p.category,
+                fit_score(ratings[p.id].values, weights, p.success_cases, rois.get(p.id)),
+            )
+            for p in partners
+            if p.id in ratings and p.status in service.RANKED_STATUSES
+        ]
+        return rank(entries)
+
+    return await asyncio.to_thread(score)
+
+
+async def review_before(
+    store: Store, team_id: str = TEAM, at: datetime = NOW, share: float = 20
+) -> service.Review:
+    """main's review: every ROI point of the year read, its monthly means made in Python."""
+    today = at.date()
+    async with store.read() as tx:
+        weights = await service.current_weights(tx, team_id)
+        partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
+        points = await tx.roi_since(team_id, today - timedelta(days=365), today)
+        benchmarks = await tx.benchmarks(team_id)
+        ratings = await tx.latest_ratings(team_id)
+        latest = await tx.latest_roi(team_id)
 
     def weigh() -> service.Review:
         rois = {pid: service.monthly_means(own) for pid, own in points.items()}
-        pool = service._Pool(weights, rois, benchmarks, ratings, latest)
-        return service._review(partners, pool, 20)
+        entries, unmeasured = [], []
+        for p in partners:
+            ratio = efficiency(rois.get(p.id, []), benchmarks.get(p.category.value))
+            if ratio is None:
+                unmeasured.append(p.name)
+                continue
+            rating = ratings.get(p.id)
+            composite = (
+                fit_score(rating.values, weights, p.success_cases, latest.get(p.id)).composite
+                if rating
+                else None
+            )
+            entries.append(ReviewEntry(p.id, p.name, p.category, ratio, composite))
+        owners = {p.id: p.owner for p in partners}
+        return service.Review(
+            review(entries, share) if entries else [], len(entries), unmeasured, owners
+        )
 
     return await asyncio.to_thread(weigh)
 
 
-async def candidates_before(store: Store) -> object:
+async def candidates_before(
+    store: Store, team_id: str = TEAM, at: datetime = NOW, dropping_id: int = DROPPING
+) -> object:
     """main's ranking of a drill's candidates: every summary's JSON, the partners twice."""
     async with store.read() as tx:
-        partners = await tx.all_partners(TEAM)
-    scored = await service.ranking(store, TEAM)
-    settings = await health_settings(store, TEAM)
-    since = lookback_start(NOW.date(), settings.thresholds)
+        partners = await tx.all_partners(team_id)
+    scored = await ranking_before(store, team_id)
+    settings = await health_settings(store, team_id)
+    since = lookback_start(at.date(), settings.thresholds)
     async with store.read() as tx:
-        summaries = await tx.pool_summaries(TEAM)
+        summaries = await tx.pool_summaries(team_id)
 
     def rank() -> object:
-        dropping = next(p for p in partners if p.id == DROPPING)
+        dropping = next(p for p in partners if p.id == dropping_id)
         members = ranking_rules.could_take_over(dropping, partners)
         health = ranking_rules.candidate_health_from_summaries(
             members, partners, summaries, settings.benchmarks, settings.thresholds, since
@@ -88,7 +137,27 @@ async def candidates_after(store: Store) -> object:
     return await choose_candidates(store, NOW, ZONE, TEAM, DROPPING, partners)
 
 
-async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
+async def plans(engine: str, url: str) -> None:
+    """The plans of main's latest-ROI window and of the ranking's inputs, run on the pool."""
+    for name in ("latest_roi", "ranking_inputs"):
+        sql = getattr(queries(), name).sql
+        if engine == "sqlite":
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+                rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", {"team_id": TEAM}).fetchall()
+            lines = [str(row[-1]) for row in rows]
+        else:
+            conn = await asyncpg.connect(url)
+            try:
+                explain = f"EXPLAIN (ANALYZE, BUFFERS) {sql.replace(':team_id', '$1')}"
+                lines = [row[0] for row in await conn.fetch(explain, TEAM)]
+            finally:
+                await conn.close()
+        print(f"-- {name}", *lines, sep="\n")
+
+
+async def main(
+    engine: str, partners: int, weeks: int, rounds: int, keep: str | None, explain: bool
+) -> None:
     async with database(engine, keep) as (url, fresh):
         store, _ = await open_store(url, NOW)
         try:
@@ -98,18 +167,25 @@ async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | 
             elif fresh:
                 await seed_postgres(url, NOW, partners, weeks)
             print(f"seeded in {time.perf_counter() - started:.0f} s")
+            if explain:
+                await plans(engine, url)
             cases: dict[str, Callable[[], Awaitable[object]]] = {
-                "/score top (ranking)": lambda: service.ranking(store, TEAM),
+                "before: /score top": lambda: ranking_before(store),
+                "after: /score top": lambda: service.ranking(store, TEAM, limit=30),
                 "before: review": lambda: review_before(store),
                 "after: review": lambda: service.yearly_review(store, NOW, ZONE, TEAM, 20),
                 "before: candidates": lambda: candidates_before(store),
                 "after: candidates": lambda: candidates_after(store),
             }
             baselines = {
+                "after: /score top": "before: /score top",
                 "after: review": "before: review",
                 "after: candidates": "before: candidates",
             }
             same = {
+                "top": (await ranking_before(store))[:30]
+                == await service.ranking(store, TEAM, limit=30),
+                "ranking": await ranking_before(store) == await service.ranking(store, TEAM),
                 "review": await review_before(store)
                 == await service.yearly_review(store, NOW, ZONE, TEAM, 20),
                 "candidates": await candidates_before(store) == await candidates_after(store),
@@ -140,5 +216,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--db", help="a SQLite file to seed once and keep between runs")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--explain", action="store_true", help="print the two queries' plans")
     args = parser.parse_args()
-    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db))
+    asyncio.run(main(args.engine, args.partners, args.weeks, args.rounds, args.db, args.explain))

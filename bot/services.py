@@ -3,13 +3,14 @@ scheduler, and the way out to Slack (the Web API client and the outbox over it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.access import Actor
 from bot.clock import Clock
 from bot.ports import Outbound, Store
 from bot.scheduler import Scheduler
+from bot.scoring.flights import RankingFlights
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 
@@ -25,6 +26,8 @@ class Services:
     outbox: Outbound  # posts, updates and uploads that no request waits on
     # How long a command may work before its ack goes out without the answer (Slack allows 3 s).
     ack_budget: float = 2.0
+    # Concurrent `/score top`s share one read of the pool (each from after its request).
+    rankings: RankingFlights = field(default_factory=RankingFlights)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

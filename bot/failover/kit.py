@@ -63,7 +63,7 @@ async def choose_candidates(
 ) -> list[Candidate]:
     """The best candidates to take over from partner_id: the fit ranking, the pool's health
     statuses as SQL decides them (`pool_states`), weighed in a worker thread."""
-    scored = await ranking(store, team_id, partners=partners)
+    scored = await ranking(store, team_id)
     settings = await health_settings(store, team_id)
     since = lookback_start(at.astimezone(zone).date(), settings.thresholds)
     async with store.read() as tx:

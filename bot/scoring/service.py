@@ -16,6 +16,7 @@ from bot.ports import Store, Tx
 from bot.registry.lookup import find, suggestions
 from bot.registry.rules import Category, FieldChange, Partner, PartnerFields, Status, name_key
 from bot.registry.service import Change, apply_change, retry_conflicts
+from bot.scoring.ranking import RankInputs, composites, rank_inputs
 from bot.scoring.rules import (
     DIMENSIONS,
     FitScore,
@@ -27,7 +28,6 @@ from bot.scoring.rules import (
     efficiency,
     explain_change,
     fit_score,
-    rank,
     review,
     weights_from,
     weights_from_updates,
@@ -202,44 +202,17 @@ async def compare(store: Store, team_id: str, names: list[str]) -> list[ScoreCar
 
 
 async def ranking(
-    store: Store,
-    team_id: str,
-    category: Category | None = None,
-    *,
-    partners: list[Partner] | None = None,
+    store: Store, team_id: str, category: Category | None = None, *, limit: int | None = None
 ) -> list[Ranked]:
-    """Every scored current partner, best first: three queries, however large the pool, and
-    the scoring in a worker thread, so a large pool does not hold up the event loop
-    (partners: the pool when the caller has read it already)."""
+    """Every scored current partner, best first (the first `limit`, None: all): one statement
+    for the pool's inputs, ordered in a worker thread with a full fit score made only for
+    the entries returned, so a large pool does not hold up the event loop."""
     async with store.read() as tx:
         weights = await current_weights(tx, team_id)
-        if partners is None:
-            partners = await tx.all_partners(team_id)
-        ratings = await tx.latest_ratings(team_id)
-        rois = await tx.latest_roi(team_id)
-    return await asyncio.to_thread(_ranked, partners, ratings, rois, weights, category)
-
-
-def _ranked(
-    partners: list[Partner],
-    ratings: dict[int, Rating],
-    rois: dict[int, tuple[str, float]],
-    weights: Weights,
-    category: Category | None,
-) -> list[Ranked]:
-    entries = [
-        Ranked(
-            p.id,
-            p.name,
-            p.category,
-            fit_score(ratings[p.id].values, weights, p.success_cases, rois.get(p.id)),
-        )
-        for p in partners
-        if p.id in ratings
-        and p.status in RANKED_STATUSES
-        and (category is None or p.category == category)
-    ]
-    return rank(entries)
+        pool = await tx.ranking_inputs(team_id)
+    if category is not None:
+        pool = [entry for entry in pool if entry.category == category]
+    return await asyncio.to_thread(rank_inputs, pool, weights, limit)
 
 
 @dataclass(frozen=True)
@@ -271,24 +244,24 @@ async def yearly_review(
         partners = [p for p in await tx.all_partners(team_id) if p.status == Status.ACTIVE]
         rois = await tx.roi_monthly(team_id, today - timedelta(days=365), today)
         benchmarks = await tx.benchmarks(team_id)
-        ratings = await tx.latest_ratings(team_id)
-        latest = await tx.latest_roi(team_id)
-    pool = _Pool(weights, rois, benchmarks, ratings, latest)
-    return await asyncio.to_thread(_review, partners, pool, share)
+        rated = await tx.ranking_inputs(team_id)
+    return await asyncio.to_thread(
+        _review, partners, _Pool(rois, benchmarks, weights, rated), share
+    )
 
 
 @dataclass(frozen=True)
 class _Pool:
     """What the review weighs the active partners by."""
 
-    weights: Weights
     rois: dict[int, list[float]]  # the year's monthly mean ROI, by partner
     benchmarks: dict[str, float]
-    ratings: dict[int, Rating]
-    latest: dict[int, tuple[str, float]]  # the latest ROI, for the gates
+    weights: Weights
+    rated: list[RankInputs]  # the current partners' latest ratings
 
 
 def _review(partners: list[Partner], pool: _Pool, share: float) -> Review:
+    scores = composites(pool.rated, pool.weights)  # None when a dimension is not rated
     entries, unmeasured = [], []
     for p in partners:
         means = pool.rois.get(p.id, [])
@@ -296,13 +269,7 @@ def _review(partners: list[Partner], pool: _Pool, share: float) -> Review:
         if ratio is None:
             unmeasured.append(p.name)
             continue
-        rating = pool.ratings.get(p.id)
-        composite = (
-            fit_score(rating.values, pool.weights, p.success_cases, pool.latest.get(p.id)).composite
-            if rating
-            else None
-        )
-        entries.append(ReviewEntry(p.id, p.name, p.category, ratio, composite))
+        entries.append(ReviewEntry(p.id, p.name, p.category, ratio, scores.get(p.id)))
     owners = {p.id: p.owner for p in partners}
     return Review(review(entries, share) if entries else [], len(entries), unmeasured, owners)
 

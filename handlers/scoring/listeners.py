@@ -85,7 +85,7 @@ async def run(
                 _start_radar(services, respond, channel, cards)
             return views.build_compare(cards)
         case TopRequest(limit=limit, category=category):
-            ranked = await score_service.ranking(store, team_id, category)
+            ranked = await services.rankings.top(store, team_id, category, limit)
             return views.build_top(ranked, limit, 0, category.value if category else None)
         case ReviewRequest(share=share):
             result = await score_service.yearly_review(store, now, zone, team_id, share)
@@ -179,7 +179,7 @@ async def _top(services: Services, click: Click[TopPage]) -> Message:
     if page.category is not None and page.category not in set(Category):
         raise RuleError("That page's category is not valid; run `/score top` again.")
     category = Category(page.category) if page.category else None
-    ranked = await score_service.ranking(services.store, click.team_id, category)
+    ranked = await services.rankings.top(services.store, click.team_id, category, page.limit)
     return views.build_top(ranked, page.limit, page.offset, page.category)
 
 

@@ -82,3 +82,20 @@ UPDATE partners SET rating_id = :new_id
  WHERE team_id = :team_id AND id = :partner_id
    AND rating_id = :rating_id AND updated_at = :changed_at
 RETURNING id;
+
+-- name: ranking_inputs
+-- What `/score top` ranks by, one row per rated current partner: the latest rating's values
+-- (the highest id, through ratings_partner) and the latest ROI, each found by one seek of
+-- 0014's covering index in its order (not a window over every ROI row of the pool).
+SELECT p.id, p.name, p.category, p.success_cases,
+       r.brand, r.users, r.channel, r.audience, r.traffic, r.tone,
+       (SELECT m.period FROM metrics m
+         WHERE m.team_id = p.team_id AND m.metric = 'roi' AND m.partner_id = p.id
+         ORDER BY m.period_end DESC, m.period_start DESC, m.period LIMIT 1) AS roi_period,
+       (SELECT m.value FROM metrics m
+         WHERE m.team_id = p.team_id AND m.metric = 'roi' AND m.partner_id = p.id
+         ORDER BY m.period_end DESC, m.period_start DESC, m.period LIMIT 1) AS roi_value
+  FROM partners p
+  JOIN ratings r ON r.id = (SELECT MAX(x.id) FROM ratings x
+                             WHERE x.team_id = p.team_id AND x.partner_id = p.id)
+ WHERE p.team_id = :team_id AND p.status IN ('prospect', 'active', 'paused');

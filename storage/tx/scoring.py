@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.health.rules import MetricPoint
 from bot.metrics import Period
+from bot.registry.rules import Category
+from bot.scoring.ranking import RankInputs
 from bot.scoring.rules import DIMENSIONS, Rating, weights_from
 from storage.tx.base import Dialect, Queries
 
@@ -74,6 +76,11 @@ class ScoringQueries(Queries):
         rows = await self._fetchall("latest_roi", team_id=team_id)
         return await asyncio.to_thread(_latest, rows)  # one per partner: off the event loop
 
+    async def ranking_inputs(self, team_id: str) -> list[RankInputs]:
+        """Every rated current partner's latest values, cases and latest ROI, in one statement."""
+        rows = await self._fetch_tuples("ranking_inputs", team_id=team_id)
+        return await asyncio.to_thread(_rank_inputs, rows)  # one per partner: off the loop
+
     async def partner_latest_roi(self, team_id: str, partner_id: int) -> tuple[str, float] | None:
         row = await self._q.partner_latest_roi(self._conn, team_id=team_id, partner_id=partner_id)
         return None if row is None else (row["period"], float(row["value"]))
@@ -103,6 +110,17 @@ class ScoringQueries(Queries):
 
 def _ratings(dialect: Dialect, rows: list[Mapping[str, Any]]) -> dict[int, Rating]:
     return {int(r["partner_id"]): _rating(dialect, r) for r in rows}
+
+
+def _rank_inputs(rows: list[tuple[Any, ...]]) -> list[RankInputs]:
+    found = []
+    for pid, name, category, cases, *values, period, roi in rows:
+        rated = {
+            d: None if v is None else float(v) for d, v in zip(DIMENSIONS, values, strict=True)
+        }
+        latest = None if period is None else (period, float(roi))
+        found.append(RankInputs(int(pid), name, Category(category), int(cases), rated, latest))
+    return found
 
 
 def _latest(rows: list[Mapping[str, Any]]) -> dict[int, tuple[str, float]]:
