@@ -49,6 +49,55 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
  WHERE team_id = :team_id AND partner_id = :partner_id
    AND metric IN ('rue', 'roi', 'sentiment');
 
+-- name: summary_points_sqlite
+-- summary_points_of_sqlite (imports.sql) for one partner: what its summary keeps.
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id ORDER BY period_start DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'rue' AND period_kind = 'week') rue
+ WHERE n <= :weeks
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id, period_kind
+                            ORDER BY period_start DESC, period_end DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'sentiment') sentiment
+ WHERE n <= :kinds
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id ORDER BY substr(CASE WHEN period_kind = 'week' THEN date(period_start, '+3 days')
+                                                   ELSE period_start END, 1, 7) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'roi') roi
+ WHERE n <= :months;
+
+-- name: summary_points_postgresql
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id ORDER BY period_start DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'rue' AND period_kind = 'week') rue
+ WHERE n <= :weeks
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id, period_kind
+                            ORDER BY period_start DESC, period_end DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'sentiment') sentiment
+ WHERE n <= :kinds
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id ORDER BY date_trunc('month', CASE WHEN period_kind = 'week' THEN period_start + 3
+                                                        ELSE period_start END) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'roi') roi
+ WHERE n <= :months;
+
 -- name: insert_summary^
 -- A partner's first summary, with the columns pool_states decides from; nothing back when
 -- another transaction wrote one first.

@@ -126,6 +126,58 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
  WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]))
    AND metric IN ('rue', 'roi', 'sentiment');
 
+-- name: summary_points_of_sqlite
+-- Of partner_rule_points, only what `summarise` keeps (bot/health/summary.py): the latest
+-- :weeks weekly rue values, the latest :kinds sentiments of each kind of period, every ROI
+-- value of the latest :months months with ROI (a week in its Thursday's month, month_of).
+-- RANK keeps every tie at the edge, so summarise over these equals summarise over all.
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id ORDER BY period_start DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids)) AND metric = 'rue' AND period_kind = 'week') rue
+ WHERE n <= :weeks
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id, period_kind
+                            ORDER BY period_start DESC, period_end DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids)) AND metric = 'sentiment') sentiment
+ WHERE n <= :kinds
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id ORDER BY substr(CASE WHEN period_kind = 'week' THEN date(period_start, '+3 days')
+                                                   ELSE period_start END, 1, 7) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids)) AND metric = 'roi') roi
+ WHERE n <= :months;
+
+-- name: summary_points_of_postgresql
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id ORDER BY period_start DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[])) AND metric = 'rue' AND period_kind = 'week') rue
+ WHERE n <= :weeks
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               RANK() OVER (PARTITION BY partner_id, period_kind
+                            ORDER BY period_start DESC, period_end DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[])) AND metric = 'sentiment') sentiment
+ WHERE n <= :kinds
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id ORDER BY date_trunc('month', CASE WHEN period_kind = 'week' THEN period_start + 3
+                                                        ELSE period_start END) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[])) AND metric = 'roi') roi
+ WHERE n <= :months;
+
 -- name: replace_summary_each*!
 -- Over the version locked above: replace_summary (health.sql) for many, every column with it.
 UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs,

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint, Thresholds
-from bot.health.summary import EDGE, HealthSummary, to_json
+from bot.health.summary import EDGE, HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import StateRow, summary_columns
 from bot.metrics import Period
 from storage.tx.base import Dialect, Queries
@@ -65,6 +65,16 @@ class HealthQueries(Queries):
     async def rule_points(self, team_id: str, partner_id: int) -> list[MetricPoint]:
         rows = await self._fetch_tuples(
             "partner_rule_points", team_id=team_id, partner_id=partner_id
+        )
+        return _points(rows, self._d)
+
+    async def summary_points(self, team_id: str, partner_id: int) -> list[MetricPoint]:
+        """Of rule_points, only the values `summarise` keeps (its result is the same)."""
+        rows = await self._fetch_tuples(
+            f"summary_points_{self._d.name}",
+            team_id=team_id,
+            partner_id=partner_id,
+            **kept_counts(),
         )
         return _points(rows, self._d)
 
