@@ -114,7 +114,8 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
 
 
 def kept_counts() -> dict[str, int]:
-    """How many of each `summarise` keeps, as the summary_points queries take them."""
+    """How many of each `summarise` keeps, as the summary_points queries take them (with
+    PERIOD_KINDS, the kinds of sentiment periods read)."""
     return {"weeks": MAX_WEEKS, "kinds": SENTIMENTS_KEPT, "months": MAX_MONTHS}
 
 

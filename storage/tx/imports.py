@@ -15,7 +15,7 @@ from bot.health.summary_columns import summary_columns
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Queries
-from storage.tx.health import _points
+from storage.tx.health import _points, period_kinds
 from storage.tx.registry import RegistryQueries
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
@@ -202,6 +202,7 @@ class ImportsQueries(Queries):
             f"summary_points_of_{self._d.name}",
             team_id=team_id,
             ids=self._ids(ids),
+            period_kinds=period_kinds(self._d),
             **kept_counts(),
         )
         return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))

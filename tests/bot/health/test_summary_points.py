@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.access import Actor
 from bot.health.summary import from_json, summarise, to_json
 from bot.health.upkeep import rebuild_stale_summaries
-from bot.metrics import parse_period, week_of
+from bot.metrics import PERIOD_KINDS, parse_period, week_of
 from bot.registry.imports import import_metrics
 from bot.registry.rules import Status
 from bot.registry.service import record_metrics
@@ -105,3 +105,8 @@ async def test_a_single_write_and_the_stale_rebuild_are_the_full_computation(
     async with store.read() as tx:
         pid = next(p.id for p in await tx.all_partners(TEAM) if p.name == name)
         assert from_json((await tx.pool_summaries(TEAM))[pid]).sentiment
+
+
+def test_the_kinds_the_sentiment_window_reads_are_every_kind_of_period() -> None:
+    labels = ("2026-W05", "2026-05", "2026-05-14")
+    assert sorted(parse_period(label).kind for label in labels) == sorted(PERIOD_KINDS)
