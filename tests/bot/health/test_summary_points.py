@@ -6,9 +6,10 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from bot.access import Actor
+from bot.health.rules import MetricPoint
 from bot.health.summary import from_json, summarise, to_json
-from bot.health.upkeep import rebuild_stale_summaries
-from bot.metrics import PERIOD_KINDS, parse_period, week_of
+from bot.health.upkeep import draft_summaries, rebuild_stale_summaries
+from bot.metrics import PERIOD_KINDS, Period, parse_period, week_of
 from bot.registry.imports import import_metrics
 from bot.registry.rules import Status
 from bot.registry.service import record_metrics
@@ -110,3 +111,38 @@ async def test_a_single_write_and_the_stale_rebuild_are_the_full_computation(
 def test_the_kinds_the_sentiment_window_reads_are_every_kind_of_period() -> None:
     labels = ("2026-W05", "2026-05", "2026-05-14")
     assert sorted(parse_period(label).kind for label in labels) == sorted(PERIOD_KINDS)
+
+
+class _DraftTx:
+    """summary_points_of keeps only the latest rue week; rule_points_of has every value."""
+
+    def __init__(self, stored: list[MetricPoint]) -> None:
+        self.stored = stored
+        self.full_reads: list[list[int]] = []
+
+    async def summary_versions_of(self, team_id: str, ids: object) -> dict[int, int]:
+        return {1: 3}
+
+    async def summary_points_of(self, team_id: str, ids: object) -> dict[int, list[MetricPoint]]:
+        return {1: [max(self.stored, key=lambda p: p.period.start)]}
+
+    async def rule_points_of(self, team_id: str, ids: list[int]) -> dict[int, list[MetricPoint]]:
+        self.full_reads.append(list(ids))
+        return {1: list(self.stored)}
+
+
+async def test_a_draft_whose_replaced_value_moved_reads_every_value() -> None:
+    """A kept value replaced by one of another period (as stored before labels were
+    canonical) leaves a slot that only a full read fills."""
+    weeks = [week_of(date(2026, 10, 5) + timedelta(weeks=i)) for i in range(3)]
+    stored = [MetricPoint(1, w, "rue", 10.0 + i) for i, w in enumerate(weeks)]
+    moved = Period(weeks[0].start, weeks[0].end, "week", weeks[2].label)  # the latest's label
+    new = [MetricPoint(1, moved, "rue", 99.0)]
+    tx = _DraftTx(stored)
+    drafts = await draft_summaries(tx, TEAM, {1: new})  # type: ignore[arg-type]
+    assert tx.full_reads == [[1]]
+    assert drafts.summaries[1] == summarise(stored[:2] + new) and drafts.versions == {1: 3}
+    tx = _DraftTx([MetricPoint(1, weeks[2], "rue", 12.0)])
+    same = [MetricPoint(1, weeks[2], "rue", 50.0)]
+    drafts = await draft_summaries(tx, TEAM, {1: same})  # type: ignore[arg-type]
+    assert tx.full_reads == [] and drafts.summaries[1] == summarise(same)
