@@ -59,6 +59,9 @@ def format_metric(key: str, value: float) -> str:
     return format_amount(value) if amount else format_ratio(value)
 
 
+PERIOD_KINDS = ("week", "month", "day")  # every Period.kind: summary_points reads each
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A reporting period: an ISO week, a calendar month or a day."""

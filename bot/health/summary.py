@@ -46,6 +46,7 @@ from bot.registry.rules import Partner, Tier
 
 MAX_WEEKS = int(THRESHOLD_SPECS["rue_weeks"][2])
 MAX_MONTHS = int(THRESHOLD_SPECS["roi_months"][2])
+SENTIMENTS_KEPT = 2  # of each kind: the rule compares the latest with the one before it
 EDGE = 1e-9  # floats this close (relative) to a threshold are decided in exact decimals
 
 # [start ordinal, end ordinal, kind, label, value], as JSON keeps it
@@ -89,7 +90,8 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
         if p.metric == "sentiment":
             by_kind[p.period.kind].append(p)
     sentiment = sorted(
-        (p for kind in by_kind for p in sorted(by_kind[kind], key=_order)[-2:]), key=_order
+        (p for kind in by_kind for p in sorted(by_kind[kind], key=_order)[-SENTIMENTS_KEPT:]),
+        key=_order,
     )
     months: dict[date, tuple[list[Decimal], list[Decimal]]] = defaultdict(lambda: ([], []))
     for p in points:
@@ -109,6 +111,12 @@ def summarise(points: list[MetricPoint]) -> HealthSummary:
     ]
     weeks = [[p.period.start.toordinal(), p.value] for p in rue]
     return HealthSummary(weeks, list(map(_kept, sentiment)), roi)
+
+
+def kept_counts() -> dict[str, int]:
+    """How many of each `summarise` keeps, as the summary_points queries take them (with
+    PERIOD_KINDS, the kinds of sentiment periods read)."""
+    return {"weeks": MAX_WEEKS, "kinds": SENTIMENTS_KEPT, "months": MAX_MONTHS}
 
 
 def to_json(summary: HealthSummary) -> str:

@@ -26,7 +26,7 @@ async def refresh_summary(tx: Tx, team_id: str, partner_id: int) -> None:
     write finds a newer version and the metrics are read again, now with theirs."""
     for _ in range(SUMMARY_ATTEMPTS):
         version = await tx.summary_version(team_id, partner_id)
-        summary = summarise(await tx.rule_points(team_id, partner_id))
+        summary = summarise(await tx.summary_points(team_id, partner_id))
         if await tx.write_summary(team_id, partner_id, summary, version):
             return
     raise WriteConflict(f"the health summary of partner {partner_id}")
@@ -51,18 +51,33 @@ async def draft_summaries(
     worked out outside the write transaction (a read), so the write lock waits for none of
     it. The version is read before the metrics, as refresh_summary reads it."""
     versions = await tx.summary_versions_of(team_id, values)
-    points = await tx.rule_points_of(team_id, values)
+    points = await tx.summary_points_of(team_id, values)
 
-    def compute() -> dict[int, HealthSummary]:
-        drafts = {}
-        for pid, new in values.items():
-            replaced = {(p.period.label, p.metric) for p in new}
-            kept = [p for p in points.get(pid, []) if (p.period.label, p.metric) not in replaced]
-            drafts[pid] = summarise(kept + new)
-        return drafts
+    def draft(
+        new: list[MetricPoint], points: list[MetricPoint], full: bool
+    ) -> HealthSummary | None:
+        replaced = {(p.period.label, p.metric): p.period for p in new}
+        kept = []
+        for p in points:
+            period = replaced.get((p.period.label, p.metric))
+            if period is None:
+                kept.append(p)
+            elif period != p.period and not full:
+                return None  # a kept value moved: the one after those read may be needed
+        return summarise(kept + new)
+
+    def compute(
+        pids: list[int], points: dict[int, list[MetricPoint]], full: bool
+    ) -> dict[int, HealthSummary | None]:
+        return {pid: draft(values[pid], points.get(pid, []), full) for pid in pids}
 
     # Thousands of partners' summaries are CPU seconds: off the event loop.
-    summaries = await asyncio.to_thread(compute)
+    drafted = await asyncio.to_thread(compute, list(values), points, False)
+    moved = [pid for pid, summary in drafted.items() if summary is None]
+    if moved:
+        everything = await tx.rule_points_of(team_id, moved)
+        drafted.update(await asyncio.to_thread(compute, moved, everything, True))
+    summaries = {pid: summary for pid, summary in drafted.items() if summary is not None}
     return SummaryDrafts({pid: versions.get(pid, 0) for pid in values}, summaries)
 
 
@@ -90,7 +105,7 @@ async def write_summaries(
     }
     again = [pid for pid in partner_ids if pid not in summaries]
     if again:
-        points = await tx.rule_points_of(team_id, again)
+        points = await tx.summary_points_of(team_id, again)
         summaries.update(
             await asyncio.to_thread(lambda: {pid: summarise(points.get(pid, [])) for pid in again})
         )

@@ -33,6 +33,9 @@ class BulkTx(Protocol):
     async def rule_points_of(
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, list[MetricPoint]]: ...
+    async def summary_points_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, list[MetricPoint]]: ...
     async def lock_summaries(self, team_id: str, ids: Iterable[int]) -> dict[int, int]: ...
     async def write_held_summaries(
         self, team_id: str, summaries: dict[int, tuple[HealthSummary, int]]

@@ -49,6 +49,65 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
  WHERE team_id = :team_id AND partner_id = :partner_id
    AND metric IN ('rue', 'roi', 'sentiment');
 
+-- name: summary_points_sqlite
+-- summary_points_of_sqlite (imports.sql) for one partner: what its summary keeps.
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM (SELECT :partner_id AS id) j
+  JOIN metrics m ON m.rowid IN (
+       SELECT rowid FROM metrics
+        WHERE team_id = :team_id AND metric = 'rue' AND partner_id = j.id
+          AND period_kind = 'week'
+        ORDER BY period_end DESC, period_start DESC LIMIT :weeks)
+UNION ALL
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM (SELECT :partner_id AS id) j
+ CROSS JOIN json_each(:period_kinds) k
+  JOIN metrics m ON m.rowid IN (
+       SELECT rowid FROM metrics
+        WHERE team_id = :team_id AND metric = 'sentiment' AND partner_id = j.id
+          AND period_kind = k.value
+        ORDER BY period_end DESC, period_start DESC LIMIT :kinds)
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id
+                                  ORDER BY substr(CASE WHEN period_kind = 'week'
+                                                   THEN date(period_start, '+3 days')
+                                                   ELSE period_start END, 1, 7) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'roi') roi
+ WHERE n <= :months;
+
+-- name: summary_points_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM (SELECT CAST(:partner_id AS BIGINT) AS id) j
+ CROSS JOIN LATERAL (
+       SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+         FROM metrics
+        WHERE team_id = :team_id AND metric = 'rue' AND partner_id = j.id
+          AND period_kind = 'week'
+        ORDER BY period_end DESC, period_start DESC LIMIT :weeks) m
+UNION ALL
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM (SELECT CAST(:partner_id AS BIGINT) AS id) j
+ CROSS JOIN unnest(CAST(:period_kinds AS TEXT[])) AS k(value)
+ CROSS JOIN LATERAL (
+       SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+         FROM metrics
+        WHERE team_id = :team_id AND metric = 'sentiment' AND partner_id = j.id
+          AND period_kind = k.value
+        ORDER BY period_end DESC, period_start DESC LIMIT :kinds) m
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id
+                                  ORDER BY date_trunc('month', CASE WHEN period_kind = 'week'
+                                                                THEN period_start + 3
+                                                                ELSE period_start END) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = :partner_id AND metric = 'roi') roi
+ WHERE n <= :months;
+
 -- name: insert_summary^
 -- A partner's first summary, with the columns pool_states decides from; nothing back when
 -- another transaction wrote one first.

@@ -126,6 +126,72 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
  WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]))
    AND metric IN ('rue', 'roi', 'sentiment');
 
+-- name: summary_points_of_sqlite
+-- Of partner_rule_points, only what `summarise` keeps (bot/health/summary.py): the latest
+-- :weeks weekly rue values, the latest :kinds sentiments of each kind of period, every ROI
+-- value of the latest :months months with ROI (a week in its Thursday's month, month_of).
+-- A partner's periods of one kind never share a start or an end (one label a period, one
+-- row a label), so the latest by the 0014 index's order with LIMIT are exact; DENSE_RANK
+-- keeps every value of a month at the edge.
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:ids) j
+  JOIN metrics m ON m.rowid IN (
+       SELECT rowid FROM metrics
+        WHERE team_id = :team_id AND metric = 'rue' AND partner_id = j.value
+          AND period_kind = 'week'
+        ORDER BY period_end DESC, period_start DESC LIMIT :weeks)
+UNION ALL
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:ids) j
+ CROSS JOIN json_each(:period_kinds) k
+  JOIN metrics m ON m.rowid IN (
+       SELECT rowid FROM metrics
+        WHERE team_id = :team_id AND metric = 'sentiment' AND partner_id = j.value
+          AND period_kind = k.value
+        ORDER BY period_end DESC, period_start DESC LIMIT :kinds)
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id
+                                  ORDER BY substr(CASE WHEN period_kind = 'week'
+                                                   THEN date(period_start, '+3 days')
+                                                   ELSE period_start END, 1, 7) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids))
+           AND metric = 'roi') roi
+ WHERE n <= :months;
+
+-- name: summary_points_of_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[])) AS j(id)
+ CROSS JOIN LATERAL (
+       SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+         FROM metrics
+        WHERE team_id = :team_id AND metric = 'rue' AND partner_id = j.id
+          AND period_kind = 'week'
+        ORDER BY period_end DESC, period_start DESC LIMIT :weeks) m
+UNION ALL
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[])) AS j(id)
+ CROSS JOIN unnest(CAST(:period_kinds AS TEXT[])) AS k(value)
+ CROSS JOIN LATERAL (
+       SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+         FROM metrics
+        WHERE team_id = :team_id AND metric = 'sentiment' AND partner_id = j.id
+          AND period_kind = k.value
+        ORDER BY period_end DESC, period_start DESC LIMIT :kinds) m
+UNION ALL
+SELECT partner_id, period, period_kind, period_start, period_end, metric, value
+  FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
+               DENSE_RANK() OVER (PARTITION BY partner_id
+                                  ORDER BY date_trunc('month', CASE WHEN period_kind = 'week'
+                                                                THEN period_start + 3
+                                                                ELSE period_start END) DESC) AS n
+          FROM metrics
+         WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]))
+           AND metric = 'roi') roi
+ WHERE n <= :months;
+
 -- name: replace_summary_each*!
 -- Over the version locked above: replace_summary (health.sql) for many, every column with it.
 UPDATE health_summary SET version = version + 1, stale = :stale, inputs = :inputs,

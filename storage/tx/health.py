@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint, Thresholds
-from bot.health.summary import EDGE, HealthSummary, to_json
+from bot.health.summary import EDGE, HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import StateRow, summary_columns
-from bot.metrics import Period
+from bot.metrics import PERIOD_KINDS, Period
 from storage.tx.base import Dialect, Queries
 
 
@@ -65,6 +66,17 @@ class HealthQueries(Queries):
     async def rule_points(self, team_id: str, partner_id: int) -> list[MetricPoint]:
         rows = await self._fetch_tuples(
             "partner_rule_points", team_id=team_id, partner_id=partner_id
+        )
+        return _points(rows, self._d)
+
+    async def summary_points(self, team_id: str, partner_id: int) -> list[MetricPoint]:
+        """Of rule_points, only the values `summarise` keeps (its result is the same)."""
+        rows = await self._fetch_tuples(
+            f"summary_points_{self._d.name}",
+            team_id=team_id,
+            partner_id=partner_id,
+            period_kinds=period_kinds(self._d),
+            **kept_counts(),
         )
         return _points(rows, self._d)
 
@@ -146,6 +158,11 @@ class HealthQueries(Queries):
             month_floor=self._d.day(max(since, week.start - timedelta(days=30))),
         )
         return {int(pid) for (pid,) in rows}
+
+
+def period_kinds(dialect: Dialect) -> Any:
+    """Every kind of period, as the summary_points queries take a list of them."""
+    return json.dumps(PERIOD_KINDS) if dialect.name == "sqlite" else list(PERIOD_KINDS)
 
 
 def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, to_json
+from bot.health.summary import HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Queries
-from storage.tx.health import _points
+from storage.tx.health import _points, period_kinds
 from storage.tx.registry import RegistryQueries
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
@@ -192,6 +192,19 @@ class ImportsQueries(Queries):
             f"rule_points_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
         )
         # Hundreds of thousands of values for a chunk of partners: parsed off the event loop.
+        return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
+
+    async def summary_points_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, list[MetricPoint]]:
+        """Of rule_points_of, only the values `summarise` keeps, by partner."""
+        rows = await self._fetch_tuples(
+            f"summary_points_of_{self._d.name}",
+            team_id=team_id,
+            ids=self._ids(ids),
+            period_kinds=period_kinds(self._d),
+            **kept_counts(),
+        )
         return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
 
     async def lock_summaries(self, team_id: str, ids: Iterable[int]) -> dict[int, int]:

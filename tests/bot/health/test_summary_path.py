@@ -145,7 +145,7 @@ async def test_two_writers_of_one_partner_leave_a_summary_of_both(
             week(label),
         )
 
-    gate = Gate("rule_points")
+    gate = Gate("summary_points")
     first, second = await race(
         write(GatedStore(store, gate), "2026-W46", 30.0),
         gate,
