@@ -16,7 +16,7 @@ from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Queries
 from storage.tx.health import _points, period_kinds
-from storage.tx.registry import RegistryQueries
+from storage.tx.registry import RegistryQueries, metric_params
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
 _TICK = timedelta(microseconds=1)  # as update_partner: a new version is later than the old
@@ -30,20 +30,7 @@ class ImportsQueries(Queries):
         (None: not recorded yet)."""
         await getattr(self._q, f"create_metric_stage_{self._d.name}")(self._conn)
         await self._q.clear_metric_stage(self._conn)
-        staged = [
-            {
-                "idx": idx,
-                "team_id": row.team_id,
-                "partner_id": row.partner_id,
-                "period": row.period.label,
-                "period_kind": row.period.kind,
-                "period_start": self._d.day(row.period.start),
-                "period_end": self._d.day(row.period.end),
-                "metric": row.metric,
-                "value": float(row.value),
-            }
-            for idx, row in enumerate(rows)
-        ]
+        staged = [{"idx": idx, **metric_params(row, self._d)} for idx, row in enumerate(rows)]
         await self._many("stage_metric", "import_metric_stage", staged)
         if self._d.name == "postgresql":
             await self._q.analyze_metric_stage(self._conn)

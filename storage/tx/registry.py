@@ -73,6 +73,20 @@ def _partners(
     ]
 
 
+def metric_params(row: MetricRow, dialect: Dialect) -> dict[str, Any]:
+    """A metric value's columns as the metric queries bind them."""
+    return {
+        "team_id": row.team_id,
+        "partner_id": row.partner_id,
+        "period": row.period.label,
+        "period_kind": row.period.kind,
+        "period_start": dialect.day(row.period.start),
+        "period_end": dialect.day(row.period.end),
+        "metric": row.metric,
+        "value": float(row.value),
+    }
+
+
 class RegistryQueries(Queries):
     """Partners, tags, backups, the audit trail and recorded metrics."""
 
@@ -266,18 +280,7 @@ class RegistryQueries(Queries):
     ) -> bool:
         """Write a metric's value over the one that was read (old; None: no value yet).
         False when another transaction wrote it in between: read again and decide again."""
-        params = {
-            "team_id": row.team_id,
-            "partner_id": row.partner_id,
-            "period": row.period.label,
-            "period_kind": row.period.kind,
-            "period_start": self._d.day(row.period.start),
-            "period_end": self._d.day(row.period.end),
-            "metric": row.metric,
-            "value": float(row.value),
-            "actor": actor,
-            "at": self._d.stamp(at),
-        }
+        params = {**metric_params(row, self._d), "actor": actor, "at": self._d.stamp(at)}
         if old is None:
             written = await self._q.insert_metric(self._conn, **params)
         else:
