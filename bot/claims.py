@@ -5,16 +5,33 @@ database each slot's work happens once. Work refused for a passing reason is def
 claim stays unfinished with the error, and one process retakes it on a later pass (clearing
 the error). So a claim is in flight (no done_at, no error), deferred (no done_at, an error),
 or over (done_at, with the error when it was given up). Old claims are pruned by a job.
+
+A process can die holding a claim in flight (killed, its machine lost). So every take has a
+lease: work in flight for longer than its lease was abandoned, and retake() takes it again,
+as it takes deferred work. A lease is far longer than the work it covers ever takes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.ports import Store
+if TYPE_CHECKING:
+    from bot.ports import Store
 
 EVENT = "event"  # an Events API delivery: key is the event id, slot is empty
 KEEP = timedelta(days=30)  # longer than any retry, missed slot or reminder looks back
+# Posting a digest, a nudge or a checklist takes seconds, with Slack's rate-limit waits a
+# minute or two: in flight for longer than this, its taker died.
+LEASE = timedelta(minutes=10)
+# Handling an event is quick (its listeners ack, then spawn their work), and Slack retries a
+# delivery after about 1 and 5 minutes: a retry after this long is taken again.
+EVENT_LEASE = timedelta(seconds=30)
+
+
+def abandoned(taken_at: datetime, now: datetime, lease: timedelta = LEASE) -> bool:
+    """Whether work taken at taken_at and still in flight at now has outlived its lease."""
+    return now - taken_at > lease
 
 
 async def claim(store: Store, at: datetime, team_id: str, kind: str, key: str, slot: str) -> bool:
@@ -43,11 +60,20 @@ async def defer(store: Store, team_id: str, kind: str, key: str, slot: str, erro
         await tx.defer_claim(team_id, kind, key, slot, error)
 
 
-async def retake(store: Store, team_id: str, kind: str, key: str, slot: str) -> bool:
-    """True for the one process that takes a deferred claim's retry (its error cleared, so
-    it is in flight again); False when it was not deferred, or someone took it first."""
+async def retake(
+    store: Store,
+    now: datetime,
+    team_id: str,
+    kind: str,
+    key: str,
+    slot: str,
+    lease: timedelta = LEASE,
+) -> bool:
+    """True for the one process that takes unfinished work again (in flight again, its lease
+    starting at now): a deferred claim, or one in flight for longer than lease. False when
+    the work is over, still within its lease, or someone took it first."""
     async with store.write() as tx:
-        return await tx.retake_claim(team_id, kind, key, slot)
+        return await tx.retake_claim(team_id, kind, key, slot, now, now - lease)
 
 
 async def prune(store: Store, now: datetime, keep: timedelta = KEEP) -> int:

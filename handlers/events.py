@@ -1,4 +1,5 @@
-"""Events API deliveries: a retried event has no second effect (its claim is taken first)."""
+"""Events API deliveries: a retried event has no second effect (its claim is taken first),
+unless the process that took it died before its listeners ran (the claim's lease ran out)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ Next = Callable[[], Awaitable[BoltResponse]]
 
 
 class OncePerEvent(AsyncMiddleware):
-    """Claims each event id before its listeners run; a delivery claimed already is acked
-    and dropped, in this process or any other on the same database. (A class: Bolt injects
-    no arguments into one, which a function middleware costs on every request.)"""
+    """Claims each event id before its listeners run, and finishes the claim once they
+    have; a delivery claimed already is acked and dropped, in this process or any other on
+    the same database, unless its claim is still in flight past claims.EVENT_LEASE. (A
+    class: Bolt injects no arguments into one, which a function middleware costs on every
+    request.)"""
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
@@ -31,11 +34,17 @@ class OncePerEvent(AsyncMiddleware):
             services: Services = req.context["services"]
             team_id = str(body.get("team_id") or "")
             now = services.clock.now()
-            claimed = await claims.claim(
-                services.store, now, team_id, claims.EVENT, str(event_id), ""
-            )
-            if not claimed:
+            key = str(event_id)
+            store = services.store
+            taken = await claims.claim(store, now, team_id, claims.EVENT, key, "")
+            if not taken:  # a retry: handled again only if whoever took it died doing so
+                lease = claims.EVENT_LEASE
+                taken = await claims.retake(store, now, team_id, claims.EVENT, key, "", lease)
+            if not taken:
                 retry = req.headers.get("x-slack-retry-num", ["?"])[0]
                 log.info("event %s seen already (retry %s); not handled again", event_id, retry)
                 return BoltResponse(status=200, body="")
+            response = await next()
+            await claims.finish(store, services.clock.now(), team_id, claims.EVENT, key, "")
+            return response
         return await next()

@@ -160,6 +160,7 @@ TABLES: tuple[Table, ...] = (
             ("key", TEXT),
             ("slot", TEXT),
             ("claimed_at", STAMP),
+            ("taken_at", STAMP),
             ("done_at", STAMP),
             ("error", TEXT),
         ),

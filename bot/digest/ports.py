@@ -76,6 +76,9 @@ class DigestTx(Protocol):
         attempts: int,
     ) -> None: ...
     async def take_digest_retry(self, team_id: str, schedule_id: int, attempts: int) -> bool: ...
+    async def abandoned_digest_slots(
+        self, abandoned_before: datetime, since: datetime
+    ) -> list[tuple[Schedule, str]]: ...
     async def digest_snapshot(self, team_id: str, channel_id: str) -> tuple[datetime, str] | None:
         """When the channel's previous digest was taken, and what it showed."""
 

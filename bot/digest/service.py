@@ -172,6 +172,15 @@ async def due_firings(store: Store, now: datetime, grace: timedelta) -> list[Fir
         if schedule.retry_at is not None and schedule.retry_at <= now:
             async with store.write() as tx:
                 taken = await tx.take_digest_retry(schedule.team_id, schedule.id, schedule.attempts)
+                if taken and schedule.retry_slot is not None:  # its claim in flight again
+                    await tx.retake_claim(
+                        schedule.team_id,
+                        CLAIM_KIND,
+                        str(schedule.id),
+                        slot_key(schedule.retry_slot),
+                        now,
+                        now - claims.LEASE,
+                    )
             if taken and schedule.retry_slot is not None:
                 firings.append(Firing(schedule, schedule.retry_slot, schedule.attempts))
         if schedule.next_slot is None or schedule.next_slot > now:
@@ -193,7 +202,34 @@ async def due_firings(store: Store, now: datetime, grace: timedelta) -> list[Fir
         key = str(schedule.id)
         if await claims.claim(store, now, schedule.team_id, CLAIM_KIND, key, slot_key(latest)):
             firings.append(Firing(schedule, latest))
+    return firings + await _abandoned_firings(store, now, grace)
+
+
+async def _abandoned_firings(store: Store, now: datetime, grace: timedelta) -> list[Firing]:
+    """Slots a process took and died before posting (their claims in flight past the
+    lease): each taken again by one process, and posted if still within grace of its time,
+    else recorded skipped."""
+    async with store.read() as tx:
+        found = await tx.abandoned_digest_slots(now - claims.LEASE, now - claims.LEASE - grace)
+    firings: list[Firing] = []
+    for schedule, key in found:
+        team, slot = schedule.team_id, datetime.fromisoformat(key)
+        if not await claims.retake(store, now, team, CLAIM_KIND, str(schedule.id), key):
+            continue
+        if now - slot > grace:
+            why = _interrupted(now - slot)
+            async with store.write() as tx:
+                await tx.record_digest_outcome(team, schedule.id, slot, "skipped", why)
+            await claims.finish(store, now, team, CLAIM_KIND, str(schedule.id), key, why)
+            continue
+        retried = schedule.attempts if schedule.retry_slot == slot else 0
+        firings.append(Firing(schedule, slot, retried))
     return firings
+
+
+def _interrupted(by: timedelta) -> str:
+    minutes = int(by.total_seconds() // 60)
+    return f"its post was interrupted (the process posting it stopped); {minutes} minutes late"
 
 
 def _late(by: timedelta) -> str:
@@ -222,6 +258,8 @@ async def record_failure(store: Store, now: datetime, firing: Firing, error: str
         retry_at = now + BACKOFF * 2 ** (attempts - 1)
         async with store.write() as tx:
             await tx.set_digest_retry(team, schedule.id, firing.slot, retry_at, attempts)
+            # deferred, not in flight: the retry takes it again, and no one thinks it abandoned
+            await tx.defer_claim(team, CLAIM_KIND, key, slot_key(firing.slot), error)
             await tx.record_digest_outcome(
                 team, schedule.id, firing.slot, "retrying", f"{error} (attempt {attempts})"
             )

@@ -37,10 +37,11 @@ async def nudge_plans(store: Store, now: datetime) -> list[tuple[DueStep, Plan]]
 async def _take(
     store: Store, now: datetime, team_id: str, kind: str, key: str, slot: str, seen: Claimed | None
 ) -> bool:
-    """Claim a slot never claimed, or retake one deferred; True for this process only."""
+    """Claim a slot never claimed, or retake one deferred or abandoned; True for this
+    process only."""
     if seen is None:
         return await claims.claim(store, now, team_id, kind, key, slot)
-    return await claims.retake(store, team_id, kind, key, slot)
+    return await claims.retake(store, now, team_id, kind, key, slot)
 
 
 async def take_nudges(store: Store, now: datetime, item: DueStep, plan: Plan) -> list[Nudge]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bot.claims import abandoned
 from bot.failover.rules import Step, StepKey, StepState
 
 
@@ -45,16 +46,25 @@ def slot_of(deadline: datetime) -> str:
 @dataclass(frozen=True)
 class Claimed:
     """One claim as stored: when it was first taken, whether its work is over (sent, or
-    given up with error), and, while not over, the passing error it is to be retried for."""
+    given up with error), while not over the passing error it is to be retried for, and
+    when it was last taken (None: at)."""
 
     at: datetime
     done: bool = False
     error: str | None = None
+    taken: datetime | None = None
 
     @property
     def retryable(self) -> bool:
         """A refused send waiting for a later pass (in flight when error is None)."""
         return not self.done and self.error is not None
+
+    def takeable(self, now: datetime) -> bool:
+        """Whether a pass at now takes this claim's work again: refused and waiting for a
+        retry, or in flight past its lease (its taker died)."""
+        if self.done:
+            return False
+        return self.retryable or abandoned(self.taken or self.at, now)
 
 
 @dataclass(frozen=True)
@@ -129,11 +139,11 @@ def plan(
         return None
     latest, earlier = due[-1], due[:-1]
     claimed = claims.get(latest)
-    if claimed is not None and not claimed.retryable:
+    if claimed is not None and not claimed.takeable(now):
         return None
     open_earlier = tuple(
-        n for n in earlier if (c := claims.get(n)) is None or c.retryable
-    )  # those still to account for: never claimed, or waiting for a retry
+        n for n in earlier if (c := claims.get(n)) is None or c.takeable(now)
+    )  # those still to account for: never claimed, waiting for a retry, or abandoned
     return Plan(latest, (latest, *open_earlier), retry=claimed is not None)
 
 
@@ -157,7 +167,7 @@ def give_up(first_attempt: datetime, now: datetime) -> bool:
     return now - first_attempt >= RETRY_WINDOW
 
 
-def redraw_due(pending: Unrendered) -> bool:
-    """Whether a pass draws a drill again: never tried for this version, or refused and
-    waiting for a retry (a draw in flight elsewhere is left to it)."""
-    return pending.claim is None or pending.claim.retryable
+def redraw_due(pending: Unrendered, now: datetime) -> bool:
+    """Whether a pass draws a drill again: never tried for this version, refused and
+    waiting for a retry, or abandoned in flight (a draw in flight elsewhere is left to it)."""
+    return pending.claim is None or pending.claim.takeable(now)

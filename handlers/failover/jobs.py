@@ -86,13 +86,14 @@ async def redraw_pending(services: Services, pending: Unrendered) -> None:
 
 async def run_due_failover(services: Services) -> None:
     """One pass: every nudge due across workspaces, then every drill left undrawn."""
-    for item, plan in await due.nudge_plans(services.store, services.clock.now()):
+    now = services.clock.now()
+    for item, plan in await due.nudge_plans(services.store, now):
         try:
             await send_nudge(services, item, plan)
         except Exception:
             log.exception("failover drill %s: nudge failed", item.drill_id)
     for pending in await due.unrendered(services.store):
-        if not redraw_due(pending):
+        if not redraw_due(pending, now):
             continue
         try:
             await redraw_pending(services, pending)

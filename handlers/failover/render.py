@@ -98,7 +98,7 @@ async def repost_checklist(services: Services, drill: Drill, report: Report | No
     key = str(drill.id)
     taken = await claims.claim(store, now, drill.team_id, CHECKLIST_KIND, key, lost)
     if not taken:
-        taken = await claims.retake(store, drill.team_id, CHECKLIST_KIND, key, lost)
+        taken = await claims.retake(store, now, drill.team_id, CHECKLIST_KIND, key, lost)
     if not taken:
         sentence = "The checklist is being posted again by another process."
         return Delivery(ok=False, sentence=sentence)

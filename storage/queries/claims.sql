@@ -1,8 +1,8 @@
 -- name: claim^
 -- Claims a slot (an event, a digest run, a reminder); a second claim of the same slot
 -- inserts, and returns, nothing: whoever inserted first does the work.
-INSERT INTO claims (team_id, kind, key, slot, claimed_at)
-VALUES (:team_id, :kind, :key, :slot, :at)
+INSERT INTO claims (team_id, kind, key, slot, claimed_at, taken_at)
+VALUES (:team_id, :kind, :key, :slot, :at, :at)
 ON CONFLICT (team_id, kind, key, slot) DO NOTHING
 RETURNING key;
 
@@ -17,10 +17,13 @@ UPDATE claims SET error = :error
    AND done_at IS NULL;
 
 -- name: retake_claim^
--- A deferred claim's retry is taken by one process: the first to clear its error.
-UPDATE claims SET error = NULL
+-- Unfinished work is taken again by one process, the first to update the row: a deferred
+-- claim (its error cleared), or one in flight whose taker has held it since before
+-- :abandoned_before (it died before finishing). Either way the take is stamped :at.
+UPDATE claims SET error = NULL, taken_at = :at
  WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot
-   AND done_at IS NULL AND error IS NOT NULL
+   AND done_at IS NULL
+   AND (error IS NOT NULL OR COALESCE(taken_at, claimed_at) < :abandoned_before)
 RETURNING key;
 
 -- name: claim_state^

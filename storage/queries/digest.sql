@@ -59,3 +59,16 @@ INSERT INTO digest_snapshots (team_id, channel_id, taken_at, body)
 VALUES (:team_id, :channel_id, :at, :body)
 ON CONFLICT (team_id, channel_id)
 DO UPDATE SET taken_at = excluded.taken_at, body = excluded.body;
+
+-- name: abandoned_digest_slots
+-- Slots whose post was taken and never finished, by a process that died: digest claims in
+-- flight (no done_at, no error) last taken before :abandoned_before and first taken since
+-- :since, of schedules that run and have no retry waiting; each with its schedule.
+SELECT s.*, c.slot AS claim_slot
+  FROM claims c
+  JOIN digest_schedules s ON s.team_id = c.team_id AND CAST(s.id AS TEXT) = c.key
+ WHERE c.kind = 'digest' AND c.done_at IS NULL AND c.error IS NULL
+   AND COALESCE(c.taken_at, c.claimed_at) < :abandoned_before
+   AND c.claimed_at >= :since
+   AND s.paused = 0 AND s.retry_at IS NULL
+ ORDER BY s.id, c.slot;

@@ -87,9 +87,9 @@ SELECT version, at, actor, kind, step, detail FROM failover_timeline
 -- claim slot; the caller keeps the claims of the step's deadline).
 SELECT s.team_id, s.drill_id, s.step, s.owner, s.deadline, d.started_at,
        r.slot AS reminder_slot, r.claimed_at AS reminder_at, r.done_at AS reminder_done,
-       r.error AS reminder_error,
+       r.error AS reminder_error, COALESCE(r.taken_at, r.claimed_at) AS reminder_taken,
        e.slot AS escalation_slot, e.claimed_at AS escalation_at, e.done_at AS escalation_done,
-       e.error AS escalation_error
+       e.error AS escalation_error, COALESCE(e.taken_at, e.claimed_at) AS escalation_taken
   FROM failover_steps s
   JOIN failover_drills d ON d.id = s.drill_id AND d.team_id = s.team_id
   LEFT JOIN claims r ON r.team_id = s.team_id AND r.kind = 'failover.reminder'
@@ -105,7 +105,8 @@ SELECT s.team_id, s.drill_id, s.step, s.owner, s.deadline, d.started_at,
 -- ahead of the one drawn in Slack, with the claim on drawing that version, unless that
 -- claim is over (drawn, or given up).
 SELECT d.team_id, d.id, d.version,
-       c.claimed_at AS redraw_at, c.done_at AS redraw_done, c.error AS redraw_error
+       c.claimed_at AS redraw_at, c.done_at AS redraw_done, c.error AS redraw_error,
+       COALESCE(c.taken_at, c.claimed_at) AS redraw_taken
   FROM failover_drills d
   LEFT JOIN claims c ON c.team_id = d.team_id AND c.kind = 'failover.redraw'
         AND c.key = CAST(d.id AS TEXT) AND c.slot = CAST(d.version AS TEXT)

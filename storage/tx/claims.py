@@ -44,9 +44,20 @@ class ClaimsQueries(Queries):
             self._conn, team_id=team_id, kind=kind, key=key, slot=slot, error=error
         )
 
-    async def retake_claim(self, team_id: str, kind: str, key: str, slot: str) -> bool:
-        """True for the one claimer that takes a deferred claim's retry."""
-        row = await self._q.retake_claim(self._conn, team_id=team_id, kind=kind, key=key, slot=slot)
+    async def retake_claim(
+        self, team_id: str, kind: str, key: str, slot: str, at: datetime, abandoned_before: datetime
+    ) -> bool:
+        """True for the one claimer that takes unfinished work again at `at`: a deferred
+        claim, or one in flight since before abandoned_before."""
+        row = await self._q.retake_claim(
+            self._conn,
+            team_id=team_id,
+            kind=kind,
+            key=key,
+            slot=slot,
+            at=self._d.stamp(at),
+            abandoned_before=self._d.stamp(abandoned_before),
+        )
         return row is not None
 
     async def prune_claims(self, before: datetime) -> int:

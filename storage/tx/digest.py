@@ -94,6 +94,16 @@ class DigestQueries(Queries):
         rows = await self._rows("due_digest_schedules", now=self._d.stamp(now))
         return [self._schedule(r) for r in rows]
 
+    async def abandoned_digest_slots(
+        self, abandoned_before: datetime, since: datetime
+    ) -> list[tuple[Schedule, str]]:
+        rows = await self._rows(
+            "abandoned_digest_slots",
+            abandoned_before=self._d.stamp(abandoned_before),
+            since=self._d.stamp(since),
+        )
+        return [(self._schedule(r), str(r["claim_slot"])) for r in rows]
+
     async def advance_digest_schedule(
         self, team_id: str, schedule_id: int, old_slot: datetime, next_slot: datetime | None
     ) -> None:

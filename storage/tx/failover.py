@@ -275,10 +275,10 @@ class FailoverQueries(FailoverKitQueries):
             for r in rows
         ]
 
-    def _claimed(self, at: Any, done: Any, error: Any) -> Claimed | None:
+    def _claimed(self, at: Any, done: Any, error: Any, taken: Any) -> Claimed | None:
         if at is None:
             return None
-        return Claimed(self._d.moment(at), done is not None, error)
+        return Claimed(self._d.moment(at), done is not None, error, self._d.moment(taken))
 
     async def due_failover_steps(self, now: datetime, since: datetime) -> list[DueStep]:
         rows = await self._fetchall(
@@ -300,7 +300,9 @@ class FailoverQueries(FailoverKitQueries):
                 name = nudge.value
                 if r[f"{name}_slot"] != slot_of(deadline):  # another deadline's claim
                     continue
-                claimed = self._claimed(r[f"{name}_at"], r[f"{name}_done"], r[f"{name}_error"])
+                claimed = self._claimed(
+                    r[f"{name}_at"], r[f"{name}_done"], r[f"{name}_error"], r[f"{name}_taken"]
+                )
                 if claimed is not None:
                     claims[Nudge(name)] = claimed
             found[key] = DueStep(item.team_id, item.drill_id, item.started_at, item.step, claims)
@@ -313,7 +315,9 @@ class FailoverQueries(FailoverKitQueries):
                 team_id=r["team_id"],
                 drill_id=int(r["id"]),
                 version=int(r["version"]),
-                claim=self._claimed(r["redraw_at"], r["redraw_done"], r["redraw_error"]),
+                claim=self._claimed(
+                    r["redraw_at"], r["redraw_done"], r["redraw_error"], r["redraw_taken"]
+                ),
             )
             for r in rows
         ]

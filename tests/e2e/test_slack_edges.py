@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from bot import claims
 from bot.registry.rules import name_key
 from tests.support.databases import execute
+from tests.support.fake_slack import TEAM
 from tests.support.harness import SIGNING_SECRET, USER, Harness
 
 
@@ -89,6 +92,29 @@ async def test_home_tab_is_published_once_per_event_even_when_slack_retries(
     await slack.event({**event, "event_ts": "1730000001.000300"}, event_id="Ev0000000002")
     await slack.fake.wait_for("views.publish", count=4)
     assert len(slack.fake.named("views.publish")) == 4
+
+
+async def test_an_event_taken_by_a_process_that_died_is_handled_by_a_retry_after_the_lease(
+    slack: Harness,
+) -> None:
+    store, team, key = slack.bot.services.store, TEAM, "Ev0000000099"
+    event = {"type": "app_home_opened", "user": USER, "channel": "D0123", "tab": "home"}
+    # Another replica claimed this delivery and died before its listeners ran.
+    await claims.claim(store, slack.clock.now(), team, claims.EVENT, key, "")
+
+    slack.clock.advance(claims.EVENT_LEASE)  # Slack's first retry: the taker may be alive
+    assert (await slack.event(event, event_id=key, team=team, retry=1)).status == 200
+    assert slack.fake.named("views.publish") == []
+
+    slack.clock.advance(timedelta(seconds=1))  # past the lease: handled, once
+    assert (await slack.event(event, event_id=key, team=team, retry=2)).status == 200
+    published = await slack.fake.wait_for("views.publish", count=2)  # partners, portfolio
+    assert published[0].body["user_id"] == USER
+    async with store.read() as tx:
+        assert await tx.claim_state(team, claims.EVENT, key, "") == (True, None)
+    slack.clock.advance(timedelta(minutes=5))  # a finished claim is never taken again
+    await slack.event(event, event_id=key, team=team, retry=3)
+    assert len(slack.fake.named("views.publish")) == len(published)
 
 
 async def test_url_verification_is_answered_with_the_challenge(slack: Harness) -> None:

@@ -68,3 +68,37 @@ async def test_event_receipts_of_an_older_database_become_event_claims(tmp_path:
         assert await claims.claim(store, AT, "T1", claims.EVENT, "Ev1", "") is False
     finally:
         await store.close()
+
+
+async def test_work_in_flight_is_retaken_only_past_its_lease_and_a_retake_starts_a_new_one(
+    store: SQLiteStore,
+) -> None:
+    await claims.claim(store, AT, "T1", "digest", "7", "s1")
+    assert await claims.retake(store, AT + claims.LEASE, "T1", "digest", "7", "s1") is False
+    later = AT + claims.LEASE + timedelta(seconds=1)
+    assert await claims.retake(store, later, "T1", "digest", "7", "s1") is True
+    assert await claims.retake(store, later, "T1", "digest", "7", "s1") is False  # taken now
+    again = later + claims.LEASE + timedelta(seconds=1)
+    assert await claims.retake(store, again, "T1", "digest", "7", "s1", claims.LEASE) is True
+    # A shorter lease is the caller's to give; over work is never taken again.
+    await claims.finish(store, again, "T1", "digest", "7", "s1")
+    assert await claims.retake(store, again + claims.KEEP, "T1", "digest", "7", "s1") is False
+    assert await claims.retake(store, again, "T1", "digest", "7", "never") is False
+
+
+async def test_deferred_work_is_retaken_at_once_and_then_held_for_a_lease(
+    store: SQLiteStore,
+) -> None:
+    await claims.claim(store, AT, "T1", "event", "Ev1", "")
+    await claims.defer(store, "T1", "event", "Ev1", "", "ratelimited")
+    assert await claims.retake(store, AT, "T1", "event", "Ev1", "", claims.EVENT_LEASE) is True
+    async with store.read() as tx:
+        assert await tx.claim_state("T1", "event", "Ev1", "") == (False, None)
+    soon = AT + claims.EVENT_LEASE
+    assert await claims.retake(store, soon, "T1", "event", "Ev1", "", claims.EVENT_LEASE) is False
+    assert (
+        await claims.retake(
+            store, soon + timedelta(seconds=1), "T1", "event", "Ev1", "", claims.EVENT_LEASE
+        )
+        is True
+    )

@@ -87,7 +87,7 @@ async def test_the_due_query_returns_the_claims_of_the_steps_deadline_only(store
     await claims.claim(store, T, "T1", CLAIM_KINDS[Nudge.ESCALATION], key, "2001-01-01")
     async with store.read() as tx:
         [item] = [x for x in await tx.due_failover_steps(T, AT) if x.step.key is StepKey.BACKUP]
-    assert item.claims == {Nudge.REMINDER: Claimed(T, done=True)}
+    assert item.claims == {Nudge.REMINDER: Claimed(T, done=True, taken=T)}
     assert item.step.owner == STARTER.user_id and item.started_at == AT
 
 
@@ -120,7 +120,7 @@ async def test_a_deferred_claim_is_retaken_by_one_store_then_finished(
 
     [(again, retry)] = await due.nudge_plans(other, T + timedelta(minutes=1))
     assert retry == Plan(Nudge.REMINDER, (Nudge.REMINDER,), retry=True)
-    assert again.claims[Nudge.REMINDER] == Claimed(T, error="ratelimited")
+    assert again.claims[Nudge.REMINDER] == Claimed(T, error="ratelimited", taken=T)
     held = await asyncio.gather(
         due.take_nudges(store, T, again, retry), due.take_nudges(other, T, again, retry)
     )
@@ -146,6 +146,23 @@ async def test_the_drawn_version_only_moves_forward_and_unrendered_drills_are_li
     await failover.complete_step(store, T, "T1", STARTER, d, StepKey.COMMS)
     [pending] = await due.unrendered(store)
     assert await due.take_redraw(store, T, pending)
-    assert [p.claim for p in await due.unrendered(store)] == [Claimed(T)]
+    assert [p.claim for p in await due.unrendered(store)] == [Claimed(T, taken=T)]
     await due.settle_redraw(store, T, pending, "channel_not_found")
     assert await due.unrendered(store) == []  # given up for this version
+
+
+async def test_a_reminder_whose_sender_died_is_sent_by_one_store_after_the_lease(
+    store: Store, other: Store
+) -> None:
+    await drill_in(store, "T1")
+    [(item, plan)] = await due.nudge_plans(store, T)
+    assert await due.take_nudges(store, T, item, plan) == [Nudge.REMINDER]  # then it dies
+    assert await due.nudge_plans(other, T + claims.LEASE) == []
+    after = T + claims.LEASE + timedelta(seconds=1)
+    [(again, retry)] = await due.nudge_plans(other, after)
+    assert retry == Plan(Nudge.REMINDER, (Nudge.REMINDER,), retry=True)
+    held = await asyncio.gather(
+        due.take_nudges(store, after, again, retry), due.take_nudges(other, after, again, retry)
+    )
+    assert sorted(len(h) for h in held) == [0, 1]
+    assert await due.nudge_plans(store, after + claims.LEASE) == []  # a new lease

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import claims
 from bot.failover.reminders import (
     RETRY_WINDOW,
     STALE_AFTER,
@@ -79,6 +80,15 @@ def test_a_claimed_nudge_is_not_sent_again_and_a_refused_one_is_taken_again() ->
     assert plan(BACKUP, START, T + SECOND, refused) == Plan(
         Nudge.REMINDER, (Nudge.REMINDER,), retry=True
     )
+    # In flight past its lease: its sender died, so it is taken again (the lease from the
+    # latest take, not the first).
+    assert plan(BACKUP, START, T + claims.LEASE, in_flight) is None
+    past = T + claims.LEASE + SECOND
+    assert plan(BACKUP, START, past, in_flight) == Plan(
+        Nudge.REMINDER, (Nudge.REMINDER,), retry=True
+    )
+    retaken = {Nudge.REMINDER: Claimed(T, taken=past - SECOND)}
+    assert plan(BACKUP, START, past, retaken) is None
 
 
 def test_done_and_skipped_steps_get_nothing() -> None:
@@ -117,9 +127,14 @@ def test_a_refused_send_is_retried_within_the_window_then_given_up() -> None:
 
 
 def test_redraws_are_taken_when_untried_or_refused_not_while_in_flight() -> None:
-    assert redraw_due(Unrendered("T1", 1, 2, None))
-    assert redraw_due(Unrendered("T1", 1, 2, Claimed(T, error="ratelimited")))
-    assert not redraw_due(Unrendered("T1", 1, 2, Claimed(T)))
+    assert redraw_due(Unrendered("T1", 1, 2, None), T)
+    assert redraw_due(Unrendered("T1", 1, 2, Claimed(T, error="ratelimited")), T)
+    assert not redraw_due(Unrendered("T1", 1, 2, Claimed(T)), T + claims.LEASE)
+    # Taken and never drawn: its taker died; drawn again once the lease has run out.
+    abandoned = T + claims.LEASE + timedelta(seconds=1)
+    assert redraw_due(Unrendered("T1", 1, 2, Claimed(T)), abandoned)
+    assert not redraw_due(Unrendered("T1", 1, 2, Claimed(T, taken=abandoned)), abandoned)
+    assert not redraw_due(Unrendered("T1", 1, 2, Claimed(T, done=True)), abandoned)
 
 
 def test_claims_name_the_step_and_its_deadline_in_utc() -> None:
