@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.failover.content import Candidate, MeasureTick
-from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
+from bot.failover.record import DrillRecord, DrillSummary, OwnedSteps
 from bot.failover.reminders import DueStep, Unrendered
 from bot.failover.rules import Drill, Event, Step
 
@@ -53,8 +53,9 @@ class FailoverTx(Protocol):
     ) -> list[DrillSummary]:
         """The drills opened or closed after since, up to until, oldest first."""
 
-    async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
-        """The steps still to do that owner owns in open drills, soonest deadline first."""
+    async def owned_failover_steps(self, team_id: str, owner: str, drills: int) -> OwnedSteps:
+        """The steps still to do that owner owns in the first `drills` open drills (by their
+        soonest deadline), and in how many open drills they own one."""
 
     async def write_failover_ranking(
         self,

@@ -51,3 +51,12 @@ class OwnedStep:
 
     drill: DrillSummary
     step: Step
+
+
+@dataclass(frozen=True)
+class OwnedSteps:
+    """A person's steps still to do in the first open drills (soonest due first), and in
+    how many open drills in all they own a step."""
+
+    steps: list[OwnedStep]
+    drills: int

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.failover.impact import BENCHMARK_TEXT, format_change
-from bot.failover.record import DrillRecord, DrillSummary, OwnedStep
+from bot.failover.record import DrillRecord, DrillSummary, OwnedStep, OwnedSteps
 from bot.failover.rules import TITLES, DrillStatus, GmvImpact
 from bot.wording import count
 from handlers.blocks import Block, context, esc, section, slack_date
@@ -90,9 +90,11 @@ def digest_drills_section(
     return section(title + _fitted(lines, len(lines)))
 
 
-def home_drills_blocks(steps: list[OwnedStep], zone: ZoneInfo, now: datetime) -> list[Block]:
+def home_drills_blocks(owned_steps: OwnedSteps, zone: ZoneInfo, now: datetime) -> list[Block]:
     """The Home tab's open drills in which the user owns a step still to do: per drill its
-    thread and those steps, each with its deadline, overdue ones marked."""
+    thread and those steps, each with its deadline, overdue ones marked; the drills beyond
+    HOME_DRILLS counted."""
+    steps = owned_steps.steps
     if not steps:
         return []
     by_drill: dict[int, list[OwnedStep]] = {}
@@ -106,7 +108,7 @@ def home_drills_blocks(steps: list[OwnedStep], zone: ZoneInfo, now: datetime) ->
             late = " :warning: *overdue*" if o.step.overdue(now) else ""
             lines.append(f"• {TITLES[o.step.key]}, due {slack_date(o.step.deadline, zone)}{late}")
         blocks.append(section("\n".join(lines)))
-    rest = len(by_drill) - HOME_DRILLS
+    rest = max(owned_steps.drills, len(by_drill)) - HOME_DRILLS
     if rest > 0:
         blocks.append(context(f"…and {count(rest, 'more drill')}: `/failover status` lists all."))
     return blocks

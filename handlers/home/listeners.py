@@ -19,7 +19,7 @@ from bot.registry import service as partners
 from bot.services import Services
 from handlers.blocks import channel_message, context, esc, field_error, modal, section
 from handlers.buttons import STALE, Click, read_click, team_of
-from handlers.failover.record import home_drills_blocks
+from handlers.failover.record import HOME_DRILLS, home_drills_blocks
 from handlers.home.digests import (
     DIGESTS_SHOWN,
     ScheduledDigests,
@@ -47,8 +47,6 @@ from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
 
-STEPS_READ = 25  # a person's steps to do read for Home: five drills of five steps
-
 
 async def publish_home(services: Services, client: Any, team_id: str, user_id: str) -> None:
     """Publish the user's Home tab twice: at once with their own partners (a few rows), then
@@ -58,7 +56,7 @@ async def publish_home(services: Services, client: Any, team_id: str, user_id: s
     async with services.store.read() as tx:
         counts = await tx.status_counts(team_id)
         schedules = await tx.digest_schedules(team_id)
-        steps = await tx.owned_failover_steps(team_id, user_id, STEPS_READ)
+        steps = await tx.owned_failover_steps(team_id, user_id, HOME_DRILLS)
     drills = home_drills_blocks(steps, zone, now)
     digests = ScheduledDigests(
         schedules,

@@ -140,15 +140,29 @@ SELECT d.*, p.name AS partner_name, b.name AS backup_name
  ORDER BY d.started_at, d.id;
 
 -- name: owned_failover_steps
--- The steps still to do that one person owns in open drills, soonest deadline first.
+-- The steps still to do that one person owns in open drills: every such step of the :drills
+-- drills whose soonest step is due first (in that order, then by deadline), each row with
+-- how many open drills in all hold a step of theirs.
+WITH mine AS (
+    SELECT s.drill_id, MIN(s.deadline) AS soonest
+      FROM failover_steps s
+      JOIN failover_drills d ON d.id = s.drill_id AND d.team_id = s.team_id
+     WHERE s.team_id = :team_id AND s.owner = :owner AND s.state = 'todo'
+       AND d.status = 'open'
+     GROUP BY s.drill_id
+), shown AS (
+    SELECT drill_id, soonest FROM mine ORDER BY soonest, drill_id LIMIT :drills
+)
 SELECT d.*, p.name AS partner_name, b.name AS backup_name,
-       s.step AS step_key, s.owner AS step_owner, s.deadline AS step_deadline
-  FROM failover_steps s JOIN failover_drills d ON d.id = s.drill_id
+       s.step AS step_key, s.owner AS step_owner, s.deadline AS step_deadline,
+       (SELECT COUNT(*) FROM mine) AS drills_total
+  FROM shown
+  JOIN failover_steps s ON s.team_id = :team_id AND s.drill_id = shown.drill_id
+   AND s.owner = :owner AND s.state = 'todo'
+  JOIN failover_drills d ON d.id = s.drill_id AND d.team_id = s.team_id
   JOIN partners p ON p.id = d.partner_id
   LEFT JOIN partners b ON b.id = d.backup_id
- WHERE s.team_id = :team_id AND s.owner = :owner AND s.state = 'todo' AND d.status = 'open'
- ORDER BY s.deadline, d.id, s.position
- LIMIT :limit;
+ ORDER BY shown.soonest, shown.drill_id, s.deadline, s.position;
 
 -- name: open_failover_drills_whole_sqlite
 -- Every open drill of a workspace with its steps, candidates, measures and sendings as JSON,

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from bot.failover.content import Candidate, Language, MeasureTick, Sending
-from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
+from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep, OwnedSteps
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
 from bot.failover.rules import (
     Backup,
@@ -362,12 +362,13 @@ class FailoverQueries(FailoverKitQueries):
         )
         return [self._summary(r) for r in rows]
 
-    async def owned_failover_steps(self, team_id: str, owner: str, limit: int) -> list[OwnedStep]:
-        rows = await self._rows("owned_failover_steps", team_id=team_id, owner=owner, limit=limit)
-        return [
+    async def owned_failover_steps(self, team_id: str, owner: str, drills: int) -> OwnedSteps:
+        rows = await self._rows("owned_failover_steps", team_id=team_id, owner=owner, drills=drills)
+        steps = [
             OwnedStep(
                 self._summary(r),
                 Step(StepKey(r["step_key"]), r["step_owner"], self._d.moment(r["step_deadline"])),
             )
             for r in rows
         ]
+        return OwnedSteps(steps, int(rows[0]["drills_total"]) if rows else 0)

@@ -92,14 +92,39 @@ async def test_owned_steps_are_the_open_ones_still_to_do_soonest_first(store: St
     await close(store, done.id, AT)
 
     async with store.read() as tx:
-        mine = await tx.owned_failover_steps(TEAM, STARTER.user_id, 25)
-        theirs = await tx.owned_failover_steps(TEAM, OTHER.user_id, 25)
-        two = await tx.owned_failover_steps(TEAM, STARTER.user_id, 2)
-    assert [s.step.key for s in mine] == [StepKey.TAKEOVER, StepKey.VERIFY, StepKey.CLOSE]
-    assert mine[0].step.deadline == AT + timedelta(hours=2)
-    assert {s.drill.partner_name for s in mine} == {"Acme"}
-    assert [s.step.key for s in theirs] == [StepKey.COMMS]  # Beta's drill is closed
-    assert len(two) == 2
+        mine = await tx.owned_failover_steps(TEAM, STARTER.user_id, 5)
+        theirs = await tx.owned_failover_steps(TEAM, OTHER.user_id, 5)
+        nobody = await tx.owned_failover_steps(TEAM, "UNOBODY", 5)
+    keys = [s.step.key for s in mine.steps]
+    assert keys == [StepKey.TAKEOVER, StepKey.VERIFY, StepKey.CLOSE] and mine.drills == 1
+    assert mine.steps[0].step.deadline == AT + timedelta(hours=2)
+    assert {s.drill.partner_name for s in mine.steps} == {"Acme"}
+    assert [s.step.key for s in theirs.steps] == [StepKey.COMMS]  # Beta's drill is closed
+    assert (nobody.steps, nobody.drills) == ([], 0)
+
+
+async def test_owned_steps_are_every_step_of_the_first_drills_with_all_drills_counted(
+    store: Store,
+) -> None:
+    """Seven drills of five steps each, their deadlines interleaved: the first three drills
+    (by their soonest step) come whole, however late their last steps fall, and all seven
+    are counted (a cap on steps read used to cut drills short and undercount the rest)."""
+    started = []
+    for i in range(7):
+        partner = f"partner-{i}"
+        await add_partner(store, AT, TEAM, STARTER, PartnerFields(name=partner))
+        at = AT + timedelta(minutes=i)
+        started.append(
+            (await failover.start_drill(store, at, TEAM, STARTER, (partner,), "C1")).drill
+        )
+    async with store.read() as tx:
+        first = await tx.owned_failover_steps(TEAM, STARTER.user_id, 3)
+    assert first.drills == 7
+    by_drill: dict[int, list[StepKey]] = {}
+    for owned in first.steps:
+        by_drill.setdefault(owned.drill.id, []).append(owned.step.key)
+    assert list(by_drill) == [d.id for d in started[:3]]
+    assert all(keys == list(StepKey) for keys in by_drill.values())
 
 
 async def test_a_start_by_id_carries_the_drop_reason_and_refuses_archived(store: Store) -> None:

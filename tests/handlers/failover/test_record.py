@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.access import Actor
 from bot.digest.command import Scope
 from bot.digest.content import Digest, with_drills
-from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep
+from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep, OwnedSteps
 from bot.failover.rules import Backup, DrillStatus, GmvImpact, GmvSource, Step, StepKey
 from bot.health.portfolio import assess_portfolio
 from bot.health.rules import Thresholds, assess
@@ -125,20 +125,23 @@ def test_home_groups_the_steps_per_drill_marks_overdue_and_keeps_to_its_drills()
         owned(beta, StepKey.BACKUP, 40),
         owned(acme, StepKey.TAKEOVER, 120),
     ]
-    blocks = home_drills_blocks(steps, ZONE, AT + timedelta(minutes=35))
+    blocks = home_drills_blocks(OwnedSteps(steps, 2), ZONE, AT + timedelta(minutes=35))
     assert "*Your failover steps* in open drills" in text(blocks[0])
     acme_text, beta_text = text(blocks[1]), text(blocks[2])
     assert "*Acme*" in acme_text and "Backup list, due <!date^" in acme_text
     assert acme_text.count("overdue") == 1 and "Transitional traffic takeover" in acme_text
     assert "*Beta*" in beta_text and "overdue" not in beta_text
-    assert home_drills_blocks([], ZONE, AT) == []
+    assert home_drills_blocks(OwnedSteps([], 0), ZONE, AT) == []
+    # The drills beyond those shown are counted from the whole count, not the steps read.
+    many = home_drills_blocks(OwnedSteps(steps, 12), ZONE, AT)
+    assert "…and 7 more drills: `/failover status` lists all." in text(many[-1])
 
 
 def test_the_worst_home_tab_stays_inside_slacks_limits() -> None:
     drills = [summary(i, HOSTILE) for i in range(8)]
     steps = [OwnedStep(d, Step(k, "U1", AT)) for d in drills for k in StepKey]
-    failover = home_drills_blocks(steps[:30], ZONE, AT + timedelta(days=1))
-    assert len(failover) == 1 + HOME_DRILLS + 1 and "1 more drill:" in text(failover[-1])
+    failover = home_drills_blocks(OwnedSteps(steps[:30], 8), ZONE, AT + timedelta(days=1))
+    assert len(failover) == 1 + HOME_DRILLS + 1 and "3 more drills:" in text(failover[-1])
 
     partners = [
         Partner(i, "T1", HOSTILE, Category.KOL, Tier.CORE, Status.ACTIVE, "U1") for i in range(40)
