@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.failover import auto
 from bot.failover import service as failover
 from bot.failover.service import Started
+from bot.registry.rules import typed_name
 from bot.registry.service import Change
 from bot.services import Services
 from handlers.blocks import Block, actions, channel_message, esc, section
@@ -102,6 +103,21 @@ async def after_drop(
         f"*{esc(partner.name)}* in <#{channel_id}>…"
     )
     return _with(answer, section(text))
+
+
+def drop_hint(change: Change) -> Block | None:
+    """For a drop made where there is no channel (the edit form): what starts the drill a
+    strategic or core partner calls for, which auto-start cannot open without a channel."""
+    partner = change.partner
+    if not (auto.offers_drill(partner) and auto.dropped_now(change)):
+        return None
+    command = esc(f"/failover {typed_name(partner.name)}")
+    return section(
+        f":rotating_light: *{esc(partner.name)}* is a {partner.tier.value} partner: its loss "
+        f"calls for a failover drill. A drill lives in a channel's thread, so run `{command}` "
+        "in the channel the team works in (auto-start, when on, starts drills only for drops "
+        "made in a channel)."
+    )
 
 
 def _with(answer: Message, block: Block) -> Message:

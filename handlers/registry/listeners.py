@@ -321,8 +321,10 @@ def _field_error(err: RuleError) -> dict[str, str]:
 
 
 def _saved_view(change: partners.Change, verb: str) -> dict[str, Any]:
+    hint = drill_start.drop_hint(change)
     blocks = [
         *views.build_card_blocks(change.partner, lead=f":white_check_mark: {verb} "),
+        *([] if hint is None else [hint]),
         context("Close this window when you are done."),
     ]
     return modal("Partner saved", blocks, close="Done")

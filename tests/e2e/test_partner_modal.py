@@ -209,3 +209,23 @@ async def test_an_edit_form_opened_before_another_change_cannot_undo_it(slack: H
         partner = await tx.partner_by_key("T0001", name_key("Acme Media"))
     assert partner is not None
     assert (partner.tier, partner.tags, partner.notes) == (Tier.CORE, ("y",), "")
+
+
+async def test_a_drop_in_the_edit_form_says_how_to_start_the_drill_a_core_partner_calls_for(
+    slack: Harness,
+) -> None:
+    await slack.command('add "Acme Media" category=MCN tier=core status=active tags=x')
+    await slack.command('add "Small Co" category=KOL tier=standard status=active')
+    for name, tier, hinted in (("Acme Media", "core", True), ("Small Co", "standard", False)):
+        await slack.command(f'edit "{name}"')
+        view = (await slack.fake.wait_for("views.open"))[-1].body["view"]
+        dropped = state(name=text(name), tier=select(tier), status=select("dropped"))
+        saved = await slack.submit(view, dropped)
+        assert saved.body["response_action"] == "update"
+        shown = json.dumps(saved.body["view"])
+        assert ("its loss calls for a failover drill" in shown) is hinted, name
+        if hinted:
+            assert 'run `/failover \\"Acme Media\\"` in the channel' in shown
+    # A drill is never started from the form: it has no channel to live in.
+    async with slack.store.read() as tx:
+        assert await tx.open_failover_drills("T0001") == []
