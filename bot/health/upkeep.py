@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from bot.errors import WriteConflict
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary, summarise
+from bot.health.summary_update import updated
 from bot.ports import Store, Tx
 
 log = logging.getLogger(__name__)
 
 SUMMARY_ATTEMPTS = 5  # each lost race means another writer committed; it ends quickly
+SUMMARISED = frozenset({"rue", "roi", "sentiment"})  # the metrics a summary reads
 REBUILD_BATCH = 500  # stale summaries rebuilt in one transaction at start
 
 
@@ -49,8 +51,50 @@ async def draft_summaries(
 ) -> SummaryDrafts:
     """Each partner's summary as it will be once the values given are recorded, read and
     worked out outside the write transaction (a read), so the write lock waits for none of
-    it. The version is read before the metrics, as refresh_summary reads it."""
-    versions = await tx.summary_versions_of(team_id, values)
+    it. The version is read before the metrics, as refresh_summary reads it.
+
+    A stored summary is brought up to date with the values it replaces (`updated`: no read of
+    the partner's metrics); where that cannot tell, the metrics the summary keeps are read and
+    summarised, as refresh_summary does."""
+    stored = await tx.summary_inputs_of(team_id, values)
+    versions = {pid: stored[pid][0] if pid in stored else 0 for pid in values}
+    keys = [
+        (pid, p.period.label, p.metric)
+        for pid, new in values.items()
+        if pid in stored and stored[pid][1] is not None
+        for p in new
+        if p.metric in SUMMARISED
+    ]
+    recorded = await tx.metric_values_at(team_id, keys) if keys else []
+
+    def bring_up() -> dict[int, HealthSummary]:
+        olds = {(p.partner_id, p.period.label, p.metric): p for p in recorded}
+        drafted = {}
+        for pid, new in values.items():
+            summary = stored[pid][1] if pid in stored else None
+            if summary is None:
+                continue
+            changes = [
+                (olds.get((pid, p.period.label, p.metric)), p)
+                for p in new
+                if p.metric in SUMMARISED
+            ]
+            draft = updated(summary, changes)
+            if draft is not None:
+                drafted[pid] = draft
+        return drafted
+
+    summaries = await asyncio.to_thread(bring_up) if keys else {}
+    rest = {pid: new for pid, new in values.items() if pid not in summaries}
+    if rest:
+        summaries.update(await _drafts_read(tx, team_id, rest))
+    return SummaryDrafts(versions, summaries)
+
+
+async def _drafts_read(
+    tx: Tx, team_id: str, values: dict[int, list[MetricPoint]]
+) -> dict[int, HealthSummary]:
+    """Drafts from the values the summaries keep, read (the moved ones: every value)."""
     points = await tx.summary_points_of(team_id, values)
 
     def draft(
@@ -77,8 +121,7 @@ async def draft_summaries(
     if moved:
         everything = await tx.rule_points_of(team_id, moved)
         drafted.update(await asyncio.to_thread(compute, moved, everything, True))
-    summaries = {pid: summary for pid, summary in drafted.items() if summary is not None}
-    return SummaryDrafts({pid: versions.get(pid, 0) for pid in values}, summaries)
+    return {pid: summary for pid, summary in drafted.items() if summary is not None}
 
 
 async def write_summaries(

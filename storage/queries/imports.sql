@@ -272,3 +272,28 @@ VALUES (:team_id, :partner_id, :backup_id, :position);
 
 -- name: partner_ids
 SELECT name_key, id FROM partners WHERE team_id = :team_id;
+
+-- name: summary_inputs_of_sqlite
+-- The partners' summaries as stored, with their versions, for drafts brought up to date.
+SELECT partner_id, version, stale, inputs FROM health_summary
+ WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids));
+
+-- name: summary_inputs_of_postgresql
+SELECT partner_id, version, stale, inputs FROM health_summary
+ WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]));
+
+-- name: metric_values_at_sqlite
+-- The values recorded at the given keys (:keys a JSON array of [partner id, period, metric]),
+-- each found by the primary key; a key with no value is missing.
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:keys) k
+  JOIN metrics m ON m.team_id = :team_id AND m.partner_id = json_extract(k.value, '$[0]')
+                AND m.period = json_extract(k.value, '$[1]')
+                AND m.metric = json_extract(k.value, '$[2]');
+
+-- name: metric_values_at_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:periods AS TEXT[]), CAST(:metrics AS TEXT[]))
+       AS k(partner_id, period, metric)
+  JOIN metrics m ON m.team_id = :team_id AND m.partner_id = k.partner_id
+                AND m.period = k.period AND m.metric = k.metric;

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, kept_counts, to_json
+from bot.health.summary import HealthSummary, from_json, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
@@ -180,6 +180,38 @@ class ImportsQueries(Queries):
         )
         # Hundreds of thousands of values for a chunk of partners: parsed off the event loop.
         return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
+
+    async def summary_inputs_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, tuple[int, HealthSummary | None]]:
+        """The partners' summary versions, each with its summary as stored (None: stale); a
+        partner without a summary row is missing."""
+        rows = await self._fetch_tuples(
+            f"summary_inputs_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
+        )
+        return {
+            int(pid): (int(version), None if stale else from_json(inputs))
+            for pid, version, stale, inputs in rows
+        }
+
+    async def metric_values_at(
+        self, team_id: str, keys: Sequence[tuple[int, str, str]]
+    ) -> list[MetricPoint]:
+        """The values recorded at the keys (partner id, period label, metric) that have one."""
+        if not keys:
+            return []
+        if self._d.name == "sqlite":
+            params: dict[str, Any] = {"keys": json.dumps(keys)}
+        else:
+            params = {
+                "ids": [k[0] for k in keys],
+                "periods": [k[1] for k in keys],
+                "metrics": [k[2] for k in keys],
+            }
+        rows = await self._fetch_tuples(
+            f"metric_values_at_{self._d.name}", team_id=team_id, **params
+        )
+        return _points(rows, self._d)
 
     async def summary_points_of(
         self, team_id: str, ids: Iterable[int]
