@@ -25,6 +25,7 @@ import bot.registry.imports as imports_module
 from bench.imports import AT, FORGET, TEAM, metrics_csv, partners_csv
 from bot.registry.imports import import_metrics, import_partners
 from storage.store import open_store
+from storage.tx.base import Queries
 from storage.tx.imports import ImportsQueries
 from tests.support.databases import execute
 
@@ -40,6 +41,7 @@ TX_STEPS = [
     "summary_versions_of",
     "summary_inputs_of",
     "metric_values_at",
+    "roi_values_between",
     "summary_points_of",
     "rule_points_of",
     "lock_summaries",
@@ -59,10 +61,25 @@ def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def by_query(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    async def wrapper(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return await fn(self, name, *args, **kwargs)
+        finally:
+            STEPS[f"  sql {name}"] += time.perf_counter() - began
+
+    return wrapper
+
+
 def instrument() -> None:
     for name in TX_STEPS:
         if hasattr(ImportsQueries, name):
             setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
+    # each statement by its query's name
+    for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
+        setattr(cls, method, by_query(getattr(cls, method)))
     for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
         if hasattr(imports_module, name):
             setattr(imports_module, name, timed(f"[{name}]", getattr(imports_module, name)))

@@ -9,19 +9,19 @@ latest of each kind (bot/health/summary.py), so:
 - a value replaced in place (same period) that the summary keeps is changed in it; one that
   it does not keep was older than everything kept, and so is the new one: nothing changes;
 - a new value goes in, and what falls past the kept count goes out;
-- ROI totals are exact decimals as `summarise` adds them (`sum(values, Decimal(0))`): the new
-  total is the old one minus the replaced value plus the new one, exact by construction; its
-  text is the full sum's text when its exponent is the one that sum would have (the least of
-  its values' and 0), which is known unless the replaced value held that least exponent and
-  the new one has a larger one. That case, a total past `DIGITS` digits (where the full sum
-  might have rounded), a period that moved under its label, a key changed twice, and a
-  summary that contradicts the values (stale, or kept counts it would not keep) give None.
+- ROI totals are exact decimals as `summarise` adds them (`sum(values, Decimal(0))`), whose
+  text depends on every value of the month: a month a change falls in is summed again from
+  its values as recorded (read by the caller, `roi`) with the changes made.
+A total past `DIGITS` digits (where the full sum might have rounded, in an order not known
+here), a period that moved under its label, a key changed twice, and a summary or ROI values
+that contradict the changes' old values give None.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,22 +30,25 @@ from bot.health.summary import MAX_MONTHS, MAX_WEEKS, SENTIMENTS_KEPT, HealthSum
 
 Change = tuple[MetricPoint | None, MetricPoint]  # (as recorded or None, the new value)
 DIGITS = 20  # a total of more digits may have been rounded by the full sum: not updated
-_EXACT = decimal.Context(prec=28, traps=[decimal.Inexact, decimal.InvalidOperation])
 
 
 class _Unknown(Exception):
     """The update cannot be decided from the summary alone."""
 
 
-def updated(summary: HealthSummary, changes: Sequence[Change]) -> HealthSummary | None:
+def updated(
+    summary: HealthSummary, changes: Sequence[Change], roi: Sequence[MetricPoint] = ()
+) -> HealthSummary | None:
     """`summarise` over the values the summary was made from, with the changes made; None
-    when only the values themselves can tell (see the module's docstring)."""
+    when only the values themselves can tell (see the module's docstring). roi: every ROI
+    value recorded, before the changes, in the months of the ROI changes."""
     keys = {(new.period.label, new.metric) for _, new in changes}
     if len(keys) != len(changes):
         return None
     rue = [list(k) for k in summary.rue]
     sentiment = [list(k) for k in summary.sentiment]
-    roi = [list(k) for k in summary.roi]
+    months = [list(k) for k in summary.roi]
+    roi_changes = []
     try:
         for old, new in changes:
             if old is not None and old.period != new.period:
@@ -58,10 +61,12 @@ def updated(summary: HealthSummary, changes: Sequence[Change]) -> HealthSummary 
             elif new.metric == "sentiment":
                 _sentiment(sentiment, old, new)
             elif new.metric == "roi":
-                _roi(roi, old, new)
+                roi_changes.append((old, new))
+        if roi_changes:
+            _roi(months, roi_changes, roi)
     except (_Unknown, decimal.DecimalException):
         return None
-    return HealthSummary(rue, sentiment, roi)
+    return HealthSummary(rue, sentiment, months)
 
 
 def _rue(kept: list[list[Any]], old: MetricPoint | None, new: MetricPoint) -> None:
@@ -112,40 +117,43 @@ def _sentiment(kept: list[list[Any]], old: MetricPoint | None, new: MetricPoint)
     kept.sort(key=lambda e: (e[0], e[1]))
 
 
-def _roi(months: list[list[Any]], old: MetricPoint | None, new: MetricPoint) -> None:
-    month = month_of(new.period)
-    index = month.year * 12 + month.month - 1
-    spill = new.period.start < month  # a week starting in the month before
-    value = Decimal(str(new.value))
-    for entry in months:
-        if entry[0] == index:
-            total_at, count_at = (3, 4) if spill else (1, 2)
-            total = Decimal(entry[total_at])
-            if old is None:
-                result = _EXACT.add(total, value)
-                entry[count_at] += 1
-            else:
-                before = Decimal(str(old.value))
-                if entry[count_at] < 1:
-                    raise _Unknown
-                exp_before = int(before.as_tuple().exponent)
-                exp_total = int(total.as_tuple().exponent)
-                if exp_before <= exp_total and int(value.as_tuple().exponent) > exp_before:
-                    raise _Unknown  # the replaced value may have set the total's exponent
-                result = _EXACT.add(_EXACT.subtract(total, before), value)
-            if len(result.as_tuple().digits) > DIGITS or len(total.as_tuple().digits) > DIGITS:
-                raise _Unknown
-            entry[total_at] = str(result)
-            return
-    full = len(months) >= MAX_MONTHS
-    if old is not None:  # recorded, not kept: only right if older than every kept month
-        if not full or index > months[-1][0]:
-            raise _Unknown
-        return
-    if full and index < months[-1][0]:
-        return
-    own = _EXACT.add(Decimal(0), value)
-    entry = [index, "0", 0, str(own), 1] if spill else [index, str(own), 1, "0", 0]
-    months.append(entry)
+def _roi(months: list[list[Any]], changes: list[Change], recorded: Sequence[MetricPoint]) -> None:
+    """The months the ROI changes fall in, summed again from their values as recorded
+    (`recorded`: every ROI value of those months) with the changes made."""
+    values: dict[int, dict[str, MetricPoint]] = {}
+    for p in recorded:
+        values.setdefault(_index(month_of(p.period)), {})[p.period.label] = p
+    for old, new in changes:
+        index = _index(month_of(new.period))
+        known = values.setdefault(index, {})
+        if (old is None) != (new.period.label not in known):
+            raise _Unknown  # the values read are not the ones the changes were read with
+        known[new.period.label] = new
+    for index in sorted({_index(month_of(new.period)) for _, new in changes}):
+        at = next((i for i, entry in enumerate(months) if entry[0] == index), None)
+        if at is None and len(months) >= MAX_MONTHS and index < months[-1][0]:
+            continue  # older than every month kept
+        own: list[Decimal] = []
+        spill: list[Decimal] = []
+        for p in values[index].values():
+            (spill if p.period.start < month_of(p.period) else own).append(Decimal(str(p.value)))
+        total, spilled = _exact_sum(own), _exact_sum(spill)
+        entry = [index, str(total), len(own), str(spilled), len(spill)]
+        if at is None:
+            months.append(entry)
+        else:
+            months[at] = entry
     months.sort(key=lambda e: e[0], reverse=True)
     del months[MAX_MONTHS:]
+
+
+def _index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _exact_sum(values: list[Decimal]) -> Decimal:
+    """sum(values, Decimal(0)) as `summarise` adds them, refused past DIGITS digits."""
+    total = sum(values, Decimal(0))
+    if len(total.as_tuple().digits) > DIGITS:
+        raise _Unknown
+    return total

@@ -6,10 +6,11 @@ import asyncio
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.errors import WriteConflict
-from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, summarise
+from bot.health.rules import MetricPoint, month_of
+from bot.health.summary import HealthSummary, from_json, summarise
 from bot.health.summary_update import updated
 from bot.ports import Store, Tx
 
@@ -58,37 +59,51 @@ async def draft_summaries(
     summarised, as refresh_summary does."""
     stored = await tx.summary_inputs_of(team_id, values)
     versions = {pid: stored[pid][0] if pid in stored else 0 for pid in values}
-    keys = [
-        (pid, p.period.label, p.metric)
+    changed = {
+        pid: [p for p in new if p.metric in SUMMARISED]
         for pid, new in values.items()
         if pid in stored and stored[pid][1] is not None
-        for p in new
-        if p.metric in SUMMARISED
-    ]
+    }
+    keys = [(pid, p.period.label, p.metric) for pid, new in changed.items() for p in new]
     recorded = await tx.metric_values_at(team_id, keys) if keys else []
+    roi = await tx.roi_values_between(team_id, _roi_spans(changed)) if keys else []
 
     def bring_up() -> dict[int, HealthSummary]:
         olds = {(p.partner_id, p.period.label, p.metric): p for p in recorded}
+        months: dict[int, list[MetricPoint]] = {}
+        for p in roi:
+            months.setdefault(p.partner_id, []).append(p)
         drafted = {}
-        for pid, new in values.items():
-            summary = stored[pid][1] if pid in stored else None
-            if summary is None:
+        for pid, new in changed.items():
+            text = stored[pid][1]
+            if text is None:
                 continue
-            changes = [
-                (olds.get((pid, p.period.label, p.metric)), p)
-                for p in new
-                if p.metric in SUMMARISED
-            ]
-            draft = updated(summary, changes)
+            changes = [(olds.get((pid, p.period.label, p.metric)), p) for p in new]
+            in_months = {month_of(p.period) for p in new if p.metric == "roi"}
+            recorded_roi = [p for p in months.get(pid, ()) if month_of(p.period) in in_months]
+            draft = updated(from_json(text), changes, recorded_roi)
             if draft is not None:
                 drafted[pid] = draft
         return drafted
 
-    summaries = await asyncio.to_thread(bring_up) if keys else {}
+    summaries = await asyncio.to_thread(bring_up) if changed else {}
     rest = {pid: new for pid, new in values.items() if pid not in summaries}
     if rest:
         summaries.update(await _drafts_read(tx, team_id, rest))
     return SummaryDrafts(versions, summaries)
+
+
+def _roi_spans(changed: dict[int, list[MetricPoint]]) -> list[tuple[int, date, date]]:
+    """Per partner with ROI changes, the days the periods of their months can start on (a
+    week from 3 days before its Thursday's month)."""
+    spans = []
+    for pid, new in changed.items():
+        months = [month_of(p.period) for p in new if p.metric == "roi"]
+        if months:
+            last = max(months)
+            following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+            spans.append((pid, min(months) - timedelta(days=3), following - timedelta(days=1)))
+    return spans
 
 
 async def _drafts_read(

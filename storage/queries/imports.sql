@@ -297,3 +297,20 @@ SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.me
        AS k(partner_id, period, metric)
   JOIN metrics m ON m.team_id = :team_id AND m.partner_id = k.partner_id
                 AND m.period = k.period AND m.metric = k.metric;
+
+-- name: roi_values_between_sqlite
+-- Every ROI value of each partner whose period starts in its span (:spans a JSON array of
+-- [partner id, first day, last day]), by the 0014 index (team, metric, partner).
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:spans) s
+  JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi'
+                AND m.partner_id = json_extract(s.value, '$[0]')
+                AND m.period_start BETWEEN json_extract(s.value, '$[1]')
+                                       AND json_extract(s.value, '$[2]');
+
+-- name: roi_values_between_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:firsts AS DATE[]), CAST(:lasts AS DATE[]))
+       AS s(partner_id, first, last)
+  JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi' AND m.partner_id = s.partner_id
+                AND m.period_start BETWEEN s.first AND s.last;

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, from_json, kept_counts, to_json
+from bot.health.summary import HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
@@ -183,14 +183,14 @@ class ImportsQueries(Queries):
 
     async def summary_inputs_of(
         self, team_id: str, ids: Iterable[int]
-    ) -> dict[int, tuple[int, HealthSummary | None]]:
-        """The partners' summary versions, each with its summary as stored (None: stale); a
-        partner without a summary row is missing."""
+    ) -> dict[int, tuple[int, str | None]]:
+        """The partners' summary versions, each with its summary as stored (`from_json`
+        reads it; None: stale); a partner without a summary row is missing."""
         rows = await self._fetch_tuples(
             f"summary_inputs_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
         )
         return {
-            int(pid): (int(version), None if stale else from_json(inputs))
+            int(pid): (int(version), None if stale else str(inputs))
             for pid, version, stale, inputs in rows
         }
 
@@ -210,6 +210,27 @@ class ImportsQueries(Queries):
             }
         rows = await self._fetch_tuples(
             f"metric_values_at_{self._d.name}", team_id=team_id, **params
+        )
+        return _points(rows, self._d)
+
+    async def roi_values_between(
+        self, team_id: str, spans: Sequence[tuple[int, date, date]]
+    ) -> list[MetricPoint]:
+        """Every ROI value of each partner whose period starts within its span (partner id,
+        first day, last day; one span a partner)."""
+        if not spans:
+            return []
+        if self._d.name == "sqlite":
+            listed = [[pid, first.isoformat(), last.isoformat()] for pid, first, last in spans]
+            params: dict[str, Any] = {"spans": json.dumps(listed)}
+        else:
+            params = {
+                "ids": [s[0] for s in spans],
+                "firsts": [s[1] for s in spans],
+                "lasts": [s[2] for s in spans],
+            }
+        rows = await self._fetch_tuples(
+            f"roi_values_between_{self._d.name}", team_id=team_id, **params
         )
         return _points(rows, self._d)
 
