@@ -65,7 +65,21 @@ ON CONFLICT (team_id, partner_id, period, metric) DO NOTHING
 RETURNING partner_id, period, metric;
 
 -- name: replace_staged_metrics
--- Versioned by the value read: a row whose value changed in between is not returned.
+-- Versioned by the value read: a row whose value changed in between is not returned. Rows
+-- whose period is the one stored set only the value: SQLite then rewrites only the indexes
+-- that hold the value (two of four), not those on the period's dates.
+UPDATE metrics
+   SET value = s.value, recorded_by = :actor, recorded_at = :at
+  FROM import_metric_stage s
+ WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
+   AND metrics.period = s.period AND metrics.metric = s.metric
+   AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
+   AND metrics.period_kind = s.period_kind AND metrics.period_start = s.period_start
+   AND metrics.period_end = s.period_end
+RETURNING metrics.partner_id, metrics.period, metrics.metric;
+
+-- name: replace_staged_moved_metrics
+-- The same for rows stored with another period under the label: every column set.
 UPDATE metrics
    SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
        period_end = s.period_end, recorded_by = :actor, recorded_at = :at
@@ -73,6 +87,8 @@ UPDATE metrics
  WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
    AND metrics.period = s.period AND metrics.metric = s.metric
    AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
+   AND NOT (metrics.period_kind = s.period_kind AND metrics.period_start = s.period_start
+            AND metrics.period_end = s.period_end)
 RETURNING metrics.partner_id, metrics.period, metrics.metric;
 
 -- name: insert_audit_each*!

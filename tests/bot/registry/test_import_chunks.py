@@ -24,7 +24,7 @@ from bot.registry.imports import ImportInterrupted, ImportResult, import_metrics
 from bot.registry.imports_per_row import import_metrics_per_row, import_partners_per_row
 from bot.registry.service import record_metrics
 from storage.store import PostgresStore, SQLiteStore
-from tests.support.databases import scalar
+from tests.support.databases import execute, scalar
 from tests.support.interleave import Gate, GatedStore, race
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -303,3 +303,34 @@ def test_the_command_line_prints_an_import_stopped_midway_with_its_file() -> Non
     assert text.startswith("m.csv: The import stopped before the end: the database went away")
     assert "What its first 2 transactions wrote stays (2 rows with 4 values: 3 created" in text
     assert "nothing was imported" not in text
+
+
+async def test_a_value_stored_with_another_period_under_its_label_gets_the_files_period(
+    store: Store,
+) -> None:
+    """Rows as stored before labels were canonical: the label's row is rewritten whole (its
+    period's kind and dates too), beside rows whose period is unchanged, and the summary
+    is the full computation."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme"]))
+    first = "name,period,rue,roi\nAcme,2026-W40,30,1.25\nAcme,2026-W41,31,2.5\n"
+    await import_metrics(store, AT, "T1", first, today=TODAY)
+    shifted = parse_period("2026-W39")  # W40's row now holds W39's dates
+    await execute(
+        store,
+        f"UPDATE metrics SET period_start = '{shifted.start}', period_end = '{shifted.end}'"
+        " WHERE period = '2026-W40'",
+    )
+    again = "name,period,rue,roi\nAcme,2026-W40,35,1.5\nAcme,2026-W41,36,2.5\n"
+    result = await import_metrics(store, AT, "T1", again, today=TODAY)
+    assert result == ImportResult(0, 3, 1, rows=2)
+    week = parse_period("2026-W40")
+    async with store.read() as tx:
+        pid = (await tx.all_partners("T1"))[0].id
+        points = await tx.rule_points("T1", pid)
+        assert {(p.period.label, p.period.start, p.metric, p.value) for p in points} == {
+            ("2026-W40", week.start, "rue", 35.0),
+            ("2026-W40", week.start, "roi", 1.5),
+            ("2026-W41", parse_period("2026-W41").start, "rue", 36.0),
+            ("2026-W41", parse_period("2026-W41").start, "roi", 2.5),
+        }
+        assert (await tx.pool_summaries("T1"))[pid] == to_json(summarise(points))
