@@ -32,11 +32,8 @@ VALUES (:idx, :team_id, :partner_id, :period, :period_kind, :period_start, :peri
         :metric, :value);
 
 -- name: staged_metric_olds
--- Each staged value's current value (NULL: none yet), read in one statement.
-SELECT s.idx, m.value
-  FROM import_metric_stage s
-  JOIN metrics m ON m.team_id = s.team_id AND m.partner_id = s.partner_id
-                AND m.period = s.period AND m.metric = s.metric;
+-- Each staged value's current value, as note_metric_olds noted it (none yet: not returned).
+SELECT idx, old FROM import_metric_stage WHERE old IS NOT NULL;
 
 -- name: note_metric_olds!
 UPDATE import_metric_stage
