@@ -64,7 +64,7 @@ async def draft_summaries(
         for pid, new in values.items()
         if pid in stored and stored[pid][1] is not None
     }
-    keys = [(pid, p.period.label, p.metric) for pid, new in changed.items() for p in new]
+    keys = list(dict.fromkeys((pid, p.period.label) for pid, new in changed.items() for p in new))
     recorded = await tx.metric_values_at(team_id, keys) if keys else []
     roi = await tx.roi_values_between(team_id, _roi_spans(changed)) if keys else []
 

@@ -37,7 +37,7 @@ class BulkTx(Protocol):
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, tuple[int, str | None]]: ...
     async def metric_values_at(
-        self, team_id: str, keys: Sequence[tuple[int, str, str]]
+        self, team_id: str, keys: Sequence[tuple[int, str]]
     ) -> list[MetricPoint]: ...
     async def roi_values_between(
         self, team_id: str, spans: Sequence[tuple[int, date, date]]

@@ -61,10 +61,24 @@ SELECT team_id, partner_id, period, period_kind, period_start, period_end, metri
 ON CONFLICT (team_id, partner_id, period, metric) DO NOTHING
 RETURNING partner_id, period, metric;
 
--- name: replace_staged_metrics
+-- name: replace_staged_metrics_sqlite
 -- Versioned by the value read: a row whose value changed in between is not returned. Rows
 -- whose period is the one stored set only the value: SQLite then rewrites only the indexes
--- that hold the value (two of four), not those on the period's dates.
+-- that hold the value (two of four), not those on the period's dates. (The unary + keeps
+-- SQLite on the primary key: the other terms would send it to 0014's index, which it updates.)
+UPDATE metrics
+   SET value = s.value, recorded_by = :actor, recorded_at = :at
+  FROM import_metric_stage s
+ WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
+   AND metrics.period = s.period AND metrics.metric = s.metric
+   AND s.old IS NOT NULL AND s.value <> s.old AND +metrics.value = s.old
+   AND +metrics.period_kind = s.period_kind AND +metrics.period_start = s.period_start
+   AND +metrics.period_end = s.period_end
+RETURNING metrics.partner_id, metrics.period, metrics.metric;
+
+-- name: replace_staged_metrics_postgresql
+-- The same without SQLite's hints (a row's new version on PostgreSQL is indexed alike
+-- whichever columns are set).
 UPDATE metrics
    SET value = s.value, recorded_by = :actor, recorded_at = :at
   FROM import_metric_stage s
@@ -296,20 +310,19 @@ SELECT partner_id, version, stale, inputs FROM health_summary
  WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]));
 
 -- name: metric_values_at_sqlite
--- The values recorded at the given keys (:keys a JSON array of [partner id, period, metric]),
--- each found by the primary key; a key with no value is missing.
+-- The rue, roi and sentiment values recorded for the given periods of the given partners
+-- (:keys a JSON array of [partner id, period]), each found by the primary key.
 SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
   FROM json_each(:keys) k
   JOIN metrics m ON m.team_id = :team_id AND m.partner_id = json_extract(k.value, '$[0]')
                 AND m.period = json_extract(k.value, '$[1]')
-                AND m.metric = json_extract(k.value, '$[2]');
+                AND m.metric IN ('rue', 'roi', 'sentiment');
 
 -- name: metric_values_at_postgresql
 SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
-  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:periods AS TEXT[]), CAST(:metrics AS TEXT[]))
-       AS k(partner_id, period, metric)
+  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:periods AS TEXT[])) AS k(partner_id, period)
   JOIN metrics m ON m.team_id = :team_id AND m.partner_id = k.partner_id
-                AND m.period = k.period AND m.metric = k.metric;
+                AND m.period = k.period AND m.metric IN ('rue', 'roi', 'sentiment');
 
 -- name: roi_values_between_sqlite
 -- Every ROI value of each partner whose period starts in its span (:spans a JSON array of

@@ -50,7 +50,7 @@ class ImportsQueries(Queries):
         each over the value read; the keys written (a key missing lost a race)."""
         params = {"actor": actor, "at": self._d.stamp(at)}
         written = await self._fetch_tuples("insert_staged_metrics", **params)
-        written += await self._fetch_tuples("replace_staged_metrics", **params)
+        written += await self._fetch_tuples(f"replace_staged_metrics_{self._d.name}", **params)
         written += await self._fetch_tuples("replace_staged_moved_metrics", **params)
         return {(int(pid), str(period), str(metric)) for pid, period, metric in written}
 
@@ -196,19 +196,15 @@ class ImportsQueries(Queries):
         }
 
     async def metric_values_at(
-        self, team_id: str, keys: Sequence[tuple[int, str, str]]
+        self, team_id: str, keys: Sequence[tuple[int, str]]
     ) -> list[MetricPoint]:
-        """The values recorded at the keys (partner id, period label, metric) that have one."""
+        """The rue, roi and sentiment values recorded at the keys (partner id, period label)."""
         if not keys:
             return []
         if self._d.name == "sqlite":
             params: dict[str, Any] = {"keys": json.dumps(keys)}
         else:
-            params = {
-                "ids": [k[0] for k in keys],
-                "periods": [k[1] for k in keys],
-                "metrics": [k[2] for k in keys],
-            }
+            params = {"ids": [k[0] for k in keys], "periods": [k[1] for k in keys]}
         rows = await self._fetch_tuples(
             f"metric_values_at_{self._d.name}", team_id=team_id, **params
         )
