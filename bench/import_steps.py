@@ -4,6 +4,7 @@ methods, the drafts and the chunk writes), summed over the import.
 
     python bench/import_steps.py --db /tmp/imports-bench.db              # a copy of /tmp/bench.db
     python bench/import_steps.py --db /tmp/imports-bench.db --only metrics --rounds 2
+    python bench/import_steps.py --engine postgresql --weeks 12     # seeds a fresh schema
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 
 import bot.registry.imports as imports_module
-from bench.imports import AT, FORGET, TEAM, metrics_csv, partners_csv
+from bench.imports import AT, FORGET, TEAM, database, metrics_csv, partners_csv
 from bot.registry.imports import import_metrics, import_partners
 from storage.store import open_store
 from storage.tx.base import Queries
@@ -98,8 +99,14 @@ def instrument() -> None:
 
 async def main(args: argparse.Namespace) -> None:
     instrument()
-    store, _ = await open_store(f"sqlite:///{args.db}", AT)
-    for sql in FORGET:
+    async with database(args) as url:
+        await steps(args, url)
+
+
+async def steps(args: argparse.Namespace, url: str) -> None:
+    store, _ = await open_store(url, AT)
+    sqlite = args.engine == "sqlite"
+    for sql in FORGET if sqlite else ():
         await execute(store, sql)
     async with store.read() as tx:
         points = await tx.health_points(TEAM, AT.date() - timedelta(days=21))
@@ -119,7 +126,7 @@ async def main(args: argparse.Namespace) -> None:
                 text = partners_csv(args.new_partners, k)
                 result = await import_partners(store, AT, TEAM, text)
             took = time.perf_counter() - began
-            if case == "partners":
+            if case == "partners" and sqlite:
                 for sql in FORGET:
                     await execute(store, sql)
             print(f"round {round_ + 1} {case}: {took:.2f} s, {result}")
@@ -130,12 +137,14 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="a seeded SQLite copy (it is written)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--db", default="", help="a seeded SQLite copy (it is written)")
+    parser.add_argument("--weeks", type=int, default=12, help="PostgreSQL's seeded weeks")
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--new-partners", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", choices=["metrics", "partners"])
     parsed = parser.parse_args()
-    if parsed.db.rstrip("/") == "/tmp/bench.db":
-        raise SystemExit("copy /tmp/bench.db first: this benchmark writes to its file")
+    if parsed.engine == "sqlite" and not parsed.db:
+        raise SystemExit("--db: a copy of /tmp/bench.db (this benchmark writes to its file)")
     asyncio.run(main(parsed))

@@ -77,20 +77,19 @@ UPDATE metrics
 RETURNING metrics.partner_id, metrics.period, metrics.metric;
 
 -- name: replace_staged_metrics_postgresql
--- The same without SQLite's hints (a row's new version on PostgreSQL is indexed alike
--- whichever columns are set).
+-- On PostgreSQL a row's new version is indexed alike whichever columns are set: one
+-- statement sets every column, moved periods with the rest.
 UPDATE metrics
-   SET value = s.value, recorded_by = :actor, recorded_at = :at
+   SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
+       period_end = s.period_end, recorded_by = :actor, recorded_at = :at
   FROM import_metric_stage s
  WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
    AND metrics.period = s.period AND metrics.metric = s.metric
    AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
-   AND metrics.period_kind = s.period_kind AND metrics.period_start = s.period_start
-   AND metrics.period_end = s.period_end
 RETURNING metrics.partner_id, metrics.period, metrics.metric;
 
 -- name: replace_staged_moved_metrics
--- The same for rows stored with another period under the label: every column set.
+-- SQLite: the same for rows stored with another period under the label, every column set.
 UPDATE metrics
    SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
        period_end = s.period_end, recorded_by = :actor, recorded_at = :at

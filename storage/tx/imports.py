@@ -51,7 +51,8 @@ class ImportsQueries(Queries):
         params = {"actor": actor, "at": self._d.stamp(at)}
         written = await self._fetch_tuples("insert_staged_metrics", **params)
         written += await self._fetch_tuples(f"replace_staged_metrics_{self._d.name}", **params)
-        written += await self._fetch_tuples("replace_staged_moved_metrics", **params)
+        if self._d.name == "sqlite":  # PostgreSQL's statement sets the moved ones too
+            written += await self._fetch_tuples("replace_staged_moved_metrics", **params)
         return {(int(pid), str(period), str(metric)) for pid, period, metric in written}
 
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None:
