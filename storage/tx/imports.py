@@ -12,9 +12,10 @@ from typing import Any
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
+from bot.metrics import Period
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
-from storage.tx.base import Queries
+from storage.tx.base import Dialect, Queries
 from storage.tx.health import _points, period_kinds
 from storage.tx.registry import RegistryQueries, metric_params
 
@@ -209,7 +210,7 @@ class ImportsQueries(Queries):
         rows = await self._fetch_tuples(
             f"metric_values_at_{self._d.name}", team_id=team_id, **params
         )
-        return _points(rows, self._d)
+        return await asyncio.to_thread(_recorded, rows, self._d)
 
     async def roi_values_between(
         self, team_id: str, spans: Sequence[tuple[int, date, date]]
@@ -230,7 +231,7 @@ class ImportsQueries(Queries):
         rows = await self._fetch_tuples(
             f"roi_values_between_{self._d.name}", team_id=team_id, **params
         )
-        return _points(rows, self._d)
+        return await asyncio.to_thread(_recorded, rows, self._d)
 
     async def summary_points_of(
         self, team_id: str, ids: Iterable[int]
@@ -272,6 +273,21 @@ class ImportsQueries(Queries):
         ]
         if params:
             await self._q.replace_summary_each(self._conn, params)
+
+
+def _recorded(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
+    """Values as recorded, each with its own period: unlike `_points` (one period a label
+    and kind), a row stored with other dates under its label keeps them, as the drafts
+    compare them with the file's."""
+    periods: dict[tuple[str, str, Any, Any], Period] = {}
+    points = []
+    for pid, label, kind, start, end, metric, value in rows:
+        period = periods.get((label, kind, start, end))
+        if period is None:
+            period = Period(dialect.date(start), dialect.date(end), kind, label)
+            periods[(label, kind, start, end)] = period
+        points.append(MetricPoint(int(pid), period, metric, float(value)))
+    return points
 
 
 def _by_partner(points: list[MetricPoint]) -> dict[int, list[MetricPoint]]:
