@@ -81,10 +81,16 @@ def instrument() -> None:
     # each statement by its query's name
     for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
         setattr(cls, method, by_query(getattr(cls, method)))
-    for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
+    for name in (
+        "draft_summaries",
+        "write_metric_chunk",
+        "write_partner_chunk",
+        "_partners_by_key",
+    ):
         if hasattr(imports_module, name):
             setattr(imports_module, name, timed(f"[{name}]", getattr(imports_module, name)))
-    for name in ("parse_metrics_rows", "parse_partner_rows"):
+    sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
+    for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
         fn = getattr(imports_module, name)
 
         def wrapped(*a: Any, _fn: Any = fn, _name: str = name, **k: Any) -> Any:
