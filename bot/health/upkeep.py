@@ -6,15 +6,18 @@ import asyncio
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.errors import WriteConflict
-from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary, summarise
+from bot.health.rules import MetricPoint, month_of
+from bot.health.summary import HealthSummary, from_json, summarise
+from bot.health.summary_update import updated
 from bot.ports import Store, Tx
 
 log = logging.getLogger(__name__)
 
 SUMMARY_ATTEMPTS = 5  # each lost race means another writer committed; it ends quickly
+SUMMARISED = frozenset({"rue", "roi", "sentiment"})  # the metrics a summary reads
 REBUILD_BATCH = 500  # stale summaries rebuilt in one transaction at start
 
 
@@ -49,8 +52,64 @@ async def draft_summaries(
 ) -> SummaryDrafts:
     """Each partner's summary as it will be once the values given are recorded, read and
     worked out outside the write transaction (a read), so the write lock waits for none of
-    it. The version is read before the metrics, as refresh_summary reads it."""
-    versions = await tx.summary_versions_of(team_id, values)
+    it. The version is read before the metrics, as refresh_summary reads it.
+
+    A stored summary is brought up to date with the values it replaces (`updated`: no read of
+    the partner's metrics); where that cannot tell, the metrics the summary keeps are read and
+    summarised, as refresh_summary does."""
+    stored = await tx.summary_inputs_of(team_id, values)
+    versions = {pid: stored[pid][0] if pid in stored else 0 for pid in values}
+    changed = {
+        pid: [p for p in new if p.metric in SUMMARISED]
+        for pid, new in values.items()
+        if pid in stored and stored[pid][1] is not None
+    }
+    keys = list(dict.fromkeys((pid, p.period.label) for pid, new in changed.items() for p in new))
+    recorded = await tx.metric_values_at(team_id, keys) if keys else []
+    roi = await tx.roi_values_between(team_id, _roi_spans(changed)) if keys else []
+
+    def bring_up() -> dict[int, HealthSummary]:
+        olds = {(p.partner_id, p.period.label, p.metric): p for p in recorded}
+        months: dict[int, list[MetricPoint]] = {}
+        for p in roi:
+            months.setdefault(p.partner_id, []).append(p)
+        drafted = {}
+        for pid, new in changed.items():
+            text = stored[pid][1]
+            if text is None:
+                continue
+            changes = [(olds.get((pid, p.period.label, p.metric)), p) for p in new]
+            in_months = {month_of(p.period) for p in new if p.metric == "roi"}
+            recorded_roi = [p for p in months.get(pid, ()) if month_of(p.period) in in_months]
+            draft = updated(from_json(text), changes, recorded_roi)
+            if draft is not None:
+                drafted[pid] = draft
+        return drafted
+
+    summaries = await asyncio.to_thread(bring_up) if changed else {}
+    rest = {pid: new for pid, new in values.items() if pid not in summaries}
+    if rest:
+        summaries.update(await _drafts_read(tx, team_id, rest))
+    return SummaryDrafts(versions, summaries)
+
+
+def _roi_spans(changed: dict[int, list[MetricPoint]]) -> list[tuple[int, date, date]]:
+    """Per partner with ROI changes, the days the periods of their months can start on (a
+    week from 3 days before its Thursday's month)."""
+    spans = []
+    for pid, new in changed.items():
+        months = [month_of(p.period) for p in new if p.metric == "roi"]
+        if months:
+            last = max(months)
+            following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+            spans.append((pid, min(months) - timedelta(days=3), following - timedelta(days=1)))
+    return spans
+
+
+async def _drafts_read(
+    tx: Tx, team_id: str, values: dict[int, list[MetricPoint]]
+) -> dict[int, HealthSummary]:
+    """Drafts from the values the summaries keep, read (the moved ones: every value)."""
     points = await tx.summary_points_of(team_id, values)
 
     def draft(
@@ -77,8 +136,7 @@ async def draft_summaries(
     if moved:
         everything = await tx.rule_points_of(team_id, moved)
         drafted.update(await asyncio.to_thread(compute, moved, everything, True))
-    summaries = {pid: summary for pid, summary in drafted.items() if summary is not None}
-    return SummaryDrafts({pid: versions.get(pid, 0) for pid in values}, summaries)
+    return {pid: summary for pid, summary in drafted.items() if summary is not None}
 
 
 async def write_summaries(

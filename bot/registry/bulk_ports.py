@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.health.rules import MetricPoint
@@ -33,6 +33,15 @@ class BulkTx(Protocol):
     async def rule_points_of(
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, list[MetricPoint]]: ...
+    async def summary_inputs_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, tuple[int, str | None]]: ...
+    async def metric_values_at(
+        self, team_id: str, keys: Sequence[tuple[int, str]]
+    ) -> list[MetricPoint]: ...
+    async def roi_values_between(
+        self, team_id: str, spans: Sequence[tuple[int, date, date]]
+    ) -> list[MetricPoint]: ...
     async def summary_points_of(
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, list[MetricPoint]]: ...

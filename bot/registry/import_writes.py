@@ -65,6 +65,16 @@ async def write_metric_chunk(
         for metric, value in row.values.items()
     ]
     team_id = flat[0][1].team_id
+    texts: dict[tuple[str, float], str] = {}  # a chunk's values repeat: each formatted once
+
+    def text(metric: str, value: float) -> str:
+        if value == 0:  # 0.0 and -0.0 are one key
+            return format_metric(metric, value)
+        made = texts.get((metric, value))
+        if made is None:
+            made = texts[(metric, value)] = format_metric(metric, value)
+        return made
+
     olds = await tx.stage_metrics([value for _, _, value in flat])
     _refuse_archived(chunk, by_key, await tx.staged_partner_statuses(team_id))
     written = await tx.write_staged_metrics(CLI_ACTOR.label, at)
@@ -78,8 +88,8 @@ async def write_metric_chunk(
         elif (partner.id, row.period.label, value.metric) not in written:
             lost.append((row, partner, value))
         else:
-            before = "" if old is None else format_metric(value.metric, old)
-            after = format_metric(value.metric, value.value)
+            before = "" if old is None else text(value.metric, old)
+            after = text(value.metric, value.value)
             where = f"{value.metric}@{row.period.label}"
             entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
             audits.append((partner.id, entry))

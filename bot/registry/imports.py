@@ -20,7 +20,7 @@ from bot.access import CLI_ACTOR
 from bot.errors import NotFound, RuleError, WriteConflict
 from bot.health.upkeep import draft_summaries
 from bot.metrics import Period
-from bot.ports import Store
+from bot.ports import Store, Tx
 from bot.registry.csv_io import (
     ImportRejected,
     MetricsRow,
@@ -138,6 +138,15 @@ async def _chunk(progress: _Progress, result: Callable[[], ImportResult]) -> Asy
     progress.last = time.monotonic()
 
 
+@asynccontextmanager
+async def _chunk_transaction(store: Store, team_id: str) -> AsyncIterator[Tx]:
+    """The write transaction of one chunk of an import, of either kind: the one place where
+    an import's transactions begin and commit (what every write transaction of a workspace
+    must also do, once each, belongs here)."""
+    async with store.write() as tx:
+        yield tx
+
+
 def _progress(store: Store) -> _Progress:
     # SQLite's other processes wait for its write lock polling (up to 100 ms apart): a store
     # that says so gets that gap between chunks, or back-to-back chunks would starve them.
@@ -232,7 +241,7 @@ async def _write_partners(
         ids = {key: p.id for key, p in current.items()}
         await progress.pause()
         try:
-            async with store.write() as tx:
+            async with _chunk_transaction(store, team_id) as tx:
                 stored = await write_partner_chunk(tx, at, writes, ids)
         except WriteConflict:
             if attempt == WRITE_ATTEMPTS - 1:
@@ -331,7 +340,7 @@ async def import_metrics(
             async with store.read() as tx:
                 drafts = await draft_summaries(tx, team_id, chunk_points(by_key, chunk))
             await progress.pause()
-            async with store.write() as tx:
+            async with _chunk_transaction(store, team_id) as tx:
                 counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
             progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
     created, updated, unchanged = progress.values

@@ -32,11 +32,8 @@ VALUES (:idx, :team_id, :partner_id, :period, :period_kind, :period_start, :peri
         :metric, :value);
 
 -- name: staged_metric_olds
--- Each staged value's current value (NULL: none yet), read in one statement.
-SELECT s.idx, m.value
-  FROM import_metric_stage s
-  JOIN metrics m ON m.team_id = s.team_id AND m.partner_id = s.partner_id
-                AND m.period = s.period AND m.metric = s.metric;
+-- Each staged value's current value, as note_metric_olds noted it (none yet: not returned).
+SELECT idx, old FROM import_metric_stage WHERE old IS NOT NULL;
 
 -- name: note_metric_olds!
 UPDATE import_metric_stage
@@ -64,8 +61,24 @@ SELECT team_id, partner_id, period, period_kind, period_start, period_end, metri
 ON CONFLICT (team_id, partner_id, period, metric) DO NOTHING
 RETURNING partner_id, period, metric;
 
--- name: replace_staged_metrics
--- Versioned by the value read: a row whose value changed in between is not returned.
+-- name: replace_staged_metrics_sqlite
+-- Versioned by the value read: a row whose value changed in between is not returned. Rows
+-- whose period is the one stored set only the value: SQLite then rewrites only the indexes
+-- that hold the value (two of four), not those on the period's dates. (The unary + keeps
+-- SQLite on the primary key: the other terms would send it to 0014's index, which it updates.)
+UPDATE metrics
+   SET value = s.value, recorded_by = :actor, recorded_at = :at
+  FROM import_metric_stage s
+ WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
+   AND metrics.period = s.period AND metrics.metric = s.metric
+   AND s.old IS NOT NULL AND s.value <> s.old AND +metrics.value = s.old
+   AND +metrics.period_kind = s.period_kind AND +metrics.period_start = s.period_start
+   AND +metrics.period_end = s.period_end
+RETURNING metrics.partner_id, metrics.period, metrics.metric;
+
+-- name: replace_staged_metrics_postgresql
+-- On PostgreSQL a row's new version is indexed alike whichever columns are set: one
+-- statement sets every column, moved periods with the rest.
 UPDATE metrics
    SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
        period_end = s.period_end, recorded_by = :actor, recorded_at = :at
@@ -73,6 +86,19 @@ UPDATE metrics
  WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
    AND metrics.period = s.period AND metrics.metric = s.metric
    AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
+RETURNING metrics.partner_id, metrics.period, metrics.metric;
+
+-- name: replace_staged_moved_metrics
+-- SQLite: the same for rows stored with another period under the label, every column set.
+UPDATE metrics
+   SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
+       period_end = s.period_end, recorded_by = :actor, recorded_at = :at
+  FROM import_metric_stage s
+ WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
+   AND metrics.period = s.period AND metrics.metric = s.metric
+   AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
+   AND NOT (metrics.period_kind = s.period_kind AND metrics.period_start = s.period_start
+            AND metrics.period_end = s.period_end)
 RETURNING metrics.partner_id, metrics.period, metrics.metric;
 
 -- name: insert_audit_each*!
@@ -272,3 +298,44 @@ VALUES (:team_id, :partner_id, :backup_id, :position);
 
 -- name: partner_ids
 SELECT name_key, id FROM partners WHERE team_id = :team_id;
+
+-- name: summary_inputs_of_sqlite
+-- The partners' summaries as stored, with their versions, for drafts brought up to date.
+SELECT partner_id, version, stale, inputs FROM health_summary
+ WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids));
+
+-- name: summary_inputs_of_postgresql
+SELECT partner_id, version, stale, inputs FROM health_summary
+ WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]));
+
+-- name: metric_values_at_sqlite
+-- The rue, roi and sentiment values recorded for the given periods of the given partners
+-- (:keys a JSON array of [partner id, period]), each found by the primary key.
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:keys) k
+  JOIN metrics m ON m.team_id = :team_id AND m.partner_id = json_extract(k.value, '$[0]')
+                AND m.period = json_extract(k.value, '$[1]')
+                AND m.metric IN ('rue', 'roi', 'sentiment');
+
+-- name: metric_values_at_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:periods AS TEXT[])) AS k(partner_id, period)
+  JOIN metrics m ON m.team_id = :team_id AND m.partner_id = k.partner_id
+                AND m.period = k.period AND m.metric IN ('rue', 'roi', 'sentiment');
+
+-- name: roi_values_between_sqlite
+-- Every ROI value of each partner whose period starts in its span (:spans a JSON array of
+-- [partner id, first day, last day]), by the 0014 index (team, metric, partner).
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM json_each(:spans) s
+  JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi'
+                AND m.partner_id = json_extract(s.value, '$[0]')
+                AND m.period_start BETWEEN json_extract(s.value, '$[1]')
+                                       AND json_extract(s.value, '$[2]');
+
+-- name: roi_values_between_postgresql
+SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value
+  FROM unnest(CAST(:ids AS BIGINT[]), CAST(:firsts AS DATE[]), CAST(:lasts AS DATE[]))
+       AS s(partner_id, first, last)
+  JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi' AND m.partner_id = s.partner_id
+                AND m.period_start BETWEEN s.first AND s.last;

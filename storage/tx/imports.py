@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.health.rules import MetricPoint
 from bot.health.summary import HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
+from bot.metrics import Period
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
-from storage.tx.base import Queries
+from storage.tx.base import Dialect, Queries
 from storage.tx.health import _points, period_kinds
 from storage.tx.registry import RegistryQueries, metric_params
 
@@ -50,7 +51,9 @@ class ImportsQueries(Queries):
         each over the value read; the keys written (a key missing lost a race)."""
         params = {"actor": actor, "at": self._d.stamp(at)}
         written = await self._fetch_tuples("insert_staged_metrics", **params)
-        written += await self._fetch_tuples("replace_staged_metrics", **params)
+        written += await self._fetch_tuples(f"replace_staged_metrics_{self._d.name}", **params)
+        if self._d.name == "sqlite":  # PostgreSQL's statement sets the moved ones too
+            written += await self._fetch_tuples("replace_staged_moved_metrics", **params)
         return {(int(pid), str(period), str(metric)) for pid, period, metric in written}
 
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None:
@@ -181,6 +184,55 @@ class ImportsQueries(Queries):
         # Hundreds of thousands of values for a chunk of partners: parsed off the event loop.
         return await asyncio.to_thread(lambda: _by_partner(_points(rows, self._d)))
 
+    async def summary_inputs_of(
+        self, team_id: str, ids: Iterable[int]
+    ) -> dict[int, tuple[int, str | None]]:
+        """The partners' summary versions, each with its summary as stored (`from_json`
+        reads it; None: stale); a partner without a summary row is missing."""
+        rows = await self._fetch_tuples(
+            f"summary_inputs_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
+        )
+        return {
+            int(pid): (int(version), None if stale else str(inputs))
+            for pid, version, stale, inputs in rows
+        }
+
+    async def metric_values_at(
+        self, team_id: str, keys: Sequence[tuple[int, str]]
+    ) -> list[MetricPoint]:
+        """The rue, roi and sentiment values recorded at the keys (partner id, period label)."""
+        if not keys:
+            return []
+        if self._d.name == "sqlite":
+            params: dict[str, Any] = {"keys": json.dumps(keys)}
+        else:
+            params = {"ids": [k[0] for k in keys], "periods": [k[1] for k in keys]}
+        rows = await self._fetch_tuples(
+            f"metric_values_at_{self._d.name}", team_id=team_id, **params
+        )
+        return await asyncio.to_thread(_recorded, rows, self._d)
+
+    async def roi_values_between(
+        self, team_id: str, spans: Sequence[tuple[int, date, date]]
+    ) -> list[MetricPoint]:
+        """Every ROI value of each partner whose period starts within its span (partner id,
+        first day, last day; one span a partner)."""
+        if not spans:
+            return []
+        if self._d.name == "sqlite":
+            listed = [[pid, first.isoformat(), last.isoformat()] for pid, first, last in spans]
+            params: dict[str, Any] = {"spans": json.dumps(listed)}
+        else:
+            params = {
+                "ids": [s[0] for s in spans],
+                "firsts": [s[1] for s in spans],
+                "lasts": [s[2] for s in spans],
+            }
+        rows = await self._fetch_tuples(
+            f"roi_values_between_{self._d.name}", team_id=team_id, **params
+        )
+        return await asyncio.to_thread(_recorded, rows, self._d)
+
     async def summary_points_of(
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, list[MetricPoint]]:
@@ -221,6 +273,21 @@ class ImportsQueries(Queries):
         ]
         if params:
             await self._q.replace_summary_each(self._conn, params)
+
+
+def _recorded(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
+    """Values as recorded, each with its own period: unlike `_points` (one period a label
+    and kind), a row stored with other dates under its label keeps them, as the drafts
+    compare them with the file's."""
+    periods: dict[tuple[str, str, Any, Any], Period] = {}
+    points = []
+    for pid, label, kind, start, end, metric, value in rows:
+        period = periods.get((label, kind, start, end))
+        if period is None:
+            period = Period(dialect.date(start), dialect.date(end), kind, label)
+            periods[(label, kind, start, end)] = period
+        points.append(MetricPoint(int(pid), period, metric, float(value)))
+    return points
 
 
 def _by_partner(points: list[MetricPoint]) -> dict[int, list[MetricPoint]]:

@@ -120,8 +120,8 @@ class _DraftTx:
         self.stored = stored
         self.full_reads: list[list[int]] = []
 
-    async def summary_versions_of(self, team_id: str, ids: object) -> dict[int, int]:
-        return {1: 3}
+    async def summary_inputs_of(self, team_id: str, ids: object) -> dict[int, tuple[int, None]]:
+        return {1: (3, None)}  # stale: the draft reads the values
 
     async def summary_points_of(self, team_id: str, ids: object) -> dict[int, list[MetricPoint]]:
         return {1: [max(self.stored, key=lambda p: p.period.start)]}

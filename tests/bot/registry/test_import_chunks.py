@@ -17,6 +17,7 @@ from bot.access import CLI_ACTOR
 from bot.errors import DatabaseUnavailable
 from bot.health.summary import from_json, summarise, to_json
 from bot.health.summary_columns import summary_columns
+from bot.health.upkeep import rebuild_stale_summaries
 from bot.metrics import parse_period
 from bot.registry.csv_io import ImportRejected, parse_metrics_rows
 from bot.registry.import_writes import metric_chunks
@@ -24,7 +25,7 @@ from bot.registry.imports import ImportInterrupted, ImportResult, import_metrics
 from bot.registry.imports_per_row import import_metrics_per_row, import_partners_per_row
 from bot.registry.service import record_metrics
 from storage.store import PostgresStore, SQLiteStore
-from tests.support.databases import scalar
+from tests.support.databases import execute, scalar
 from tests.support.interleave import Gate, GatedStore, race
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -303,3 +304,62 @@ def test_the_command_line_prints_an_import_stopped_midway_with_its_file() -> Non
     assert text.startswith("m.csv: The import stopped before the end: the database went away")
     assert "What its first 2 transactions wrote stays (2 rows with 4 values: 3 created" in text
     assert "nothing was imported" not in text
+
+
+async def test_a_value_stored_with_another_period_under_its_label_gets_the_files_period(
+    store: Store,
+) -> None:
+    """Rows as stored before labels were canonical: the label's row is rewritten whole (its
+    period's kind and dates too), beside rows whose period is unchanged, and the summary
+    is the full computation."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme"]))
+    first = "name,period,rue,roi\nAcme,2026-W40,30,1.25\nAcme,2026-W41,31,2.5\n"
+    await import_metrics(store, AT, "T1", first, today=TODAY)
+    shifted = parse_period("2026-W39")  # W40's row now holds W39's dates
+    await execute(
+        store,
+        f"UPDATE metrics SET period_start = '{shifted.start}', period_end = '{shifted.end}'"
+        " WHERE period = '2026-W40'",
+    )
+    again = "name,period,rue,roi\nAcme,2026-W40,35,1.5\nAcme,2026-W41,36,2.5\n"
+    result = await import_metrics(store, AT, "T1", again, today=TODAY)
+    assert result == ImportResult(0, 3, 1, rows=2)
+    week = parse_period("2026-W40")
+    async with store.read() as tx:
+        pid = (await tx.all_partners("T1"))[0].id
+        points = await tx.rule_points("T1", pid)
+        assert {(p.period.label, p.period.start, p.metric, p.value) for p in points} == {
+            ("2026-W40", week.start, "rue", 35.0),
+            ("2026-W40", week.start, "roi", 1.5),
+            ("2026-W41", parse_period("2026-W41").start, "rue", 36.0),
+            ("2026-W41", parse_period("2026-W41").start, "roi", 2.5),
+        }
+        assert (await tx.pool_summaries("T1"))[pid] == to_json(summarise(points))
+
+
+async def test_a_draft_tells_a_moved_row_from_another_partners_row_of_its_label(
+    store: Store,
+) -> None:
+    """Acme's W40 is stored as W40; Beta's W40 row holds W39's dates, in September (its
+    summary made from them). One chunk replaces both: Beta's value leaves September."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme", "Beta"]))
+    first = "name,period,roi\nAcme,2026-W40,1.25\nBeta,2026-W40,2.5\nBeta,2026-W41,3.5\n"
+    await import_metrics(store, AT, "T1", first, today=TODAY)
+    shifted = parse_period("2026-W39")
+    await execute(
+        store,
+        f"UPDATE metrics SET period_start = '{shifted.start}', period_end = '{shifted.end}'"
+        " WHERE period = '2026-W40' AND partner_id = (SELECT id FROM partners"
+        " WHERE name = 'Beta')",
+    )
+    await execute(store, "UPDATE health_summary SET stale = 1")
+    await rebuild_stale_summaries(store)
+    again = "name,period,roi\nAcme,2026-W40,1.5\nBeta,2026-W40,4.5\n"
+    assert await import_metrics(store, AT, "T1", again, today=TODAY) == ImportResult(
+        0, 2, 0, rows=2
+    )
+    async with store.read() as tx:
+        stored = await tx.pool_summaries("T1")
+        for partner in await tx.all_partners("T1"):
+            full = summarise(await tx.rule_points("T1", partner.id))
+            assert stored[partner.id] == to_json(full), partner.name

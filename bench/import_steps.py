@@ -1,0 +1,158 @@
+"""Where an import's time goes: bench/imports.py's chunked cases, without the concurrent
+writer, each storage step and use-case step timed (`time.perf_counter` around the Tx's bulk
+methods, the drafts and the chunk writes), summed over the import.
+
+    python bench/import_steps.py --db /tmp/imports-bench.db              # a copy of /tmp/bench.db
+    python bench/import_steps.py --db /tmp/imports-bench.db --only metrics --rounds 2
+    python bench/import_steps.py --engine postgresql --weeks 12     # seeds a fresh schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import functools
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
+
+import bot.registry.imports as imports_module
+from bench.imports import AT, FORGET, TEAM, database, metrics_csv, partners_csv
+from bot.registry.imports import import_metrics, import_partners
+from storage.store import open_store
+from storage.tx.base import Queries
+from storage.tx.imports import ImportsQueries
+from tests.support.databases import execute
+
+STEPS: collections.Counter[str] = collections.Counter()
+TX_STEPS = [
+    "stage_metrics",
+    "staged_partner_statuses",
+    "write_staged_metrics",
+    "add_audits",
+    "write_partners",
+    "replace_tags_of",
+    "replace_backups_of",
+    "summary_versions_of",
+    "summary_inputs_of",
+    "metric_values_at",
+    "roi_values_between",
+    "summary_points_of",
+    "rule_points_of",
+    "lock_summaries",
+    "write_held_summaries",
+]
+
+
+def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            STEPS[name] += time.perf_counter() - began
+
+    return wrapper
+
+
+def by_query(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    async def wrapper(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return await fn(self, name, *args, **kwargs)
+        finally:
+            STEPS[f"  sql {name}"] += time.perf_counter() - began
+
+    return wrapper
+
+
+def instrument() -> None:
+    for name in TX_STEPS:
+        if hasattr(ImportsQueries, name):
+            setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
+    # each statement by its query's name
+    for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
+        setattr(cls, method, by_query(getattr(cls, method)))
+    for name in (
+        "draft_summaries",
+        "write_metric_chunk",
+        "write_partner_chunk",
+        "_partners_by_key",
+    ):
+        if hasattr(imports_module, name):
+            setattr(imports_module, name, timed(f"[{name}]", getattr(imports_module, name)))
+    sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
+    for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
+        fn = getattr(imports_module, name)
+
+        def wrapped(*a: Any, _fn: Any = fn, _name: str = name, **k: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                STEPS[_name] += time.perf_counter() - began
+
+        setattr(imports_module, name, wrapped)
+
+
+async def main(args: argparse.Namespace) -> None:
+    instrument()
+    async with database(args) as url:
+        await steps(args, url)
+
+
+async def steps(args: argparse.Namespace, url: str) -> None:
+    store, _ = await open_store(url, AT)
+    sqlite = args.engine == "sqlite"
+    for sql in FORGET if sqlite else ():
+        await execute(store, sql)
+    async with store.read() as tx:
+        points = await tx.health_points(TEAM, AT.date() - timedelta(days=21))
+    periods = sorted({p.period.label for p in points})[-2:]
+    k = int(time.time()) % 1000 * 100 + 50
+    for round_ in range(args.rounds):
+        for case in ("metrics", "partners"):
+            if args.only and case != args.only:
+                continue
+            k += 1
+            STEPS.clear()
+            began, cpu = time.perf_counter(), time.process_time()
+            if case == "metrics":
+                text = metrics_csv(args.partners, periods, k)
+                result = await import_metrics(store, AT, TEAM, text, today=AT.date())
+            else:
+                text = partners_csv(args.new_partners, k)
+                result = await import_partners(store, AT, TEAM, text)
+            took, cpu = time.perf_counter() - began, time.process_time() - cpu
+            if case == "partners" and sqlite:
+                for sql in FORGET:
+                    await execute(store, sql)
+            # CPU seconds of every thread (SQLite's work, when in process, included): the
+            # machine's load moves them less than the wall clock.
+            print(f"round {round_ + 1} {case}: {took:.2f} s, CPU {cpu:.2f} s, {result}")
+            for name, seconds in sorted(STEPS.items(), key=lambda item: -item[1]):
+                print(f"    {name:28} {seconds:7.3f} s")
+    await store.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--db", default="", help="a seeded SQLite copy (it is written)")
+    parser.add_argument("--weeks", type=int, default=12, help="PostgreSQL's seeded weeks")
+    parser.add_argument("--partners", type=int, default=10_000)
+    parser.add_argument("--new-partners", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--only", choices=["metrics", "partners"])
+    parsed = parser.parse_args()
+    if parsed.engine == "sqlite" and not parsed.db:
+        raise SystemExit("--db: a copy of /tmp/bench.db (this benchmark writes to its file)")
+    asyncio.run(main(parsed))
