@@ -39,7 +39,6 @@ TX_STEPS = [
     "write_partners",
     "replace_tags_of",
     "replace_backups_of",
-    "summary_versions_of",
     "summary_inputs_of",
     "metric_values_at",
     "roi_values_between",

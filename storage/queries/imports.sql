@@ -130,15 +130,6 @@ UPDATE health_summary SET version = version
  WHERE team_id = :team_id AND partner_id IN (SELECT partner_id FROM import_id_stage)
 RETURNING partner_id, version;
 
--- name: summary_versions_of_sqlite
--- The partners' summary versions; :ids a JSON array (SQLite) or an array (PostgreSQL).
-SELECT partner_id, version FROM health_summary
- WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids));
-
--- name: summary_versions_of_postgresql
-SELECT partner_id, version FROM health_summary
- WHERE team_id = :team_id AND partner_id = ANY(CAST(:ids AS BIGINT[]));
-
 -- name: rule_points_of_sqlite
 -- Every rue, roi and sentiment value of the partners (partner_rule_points for many).
 SELECT partner_id, period, period_kind, period_start, period_end, metric, value

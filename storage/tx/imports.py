@@ -167,13 +167,6 @@ class ImportsQueries(Queries):
         listed = [int(pid) for pid in ids]
         return json.dumps(listed) if self._d.name == "sqlite" else listed
 
-    async def summary_versions_of(self, team_id: str, ids: Iterable[int]) -> dict[int, int]:
-        """The partners' summary versions (a partner without a summary is missing)."""
-        rows = await self._fetch_tuples(
-            f"summary_versions_of_{self._d.name}", team_id=team_id, ids=self._ids(ids)
-        )
-        return {int(pid): int(version) for pid, version in rows}
-
     async def rule_points_of(
         self, team_id: str, ids: Iterable[int]
     ) -> dict[int, list[MetricPoint]]:
