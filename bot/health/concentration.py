@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 from math import fsum
+from typing import overload
 
 from bot.health.rules import MetricPoint
 from bot.metrics import week_of
@@ -29,7 +31,7 @@ class Concentration:
 
     metric: str
     total: float
-    shares: tuple[Share, ...]  # largest first
+    shares: Sequence[Share]  # largest first (`Shares`: made when read)
     hhi: float
     band: str
 
@@ -107,10 +109,8 @@ def concentration_of(
     total = fsum(summed.values())  # correctly rounded: the same whatever the partners' order
     if total <= 0:
         return None
-    # Sorted as plain pairs, then made Shares: a pool of 100,000 sorts in a third of the time.
     named = [(-value, names.get(pid, "?"), pid) for pid, value in summed.items() if value > 0]
-    named.sort(key=lambda n: n[:2])
-    shares = [Share(pid, name, -value, -value * 100 / total) for value, name, pid in named]
+    shares = Shares(named, total)
     # HHI = 10,000 x sum(v^2) / (sum v)^2, compared without division in exact decimals of
     # what people typed, so a pool at exactly 2,500 is not "above 2,500" by rounding.
     with localcontext() as exact:
@@ -120,4 +120,57 @@ def concentration_of(
         whole = sum(values, Decimal(0)) ** 2
         index = float(squares / whole)
         band = band_of(squares, Decimal(repr(high)) * whole, Decimal(repr(MODERATE_HHI)) * whole)
-    return Concentration(metric, total, tuple(shares), index, band)
+    return Concentration(metric, total, shares, index, band)
+
+
+def _order(named: tuple[float, str, int]) -> tuple[float, str]:
+    return named[:2]
+
+
+class Shares(Sequence[Share]):
+    """Every partner's share, largest first (ties by name, then as summed), made when read:
+    a report shows the largest and how many there are, and a pool of 100,000 would sort
+    and make 100,000 Shares for that. Equal to any sequence of the same Shares."""
+
+    __slots__ = ("_made", "_named", "_total")
+
+    def __init__(self, named: list[tuple[float, str, int]], total: float) -> None:
+        self._named = named  # (-value, name, partner id), as summed
+        self._total = total
+        self._made: list[Share] | None = None
+
+    def _share(self, named: tuple[float, str, int]) -> Share:
+        value, name, pid = named
+        return Share(pid, name, -value, -value * 100 / self._total)
+
+    def _all(self) -> list[Share]:
+        if self._made is None:
+            # Sorted as plain tuples, then made Shares: a third of the time of sorting Shares.
+            ordered = sorted(self._named, key=_order)  # stable: ties as summed
+            self._made = [self._share(n) for n in ordered]
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._named)
+
+    @overload
+    def __getitem__(self, index: int) -> Share: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Share]: ...
+    def __getitem__(self, index: int | slice) -> Share | list[Share]:
+        if self._made is None and index in (0, -len(self._named)) and self._named:
+            return self._share(min(self._named, key=_order))  # the first of the stable sort
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Share]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Shares({len(self._named)} partners)"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
+from typing import Any
 
 from bot.health.concentration import (
     MODERATE_HHI,
@@ -15,6 +16,7 @@ from bot.health.concentration import (
     concentration_of,
     window_totals,
 )
+from bot.health.lazy import Lazy
 from bot.health.rules import (
     HealthReport,
     HealthStatus,
@@ -31,6 +33,7 @@ from bot.health.summary import (
     SummaryReport,
     from_json,
     status_of_states,
+    summary_metric_states,
     summary_rules,
     summary_states,
 )
@@ -72,10 +75,10 @@ PORTFOLIO = Population(frozenset({Status.ACTIVE, Status.PAUSED}))
 @dataclass(frozen=True)
 class PortfolioReport:
     counts: dict[HealthStatus, int]
-    flagged: list[HealthReport]  # red and amber, worst first
+    flagged: Sequence[HealthReport]  # red and amber, worst first (`Lazy`: made when read)
     gmv: Concentration | None
     traffic: Concentration | None
-    unbacked: list[Partner]  # strategic and core partners with no backup
+    unbacked: Sequence[Partner]  # strategic and core partners with no backup
     window: tuple[Period, Period]
     population: Population = PORTFOLIO
 
@@ -232,3 +235,159 @@ def portfolio_report(
         window,
         population,
     )
+
+
+# A row of `pool_states`: partner id, the four rules' state codes (None: undecided), the
+# status (None: undecided), the summary's JSON (flagged and undecided only), then the
+# partner's columns from its name on (name, category, tier, status, owner, ...).
+MemberRow = Sequence[Any]
+NAME, CATEGORY, TIER, OWNER = 7, 8, 9, 11
+_FIRED_CODE = 2  # STATE_OF_CODE's for RuleState.FIRED
+_STATUS_OF = {s.value: s for s in HealthStatus}
+_SEVERITY_OF = {HealthStatus.RED: 0, HealthStatus.AMBER: 1}
+
+
+@dataclass(frozen=True)
+class PoolMembers:
+    """What the portfolio is computed from, partner by partner, as read: `pool_states`' rows
+    (a PORTFOLIO member each), the team's tags and backups' names (partner id and text, in
+    their order) and its retired partners' names; partner makes a row's Partner."""
+
+    rows: Sequence[MemberRow]
+    tags: Sequence[tuple[int, str]]
+    backups: Sequence[tuple[int, str]]
+    retired: frozenset[str]
+    partner: Callable[[MemberRow, tuple[str, ...], tuple[str, ...]], Partner]
+
+
+def _grouped(rows: Sequence[tuple[int, str]]) -> dict[int, tuple[str, ...]]:
+    grouped: dict[int, list[str]] = {}
+    for pid, text in rows:
+        grouped.setdefault(int(pid), []).append(text)
+    return {pid: tuple(texts) for pid, texts in grouped.items()}
+
+
+class PartnerBook:
+    """The members' rows by id, and their Partners, each made once when first asked for."""
+
+    def __init__(self, pool: PoolMembers) -> None:
+        self.rows: dict[int, MemberRow] = {int(row[0]): row for row in pool.rows}
+        self.tags = _grouped(pool.tags)
+        self._backups = _grouped(pool.backups)
+        self._make = pool.partner
+        self._made: dict[int, Partner] = {}
+
+    def __contains__(self, partner_id: int) -> bool:
+        return partner_id in self.rows
+
+    def __getitem__(self, partner_id: int) -> Partner:
+        made = self._made.get(partner_id)
+        if made is None:
+            row = self.rows[partner_id]
+            tags, backups = self.tags.get(partner_id, ()), self._backups.get(partner_id, ())
+            made = self._made[partner_id] = self._make(row, tags, backups)
+        return made
+
+    def names(self) -> dict[int, str]:
+        return {pid: row[NAME] for pid, row in self.rows.items()}
+
+
+# (severity, -rules fired, casefolded name, name, partner id, the four states)
+FlaggedKey = tuple[int, int, str, str, int, tuple[RuleState, RuleState, RuleState, RuleState]]
+
+
+class FlaggedReports(Lazy[FlaggedKey, HealthReport]):
+    """The flagged partners' reports, worst first, each made when read."""
+
+    def statuses(self) -> Iterator[tuple[int, HealthStatus]]:
+        """Each flagged partner's id and status, in order, without making its report."""
+        for severity, _, _, _, pid, _ in self.keys:
+            yield pid, HealthStatus.RED if severity == 0 else HealthStatus.AMBER
+
+
+def flagged_statuses(flagged: Sequence[HealthReport]) -> Iterator[tuple[int, HealthStatus]]:
+    """Each flagged partner's id and status, in order (a `FlaggedReports` makes no report)."""
+    if isinstance(flagged, FlaggedReports):
+        return flagged.statuses()
+    return ((r.partner.id, r.status) for r in flagged)
+
+
+def assess_pool(
+    pool: PoolMembers,
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    keep: Callable[[MemberRow, tuple[str, ...]], bool] | None = None,
+) -> tuple[PortfolioReport, PartnerBook]:
+    """`assess_portfolio_summaries` from the members' rows alone (keep: whether a digest's
+    scope covers a row, with its partner's tags): counts, order and shares from the rows'
+    numbers and names; a Partner and its report are made only for what is read of
+    `flagged` and `unbacked` (a page). With the book of the members' rows and Partners."""
+    since = lookback_start(today, limits)
+    book = PartnerBook(pool)
+    counts: Counter[HealthStatus] = Counter()
+    flagged: list[FlaggedKey] = []
+    unbacked: list[tuple[bool, str, str, int]] = []  # (not strategic, casefolded, name, id)
+    names: dict[int, str] = {}
+    for row in pool.rows:
+        pid, name, code = int(row[0]), row[NAME], row[5]
+        if keep is not None and not keep(row, book.tags.get(pid, ())):
+            continue
+        names[pid] = name
+        decided = None
+        if code is None:  # SQL could not decide exactly: the summary's own numbers do
+            measured = summary_metric_states(
+                from_json(row[6] or "{}"), benchmarks.get(row[CATEGORY]), limits, since
+            )
+            decided = (*measured, STATE_OF_CODE[row[4]])
+            status = status_of_states(decided)
+        else:
+            status = _STATUS_OF[code]
+        counts[status] += 1
+        if row[4] == _FIRED_CODE:
+            unbacked.append((row[TIER] != Tier.STRATEGIC.value, name.casefold(), name, pid))
+        if status in _SEVERITY_OF:
+            if decided is None:
+                decided = (
+                    STATE_OF_CODE[row[1]],
+                    STATE_OF_CODE[row[2]],
+                    STATE_OF_CODE[row[3]],
+                    STATE_OF_CODE[row[4]],
+                )
+            fired = -decided.count(RuleState.FIRED)
+            flagged.append((_SEVERITY_OF[status], fired, name.casefold(), name, pid, decided))
+    # As portfolio_report orders them; equal casefolded names (never equal name_keys) by name.
+    flagged.sort()
+    unbacked.sort()
+
+    def report_of(key: FlaggedKey) -> HealthReport:
+        pid, decided = key[4], key[5]
+        partner, row = book[pid], book.rows[pid]
+        benchmark = benchmarks.get(row[CATEGORY])
+        stored = row[6] or "{}"
+        details = partial(_rules_of, partner, stored, benchmark, limits, since, pool.retired)
+        return SummaryReport(partner, decided, details)
+
+    first, last = window_weeks(today, limits.window_weeks)
+    shares = []
+    for metric in ("gmv", "traffic"):
+        totals = sums.get(metric, {})
+        with_days = [p for p in day_points if p.metric == metric]
+        if with_days:
+            totals = dict(totals)
+            for pid in {p.partner_id for p in with_days}:
+                totals.pop(pid, None)
+            totals.update(window_totals(with_days, metric, first.start, last.end))
+        counted = {pid: value for pid, value in totals.items() if pid in names}
+        shares.append(concentration_of(counted, metric, names, limits.hhi))
+    report = PortfolioReport(
+        {s: counts.get(s, 0) for s in HealthStatus},
+        FlaggedReports(flagged, report_of),
+        shares[0],
+        shares[1],
+        Lazy(unbacked, lambda key: book[key[3]]),
+        (first, last),
+    )
+    return report, book

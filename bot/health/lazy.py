@@ -1,0 +1,68 @@
+"""A sequence whose items are made when first read: a pool's report orders tens of
+thousands of partners, and a page or a digest shows a few of them. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+class Lazy(Sequence[T], Generic[K, T]):
+    """Items in the order of keys, each made by make(key) when first read and kept (so a
+    page read twice is the same objects). Equal to any sequence of equal items, list or
+    tuple, as the list it stands for would be."""
+
+    __slots__ = ("_keys", "_made", "_make")
+
+    def __init__(self, keys: Sequence[K], make: Callable[[K], T]) -> None:
+        self._keys = keys
+        self._make = make
+        self._made: dict[int, T] = {}
+
+    @property
+    def keys(self) -> Sequence[K]:
+        """What each item is made from, in order (read without making the items)."""
+        return self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self._keys)))]
+        if index < 0:
+            index += len(self._keys)
+        if not 0 <= index < len(self._keys):
+            raise IndexError("Lazy index out of range")
+        return self._item(index)
+
+    def _item(self, index: int) -> T:
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._make(self._keys[index])
+        return made
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._item(i) for i in range(len(self._keys)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lazy({len(self._keys)} items)"
+
+
+def keys_of(items: Sequence[Any]) -> Sequence[Any] | None:
+    """A Lazy's keys, or None for any other sequence."""
+    return items.keys if isinstance(items, Lazy) else None
