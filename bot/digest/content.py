@@ -13,18 +13,18 @@ from bot.health.concentration import Concentration
 from bot.health.lazy import Lazy
 from bot.health.portfolio import (
     CATEGORY,
-    NAME,
     OWNER,
     PORTFOLIO,
+    Judged,
     MemberRow,
-    PartnerBook,
     PoolMembers,
     PoolSummaries,
     PortfolioReport,
-    assess_pool,
     assess_portfolio,
     assess_portfolio_summaries,
     flagged_statuses,
+    judge_pool,
+    pool_report,
 )
 from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
 from bot.metrics import Period, week_of
@@ -170,38 +170,41 @@ def _overdue(members: list[Partner], reported: set[int]) -> tuple[list[Partner],
     return [p for p in members if p in PORTFOLIO], overdue
 
 
-def digest_of_pool(
+def judge_scoped(
     pool: PoolMembers,
-    sums: dict[str, dict[int, float]],
-    day_points: list[MetricPoint],
-    reported: set[int],
     benchmarks: dict[str, float],
     limits: Thresholds,
     today: date,
     scope: Scope,
-    previous: str | None,
-) -> tuple[Digest, PartnerBook]:
-    """`compose` over `assess_scoped_summaries` from the members' rows (`assess_pool`):
-    a Partner is made only for what the digest's lists show when read; previous: the
-    channel's stored snapshot. With the book of the members' Partners."""
+) -> Judged:
+    """`judge_pool` of the members the scope covers."""
 
     def keep(row: MemberRow, tags: tuple[str, ...]) -> bool:
         return covers(scope, row[CATEGORY], row[OWNER], tags)
 
-    report, book = assess_pool(
-        pool, sums, day_points, benchmarks, limits, today, None if not scope.kind else keep
+    return judge_pool(pool, benchmarks, limits, today, keep if scope.kind else None)
+
+
+def digest_of(
+    judged: Judged,
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    reported: set[int],
+    limits: Thresholds,
+    today: date,
+    previous: str | None,
+) -> Digest:
+    """`compose` over `assess_scoped_summaries`, from the scope's judged members
+    (`judge_scoped`) and the partners that reported for the latest complete week: a
+    Partner is made only for what the digest's lists show when read; previous: the
+    channel's stored snapshot."""
+    report = pool_report(judged, sums, day_points, limits, today)
+    late = sorted(  # as _overdue orders them; equal casefolded names by name
+        (name.casefold(), name, pid) for pid, name in judged.names.items() if pid not in reported
     )
-    names: dict[int, str] = {}
-    late: list[tuple[str, str, int]] = []  # (casefolded name, name, id)
-    for pid, row in book.rows.items():
-        if scope.kind and not keep(row, book.tags.get(pid, ())):
-            continue
-        names[pid] = row[NAME]
-        if pid not in reported:
-            late.append((row[NAME].casefold(), row[NAME], pid))
-    late.sort()  # as _overdue orders them; equal casefolded names by name
+    book = judged.book
     overdue: Lazy[tuple[str, str, int], Partner] = Lazy(late, lambda key: book[key[2]])
-    return compose_named(report, names, overdue, Snapshot.load(previous)), book
+    return compose_named(report, judged.names, overdue, Snapshot.load(previous))
 
 
 def _hhi(found: Concentration | None) -> float | None:

@@ -16,7 +16,8 @@ from bot.digest.content import (
     Snapshot,
     assess_scoped,
     compose_named,
-    digest_of_pool,
+    digest_of,
+    judge_scoped,
     overdue_week,
     with_drills,
 )
@@ -137,37 +138,33 @@ async def compose_digest(
         first, last = window_weeks(today, limits.window_weeks)
         since = lookback_start(today, limits)
         members = await tx.pool_members(team_id, limits, since)
-        sums, day_points = await tx.window_sums(team_id, first.start, last.end)
-        reported = await tx.reported_in_week(team_id, overdue_week(today), since)
-        stored = await tx.digest_snapshot(team_id, channel_id)
-        drills = [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
-        digest, book = await asyncio.to_thread(
-            digest_of_pool,
-            members,
-            sums,
-            day_points,
-            reported,
-            benchmarks,
-            limits,
-            today,
-            scope,
-            stored[1] if stored else None,
+        # Judged in a worker thread while the window's totals are read on SQLite's.
+        judging = asyncio.ensure_future(
+            asyncio.to_thread(judge_scoped, members, benchmarks, limits, today, scope)
         )
-        if near_band_edge(digest.report.gmv, limits) or near_band_edge(
-            digest.report.traffic, limits
-        ):
+        try:
+            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+            reported = await tx.reported_in_week(team_id, overdue_week(today), since)
+            stored = await tx.digest_snapshot(team_id, channel_id)
+            drills = (
+                [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
+            )
+        finally:
+            judged = await judging
+        previous = stored[1] if stored else None
+        digest = await asyncio.to_thread(
+            digest_of, judged, sums, day_points, reported, limits, today, previous
+        )
+        report = digest.report
+        if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
             partners = await tx.all_partners(team_id)
             points = await tx.health_points(team_id, since)
             exact, _, _ = await asyncio.to_thread(
                 assess_scoped, partners, points, benchmarks, limits, today, scope
             )
-            report = replace(digest.report, gmv=exact.gmv, traffic=exact.traffic)
-            digest = compose_named(
-                report,
-                digest.snapshot.names,
-                digest.overdue,
-                Snapshot.load(stored[1] if stored else None),
-            )
+            report = replace(report, gmv=exact.gmv, traffic=exact.traffic)
+            digest = compose_named(report, judged.names, digest.overdue, Snapshot.load(previous))
+        book = judged.book
         drilled = []  # the drills' partners, for the scope's
         for pid in sorted({d.partner_id for d in drills}):
             found = book[pid] if pid in book else await tx.partner_by_id(team_id, pid)

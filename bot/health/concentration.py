@@ -10,6 +10,7 @@ from decimal import Decimal, localcontext
 from math import fsum
 from typing import overload
 
+from bot.health.lazy import release
 from bot.health.rules import MetricPoint
 from bot.metrics import week_of
 
@@ -109,8 +110,7 @@ def concentration_of(
     total = fsum(summed.values())  # correctly rounded: the same whatever the partners' order
     if total <= 0:
         return None
-    named = [(-value, names.get(pid, "?"), pid) for pid, value in summed.items() if value > 0]
-    shares = Shares(named, total)
+    shares = Shares(summed, names, total)
     # HHI = 10,000 x sum(v^2) / (sum v)^2, compared without division in exact decimals of
     # what people typed, so a pool at exactly 2,500 is not "above 2,500" by rounding.
     with localcontext() as exact:
@@ -132,12 +132,20 @@ class Shares(Sequence[Share]):
     a report shows the largest and how many there are, and a pool of 100,000 would sort
     and make 100,000 Shares for that. Equal to any sequence of the same Shares."""
 
-    __slots__ = ("_made", "_named", "_total")
+    __slots__ = ("_count", "_made", "_names", "_summed", "_total")
 
-    def __init__(self, named: list[tuple[float, str, int]], total: float) -> None:
-        self._named = named  # (-value, name, partner id), as summed
+    def __init__(self, summed: dict[int, float], names: dict[int, str], total: float) -> None:
+        self._summed = summed  # partner id -> total, as summed (the ties' order)
+        self._names = names
         self._total = total
+        self._count = sum(1 for value in summed.values() if value > 0)
         self._made: list[Share] | None = None
+
+    def _named(self) -> Iterator[tuple[float, str, int]]:
+        names = self._names
+        return (
+            (-value, names.get(pid, "?"), pid) for pid, value in self._summed.items() if value > 0
+        )
 
     def _share(self, named: tuple[float, str, int]) -> Share:
         value, name, pid = named
@@ -146,20 +154,20 @@ class Shares(Sequence[Share]):
     def _all(self) -> list[Share]:
         if self._made is None:
             # Sorted as plain tuples, then made Shares: a third of the time of sorting Shares.
-            ordered = sorted(self._named, key=_order)  # stable: ties as summed
+            ordered = sorted(self._named(), key=_order)  # stable: ties as summed
             self._made = [self._share(n) for n in ordered]
         return self._made
 
     def __len__(self) -> int:
-        return len(self._named)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> Share: ...
     @overload
     def __getitem__(self, index: slice) -> list[Share]: ...
     def __getitem__(self, index: int | slice) -> Share | list[Share]:
-        if self._made is None and index in (0, -len(self._named)) and self._named:
-            return self._share(min(self._named, key=_order))  # the first of the stable sort
+        if self._made is None and index in (0, -self._count) and self._count:
+            return self._share(min(self._named(), key=_order))  # the first of the stable sort
         return self._all()[index]
 
     def __iter__(self) -> Iterator[Share]:
@@ -173,4 +181,7 @@ class Shares(Sequence[Share]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Shares({len(self._named)} partners)"
+        return f"Shares({self._count} partners)"
+
+    def __del__(self) -> None:
+        release(self._summed, self._made)

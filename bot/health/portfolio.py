@@ -16,7 +16,7 @@ from bot.health.concentration import (
     concentration_of,
     window_totals,
 )
-from bot.health.lazy import Lazy
+from bot.health.lazy import Lazy, release
 from bot.health.rules import (
     HealthReport,
     HealthStatus,
@@ -291,9 +291,14 @@ class PartnerBook:
     def names(self) -> dict[int, str]:
         return {pid: row[NAME] for pid, row in self.rows.items()}
 
+    def __del__(self) -> None:
+        release(self.rows, self._made)
 
-# (severity, -rules fired, casefolded name, name, partner id, the four states)
-FlaggedKey = tuple[int, int, str, str, int, tuple[RuleState, RuleState, RuleState, RuleState]]
+
+# (severity, -rules fired, casefolded name, name, partner id): plain values only, so the
+# garbage collector stops looking at them after its first pass
+FlaggedKey = tuple[int, int, str, str, int]
+States = tuple[RuleState, RuleState, RuleState, RuleState]
 
 
 class FlaggedReports(Lazy[FlaggedKey, HealthReport]):
@@ -301,7 +306,7 @@ class FlaggedReports(Lazy[FlaggedKey, HealthReport]):
 
     def statuses(self) -> Iterator[tuple[int, HealthStatus]]:
         """Each flagged partner's id and status, in order, without making its report."""
-        for severity, _, _, _, pid, _ in self.keys:
+        for severity, _, _, _, pid in self.keys:
             yield pid, HealthStatus.RED if severity == 0 else HealthStatus.AMBER
 
 
@@ -312,64 +317,116 @@ def flagged_statuses(flagged: Sequence[HealthReport]) -> Iterator[tuple[int, Hea
     return ((r.partner.id, r.status) for r in flagged)
 
 
-def assess_pool(
+@dataclass(frozen=True)
+class Judged:
+    """The members' statuses counted and ordered (`judge_pool`), before the window's totals."""
+
+    counts: dict[HealthStatus, int]
+    flagged: FlaggedReports
+    unbacked: Lazy[tuple[bool, str, str, int], Partner]
+    names: dict[int, str]  # the members counted, by id
+    book: PartnerBook
+
+
+def _ordered(buckets: dict[Any, list[Any]]) -> list[Any]:
+    """The buckets' items, bucket by bucket in key order, each bucket sorted: rows come in
+    name order (pool_states), so each bucket is sorted already and its sort is one pass,
+    where one sort of them all would hold the GIL, and so the event loop, for 100 ms at
+    100,000 partners."""
+    ordered = []
+    for key in sorted(buckets):
+        bucket = buckets[key]
+        bucket.sort()
+        ordered += bucket
+    return ordered
+
+
+def judge_pool(
     pool: PoolMembers,
-    sums: dict[str, dict[int, float]],
-    day_points: list[MetricPoint],
     benchmarks: dict[str, float],
     limits: Thresholds,
     today: date,
     keep: Callable[[MemberRow, tuple[str, ...]], bool] | None = None,
-) -> tuple[PortfolioReport, PartnerBook]:
-    """`assess_portfolio_summaries` from the members' rows alone (keep: whether a digest's
-    scope covers a row, with its partner's tags): counts, order and shares from the rows'
-    numbers and names; a Partner and its report are made only for what is read of
-    `flagged` and `unbacked` (a page). With the book of the members' rows and Partners."""
+) -> Judged:
+    """Each member's status counted, the flagged and the unbacked in `portfolio_report`'s
+    order, from the rows' numbers and names (keep: whether a digest's scope covers a row,
+    with its partner's tags); a Partner and its report are made only for what is read of
+    `flagged` and `unbacked` (a page)."""
     since = lookback_start(today, limits)
     book = PartnerBook(pool)
     counts: Counter[HealthStatus] = Counter()
-    flagged: list[FlaggedKey] = []
-    unbacked: list[tuple[bool, str, str, int]] = []  # (not strategic, casefolded, name, id)
+    flagged: dict[tuple[int, int], list[FlaggedKey]] = defaultdict(list)
+    unbacked: dict[bool, list[tuple[bool, str, str, int]]] = defaultdict(list)
     names: dict[int, str] = {}
+    undecided: dict[int, States] = {}  # the states decided here, of the flagged
     for row in pool.rows:
         pid, name, code = int(row[0]), row[NAME], row[5]
         if keep is not None and not keep(row, book.tags.get(pid, ())):
             continue
         names[pid] = name
-        decided = None
         if code is None:  # SQL could not decide exactly: the summary's own numbers do
             measured = summary_metric_states(
                 from_json(row[6] or "{}"), benchmarks.get(row[CATEGORY]), limits, since
             )
             decided = (*measured, STATE_OF_CODE[row[4]])
             status = status_of_states(decided)
+            fired = decided.count(RuleState.FIRED)
+            if status in _SEVERITY_OF:
+                undecided[pid] = decided
         else:
             status = _STATUS_OF[code]
+            fired = (row[1] == _FIRED_CODE) + (row[2] == _FIRED_CODE) + (row[3] == _FIRED_CODE)
+            fired += row[4] == _FIRED_CODE
         counts[status] += 1
         if row[4] == _FIRED_CODE:
-            unbacked.append((row[TIER] != Tier.STRATEGIC.value, name.casefold(), name, pid))
+            other = row[TIER] != Tier.STRATEGIC.value
+            unbacked[other].append((other, name.casefold(), name, pid))
         if status in _SEVERITY_OF:
-            if decided is None:
-                decided = (
-                    STATE_OF_CODE[row[1]],
-                    STATE_OF_CODE[row[2]],
-                    STATE_OF_CODE[row[3]],
-                    STATE_OF_CODE[row[4]],
-                )
-            fired = -decided.count(RuleState.FIRED)
-            flagged.append((_SEVERITY_OF[status], fired, name.casefold(), name, pid, decided))
-    # As portfolio_report orders them; equal casefolded names (never equal name_keys) by name.
-    flagged.sort()
-    unbacked.sort()
+            severity = _SEVERITY_OF[status]
+            flagged[severity, -fired].append((severity, -fired, name.casefold(), name, pid))
+
+    def states_of(pid: int) -> States:
+        decided = undecided.get(pid)
+        if decided is None:
+            row = book.rows[pid]
+            decided = (
+                STATE_OF_CODE[row[1]],
+                STATE_OF_CODE[row[2]],
+                STATE_OF_CODE[row[3]],
+                STATE_OF_CODE[row[4]],
+            )
+        return decided
 
     def report_of(key: FlaggedKey) -> HealthReport:
-        pid, decided = key[4], key[5]
+        pid = key[4]
+        decided = states_of(pid)
         partner, row = book[pid], book.rows[pid]
         benchmark = benchmarks.get(row[CATEGORY])
         stored = row[6] or "{}"
         details = partial(_rules_of, partner, stored, benchmark, limits, since, pool.retired)
         return SummaryReport(partner, decided, details)
 
+    # As portfolio_report orders them; equal casefolded names (never equal name_keys) by name.
+    return Judged(
+        {s: counts.get(s, 0) for s in HealthStatus},
+        FlaggedReports(_ordered(flagged), report_of),
+        Lazy(_ordered(unbacked), lambda key: book[key[3]]),
+        names,
+        book,
+    )
+
+
+def pool_report(
+    judged: Judged,
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    limits: Thresholds,
+    today: date,
+) -> PortfolioReport:
+    """The report of the judged members with the window's GMV and traffic (sums, by metric
+    and partner; day_points: the window's points of partners with daily values, whose
+    totals are made here as the full computation makes them)."""
+    names = judged.names
     first, last = window_weeks(today, limits.window_weeks)
     shares = []
     for metric in ("gmv", "traffic"):
@@ -382,12 +439,21 @@ def assess_pool(
             totals.update(window_totals(with_days, metric, first.start, last.end))
         counted = {pid: value for pid, value in totals.items() if pid in names}
         shares.append(concentration_of(counted, metric, names, limits.hhi))
-    report = PortfolioReport(
-        {s: counts.get(s, 0) for s in HealthStatus},
-        FlaggedReports(flagged, report_of),
-        shares[0],
-        shares[1],
-        Lazy(unbacked, lambda key: book[key[3]]),
-        (first, last),
+    return PortfolioReport(
+        judged.counts, judged.flagged, shares[0], shares[1], judged.unbacked, (first, last)
     )
-    return report, book
+
+
+def assess_pool(
+    pool: PoolMembers,
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    keep: Callable[[MemberRow, tuple[str, ...]], bool] | None = None,
+) -> tuple[PortfolioReport, PartnerBook]:
+    """`assess_portfolio_summaries` from the members' rows alone: `judge_pool`, then
+    `pool_report`; with the book of the members' rows and Partners."""
+    judged = judge_pool(pool, benchmarks, limits, today, keep)
+    return pool_report(judged, sums, day_points, limits, today), judged.book

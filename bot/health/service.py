@@ -13,9 +13,10 @@ from bot.errors import NotFound, WriteConflict
 from bot.health.portfolio import (
     PoolSummaries,
     PortfolioReport,
-    assess_pool,
     assess_portfolio,
+    judge_pool,
     near_band_edge,
+    pool_report,
 )
 from bot.health.rules import (
     HealthReport,
@@ -99,10 +100,15 @@ async def portfolio_health(
         limits = settings.thresholds
         first, last = window_weeks(today, limits.window_weeks)
         members = await tx.pool_members(team_id, limits, lookback_start(today, limits))
-        sums, day_points = await tx.window_sums(team_id, first.start, last.end)
-        report, _ = await asyncio.to_thread(
-            assess_pool, members, sums, day_points, settings.benchmarks, limits, today
+        # Judged in a worker thread while the window's totals are read on SQLite's.
+        judging = asyncio.ensure_future(
+            asyncio.to_thread(judge_pool, members, settings.benchmarks, limits, today)
         )
+        try:
+            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+        finally:
+            judged = await judging
+        report = await asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
         if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
             partners = await tx.all_partners(team_id)
             points = await tx.health_points(team_id, lookback_start(today, limits))

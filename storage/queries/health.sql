@@ -216,7 +216,8 @@ SELECT partner_id FROM metrics
 -- Every PORTFOLIO partner's four rule states (0 unknown, 1 ok, 2 fired, 3 not applicable;
 -- NULL: not decided here, the summary's JSON comes back and Python decides) and its status
 -- (NULL: undecided), with the summary's JSON for the flagged and the undecided only, then
--- the partner's own columns (a Partner is made of them only for the few a report shows).
+-- the partner's own columns (a Partner is made of them only for the few a report shows), in
+-- name order: the report's order within each status, which Python sorts then in one pass.
 -- MATERIALIZED: each step once a partner (flattened, SQLite evaluated the states again for
 -- the status, the backup's subquery four times).
 WITH q AS (
@@ -316,7 +317,8 @@ SELECT r.partner_id, r.utilisation, r.roi, r.sentiment, r.backup, r.status,
        p.drop_reason, p.success_cases, p.created_at, p.updated_at
   FROM rated r
   JOIN partners p ON p.id = r.partner_id
-  LEFT JOIN health_summary h ON h.team_id = :team_id AND h.partner_id = r.partner_id;
+  LEFT JOIN health_summary h ON h.team_id = :team_id AND h.partner_id = r.partner_id
+ ORDER BY p.name_key;
 
 -- name: retired_names
 -- The names of a team's dropped and archived partners: a backup among them is no backup.
