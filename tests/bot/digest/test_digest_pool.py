@@ -102,3 +102,24 @@ async def test_what_changed_since_the_previous_digest_is_the_full_computation(
     assert full.newly_red and full.newly_amber and full.recovered
     assert full.dropped and full.added
     assert fast == full
+
+
+async def test_a_digest_near_a_band_edge_takes_the_exact_concentration(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When an HHI sits within 1e-9 of a band's edge the window is read again and the shares
+    made from every recorded value (forced here): the same digest, every list as before."""
+    await generate_pool(store, AT, 5, 120, {})
+    await _tagged(store)
+    scope = Scope("tag", "beauty")
+    full = await _full(store, scope, None)
+    asked: list[object] = []
+
+    def near(share: object, limits: object) -> bool:
+        asked.append(share)
+        return True
+
+    monkeypatch.setattr("bot.digest.service.near_band_edge", near)
+    fast = await compose_digest(store, AT, UTC_ZONE, TEAM, CHANNEL, scope)
+    assert asked, "the edge was asked about"
+    assert full.report.gmv is not None and fast == full
