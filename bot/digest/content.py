@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 from bot.digest.command import Scope
 from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
-from bot.health.lazy import Lazy
 from bot.health.portfolio import (
     CATEGORY,
     OWNER,
     PORTFOLIO,
     Judged,
     MemberRow,
+    NamedPartners,
     PoolMembers,
     PoolSummaries,
     PortfolioReport,
@@ -203,7 +203,7 @@ def digest_of(
         (name.casefold(), name, pid) for pid, name in judged.names.items() if pid not in reported
     )
     book = judged.book
-    overdue: Lazy[tuple[str, str, int], Partner] = Lazy(late, lambda key: book[key[2]])
+    overdue = NamedPartners(late, lambda key: book[key[2]])
     return compose_named(report, judged.names, overdue, Snapshot.load(previous))
 
 

@@ -310,6 +310,20 @@ class FlaggedReports(Lazy[FlaggedKey, HealthReport]):
             yield pid, HealthStatus.RED if severity == 0 else HealthStatus.AMBER
 
 
+class NamedPartners(Lazy[tuple[Any, ...], Partner]):
+    """Partners made when read, from keys whose last two items are the name and the id."""
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(key[-2] for key in self.keys)
+
+
+def names_of(partners: Sequence[Partner]) -> tuple[str, ...]:
+    """The partners' names in order (a `NamedPartners` makes no Partner for them)."""
+    if isinstance(partners, NamedPartners):
+        return partners.names()
+    return tuple(p.name for p in partners)
+
+
 def flagged_statuses(flagged: Sequence[HealthReport]) -> Iterator[tuple[int, HealthStatus]]:
     """Each flagged partner's id and status, in order (a `FlaggedReports` makes no report)."""
     if isinstance(flagged, FlaggedReports):
@@ -323,7 +337,7 @@ class Judged:
 
     counts: dict[HealthStatus, int]
     flagged: FlaggedReports
-    unbacked: Lazy[tuple[bool, str, str, int], Partner]
+    unbacked: NamedPartners
     names: dict[int, str]  # the members counted, by id
     book: PartnerBook
 
@@ -410,7 +424,7 @@ def judge_pool(
     return Judged(
         {s: counts.get(s, 0) for s in HealthStatus},
         FlaggedReports(_ordered(flagged), report_of),
-        Lazy(_ordered(unbacked), lambda key: book[key[3]]),
+        NamedPartners(_ordered(unbacked), lambda key: book[key[3]]),
         names,
         book,
     )

@@ -11,6 +11,7 @@ from bot.digest.command import Scope
 from bot.digest.content import Digest, Snapshot, assess_scoped, compose
 from bot.digest.service import compose_digest, save_snapshot
 from bot.health.lazy import Lazy
+from bot.health.portfolio import names_of
 from bot.health.rules import lookback_start, thresholds_from
 from bot.health.service import HEALTH
 from storage.store import PostgresStore, SQLiteStore
@@ -73,6 +74,8 @@ async def test_a_digest_from_the_members_rows_is_the_full_computation(
     assert fast.top_alerts == full.top_alerts  # the reports shown, with their rules
     assert list(fast.report.unbacked) == list(full.report.unbacked)
     assert list(fast.overdue) == list(full.overdue)
+    assert names_of(fast.report.unbacked) == tuple(p.name for p in full.report.unbacked)
+    assert names_of(fast.overdue) == tuple(p.name for p in full.overdue)
     assert fast == full
 
 
