@@ -92,8 +92,12 @@ class _Janitor:
     def take(self, containers: list[Any]) -> None:
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="janitor", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="janitor", daemon=True)
+                try:
+                    thread.start()
+                except RuntimeError:  # at interpreter shutdown: freed where they are
+                    return
+                self._thread = thread
         self._queue.put(containers)
 
     def _run(self) -> None:
