@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -10,11 +11,20 @@ from bot.digest.command import Scope
 from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
 from bot.health.portfolio import (
+    CATEGORY,
+    OWNER,
     PORTFOLIO,
+    Judged,
+    MemberRow,
+    NamedPartners,
+    PoolMembers,
     PoolSummaries,
     PortfolioReport,
     assess_portfolio,
     assess_portfolio_summaries,
+    flagged_statuses,
+    judge_pool,
+    pool_report,
 )
 from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
 from bot.metrics import Period, week_of
@@ -67,7 +77,7 @@ class Digest:
     """A digest's content; `changed` is False only when a previous one showed the same."""
 
     report: PortfolioReport
-    overdue: list[Partner]
+    overdue: Sequence[Partner]  # `Lazy` from digest_of_pool: made when read
     previous_counts: dict[HealthStatus, int] | None
     newly_red: list[str] = field(default_factory=list)
     newly_amber: list[str] = field(default_factory=list)
@@ -82,18 +92,23 @@ class Digest:
 
     @property
     def top_alerts(self) -> list[HealthReport]:
-        return self.report.flagged[:TOP_ALERTS]
+        return list(self.report.flagged[:TOP_ALERTS])
 
 
 def in_scope(partner: Partner, scope: Scope) -> bool:
     """Whether a digest of this scope covers the partner."""
+    return covers(scope, partner.category.value, partner.owner, partner.tags)
+
+
+def covers(scope: Scope, category: str, owner: str, tags: Sequence[str]) -> bool:
+    """`in_scope` from a partner's category, owner and tags."""
     match scope.kind:
         case "category":
-            return partner.category.value == scope.value
+            return category == scope.value
         case "owner":
-            return partner.owner == scope.value
+            return owner == scope.value
         case "tag":
-            return scope.value in (t.casefold() for t in partner.tags)
+            return scope.value in (t.casefold() for t in tags)
     return True
 
 
@@ -155,21 +170,67 @@ def _overdue(members: list[Partner], reported: set[int]) -> tuple[list[Partner],
     return [p for p in members if p in PORTFOLIO], overdue
 
 
+def judge_scoped(
+    pool: PoolMembers,
+    benchmarks: dict[str, float],
+    limits: Thresholds,
+    today: date,
+    scope: Scope,
+) -> Judged:
+    """`judge_pool` of the members the scope covers."""
+
+    def keep(row: MemberRow, tags: tuple[str, ...]) -> bool:
+        return covers(scope, row[CATEGORY], row[OWNER], tags)
+
+    return judge_pool(pool, benchmarks, limits, today, keep if scope.kind else None)
+
+
+def digest_of(
+    judged: Judged,
+    sums: dict[str, dict[int, float]],
+    day_points: list[MetricPoint],
+    reported: set[int],
+    limits: Thresholds,
+    today: date,
+    previous: str | None,
+) -> Digest:
+    """`compose` over `assess_scoped_summaries`, from the scope's judged members
+    (`judge_scoped`) and the partners that reported for the latest complete week: a
+    Partner is made only for what the digest's lists show when read; previous: the
+    channel's stored snapshot."""
+    report = pool_report(judged, sums, day_points, limits, today)
+    late = sorted(  # as _overdue orders them; equal casefolded names by name
+        (name.casefold(), name, pid) for pid, name in judged.names.items() if pid not in reported
+    )
+    book = judged.book
+    overdue = NamedPartners(late, lambda key: book[key[2]])
+    return compose_named(report, judged.names, overdue, Snapshot.load(previous))
+
+
 def _hhi(found: Concentration | None) -> float | None:
     return None if found is None else found.hhi
 
 
 def compose(
     report: PortfolioReport,
-    members: list[Partner],
-    overdue: list[Partner],
+    members: Sequence[Partner],
+    overdue: Sequence[Partner],
     previous: Snapshot | None,
 ) -> Digest:
     """The digest: the portfolio now, and what changed since the previous snapshot."""
-    statuses = {p.id: "ok" for p in members}
-    names = {p.id: p.name for p in members}
-    for flagged in report.flagged:
-        statuses[flagged.partner.id] = flagged.status.value
+    return compose_named(report, {p.id: p.name for p in members}, overdue, previous)
+
+
+def compose_named(
+    report: PortfolioReport,
+    names: dict[int, str],
+    overdue: Sequence[Partner],
+    previous: Snapshot | None,
+) -> Digest:
+    """`compose` from the members' names by id."""
+    statuses = dict.fromkeys(names, "ok")
+    for pid, status in flagged_statuses(report.flagged):
+        statuses[pid] = status.value
     hhi = {
         metric: value
         for metric, value in (("gmv", _hhi(report.gmv)), ("traffic", _hhi(report.traffic)))

@@ -4,7 +4,7 @@ and the job's bookkeeping: which slots are due, claimed, skipped, retried or fai
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,16 +14,19 @@ from bot.digest.command import ScheduleRequest, Scope
 from bot.digest.content import (
     Digest,
     Snapshot,
-    assess_scoped_summaries,
-    compose,
+    assess_scoped,
+    compose_named,
+    digest_of,
+    judge_scoped,
     overdue_week,
     with_drills,
 )
 from bot.digest.ports import NewSchedule, Schedule
 from bot.digest.rules import Rule, describe, following, next_runs, slots_until, trigger_of
 from bot.errors import RuleError
-from bot.health.rules import thresholds_from
-from bot.health.service import HEALTH, pool_summaries
+from bot.health.portfolio import near_band_edge
+from bot.health.rules import lookback_start, thresholds_from, window_weeks
+from bot.health.service import HEALTH
 from bot.ports import Store
 
 CLAIM_KIND = "digest"
@@ -132,25 +135,54 @@ async def compose_digest(
     async with store.read() as tx:
         limits = thresholds_from(await tx.settings(team_id, HEALTH))
         benchmarks = await tx.benchmarks(team_id)
-        partners = await tx.all_partners(team_id)
-        pool = await pool_summaries(tx, team_id, today, limits, overdue_week(today))
-        stored = await tx.digest_snapshot(team_id, channel_id)
-        drills = [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
-    report, members, overdue = await asyncio.to_thread(
-        assess_scoped_summaries, partners, pool, benchmarks, limits, today, scope
-    )
-    digest = compose(report, members, overdue, Snapshot.load(stored[1] if stored else None))
+        first, last = window_weeks(today, limits.window_weeks)
+        since = lookback_start(today, limits)
+        members = await tx.pool_members(team_id, limits, since)
+        # Judged in a worker thread while the window's totals are read on SQLite's.
+        judging = asyncio.ensure_future(
+            asyncio.to_thread(judge_scoped, members, benchmarks, limits, today, scope)
+        )
+        try:
+            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+            reported = await tx.reported_in_week(team_id, overdue_week(today), since)
+            stored = await tx.digest_snapshot(team_id, channel_id)
+            drills = (
+                [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
+            )
+        finally:
+            judged = await judging
+        previous = stored[1] if stored else None
+        digest = await asyncio.to_thread(
+            digest_of, judged, sums, day_points, reported, limits, today, previous
+        )
+        report = digest.report
+        if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
+            partners = await tx.all_partners(team_id)
+            points = await tx.health_points(team_id, since)
+            exact, _, _ = await asyncio.to_thread(
+                assess_scoped, partners, points, benchmarks, limits, today, scope
+            )
+            report = replace(report, gmv=exact.gmv, traffic=exact.traffic)
+            digest = compose_named(report, judged.names, digest.overdue, Snapshot.load(previous))
+        book = judged.book
+        drilled = []  # the drills' partners, for the scope's
+        for pid in sorted({d.partner_id for d in drills}):
+            found = book[pid] if pid in book else await tx.partner_by_id(team_id, pid)
+            if found is not None:
+                drilled.append(found)
     if stored is None:
         return digest
-    return with_drills(digest, drills, partners, scope, stored[0], now)
+    return with_drills(digest, drills, drilled, scope, stored[0], now)
 
 
 async def save_snapshot(
     store: Store, now: datetime, team_id: str, channel_id: str, digest: Digest
 ) -> None:
-    """Remember what the channel's digest showed, for the next one's changes."""
+    """Remember what the channel's digest showed, for the next one's changes (written as
+    JSON off the event loop: a pool of 100,000 is megabytes of it)."""
+    dumped = await asyncio.to_thread(digest.snapshot.dump)
     async with store.write() as tx:
-        await tx.upsert_digest_snapshot(team_id, channel_id, now, digest.snapshot.dump())
+        await tx.upsert_digest_snapshot(team_id, channel_id, now, dumped)
 
 
 @dataclass(frozen=True)

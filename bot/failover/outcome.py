@@ -14,6 +14,7 @@ from bot.failover import impact, rules
 from bot.failover.rules import Drill, Event, GmvImpact, OpenDrillExists, check_open
 from bot.failover.service import _transition, drill
 from bot.failover.summary import CloseSummary, Dependency, PartnerOutcome, close_summary
+from bot.health.portfolio import names_of
 from bot.health.service import portfolio_health
 from bot.ports import Store
 from bot.registry.rules import PartnerFields, Status
@@ -110,7 +111,7 @@ async def dependency_now(store: Store, at: datetime, zone: ZoneInfo, team_id: st
     the portfolio (read and assessed in a worker thread: it is pool-sized)."""
     report, _ = await portfolio_health(store, at, zone, team_id)
     first, last = report.window
-    unbacked = tuple(p.name for p in report.unbacked)
+    unbacked = names_of(report.unbacked)  # no Partner made for each
     return Dependency(report.gmv, (first.label, last.label), report.population.label, unbacked)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 from math import fsum
+from typing import overload
 
+from bot.health.lazy import release
 from bot.health.rules import MetricPoint
 from bot.metrics import week_of
 
@@ -29,7 +32,7 @@ class Concentration:
 
     metric: str
     total: float
-    shares: tuple[Share, ...]  # largest first
+    shares: Sequence[Share]  # largest first (`Shares`: made when read)
     hhi: float
     band: str
 
@@ -107,10 +110,7 @@ def concentration_of(
     total = fsum(summed.values())  # correctly rounded: the same whatever the partners' order
     if total <= 0:
         return None
-    # Sorted as plain pairs, then made Shares: a pool of 100,000 sorts in a third of the time.
-    named = [(-value, names.get(pid, "?"), pid) for pid, value in summed.items() if value > 0]
-    named.sort(key=lambda n: n[:2])
-    shares = [Share(pid, name, -value, -value * 100 / total) for value, name, pid in named]
+    shares = Shares(summed, names, total)
     # HHI = 10,000 x sum(v^2) / (sum v)^2, compared without division in exact decimals of
     # what people typed, so a pool at exactly 2,500 is not "above 2,500" by rounding.
     with localcontext() as exact:
@@ -120,4 +120,68 @@ def concentration_of(
         whole = sum(values, Decimal(0)) ** 2
         index = float(squares / whole)
         band = band_of(squares, Decimal(repr(high)) * whole, Decimal(repr(MODERATE_HHI)) * whole)
-    return Concentration(metric, total, tuple(shares), index, band)
+    return Concentration(metric, total, shares, index, band)
+
+
+def _order(named: tuple[float, str, int]) -> tuple[float, str]:
+    return named[:2]
+
+
+class Shares(Sequence[Share]):
+    """Every partner's share, largest first (ties by name, then as summed), made when read:
+    a report shows the largest and how many there are, and a pool of 100,000 would sort
+    and make 100,000 Shares for that. Equal to any sequence of the same Shares."""
+
+    __slots__ = ("_count", "_made", "_names", "_summed", "_total")
+
+    def __init__(self, summed: dict[int, float], names: dict[int, str], total: float) -> None:
+        self._summed = summed  # partner id -> total, as summed (the ties' order)
+        self._names = names
+        self._total = total
+        self._count = sum(1 for value in summed.values() if value > 0)
+        self._made: list[Share] | None = None
+
+    def _named(self) -> Iterator[tuple[float, str, int]]:
+        names = self._names
+        return (
+            (-value, names.get(pid, "?"), pid) for pid, value in self._summed.items() if value > 0
+        )
+
+    def _share(self, named: tuple[float, str, int]) -> Share:
+        value, name, pid = named
+        return Share(pid, name, -value, -value * 100 / self._total)
+
+    def _all(self) -> list[Share]:
+        if self._made is None:
+            # Sorted as plain tuples, then made Shares: a third of the time of sorting Shares.
+            ordered = sorted(self._named(), key=_order)  # stable: ties as summed
+            self._made = [self._share(n) for n in ordered]
+        return self._made
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Share: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Share]: ...
+    def __getitem__(self, index: int | slice) -> Share | list[Share]:
+        if self._made is None and index in (0, -self._count) and self._count:
+            return self._share(min(self._named(), key=_order))  # the first of the stable sort
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Share]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Shares({self._count} partners)"
+
+    def __del__(self) -> None:
+        release(self._summed, self._made)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.health.portfolio import PoolMembers
 from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import HealthSummary
 from bot.health.summary_columns import StateRow
@@ -49,6 +50,7 @@ class HealthTx(Protocol):
     async def pool_states(
         self, team_id: str, limits: Thresholds, since: date
     ) -> dict[int, StateRow]: ...
+    async def pool_members(self, team_id: str, limits: Thresholds, since: date) -> PoolMembers: ...
     async def window_sums(
         self, team_id: str, first: date, last: date
     ) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]: ...

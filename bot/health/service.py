@@ -14,8 +14,9 @@ from bot.health.portfolio import (
     PoolSummaries,
     PortfolioReport,
     assess_portfolio,
-    assess_portfolio_summaries,
+    judge_pool,
     near_band_edge,
+    pool_report,
 )
 from bot.health.rules import (
     HealthReport,
@@ -87,28 +88,29 @@ async def partner_series(
 async def portfolio_health(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str
 ) -> tuple[PortfolioReport, HealthSettings]:
-    """The portfolio (PORTFOLIO's partners) from one health summary a partner and the
-    window's GMV and traffic summed in the database; the rules run over one row a partner,
-    in a worker thread, so the event loop stays free to ack other requests meanwhile."""
+    """The portfolio (PORTFOLIO's partners) from the rule states SQL decides over one
+    health summary a partner and the window's GMV and traffic summed in the database;
+    counted and ordered in a worker thread, so the event loop stays free to ack other
+    requests meanwhile; a partner's report is made only when it is read (a page)."""
     today = now.astimezone(zone).date()
     async with store.read() as tx:
         settings = HealthSettings(
             thresholds_from(await tx.settings(team_id, HEALTH)), await tx.benchmarks(team_id)
         )
         limits = settings.thresholds
-        partners = await tx.all_partners(team_id)
-        pool = await pool_summaries(tx, team_id, today, limits)
-        report = await asyncio.to_thread(
-            assess_portfolio_summaries,
-            partners,
-            pool.states,
-            pool.sums,
-            pool.day_points,
-            settings.benchmarks,
-            limits,
-            today,
+        first, last = window_weeks(today, limits.window_weeks)
+        members = await tx.pool_members(team_id, limits, lookback_start(today, limits))
+        # Judged in a worker thread while the window's totals are read on SQLite's.
+        judging = asyncio.ensure_future(
+            asyncio.to_thread(judge_pool, members, settings.benchmarks, limits, today)
         )
+        try:
+            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+        finally:
+            judged = await judging
+        report = await asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
         if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
+            partners = await tx.all_partners(team_id)
             points = await tx.health_points(team_id, lookback_start(today, limits))
             exact = await asyncio.to_thread(
                 assess_portfolio, partners, points, settings.benchmarks, limits, today

@@ -179,6 +179,16 @@ def summary_states(
 ) -> tuple[RuleState, RuleState, RuleState, RuleState]:
     """The four rules' states (utilisation, ROI, sentiment, backup), as `assess` decides
     them, from numbers alone."""
+    return (
+        *summary_metric_states(summary, benchmark, limits, since),
+        backup_state(partner, retired),
+    )
+
+
+def summary_metric_states(
+    summary: HealthSummary, benchmark: float | None, limits: Thresholds, since: date
+) -> tuple[RuleState, RuleState, RuleState]:
+    """The three metric rules' states (utilisation, ROI, sentiment) of `summary_states`."""
     day, month = since.toordinal(), _month_index(since)
     rue = _in_window(summary.rue, day)[: limits.rue_weeks]
     if len(rue) < limits.rue_weeks:
@@ -224,13 +234,16 @@ def summary_states(
             lambda: (exact_old - exact_new) * 100 / exact_old < exact_line,
         )
         sentiment = RuleState.FIRED if fell else RuleState.OK
+    return utilisation, roi, sentiment
+
+
+def backup_state(partner: Partner, retired: frozenset[str]) -> RuleState:
+    """The backup rule's state (`backup_rule`'s, without its text)."""
     if partner.tier not in (Tier.STRATEGIC, Tier.CORE):
-        backup = RuleState.NOT_APPLICABLE
-    elif any(b not in retired for b in partner.backups):
-        backup = RuleState.OK
-    else:
-        backup = RuleState.FIRED
-    return utilisation, roi, sentiment, backup
+        return RuleState.NOT_APPLICABLE
+    if any(b not in retired for b in partner.backups):
+        return RuleState.OK
+    return RuleState.FIRED
 
 
 def status_of_states(states: tuple[RuleState, RuleState, RuleState, RuleState]) -> HealthStatus:

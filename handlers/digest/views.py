@@ -3,6 +3,7 @@ to `/digest schedule` and `/digest list`, and help. Pure builders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,18 +127,19 @@ def _concentration(label: str, found: Concentration | None, change: float | None
     )
 
 
-def _to_act(title: str, partners: list[Partner], what: str) -> str:
+def _to_act(title: str, partners: Sequence[Partner], what: str) -> str:
     # Owners are mentioned here because the digest asks them to act.
     lines = [f"• *{esc(p.name)}* ({p.tier.value}): <@{p.owner}> {what}" for p in partners]
     return f"*{title}* ({len(partners)})\n" + "\n".join(lines)
 
 
-def _chunks(title: str, partners: list[Partner], what: str) -> list[Block]:
-    """A list of partners to act on, in sections that stay inside Slack's limit."""
+def _chunks(title: str, partners: Sequence[Partner], what: str) -> list[Block]:
+    """A list of partners to act on, in sections that stay inside Slack's limit (the first
+    ten sections only are made: the rest would be cut)."""
     return [
         section(_to_act(title if i == 0 else f"{title}, continued", partners[i : i + 20], what))
-        for i in range(0, len(partners), 20)
-    ][:10]
+        for i in range(0, min(len(partners), 200), 20)
+    ]
 
 
 def build_digest(

@@ -6,13 +6,21 @@ import asyncio
 import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from bot.health.portfolio import PoolMembers
 from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import EDGE, HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import StateRow, summary_columns
 from bot.metrics import PERIOD_KINDS, Period
+from bot.registry.rules import Partner
 from storage.tx.base import Dialect, Queries
+from storage.tx.registry import _partner
+
+# Rows a PostgreSQL read decodes at a time: asyncpg decodes on the event loop's thread, and
+# 10,000 rows of pool_states at once held it 100 ms.
+CHUNK = 2_000
 
 
 class HealthQueries(Queries):
@@ -118,8 +126,23 @@ class HealthQueries(Queries):
         """Every PORTFOLIO partner's rule states and status as SQL decides them from the
         summaries' columns (None where it cannot), with the JSON of the flagged and the
         undecided."""
+        rows = await self._pool_state_rows(team_id, limits, since)
+        return await asyncio.to_thread(_state_rows, rows)
+
+    async def pool_members(self, team_id: str, limits: Thresholds, since: date) -> PoolMembers:
+        """`pool_states`' rows with each member's partner columns, and the team's tags,
+        backups and retired names, as read (a Partner is made only of a row asked for)."""
+        rows = await self._pool_state_rows(team_id, limits, since)
+        tags = await self._fetch_tuples("team_tags", team_id=team_id)
+        backups = await self._fetch_tuples("team_backups", team_id=team_id)
+        retired = frozenset(
+            str(n) for (n,) in await self._fetch_tuples("retired_names", team_id=team_id)
+        )
+        return PoolMembers(rows, tags, backups, retired, partial(_member, self._d, team_id))
+
+    async def _pool_state_rows(self, team_id: str, limits: Thresholds, since: date) -> list[Any]:
         line = float(limits.sentiment_drop)
-        rows = await self._fetch_tuples(
+        return await self._fetch_chunked(
             "pool_states",
             team_id=team_id,
             since_day=since.toordinal(),
@@ -132,7 +155,18 @@ class HealthQueries(Queries):
             sentiment_drop=line,
             sentiment_margin=EDGE * (line if line > 1.0 else 1.0),
         )
-        return {int(row[0]): tuple(row[1:]) for row in rows}
+
+    async def _fetch_chunked(self, name: str, **params: Any) -> list[Any]:
+        """`_fetch_tuples`, on PostgreSQL through a cursor CHUNK rows at a time, so the loop
+        runs between chunks instead of waiting for every row's decoding at once."""
+        if self._d.name == "sqlite":
+            return await self._fetch_tuples(name, **params)
+        rows: list[Any] = []
+        async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as factory:
+            cursor = await factory
+            while chunk := await cursor.fetch(CHUNK):
+                rows += chunk
+        return rows
 
     async def window_sums(
         self, team_id: str, first: date, last: date
@@ -140,16 +174,22 @@ class HealthQueries(Queries):
         """Weekly GMV and traffic summed per partner over the window's days, and the window's
         points of the partners that also have daily values there (summed by the rules)."""
         window = {"team_id": team_id, "first": self._d.day(first), "last": self._d.day(last)}
-        sums: dict[str, dict[int, float]] = {"gmv": {}, "traffic": {}}
-        for pid, metric, total in await self._fetch_tuples("window_sums", **window):
-            sums[metric][int(pid)] = float(total)
-        days = await self._fetch_tuples("window_days", **window)
-        return sums, _points(days, self._d)
+        sums = await self._fetch_chunked("window_sums", **window)
+        with_days = [
+            int(pid) for (pid,) in await self._fetch_tuples("window_day_partners", **window)
+        ]
+        days: list[Any] = []
+        if with_days:
+            listed = json.dumps(with_days) if self._d.name == "sqlite" else with_days
+            days = await self._fetch_tuples(
+                f"window_days_{self._d.name}", **window, partners=listed
+            )
+        return await asyncio.to_thread(_window_sums, sums, days, self._d)
 
     async def reported_in_week(self, team_id: str, week: Period, since: date) -> set[int]:
         """Partners with a metric for a period overlapping the week that starts on since or
         later (as the window read from since holds them)."""
-        rows = await self._fetch_tuples(
+        rows = await self._fetch_chunked(
             "reported_in_week",
             team_id=team_id,
             first=self._d.day(max(since, week.start)),
@@ -157,7 +197,7 @@ class HealthQueries(Queries):
             week_start=self._d.day(week.start),
             month_floor=self._d.day(max(since, week.start - timedelta(days=30))),
         )
-        return {int(pid) for (pid,) in rows}
+        return await asyncio.to_thread(_ids, rows)
 
 
 def period_kinds(dialect: Dialect) -> Any:
@@ -175,3 +215,37 @@ def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
             periods[(label, kind)] = period
         points.append(MetricPoint(int(pid), period, metric, float(value)))
     return points
+
+
+def _state_rows(rows: Sequence[Any]) -> dict[int, StateRow]:
+    return {int(row[0]): tuple(row[1:7]) for row in rows}
+
+
+def _ids(rows: Sequence[Any]) -> set[int]:
+    return {int(pid) for (pid,) in rows}
+
+
+def _window_sums(
+    rows: Sequence[Any], days: Sequence[Any], dialect: Dialect
+) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]:
+    sums: dict[str, dict[int, float]] = {"gmv": {}, "traffic": {}}
+    for pid, metric, total in rows:
+        sums[metric][int(pid)] = float(total)
+    return sums, _points(days, dialect)
+
+
+# pool_states' columns from the partner's name on, as registry's partner rows name them
+_PARTNER_COLUMNS: tuple[str, ...] = ("name", "category", "tier", "status", "owner", "contacts")
+_PARTNER_COLUMNS += ("notes", "drop_reason", "success_cases", "created_at", "updated_at")
+
+
+def _member(
+    dialect: Dialect,
+    team_id: str,
+    row: Sequence[Any],
+    tags: tuple[str, ...],
+    backups: tuple[str, ...],
+) -> Partner:
+    """The Partner of one of pool_states' rows, as `all_partners` makes it."""
+    columns = dict(zip(_PARTNER_COLUMNS, row[7:], strict=True))
+    return _partner(dialect, {"id": row[0], "team_id": team_id, **columns}, tags, backups)
