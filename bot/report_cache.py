@@ -12,25 +12,51 @@ MAX_ENTRIES keys, least recently used dropped first)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Generator, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.flights import Flights
 from bot.ports import Store
 
-log = logging.getLogger(__name__)
-
 T = TypeVar("T")
+V = TypeVar("V")
 MAX_ENTRIES = 32  # reports kept in one process, of every workspace
+MAX_VIEWS = 16  # views kept of one report (pages, say)
+
+
+class Report(Generic[T]):
+    """One report being computed or done, and the views made of it (the messages that show
+    it, built once a page or a scope for everyone who asks for the same)."""
+
+    def __init__(self, computed: asyncio.Task[T]) -> None:
+        self.computed = computed
+        self._views: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def done(self) -> bool:
+        return self.computed.done()
+
+    def __await__(self) -> Generator[Any, None, T]:
+        return asyncio.shield(self.computed).__await__()
+
+    def view(self, key: Hashable, build: Callable[[T], V]) -> V:
+        """build(report), made once for key (a done report only; a failed one raises)."""
+        if key in self._views:
+            self._views.move_to_end(key)
+            made: V = self._views[key]
+            return made
+        made = build(self.computed.result())
+        self._views[key] = made
+        while len(self._views) > MAX_VIEWS:
+            self._views.popitem(last=False)
+        return made
 
 
 @dataclass
 class _Entry:
     version: int
-    report: asyncio.Task[Any]
+    report: Report[Any]
 
 
 async def _read_version(store: Store, team_id: str) -> int:
@@ -53,28 +79,30 @@ class ReportCache:
 
     async def report(
         self, store: Store, team_id: str, key: Hashable, compute: Callable[[], Awaitable[T]]
-    ) -> asyncio.Future[T]:
-        """The report key names (compute() when not known yet for the current version), as a
-        future: done when the report was ready (then the answer can go in the ack), else
-        running. Its failure is not kept: the next request computes it again."""
+    ) -> Report[T]:
+        """The report key names (compute() when not known yet for the current version):
+        done when it was ready (then the answer can go in the ack), else running. Its
+        failure is not kept: the next request computes it again."""
         version = await self.version(store, team_id)
         name = (team_id, key)
         entry = self._entries.get(name)
         if entry is not None and entry.version >= version:
             self._entries.move_to_end(name)
-            return entry.report
-        report: asyncio.Task[T] = asyncio.create_task(_computed(compute()))
+            kept: Report[T] = entry.report
+            return kept
+        report = Report(asyncio.create_task(_computed(compute())))
         self._entries[name] = _Entry(version, report)
         self._entries.move_to_end(name)
-        report.add_done_callback(lambda done: self._forget_failed(name, done))
+        report.computed.add_done_callback(lambda done: self._forget_failed(name, report))
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)  # a running one still answers who awaits it
         return report
 
-    def _forget_failed(self, name: tuple[str, Hashable], done: asyncio.Task[Any]) -> None:
+    def _forget_failed(self, name: tuple[str, Hashable], report: Report[Any]) -> None:
+        done = report.computed
         failed = done.cancelled() or done.exception() is not None
         entry = self._entries.get(name)
-        if failed and entry is not None and entry.report is done:
+        if failed and entry is not None and entry.report is report:
             del self._entries[name]
 
 

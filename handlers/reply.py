@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AlreadyRegistered, CommandError, Forbidden, NotFound, RuleError
+from bot.report_cache import Report
 from bot.services import Services
 from handlers.blocks import error_message, esc
 from handlers.slack_client import error_code
@@ -37,14 +38,18 @@ class Later:
     work: Awaitable[Message]
 
 
-def now_or_later(report: asyncio.Future[T], build: Callable[[T], Message]) -> Message | Later:
-    """The answer built from a report: now when the report is ready (a failed one raises
-    here, so the error goes in the ack), else Later, built when it is."""
+def now_or_later(
+    report: Report[T], view: Hashable, build: Callable[[T], Message]
+) -> Message | Later:
+    """The answer built from a report (once per view of it: a page, a scope): now when the
+    report is ready (a failed one raises here, so the error goes in the ack), else Later,
+    built when it is."""
     if report.done():
-        return build(report.result())
+        return report.view(view, build)
 
     async def built() -> Message:
-        return build(await asyncio.shield(report))
+        await report
+        return report.view(view, build)
 
     return Later(built())
 

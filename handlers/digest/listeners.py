@@ -104,7 +104,9 @@ async def run(services: Services, body: dict[str, Any], request: DigestRequest) 
                 services.reports, store, now, zone, team_id, body["channel_id"], scope
             )
             return now_or_later(
-                digest, lambda made: views.build_digest(made, scope, ephemeral=True, zone=zone)[0]
+                digest,
+                "preview",
+                lambda made: views.build_digest(made, scope, ephemeral=True, zone=zone)[0],
             )
     raise CommandError("That request is not handled yet.")  # AlertsRequest: routed above
 

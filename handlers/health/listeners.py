@@ -3,7 +3,6 @@ drawn off the loop and uploaded through the outbox."""
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -58,7 +57,7 @@ async def run(
             return views.build_health_help()
         case PortfolioRequest(offset=offset):
             pool = await portfolio(services.reports, store, now, zone, team_id)
-            return now_or_later(pool, lambda found: views.build_portfolio(*found, offset))
+            return now_or_later(pool, offset, lambda found: views.build_portfolio(*found, offset))
         case PartnerHealthRequest(name=name, chart=False):
             partner_report, settings = await health_service.partner_health(
                 store, now, zone, team_id, name
@@ -131,8 +130,9 @@ async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message
         services.settings.zone,
         click.team_id,
     )
-    report, settings = await asyncio.shield(pool)
-    return views.build_portfolio(report, settings, click.payload.offset)
+    await pool
+    offset = click.payload.offset
+    return pool.view(offset, lambda found: views.build_portfolio(*found, offset))
 
 
 def register(app: AsyncApp) -> None:

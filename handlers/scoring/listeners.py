@@ -4,7 +4,6 @@ through Bolt's context."""
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -91,7 +90,7 @@ async def run(
         case TopRequest(limit=limit, category=category):
             ranked = await top_ranking(services.reports, store, team_id, category, limit)
             shown = category.value if category else None
-            return now_or_later(ranked, lambda top: views.build_top(top, limit, 0, shown))
+            return now_or_later(ranked, 0, lambda top: views.build_top(top, limit, 0, shown))
         case ReviewRequest(share=share):
             result = await score_service.yearly_review(store, now, zone, team_id, share)
             return views.build_review(result, share, actor)
@@ -187,7 +186,10 @@ async def _top(services: Services, click: Click[TopPage]) -> Message:
     ranked = await top_ranking(
         services.reports, services.store, click.team_id, category, page.limit
     )
-    return views.build_top(await asyncio.shield(ranked), page.limit, page.offset, page.category)
+    await ranked
+    return ranked.view(
+        page.offset, lambda top: views.build_top(top, page.limit, page.offset, page.category)
+    )
 
 
 async def review_page(

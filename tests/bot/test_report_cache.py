@@ -36,7 +36,7 @@ class VersionedStore:
         return self.version
 
 
-class Report:
+class Computation:
     """A computation the test releases, counting how often it ran."""
 
     def __init__(self) -> None:
@@ -53,13 +53,13 @@ class Report:
 
 
 async def test_requests_of_one_version_share_one_computation_and_a_write_redoes_it() -> None:
-    store, report, cache = VersionedStore(), Report(), ReportCache()
+    store, report, cache = VersionedStore(), Computation(), ReportCache()
     asked = [await cache.report(store, "T1", "top", report) for _ in range(5)]  # type: ignore[arg-type]
     assert all(f is asked[0] for f in asked) and not asked[0].done()
     report.release.set()
     assert await asked[0] == "report 1"
     ready = await cache.report(store, "T1", "top", report)  # type: ignore[arg-type]
-    assert ready.done() and ready.result() == "report 1" and report.runs == 1
+    assert ready.done() and ready.computed.result() == "report 1" and report.runs == 1
     # Another workspace, or another key, is a report of its own.
     assert await (await cache.report(store, "T2", "top", report)) == "report 2"  # type: ignore[arg-type]
     assert await (await cache.report(store, "T1", "digest", report)) == "report 3"  # type: ignore[arg-type]
@@ -69,7 +69,7 @@ async def test_requests_of_one_version_share_one_computation_and_a_write_redoes_
 
 
 async def test_a_failed_computation_is_not_kept() -> None:
-    store, report, cache = VersionedStore(), Report(), ReportCache()
+    store, report, cache = VersionedStore(), Computation(), ReportCache()
     report.fail = True
     report.release.set()
     failed = await cache.report(store, "T1", "top", report)  # type: ignore[arg-type]
@@ -80,7 +80,7 @@ async def test_a_failed_computation_is_not_kept() -> None:
 
 
 async def test_entries_are_bounded_least_recently_used_first() -> None:
-    store, report, cache = VersionedStore(), Report(), ReportCache(max_entries=2)
+    store, report, cache = VersionedStore(), Computation(), ReportCache(max_entries=2)
     report.release.set()
     for key in ("a", "b", "a", "c"):  # "b" is the least recently used when "c" comes
         await (await cache.report(store, "T1", key, report))  # type: ignore[arg-type]
@@ -92,7 +92,7 @@ async def test_entries_are_bounded_least_recently_used_first() -> None:
 
 
 async def test_concurrent_requests_share_one_version_read() -> None:
-    store, report, cache = VersionedStore(), Report(), ReportCache()
+    store, report, cache = VersionedStore(), Computation(), ReportCache()
     report.release.set()
     await (await cache.report(store, "T1", "top", report))  # type: ignore[arg-type]
     before = store.version_reads
@@ -105,3 +105,23 @@ async def test_concurrent_requests_share_one_version_read() -> None:
     assert all(f.done() for f in asked) and report.runs == 1
     # The first began its read at once; the seven others joined the next one.
     assert store.version_reads - before == 2
+
+
+async def test_a_view_of_a_report_is_built_once_a_key() -> None:
+    store, report, cache = VersionedStore(), Computation(), ReportCache()
+    report.release.set()
+    made = await cache.report(store, "T1", "top", report)  # type: ignore[arg-type]
+    await made
+    built: list[int] = []
+
+    def page(offset: int):  # type: ignore[no-untyped-def]
+        def build(text: str) -> str:
+            built.append(offset)
+            return f"{text}, from {offset}"
+
+        return build
+
+    assert made.view(0, page(0)) == "report 1, from 0"
+    assert made.view(0, page(0)) == "report 1, from 0"
+    assert made.view(10, page(10)) == "report 1, from 10"
+    assert built == [0, 10]

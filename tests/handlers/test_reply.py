@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import CommandError, RuleError
+from bot.report_cache import Report
 from handlers.blocks import message, section
 from handlers.reply import (
     OUR_SIDE,
@@ -81,6 +82,15 @@ async def report_bot(store: SQLiteStore) -> AsyncIterator[Bot]:
         yield made
 
 
+def report_of(result: asyncio.Future[dict[str, Any]]) -> Report[dict[str, Any]]:
+    """A report being computed until result is set."""
+
+    async def computed() -> dict[str, Any]:
+        return await result
+
+    return Report(asyncio.create_task(computed()))
+
+
 def built(report: dict[str, Any]) -> Message:
     return message([section(f"*{report['name']}*: all good")], f"{report['name']}: all good")
 
@@ -89,9 +99,11 @@ async def test_a_report_ready_at_once_goes_in_the_ack(report_bot: Bot) -> None:
     bot = report_bot
     ready: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
     ready.set_result({"name": "Acme Media"})
+    report = report_of(ready)
+    await report
 
     async def work() -> Message | Later:
-        return now_or_later(ready, built)
+        return now_or_later(report, "page 1", built)
 
     await answer(bot.services, bot.ack, bot.respond, work(), "/score")
     await bot.settle()
@@ -106,7 +118,7 @@ async def test_a_report_still_computing_acks_working_at_once_and_follows(report_
     computing: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
     async def work() -> Message | Later:
-        return now_or_later(computing, built)
+        return now_or_later(report_of(computing), "page 1", built)
 
     await answer(bot.services, bot.ack, bot.respond, work(), "/score")
     assert bot.ack.once == {"response_type": "ephemeral", "text": WORKING}
@@ -122,7 +134,7 @@ async def test_a_report_that_fails_after_the_ack_is_told_through_respond(report_
     computing: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
 
     async def work() -> Message | Later:
-        return now_or_later(computing, built)
+        return now_or_later(report_of(computing), "page 1", built)
 
     await answer(bot.services, bot.ack, bot.respond, work(), "/health")
     computing.set_exception(RuntimeError("the database went away"))
@@ -137,7 +149,7 @@ async def test_a_report_waits_for_the_ack_where_report_wait_allows(bot: Bot) -> 
 
     async def work() -> Message | Later:
         asyncio.get_running_loop().call_soon(computing.set_result, {"name": "Acme Media"})
-        return now_or_later(computing, built)
+        return now_or_later(report_of(computing), "page 1", built)
 
     await answer(bot.services, bot.ack, bot.respond, work(), "/score")
     await bot.settle()
