@@ -4,9 +4,9 @@ report version, and shared by every request that asks for them meanwhile.
 The version is one the database bumps in the same transaction as every write that changes
 what these reports show (storage/tx/versions.py), and it is read before the report's data:
 an entry is never older than its version, so a request whose version read (begun after it
-arrived) finds an entry of that version or a newer one can take it, whatever replica wrote
-last. Concurrent requests share one version read (bot/flights.py); those of one version share
-one computation, running or done. Entries are few (the newest version of each key, at most
+arrived) finds an entry of that version can take it, whatever replica wrote last.
+Concurrent requests share one version read (bot/flights.py); those of one version share one
+computation, running or done. Entries are few (the latest version of each key, at most
 MAX_ENTRIES keys, least recently used dropped first)."""
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ class ReportCache:
         version = await self.version(store, team_id)
         name = (team_id, key)
         entry = self._entries.get(name)
-        if entry is not None and entry.version >= version:
+        # Equal, not "at least": a database restored to an older version is read afresh.
+        if entry is not None and entry.version == version:
             self._entries.move_to_end(name)
             kept: Report[T] = entry.report
             return kept
