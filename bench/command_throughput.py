@@ -2,9 +2,9 @@
 
 Both run in this one process, in the same run, interleaved round by round: a bare Bolt app
 whose command acks a fixed text (the baseline), and partnerbot answering `/partner show`,
-`/partner list`, `/score NAME`, `/health NAME`, `/score top`, `/digest preview` and
-`/failover status` from a registry of --partners partners with --weeks weeks of five
-metrics. Requests are signed as Slack signs them and sent over HTTP on 127.0.0.1 from
+`/partner list`, `/score NAME`, `/health NAME`, `/score top`, `/digest preview`, `/health`
+(the portfolio) and `/failover status` from a registry of --partners partners with --weeks
+weeks of five metrics. Requests are signed as Slack signs them and sent over HTTP on 127.0.0.1 from
 --concurrency clients. For each case: acks per second and ack p99 as ratios to bare Bolt's,
 and the p99 of the time until the answer reached Slack (in the ack, or through the
 response_url) as a multiple of bare Bolt's ack p99.
@@ -69,6 +69,7 @@ def cases(partners: int) -> list[Case]:
         Case("/health NAME", "/health", lambda i: name(i)),
         Case("/score top", "/score", lambda i: "top", slow=True),
         Case("/digest preview", "/digest", lambda i: "preview", slow=True),
+        Case("/health (the portfolio)", "/health", lambda i: "", slow=True),
         Case("/failover status", "/failover", lambda i: "status"),
     ]
 

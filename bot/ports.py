@@ -60,6 +60,15 @@ class ClaimsTx(Protocol):
     async def ping(self) -> bool: ...
 
 
+class VersionsTx(Protocol):
+    """Each workspace's report version, bumped once by every write transaction that changes
+    what the slow reports show (the ranking, the portfolio, digests)."""
+
+    async def report_version(self, team_id: str) -> int: ...
+
+    def reports_changed(self, *team_ids: str) -> None: ...
+
+
 class Tx(
     RegistryTx,
     HealthTx,
@@ -71,6 +80,7 @@ class Tx(
     DigestTx,
     FailoverTx,
     BulkTx,
+    VersionsTx,
     Protocol,
 ):
     """Queries on one connection; inside `Store.write()` one transaction."""

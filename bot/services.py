@@ -9,8 +9,8 @@ from typing import Any
 from bot.access import Actor
 from bot.clock import Clock
 from bot.ports import Outbound, Store
+from bot.report_cache import ReportCache
 from bot.scheduler import Scheduler
-from bot.scoring.flights import RankingFlights
 from bot.settings import Settings
 from bot.tasks import BackgroundTasks
 
@@ -26,8 +26,11 @@ class Services:
     outbox: Outbound  # posts, updates and uploads that no request waits on
     # How long a command may work before its ack goes out without the answer (Slack allows 3 s).
     ack_budget: float = 2.0
-    # Concurrent `/score top`s share one read of the pool (each from after its request).
-    rankings: RankingFlights = field(default_factory=RankingFlights)
+    # How long an ack may wait for a slow report being computed (the ranking, the portfolio,
+    # a digest) before it says "Working on it": at once, so acks stay as quick as bare Bolt's.
+    report_wait: float = 0.0
+    # The slow reports, by workspace and report version (each from after its request).
+    reports: ReportCache = field(default_factory=ReportCache)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AlreadyRegistered, CommandError, Forbidden, NotFound, RuleError
+from bot.report_cache import Report
 from bot.services import Services
 from handlers.blocks import error_message, esc
 from handlers.slack_client import error_code
@@ -23,8 +25,33 @@ Reply = Callable[..., Awaitable[Any]]  # Bolt's ack and respond
 
 WORKING = ":hourglass_flowing_sand: Working on it…"
 R = TypeVar("R")
+T = TypeVar("T")
 
 OUR_SIDE = "Something went wrong on our side; nothing was changed. Try again."
+
+
+@dataclass(frozen=True)
+class Later:
+    """An answer that is not ready at once (a report still being computed): `answer` acks
+    "Working on it" at once and sends work's answer through the response_url."""
+
+    work: Awaitable[Message]
+
+
+def now_or_later(
+    report: Report[T], view: Hashable, build: Callable[[T], Message]
+) -> Message | Later:
+    """The answer built from a report (once per view of it: a page, a scope): now when the
+    report is ready (a failed one raises here, so the error goes in the ack), else Later,
+    built when it is."""
+    if report.done():
+        return report.view(view, build)
+
+    async def built() -> Message:
+        await report
+        return report.view(view, build)
+
+    return Later(built())
 
 
 def error_text(err: RuleError | CommandError) -> str:
@@ -51,9 +78,9 @@ async def rendered(work: Awaitable[Message], what: str, help_command: str | None
 
 
 async def _outcome(
-    work: Awaitable[Message], what: str, help_command: str | None = None
-) -> tuple[Message, bool]:
-    """The message to show, and whether work succeeded."""
+    work: Awaitable[T], what: str, help_command: str | None = None
+) -> tuple[T | Message, bool]:
+    """What work gave (or the error message to show), and whether work succeeded."""
     try:
         return await work, True
     except (RuleError, CommandError) as err:
@@ -67,25 +94,52 @@ async def answer(
     services: Services,
     ack: Reply,
     respond: Reply,
-    work: Awaitable[Message],
+    work: Awaitable[Message | Later],
     what: str,
     *,
     help_command: str | None = None,
 ) -> None:
     """Ack with work's answer if it is ready within the ack budget; else ack now with
-    "Working on it" and send the answer through the response_url when it is ready.
+    "Working on it" and send the answer through the response_url when it is ready. An
+    answer that says it is Later (a slow report being computed) waits no longer than
+    services.report_wait (in production: not at all).
     help_command is where an error that may be a mistyped command points."""
-    task = services.tasks.spawn(rendered(work, what, help_command), name=what)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    task = services.tasks.spawn(_outcome(work, what, help_command), name=what)
     done, _ = await asyncio.wait({task}, timeout=services.ack_budget)
-    if done:
-        await ack(**task.result())
+    if not done:
+        await ack(response_type="ephemeral", text=WORKING)
+        later = _answer_of(task, what, help_command)
+        services.tasks.spawn(_respond_when_done(later, respond), name=f"{what} answer")
         return
+    result, _ = task.result()
+    if not isinstance(result, Later):
+        await ack(**result)
+        return
+    report = services.tasks.spawn(rendered(result.work, what, help_command), name=what)
+    wait = min(services.report_wait, services.ack_budget - (loop.time() - began))
+    if wait > 0:
+        ready, _ = await asyncio.wait({report}, timeout=wait)
+        if ready:
+            await ack(**report.result())
+            return
     await ack(response_type="ephemeral", text=WORKING)
-    services.tasks.spawn(_respond_when_done(task, respond), name=f"{what} answer")
+    services.tasks.spawn(_respond_when_done(report, respond), name=f"{what} answer")
 
 
-async def _respond_when_done(task: asyncio.Task[Message], respond: Reply) -> None:
-    await respond(**(await task))
+async def _answer_of(
+    task: asyncio.Task[tuple[Message | Later, bool]], what: str, help_command: str | None
+) -> Message:
+    """The message task's work answered, once a Later one is ready too."""
+    result, _ = await task
+    if isinstance(result, Later):
+        return await rendered(result.work, what, help_command)
+    return result
+
+
+async def _respond_when_done(answered: Awaitable[Message], respond: Reply) -> None:
+    await respond(**(await answered))
 
 
 async def answer_command(
@@ -94,7 +148,7 @@ async def answer_command(
     respond: Reply,
     text: str,
     parse: Callable[[str], R],
-    work: Callable[[R], Awaitable[Message]],
+    work: Callable[[R], Awaitable[Message | Later]],
     command: str,
 ) -> None:
     """One slash command's text: a slip in its words is answered in the ack with a pointer to

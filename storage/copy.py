@@ -201,4 +201,10 @@ async def _copy(src: _Side, dst: _Side, teams: list[str], replace: bool) -> dict
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
             )
+    for team in teams:  # replaced rows: every replica of the destination reads its reports anew
+        await dst.execute(
+            "INSERT INTO report_versions (team_id, version) VALUES (?, 1) "
+            "ON CONFLICT (team_id) DO UPDATE SET version = report_versions.version + 1",
+            [team],
+        )
     return counts

@@ -132,7 +132,9 @@ class PostgresStore:
             pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn,
             conn.transaction(),
         ):
-            yield Tx(conn, POSTGRES)
+            tx = Tx(conn, POSTGRES)
+            yield tx
+            await tx.bump_report_versions()  # last, so the version row is locked briefly
 
     @contextlib.asynccontextmanager
     async def _unavailable_on_loss(self, pool: asyncpg.Pool) -> AsyncIterator[None]:

@@ -139,7 +139,9 @@ class SQLiteStore:
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._writer)
+                tx = Tx(self._writer)
+                yield tx
+                await tx.bump_report_versions()
             except BaseException:
                 await self._writer.execute("ROLLBACK")
                 raise

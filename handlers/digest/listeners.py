@@ -28,6 +28,7 @@ from bot.digest.rules import parse_zone
 from bot.errors import CommandError, RuleError
 from bot.health import service as health_service
 from bot.registry.lookup import find
+from bot.reports import digest_preview
 from bot.services import Services
 from handlers.alerts.listeners import handle_alerts
 from handlers.blocks import error_message
@@ -36,7 +37,7 @@ from handlers.digest import views
 from handlers.digest.jobs import post_digest
 from handlers.health.views import build_partner_health
 from handlers.payloads import DigestDetails
-from handlers.reply import Message, Reply, answer_command, follow_up
+from handlers.reply import Later, Message, Reply, answer_command, follow_up, now_or_later
 from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ async def handle_digest(
     await answer_command(services, ack, respond, text, parse_digest_command, work, "/digest")
 
 
-async def run(services: Services, body: dict[str, Any], request: DigestRequest) -> Message:
+async def run(services: Services, body: dict[str, Any], request: DigestRequest) -> Message | Later:
     """Carry out one digest request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
     actor = services.actor(body["user_id"])
@@ -98,11 +99,15 @@ async def run(services: Services, body: dict[str, Any], request: DigestRequest) 
                 return error_message(why or "The digest could not be posted.")
             return views.build_posted(channel)
         case PreviewRequest(scope=scope):
-            digest = await digest_service.compose_digest(
-                store, now, services.settings.zone, team_id, body["channel_id"], scope
-            )
             zone = services.settings.zone
-            return views.build_digest(digest, scope, ephemeral=True, zone=zone)[0]
+            digest = await digest_preview(
+                services.reports, store, now, zone, team_id, body["channel_id"], scope
+            )
+            return now_or_later(
+                digest,
+                "preview",
+                lambda made: views.build_digest(made, scope, ephemeral=True, zone=zone)[0],
+            )
     raise CommandError("That request is not handled yet.")  # AlertsRequest: routed above
 
 

@@ -20,13 +20,14 @@ from bot.health.command import (
     ThresholdsRequest,
     parse_health_command,
 )
+from bot.reports import portfolio
 from bot.services import Services
 from handlers.blocks import esc, message, section
 from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.health import views
 from handlers.payloads import PortfolioPage
-from handlers.reply import Message, Reply, answer_command, follow_up
+from handlers.reply import Later, Message, Reply, answer_command, follow_up, now_or_later
 
 
 async def health_command(
@@ -46,7 +47,7 @@ async def handle_health(
 
 async def run(
     services: Services, respond: Reply, body: dict[str, Any], request: HealthRequest
-) -> Message:
+) -> Message | Later:
     """Carry out one health request and build its answer."""
     team_id, store = body["team_id"], services.store
     now, zone = services.clock.now(), services.settings.zone
@@ -55,8 +56,8 @@ async def run(
         case HealthHelpRequest():
             return views.build_health_help()
         case PortfolioRequest(offset=offset):
-            report, settings = await health_service.portfolio_health(store, now, zone, team_id)
-            return views.build_portfolio(report, settings, offset)
+            pool = await portfolio(services.reports, store, now, zone, team_id)
+            return now_or_later(pool, offset, lambda found: views.build_portfolio(*found, offset))
         case PartnerHealthRequest(name=name, chart=False):
             partner_report, settings = await health_service.partner_health(
                 store, now, zone, team_id, name
@@ -122,10 +123,16 @@ async def portfolio_page(
 
 
 async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message:
-    report, settings = await health_service.portfolio_health(
-        services.store, services.clock.now(), services.settings.zone, click.team_id
+    pool = await portfolio(
+        services.reports,
+        services.store,
+        services.clock.now(),
+        services.settings.zone,
+        click.team_id,
     )
-    return views.build_portfolio(report, settings, click.payload.offset)
+    await pool
+    offset = click.payload.offset
+    return pool.view(offset, lambda found: views.build_portfolio(*found, offset))
 
 
 def register(app: AsyncApp) -> None:

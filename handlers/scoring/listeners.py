@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.access import check_can_change
 from bot.errors import CommandError, RuleError
 from bot.registry.rules import Category
+from bot.reports import top_ranking
 from bot.scoring import service as score_service
 from bot.scoring.chart import RadarSeries, radar_alt_text, render_radar_png
 from bot.scoring.command import (
@@ -33,11 +34,13 @@ from handlers.charts import post_chart
 from handlers.ids import ScoreView
 from handlers.payloads import RadarChart, RateMeta, RatePartner, RetirePartner, ReviewPage, TopPage
 from handlers.reply import (
+    Later,
     Message,
     Reply,
     answer_command,
     follow_up,
     in_background,
+    now_or_later,
     open_modal,
 )
 from handlers.scoring import views
@@ -61,7 +64,7 @@ async def handle_score(
 
 async def run(
     services: Services, respond: Reply, body: dict[str, Any], request: ScoreRequest
-) -> Message:
+) -> Message | Later:
     """Carry out one scoring request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
     actor, zone = services.actor(body["user_id"]), services.settings.zone
@@ -85,8 +88,9 @@ async def run(
                 _start_radar(services, respond, channel, cards)
             return views.build_compare(cards)
         case TopRequest(limit=limit, category=category):
-            ranked = await services.rankings.top(store, team_id, category, limit)
-            return views.build_top(ranked, limit, 0, category.value if category else None)
+            ranked = await top_ranking(services.reports, store, team_id, category, limit)
+            shown = category.value if category else None
+            return now_or_later(ranked, 0, lambda top: views.build_top(top, limit, 0, shown))
         case ReviewRequest(share=share):
             result = await score_service.yearly_review(store, now, zone, team_id, share)
             return views.build_review(result, share, actor)
@@ -179,8 +183,13 @@ async def _top(services: Services, click: Click[TopPage]) -> Message:
     if page.category is not None and page.category not in set(Category):
         raise RuleError("That page's category is not valid; run `/score top` again.")
     category = Category(page.category) if page.category else None
-    ranked = await services.rankings.top(services.store, click.team_id, category, page.limit)
-    return views.build_top(ranked, page.limit, page.offset, page.category)
+    ranked = await top_ranking(
+        services.reports, services.store, click.team_id, category, page.limit
+    )
+    await ranked
+    return ranked.view(
+        page.offset, lambda top: views.build_top(top, page.limit, page.offset, page.category)
+    )
 
 
 async def review_page(

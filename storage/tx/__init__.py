@@ -17,6 +17,7 @@ from storage.tx.registry_card import CardQueries
 from storage.tx.scoring import ScoringQueries
 from storage.tx.scoring_card import ScoreCardQueries
 from storage.tx.settings import SettingsQueries
+from storage.tx.versions import VersionQueries
 
 __all__ = ["Tx", "from_utc_text", "utc_text"]
 
@@ -35,5 +36,6 @@ class Tx(
     DigestQueries,
     FailoverQueries,
     ImportsQueries,
+    VersionQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

@@ -95,6 +95,8 @@ class Queries:
         self._conn = conn
         self._d = dialect
         self._q = queries(dialect.adapter)
+        # Workspaces whose reports this transaction changes (storage/tx/versions.py).
+        self._changed: set[str] = set()
 
     async def _rows(self, name: str, **params: Any) -> list[Any]:
         return await self._rows_of(getattr(self._q, name), **params)
@@ -123,3 +125,10 @@ class Queries:
         async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as cursor:
             cursor.row_factory = None
             return list(await cursor.fetchall())
+
+    def reports_changed(self, *team_ids: str) -> None:
+        """Note that this transaction writes what the workspaces' slow reports show (partners,
+        metrics, summaries, ratings, settings, benchmarks, drills, digest snapshots): each one's
+        report version is bumped once when it commits (storage/tx/versions.py). The one call a
+        new write path needs."""
+        self._changed.update(team_ids)

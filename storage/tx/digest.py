@@ -157,6 +157,7 @@ class DigestQueries(Queries):
     async def upsert_digest_snapshot(
         self, team_id: str, channel_id: str, at: datetime, body: str
     ) -> None:
+        self.reports_changed(team_id)  # what a preview compares against
         await self._q.upsert_digest_snapshot(
             self._conn, team_id=team_id, channel_id=channel_id, at=self._d.stamp(at), body=body
         )

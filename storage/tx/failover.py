@@ -145,6 +145,7 @@ class FailoverQueries(FailoverKitQueries):
         )
 
     async def insert_failover_drill(self, drill: Drill) -> int | None:
+        self.reports_changed(drill.team_id)  # a digest shows the drills opened and closed
         row = await self._q.insert_failover_drill(
             self._conn,
             team_id=drill.team_id,
@@ -195,6 +196,7 @@ class FailoverQueries(FailoverKitQueries):
         return [await self._drill(r) for r in rows]
 
     async def advance_failover_drill(self, version: int, after: Drill) -> int | None:
+        self.reports_changed(after.team_id)
         backup, gmv = after.backup, after.gmv
         try:
             row = await self._advance(version, after, backup, gmv)
@@ -245,6 +247,7 @@ class FailoverQueries(FailoverKitQueries):
         )
 
     async def delete_failover_drill(self, team_id: str, drill_id: int) -> None:
+        self.reports_changed(team_id)
         await self._q.delete_failover_drill(self._conn, team_id=team_id, id=drill_id)
 
     async def add_failover_event(

@@ -39,6 +39,7 @@ class HealthQueries(Queries):
     ) -> bool:
         """Write a benchmark over the one that was read (old; None: none set yet).
         False when another transaction wrote it in between: read again and decide again."""
+        self.reports_changed(team_id)
         params = {
             "team_id": team_id,
             "category": category,
@@ -93,6 +94,7 @@ class HealthQueries(Queries):
     ) -> bool:
         """Write a partner's summary over the version read (None: none yet). False when
         another transaction wrote it in between: read its metrics again."""
+        self.reports_changed(team_id)
         params = {
             "team_id": team_id,
             "partner_id": partner_id,

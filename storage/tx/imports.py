@@ -29,6 +29,7 @@ class ImportsQueries(Queries):
     async def stage_metrics(self, rows: Sequence[MetricRow]) -> dict[int, float | None]:
         """Stage a chunk's values (by position in rows) and return each one's current value
         (None: not recorded yet)."""
+        self.reports_changed(*{row.team_id for row in rows})  # written in this transaction
         await getattr(self._q, f"create_metric_stage_{self._d.name}")(self._conn)
         await self._q.clear_metric_stage(self._conn)
         staged = [{"idx": idx, **metric_params(row, self._d)} for idx, row in enumerate(rows)]
@@ -99,6 +100,7 @@ class ImportsQueries(Queries):
         read at (their updated_at), as insert_partner and update_partner do one at a time;
         (partner, name key) each. Returns the new ids by name key and the new versions by
         id: a name registered meanwhile, or a partner changed meanwhile, is missing."""
+        self.reports_changed(*{partner.team_id for partner, _ in partners})
         stamps: dict[int, datetime] = {}
         params = []
         for idx, (partner, key) in enumerate(partners):
@@ -128,6 +130,7 @@ class ImportsQueries(Queries):
     ) -> None:
         """replace_tags for many partners: id -> its tags in order (new: partners just
         inserted, who have none to delete)."""
+        self.reports_changed(team_id)
         await self._delete_each(
             "delete_tags_each", team_id, [pid for pid in tags if pid not in new]
         )
@@ -142,6 +145,7 @@ class ImportsQueries(Queries):
         self, team_id: str, backups: dict[int, list[int]], new: Collection[int] = ()
     ) -> None:
         """replace_backups for many partners: id -> its backups' ids in order."""
+        self.reports_changed(team_id)
         await self._delete_each(
             "delete_backups_each", team_id, [pid for pid in backups if pid not in new]
         )
@@ -253,6 +257,7 @@ class ImportsQueries(Queries):
         self, team_id: str, summaries: dict[int, tuple[HealthSummary, int]]
     ) -> None:
         """Rewrite summaries locked by lock_summaries, each over its version."""
+        self.reports_changed(team_id)
         params = [
             {
                 "team_id": team_id,

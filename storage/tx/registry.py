@@ -118,6 +118,7 @@ class RegistryQueries(Queries):
 
     async def insert_partner(self, partner: Partner, key: str, at: datetime) -> int:
         """The new partner's id; NameTaken when the workspace has the name already."""
+        self.reports_changed(partner.team_id)
         params = self._partner_params(partner, key)
         try:
             row = await self._q.insert_partner(self._conn, **params, at=self._d.stamp(at))
@@ -133,6 +134,7 @@ class RegistryQueries(Queries):
         later than the old even when the clocks say otherwise, so it always differs."""
         if partner.updated_at is None:
             raise ValueError("update_partner needs the partner as read, with its updated_at")
+        self.reports_changed(partner.team_id)
         stamp = max(at, partner.updated_at + _TICK)
         try:
             row = await self._q.update_partner(
@@ -165,6 +167,7 @@ class RegistryQueries(Queries):
         }
 
     async def replace_tags(self, team_id: str, partner_id: int, tags: tuple[str, ...]) -> None:
+        self.reports_changed(team_id)
         await self._q.delete_tags(self._conn, team_id=team_id, partner_id=partner_id)
         for position, tag in enumerate(tags):
             await self._q.insert_tag(
@@ -172,6 +175,7 @@ class RegistryQueries(Queries):
             )
 
     async def replace_backups(self, team_id: str, partner_id: int, backup_ids: list[int]) -> None:
+        self.reports_changed(team_id)
         await self._q.delete_backups(self._conn, team_id=team_id, partner_id=partner_id)
         for position, backup_id in enumerate(backup_ids):
             await self._q.insert_backup(
@@ -281,6 +285,7 @@ class RegistryQueries(Queries):
         """Write a metric's value over the one that was read (old; None: no value yet).
         False when another transaction wrote it in between: read again and decide again."""
         params = {**metric_params(row, self._d), "actor": actor, "at": self._d.stamp(at)}
+        self.reports_changed(row.team_id)
         if old is None:
             written = await self._q.insert_metric(self._conn, **params)
         else:

@@ -31,6 +31,7 @@ class ScoringQueries(Queries):
     """Every rating is kept; these read the latest ones and the ROI the gates need."""
 
     async def insert_rating(self, team_id: str, partner_id: int, rating: Rating) -> int:
+        self.reports_changed(team_id)
         row = await self._q.insert_rating(
             self._conn,
             team_id=team_id,
@@ -49,6 +50,7 @@ class ScoringQueries(Queries):
         """Make new_id the partner's latest rating, only over the latest rating (rating_id, 0
         for none) and the partner's version (changed_at) that were read; False when another
         rating or change landed in between."""
+        self.reports_changed(team_id)
         row = await self._q.advance_rating(
             self._conn,
             team_id=team_id,

@@ -31,6 +31,7 @@ class SettingsQueries(Queries):
     ) -> bool:
         """Write a setting over the value that was read (old; None: none stored yet).
         False when another transaction wrote it in between: read again and decide again."""
+        self.reports_changed(team_id)
         params = {
             "team_id": team_id,
             "scope": scope,

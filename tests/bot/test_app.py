@@ -4,6 +4,7 @@ waits out its grace for a connection with nothing to do."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import socket
 import time
@@ -15,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot import claims
-from bot.app import create_app, stop_http
+from bot.app import GC_THRESHOLDS, create_app, stop_http
 from bot.settings import load_settings
 from storage.store import SQLiteStore
 from tests.support.harness import START, Harness
@@ -122,3 +123,10 @@ async def test_the_access_log_has_one_line_for_a_server_error_and_none_for_the_r
     assert [r.getMessage() for r in caplog.records] == [
         "POST /slack/events answered 500 in 0.250 s"
     ]
+
+
+async def test_the_app_collects_young_garbage_less_often(slack: Harness) -> None:
+    """The harness built the app: the collector's thresholds are the app's, not Python's
+    700, 10, 10, so full collections (every live object scanned, cached reports too) are rare."""
+    assert gc.get_threshold() == GC_THRESHOLDS
+    assert GC_THRESHOLDS[0] > 700

@@ -77,6 +77,7 @@ async def test_a_large_portfolio_keeps_the_loop_free_and_every_request_answered(
     await asyncio.to_thread(seed_pool, slack.store.path, PARTNERS, WEEKS)
     # The production ack budget: answers slower than it go through the response_url.
     slack.bot.services.ack_budget = Services.ack_budget
+    slack.bot.services.report_wait = Services.report_wait  # and a report's: "Working on it"
     health_body = slack.command_body("", command="/health")
     show_body = slack.command_body('show "Partner 00042"')
 

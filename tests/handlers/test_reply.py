@@ -13,8 +13,19 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import CommandError, RuleError
+from bot.report_cache import Report
 from handlers.blocks import message, section
-from handlers.reply import OUR_SIDE, WORKING, answer, follow_up, open_modal, user_error
+from handlers.reply import (
+    OUR_SIDE,
+    WORKING,
+    Later,
+    Message,
+    answer,
+    follow_up,
+    now_or_later,
+    open_modal,
+    user_error,
+)
 from storage.store import SQLiteStore
 from tests.support.fakes import TRIGGER, Bot, fake_bot
 
@@ -62,6 +73,88 @@ async def test_a_slow_answer_acks_working_and_follows_through_respond(slow_bot: 
     await bot.settle()
     assert bot.respond.once == ANSWER
     assert len(bot.ack.calls) == 1
+
+
+@pytest.fixture
+async def report_bot(store: SQLiteStore) -> AsyncIterator[Bot]:
+    """Production's wait for a slow report: none (the ack budget itself generous)."""
+    async with fake_bot(store, report_wait=0) as made:
+        yield made
+
+
+def report_of(result: asyncio.Future[dict[str, Any]]) -> Report[dict[str, Any]]:
+    """A report being computed until result is set."""
+
+    async def computed() -> dict[str, Any]:
+        return await result
+
+    return Report(asyncio.create_task(computed()))
+
+
+def built(report: dict[str, Any]) -> Message:
+    return message([section(f"*{report['name']}*: all good")], f"{report['name']}: all good")
+
+
+async def test_a_report_ready_at_once_goes_in_the_ack(report_bot: Bot) -> None:
+    bot = report_bot
+    ready: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+    ready.set_result({"name": "Acme Media"})
+    report = report_of(ready)
+    await report
+
+    async def work() -> Message | Later:
+        return now_or_later(report, "page 1", built)
+
+    await answer(bot.services, bot.ack, bot.respond, work(), "/score")
+    await bot.settle()
+    assert bot.ack.once == ANSWER
+    assert bot.respond.calls == []
+
+
+async def test_a_report_still_computing_acks_working_at_once_and_follows(report_bot: Bot) -> None:
+    """The ack budget is a minute, but a report being computed does not hold the ack: the
+    answer follows through respond, once, when the report is ready."""
+    bot = report_bot
+    computing: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+    async def work() -> Message | Later:
+        return now_or_later(report_of(computing), "page 1", built)
+
+    await answer(bot.services, bot.ack, bot.respond, work(), "/score")
+    assert bot.ack.once == {"response_type": "ephemeral", "text": WORKING}
+    assert bot.respond.calls == []
+    computing.set_result({"name": "Acme Media"})
+    await bot.settle()
+    assert bot.respond.once == ANSWER
+    assert len(bot.ack.calls) == 1
+
+
+async def test_a_report_that_fails_after_the_ack_is_told_through_respond(report_bot: Bot) -> None:
+    bot = report_bot
+    computing: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+    async def work() -> Message | Later:
+        return now_or_later(report_of(computing), "page 1", built)
+
+    await answer(bot.services, bot.ack, bot.respond, work(), "/health")
+    computing.set_exception(RuntimeError("the database went away"))
+    await bot.settle()
+    assert bot.ack.once["text"] == WORKING
+    assert bot.respond.once["text"] == OUR_SIDE
+
+
+async def test_a_report_waits_for_the_ack_where_report_wait_allows(bot: Bot) -> None:
+    """Tests (report_wait as long as the ack budget) keep slow reports' answers in the ack."""
+    computing: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+
+    async def work() -> Message | Later:
+        asyncio.get_running_loop().call_soon(computing.set_result, {"name": "Acme Media"})
+        return now_or_later(report_of(computing), "page 1", built)
+
+    await answer(bot.services, bot.ack, bot.respond, work(), "/score")
+    await bot.settle()
+    assert bot.ack.once == ANSWER
+    assert bot.respond.calls == []
 
 
 async def test_a_slow_user_error_follows_as_the_error(slow_bot: Bot) -> None:

@@ -167,9 +167,11 @@ def build_services(
     client: Any = None,
     outbox: Any = None,
     ack_budget: float = 60.0,
+    report_wait: float | None = None,
 ) -> Services:
     """Services as create_app builds them, over store; ADMIN is the one partnerbot admin.
-    The ack budget is generous so that answers go in the ack whatever the machine's load."""
+    The ack budget is generous so that answers go in the ack whatever the machine's load;
+    a slow report may use all of it (report_wait, unless given; production's is 0)."""
     settings = load_settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret="test-signing-secret",
@@ -187,6 +189,7 @@ def build_services(
         client if client is not None else FakeClient(),
         outbox if outbox is not None else FakeOutbox(),
         ack_budget=ack_budget,
+        report_wait=ack_budget if report_wait is None else report_wait,
     )
 
 
