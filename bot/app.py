@@ -16,6 +16,8 @@ from aiohttp.abc import AbstractAccessLogger
 from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_app_logger
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 import storage.store as storage
 from bot import claims
@@ -51,6 +53,27 @@ class Partnerbot:
     identity: BotIdentity
     commands: list[str] = field(default_factory=list)
     readiness: Readiness = field(default_factory=Readiness)
+
+
+class PartnerbotApp(AsyncApp):
+    """Bolt, handing every request the app's one Web API client.
+
+    Bolt builds a client per request (about 60 us of loop time: its constructor reads the
+    proxy variables from the environment) so that a listener may change the token it holds.
+    Here the token is one and fixed, nothing changes a client's token (the only Bolt
+    middleware that does, for custom workflow functions, is off), and the one client is the
+    one configure_client set up: the same retries and base URL, without the copy.
+    """
+
+    def _init_context(self, req: AsyncBoltRequest) -> None:
+        # What AsyncApp._init_context sets (tests/bot/test_app.py compares the two), with
+        # the app's client instead of a new one.
+        req.context["logger"] = get_bolt_app_logger(
+            app_name=self.name, base_logger=self._base_logger
+        )
+        req.context["token"] = self._token
+        req.context["client"] = self._async_client
+        req.context["listener_runner"] = self.listener_runner
 
 
 async def open_store(settings: Settings, clock: Clock) -> Store:
@@ -97,7 +120,7 @@ def create_app(
     identity = BotIdentity(single_attempt_client(settings.slack_bot_token, settings.slack_api_url))
     # The token, not a client: Bolt also reads SLACK_BOT_TOKEN from the environment and warns
     # that one of the two is unused whenever it is given a client as well.
-    app = AsyncApp(
+    app = PartnerbotApp(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or None,
         # web_app() checks every HTTP request before Bolt sees it; Socket Mode has no URL.
@@ -107,6 +130,9 @@ def create_app(
         # handlers.reply.answer waits at most the ack budget before acking.
         process_before_response=True,
         before_authorize=identity.middleware(),
+        # It sets a custom workflow function's token on the request's client, which is the
+        # app's one client here (PartnerbotApp); partnerbot defines no functions.
+        attaching_function_token_enabled=False,
     )
     identity.share_with(app)
     client = configure_client(

@@ -107,8 +107,7 @@ async def answer(
     loop = asyncio.get_running_loop()
     began = loop.time()
     task = services.tasks.spawn(_outcome(work, what, help_command), name=what)
-    done, _ = await asyncio.wait({task}, timeout=services.ack_budget)
-    if not done:
+    if not await _done_within(task, services.ack_budget):
         await ack(response_type="ephemeral", text=WORKING)
         later = _answer_of(task, what, help_command)
         services.tasks.spawn(_respond_when_done(later, respond), name=f"{what} answer")
@@ -119,11 +118,9 @@ async def answer(
         return
     report = services.tasks.spawn(rendered(result.work, what, help_command), name=what)
     wait = min(services.report_wait, services.ack_budget - (loop.time() - began))
-    if wait > 0:
-        ready, _ = await asyncio.wait({report}, timeout=wait)
-        if ready:
-            await ack(**report.result())
-            return
+    if wait > 0 and await _done_within(report, wait):
+        await ack(**report.result())
+        return
     await ack(response_type="ephemeral", text=WORKING)
     services.tasks.spawn(_respond_when_done(report, respond), name=f"{what} answer")
 
@@ -136,6 +133,27 @@ async def _answer_of(
     if isinstance(result, Later):
         return await rendered(result.work, what, help_command)
     return result
+
+
+async def _done_within(task: asyncio.Task[Any], budget: float) -> bool:
+    """Wait until task is done or budget seconds have passed; whether it is done. What
+    `asyncio.wait({task}, timeout=budget)` does for one task, with one future, one timer
+    and one callback, and none of its sets (a fifth of the answer's loop time went there)."""
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def wake(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    timer = loop.call_later(budget, wake)
+    task.add_done_callback(wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        task.remove_done_callback(wake)
+    return task.done()
 
 
 async def _respond_when_done(answered: Awaitable[Message], respond: Reply) -> None:

@@ -16,12 +16,13 @@ from bot.registry.rules import Partner, Status
 
 @dataclass(frozen=True)
 class HealthInputs:
-    """What `/health NAME` reads before the partner's metrics, in one statement."""
+    """What `/health NAME` reads, in one statement."""
 
     partner: Partner  # with its backups' names, no tags
     settings: dict[str, float]  # the health scope's stored settings
     benchmarks: dict[str, float]  # ROI benchmark by category
     backups: list[tuple[str, Status]]  # each backup's name and status, in order
+    points: list[MetricPoint]  # the partner's window from the since asked for (health_points')
 
 
 class HealthTx(Protocol):
@@ -29,7 +30,7 @@ class HealthTx(Protocol):
 
     async def benchmarks(self, team_id: str) -> dict[str, float]: ...
     async def partner_health_inputs(
-        self, team_id: str, key: str, scope: str
+        self, team_id: str, key: str, scope: str, since: date
     ) -> HealthInputs | None: ...
     async def benchmark(self, team_id: str, category: str) -> float | None: ...
     async def write_benchmark(

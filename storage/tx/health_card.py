@@ -1,28 +1,34 @@
-"""`/health NAME`'s inputs but the metrics in one statement (`storage/queries/health_card.sql`,
-one text per engine's JSON functions): the partner, its backups' statuses, the workspace's
-thresholds and ROI benchmarks."""
+"""`/health NAME`'s inputs in one statement (`storage/queries/health_card.sql`, one text per
+engine's JSON functions): the partner, its backups' statuses, the workspace's thresholds and
+ROI benchmarks, and the partner's metrics of a window."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from bot.health.ports import HealthInputs
+from bot.health.rules import MetricPoint
+from bot.metrics import Period
 from bot.registry.rules import Status
 from storage.tx.base import Queries
 from storage.tx.registry import _partner
 
 
 class HealthCardQueries(Queries):
-    """The one read before a partner's metrics."""
+    """The one read of `/health NAME`."""
 
     async def partner_health_inputs(
-        self, team_id: str, key: str, scope: str
+        self, team_id: str, key: str, scope: str, since: date
     ) -> HealthInputs | None:
-        """The partner named by key, its backups, the settings of scope and the benchmarks;
-        None when no partner has the name."""
+        """The partner named by key, its backups, the settings of scope, the benchmarks and
+        the partner's metrics from since (as health_points reads them); None when no partner
+        has the name."""
         query = getattr(self._q, f"partner_health_inputs_{self._d.name}")
-        row = await query(self._conn, team_id=team_id, name_key=key, scope=scope)
+        row = await query(
+            self._conn, team_id=team_id, name_key=key, scope=scope, since=self._d.day(since)
+        )
         if row is None:
             return None
 
@@ -32,9 +38,25 @@ class HealthCardQueries(Queries):
 
         ordered = sorted(parts("backups"), key=lambda b: int(b["position"]))
         backups = [(str(b["name"]), Status(b["status"])) for b in ordered]
+        partner = _partner(self._d, row, (), tuple(name for name, _ in backups))
         return HealthInputs(
-            partner=_partner(self._d, row, (), tuple(name for name, _ in backups)),
+            partner=partner,
             settings={s["key"]: float(s["value"]) for s in parts("settings")},
             benchmarks={b["category"]: float(b["roi"]) for b in parts("benchmarks")},
             backups=backups,
+            points=_points(partner.id, json.loads(row["points"])),
         )
+
+
+def _points(partner_id: int, items: list[list[Any]]) -> list[MetricPoint]:
+    """The window's [period, kind, start, end, metric, value] arrays as points (dates as ISO
+    text on both engines: JSON has no dates), a period made once for its many metrics."""
+    periods: dict[tuple[str, str], Period] = {}
+    points = []
+    for label, kind, start, end, metric, value in items:
+        period = periods.get((label, kind))
+        if period is None:
+            period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
+            periods[(label, kind)] = period
+        points.append(MetricPoint(partner_id, period, metric, float(value)))
+    return points

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import claims
 from bot.app import GC_THRESHOLDS, create_app, stop_http
@@ -130,3 +132,33 @@ async def test_the_app_collects_young_garbage_less_often(slack: Harness) -> None
     700, 10, 10, so full collections (every live object scanned, cached reports too) are rare."""
     assert gc.get_threshold() == GC_THRESHOLDS
     assert GC_THRESHOLDS[0] > 700
+
+
+async def test_every_request_gets_the_context_bolt_gives_it_with_the_apps_one_client(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret="secret",
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+    )
+    store = SQLiteStore(settings.sqlite_path)
+    await store.open(START)
+    try:
+        bot = create_app(settings, store)
+    finally:
+        await store.close()
+    body = "command=%2Fpartner&text=show+Acme&team_id=T1&user_id=U1&response_url=https%3A%2F%2Fx"
+    ours, bolts = AsyncBoltRequest(body=body), AsyncBoltRequest(body=body)
+    bot.app._init_context(ours)
+    AsyncApp._init_context(bot.app, bolts)
+
+    # Bolt's own sets these keys (a Bolt upgrade that sets more fails here), each the same but
+    # the client: Bolt's is a new one configured as the app's, ours is the app's.
+    assert set(ours.context) == set(bolts.context)
+    for key in set(bolts.context) - {"client"}:
+        assert ours.context[key] == bolts.context[key], key
+    assert ours.context["client"] is bot.app.client is bot.services.client
+    assert bolts.context["client"] is not bot.app.client
+    for attribute in ("token", "base_url", "timeout", "retry_handlers"):
+        assert getattr(bolts.context["client"], attribute) == getattr(bot.app.client, attribute)

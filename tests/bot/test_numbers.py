@@ -278,7 +278,9 @@ def _by_decimal(value: float, places: int, fixed: bool) -> str:
         st.floats(allow_nan=False, allow_infinity=False, min_value=-1e18, max_value=1e18),
         st.integers(-(10**9), 10**9).map(lambda n: n / 10),
         st.integers(-(10**9), 10**9).map(lambda n: n / 100),
+        st.integers(-(10**17), 10**17).map(float),  # whole values, the shortest way's
         st.sampled_from([0.0, -0.0, -0.5, 0.1, 2 / 3, 1e15, 1e16, 123456.789, -1e-7, 5e-324]),
+        st.sampled_from([9999999999999998.0, -9999999999999998.0, 1e16 + 2, -1e16, 69.0, -5.0]),
     ),
     st.integers(0, 6),
     st.booleans(),
