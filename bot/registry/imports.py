@@ -184,7 +184,8 @@ async def import_partners(
             lines = [by_line[w.line] for w in chunk]
             await _write_partners(store, at, team_id, lines, fields_plan, chunk, current, progress)
     # Then backups, which may name partners further down the file, on the partners as stored.
-    for chunk in _chunks(_plan_backups(with_backups, current), chunk_size):
+    backup_writes = await asyncio.to_thread(_plan_backups, with_backups, current)
+    for chunk in _chunks(backup_writes, chunk_size):
         async with _chunk(progress, result):
             lines = [by_line[w.line] for w in chunk]
             await _write_partners(
@@ -235,10 +236,10 @@ async def _write_partners(
     again on the partners read again when one changed since it was read (as a command's
     write is)."""
     for attempt in range(WRITE_ATTEMPTS):
-        writes = plan(rows, current) if attempt else planned
+        writes = await asyncio.to_thread(plan, rows, current) if attempt else planned
         if not writes:
             return
-        ids = {key: p.id for key, p in current.items()}
+        ids = await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
         await progress.pause()
         try:
             async with _chunk_transaction(store, team_id) as tx:
@@ -326,7 +327,8 @@ async def import_metrics(
     rows = await asyncio.to_thread(parse_metrics_rows, text, today or at.astimezone(UTC).date())
     by_key = await _partners_by_key(store, team_id)
     await asyncio.to_thread(_check_metrics, rows, by_key)
-    chunks = metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
+    ids = {key: p.id for key, p in by_key.items()}
+    chunks = await asyncio.to_thread(metric_chunks, rows, ids, chunk_size)
     progress = _progress(store)
 
     def so_far() -> ImportResult:
@@ -337,8 +339,9 @@ async def import_metrics(
     for chunk in chunks:
         async with _chunk(progress, so_far):
             # Read and worked out before the write lock is taken: other writers get in here.
+            points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
             async with store.read() as tx:
-                drafts = await draft_summaries(tx, team_id, chunk_points(by_key, chunk))
+                drafts = await draft_summaries(tx, team_id, points)
             await progress.pause()
             async with _chunk_transaction(store, team_id) as tx:
                 counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
