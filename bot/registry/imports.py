@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from bot.access import CLI_ACTOR
+from bot.collector import full_collections_held
 from bot.errors import NotFound, RuleError, WriteConflict
 from bot.health.upkeep import draft_summaries
 from bot.metrics import Period
@@ -168,6 +169,13 @@ async def import_partners(
     backup or a partner named as its own backup. Written in chunks of chunk_size partners
     that change: first their fields, then (a backup may name one further down) backups.
     """
+    with full_collections_held():  # its objects stay to the end: no full pass over them
+        return await _import_partners(store, at, team_id, text, chunk_size)
+
+
+async def _import_partners(
+    store: Store, at: datetime, team_id: str, text: str, chunk_size: int
+) -> ImportResult:
     # Parsing and checking 10,000 rows is a second of CPU: off the event loop.
     rows = await asyncio.to_thread(parse_partner_rows, text)
     current = await _partners_by_key(store, team_id)
@@ -324,6 +332,13 @@ async def import_metrics(
     the default PARTNERBOT_TIMEZONE). Written in chunks of about chunk_size values, each
     partner's rows in one chunk with its summary.
     """
+    with full_collections_held():  # its objects stay to the end: no full pass over them
+        return await _import_metrics(store, at, team_id, text, today, chunk_size)
+
+
+async def _import_metrics(
+    store: Store, at: datetime, team_id: str, text: str, today: date | None, chunk_size: int
+) -> ImportResult:
     rows = await asyncio.to_thread(parse_metrics_rows, text, today or at.astimezone(UTC).date())
     by_key = await _partners_by_key(store, team_id)
     await asyncio.to_thread(_check_metrics, rows, by_key)
