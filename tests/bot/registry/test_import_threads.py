@@ -26,6 +26,7 @@ HEAVY = [  # (module, name): each step of a chunk that walks its thousands of ro
     (imports, "_check_metrics"),
     (imports, "metric_chunks"),
     (imports, "chunk_points"),
+    (imports, "_let_go"),
     (import_writes, "_flat_values"),
     (import_writes, "_outcomes"),
     (import_writes, "_partners_written"),
