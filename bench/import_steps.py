@@ -1,10 +1,14 @@
 """Where an import's time goes: bench/imports.py's chunked cases, without the concurrent
 writer, each storage step and use-case step timed (`time.perf_counter` around the Tx's bulk
-methods, the drafts and the chunk writes), summed over the import.
+methods, the drafts and the chunk writes), summed over the import, and the event loop's longest
+stall during it (tests/support/loop_stalls.py's probe: the longest gap between its wake-ups).
+`--stall-stacks` also samples, every 10 ms from a thread, the loop thread's stack while the
+loop has not woken for over 50 ms, and prints where those samples were (the project's frames).
 
     python bench/import_steps.py --db /tmp/imports-bench.db              # a copy of /tmp/bench.db
     python bench/import_steps.py --db /tmp/imports-bench.db --only metrics --rounds 2
     python bench/import_steps.py --engine postgresql --weeks 12     # seeds a fresh schema
+    python bench/import_steps.py --db /tmp/imports-bench.db --stall-stacks
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import argparse
 import asyncio
 import collections
 import functools
+import gc
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +36,7 @@ from storage.store import open_store
 from storage.tx.base import Queries
 from storage.tx.imports import ImportsQueries
 from tests.support.databases import execute
+from tests.support.loop_stalls import StallMonitor
 
 STEPS: collections.Counter[str] = collections.Counter()
 TX_STEPS = [
@@ -47,6 +55,60 @@ TX_STEPS = [
     "lock_summaries",
     "write_held_summaries",
 ]
+
+
+class StallStacks:
+    """Samples the loop thread's stack while the loop has not woken for over 50 ms."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.seen: collections.Counter[str] = collections.Counter()
+        self._loop_thread = threading.get_ident()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.gc_longest: dict[int, float] = {}  # the garbage collector's longest pass by generation
+        self._gc_began = 0.0
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+            return
+        took = time.perf_counter() - self._gc_began
+        generation = info["generation"]
+        self.gc_longest[generation] = max(self.gc_longest.get(generation, 0.0), took)
+
+    async def _tick(self) -> None:
+        while not self._stop.is_set():
+            self.last = time.perf_counter()
+            await asyncio.sleep(0.005)
+
+    def _sample(self) -> None:
+        root = str(Path(__file__).resolve().parents[1])
+        while not self._stop.wait(0.01):
+            if time.perf_counter() - self.last < 0.05:
+                continue
+            frame = sys._current_frames().get(self._loop_thread)
+            stack = traceback.extract_stack(frame)
+            own = [
+                f"{Path(f.filename).name}:{f.name}:{f.lineno}"
+                for f in stack
+                if f.filename.startswith(root) and "/bench/" not in f.filename
+            ]
+            inner = [f"{Path(f.filename).name}:{f.name}:{f.lineno}" for f in stack[-2:]]
+            self.seen[" < ".join(reversed(own[-3:] or inner))] += 1
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._tick())
+        self._thread.start()
+        gc.callbacks.append(self._gc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        gc.callbacks.remove(self._gc)
+        passes = ", ".join(f"gen {g} {t * 1000:.0f} ms" for g, t in sorted(self.gc_longest.items()))
+        print(f"    longest garbage collection: {passes}")
+        for where, n in self.seen.most_common(12):
+            print(f"    stalled x{n}: {where}")
 
 
 def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,20 +185,35 @@ async def steps(args: argparse.Namespace, url: str) -> None:
                 continue
             k += 1
             STEPS.clear()
-            began, cpu = time.perf_counter(), time.process_time()
+            # The file is made before the probe starts: the bench's work, not the import's.
             if case == "metrics":
                 text = metrics_csv(args.partners, periods, k)
-                result = await import_metrics(store, AT, TEAM, text, today=AT.date())
             else:
                 text = partners_csv(args.new_partners, k)
+            monitor = StallMonitor()
+            monitor.start()
+            stacks = StallStacks() if args.stall_stacks else None
+            if stacks is not None:
+                stacks.start()
+            await asyncio.sleep(0)
+            began, cpu = time.perf_counter(), time.process_time()
+            if case == "metrics":
+                result = await import_metrics(store, AT, TEAM, text, today=AT.date())
+            else:
                 result = await import_partners(store, AT, TEAM, text)
             took, cpu = time.perf_counter() - began, time.process_time() - cpu
+            stall = await monitor.stop()
+            if stacks is not None:
+                stacks.stop()
             if case == "partners" and sqlite:
                 for sql in FORGET:
                     await execute(store, sql)
             # CPU seconds of every thread (SQLite's work, when in process, included): the
             # machine's load moves them less than the wall clock.
-            print(f"round {round_ + 1} {case}: {took:.2f} s, CPU {cpu:.2f} s, {result}")
+            print(
+                f"round {round_ + 1} {case}: {took:.2f} s, CPU {cpu:.2f} s, "
+                f"longest loop stall {stall * 1000:.0f} ms, {result}"
+            )
             for name, seconds in sorted(STEPS.items(), key=lambda item: -item[1]):
                 print(f"    {name:28} {seconds:7.3f} s")
     await store.close()
@@ -151,6 +228,9 @@ if __name__ == "__main__":
     parser.add_argument("--new-partners", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", choices=["metrics", "partners"])
+    parser.add_argument(
+        "--stall-stacks", action="store_true", help="where the loop stalled over 50 ms"
+    )
     parsed = parser.parse_args()
     if parsed.engine == "sqlite" and not parsed.db:
         raise SystemExit("--db: a copy of /tmp/bench.db (this benchmark writes to its file)")

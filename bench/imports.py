@@ -6,7 +6,9 @@ Per round, interleaved: 100,000 metric values (10,000 partners x 2 weeks x 5 met
 value a new one, so every value is replaced, audited and every partner's summary redone),
 then 10,000 new partners (tags on each, a backup on every tenth). Beside each import a
 second process writes one metric through its own store every 20 ms, as the bot would, and
-reports its longest wait and its failures (SQLite's busy timeout is 5 s).
+reports its longest wait and its failures (SQLite's busy timeout is 5 s); in the importing
+process a probe task records the event loop's longest stall (the longest gap between its
+wake-ups: what every other request of the bot would wait).
 
     python bench/imports.py --db /tmp/imports-bench.db              # a copy of /tmp/bench.db
     python bench/imports.py --engine postgresql --weeks 12          # seeds a fresh schema
@@ -35,6 +37,7 @@ from bot.registry.imports_per_row import import_metrics_per_row, import_partners
 from bot.registry.service import record_metrics
 from storage.store import open_store
 from tests.support.databases import execute, fresh_schema
+from tests.support.loop_stalls import StallMonitor
 
 TEAM = "T0001"
 BENCH_PARTNERS = "(SELECT id FROM partners WHERE name LIKE 'Bench %')"
@@ -146,6 +149,7 @@ async def main(args: argparse.Namespace) -> None:
         cases = [c for c in cases if not (args.skip_before and "before" in c[0])]
         timings: dict[str, list[float]] = {name: [] for name, _ in cases}
         waits: dict[str, list[dict[str, object]]] = {name: [] for name, _ in cases}
+        stalls: dict[str, float] = dict.fromkeys(timings, 0.0)
         k = int(time.time()) % 1000 * 100  # values this run's own, not an earlier run's
         for round_ in range(args.rounds):
             for name, make in cases:
@@ -158,25 +162,39 @@ async def main(args: argparse.Namespace) -> None:
                 run = make(k)
                 seen: dict[str, object] = {}
                 async with concurrent_writer(url, seen):
+                    monitor = StallMonitor()
+                    monitor.start()
+                    await asyncio.sleep(0)
                     began = time.perf_counter()
                     result = await run(text)
                     took = time.perf_counter() - began
+                    stall = await monitor.stop()
+                stalls[name] = max(stalls[name], stall)
                 if name.startswith("partners") and args.engine == "sqlite":
                     for sql in FORGET:
                         await execute(store, sql)  # type: ignore[arg-type]
                 timings[name].append(took)
                 waits[name].append(seen)
-                print(f"round {round_ + 1} {name}: {took:.2f} s, {result}; writer {seen}")
+                print(
+                    f"round {round_ + 1} {name}: {took:.2f} s, loop stall {stall * 1000:.0f} ms, "
+                    f"{result}; writer {seen}"
+                )
         await store.close()
-    print("\n| case | median s | ratio to before | writer's longest wait ms | failures |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| case | median s | ratio to before | writer's longest wait ms | failures "
+        "| longest loop stall ms |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, times in timings.items():
         base = timings.get(name.split()[0] + " before (per row)")
         ratio = statistics.median(times) / statistics.median(base) if base else float("nan")
         longest = max(float(str(w["max_ms"])) for w in waits[name])
         failed = sum(len(w["failures"]) for w in waits[name])  # type: ignore[arg-type]
         median = statistics.median(times)
-        print(f"| {name} | {median:.2f} | {ratio:.3f} | {longest:.0f} | {failed} |")
+        stall_ms = stalls[name] * 1000
+        print(
+            f"| {name} | {median:.2f} | {ratio:.3f} | {longest:.0f} | {failed} | {stall_ms:.0f} |"
+        )
 
 
 def _metrics(store: object, how: Callable[..., Awaitable[ImportResult]], k: int) -> Importer:

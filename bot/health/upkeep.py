@@ -58,15 +58,10 @@ async def draft_summaries(
     the partner's metrics); where that cannot tell, the metrics the summary keeps are read and
     summarised, as refresh_summary does."""
     stored = await tx.summary_inputs_of(team_id, values)
-    versions = {pid: stored[pid][0] if pid in stored else 0 for pid in values}
-    changed = {
-        pid: [p for p in new if p.metric in SUMMARISED]
-        for pid, new in values.items()
-        if pid in stored and stored[pid][1] is not None
-    }
-    keys = list(dict.fromkeys((pid, p.period.label) for pid, new in changed.items() for p in new))
+    # A chunk's thousands of values sorted out: off the event loop, as the drafts below.
+    versions, changed, keys, spans = await asyncio.to_thread(_to_bring_up, stored, values)
     recorded = await tx.metric_values_at(team_id, keys) if keys else []
-    roi = await tx.roi_values_between(team_id, _roi_spans(changed)) if keys else []
+    roi = await tx.roi_values_between(team_id, spans) if keys else []
 
     def bring_up() -> dict[int, HealthSummary]:
         olds = {(p.partner_id, p.period.label, p.metric): p for p in recorded}
@@ -91,6 +86,26 @@ async def draft_summaries(
     if rest:
         summaries.update(await _drafts_read(tx, team_id, rest))
     return SummaryDrafts(versions, summaries)
+
+
+def _to_bring_up(
+    stored: dict[int, tuple[int, str | None]], values: dict[int, list[MetricPoint]]
+) -> tuple[
+    dict[int, int],
+    dict[int, list[MetricPoint]],
+    list[tuple[int, str]],
+    list[tuple[int, date, date]],
+]:
+    """The versions drafted at, the summarised values of partners with a stored summary,
+    the keys (partner id, period label) whose values they replace and the ROI months' spans."""
+    versions = {pid: stored[pid][0] if pid in stored else 0 for pid in values}
+    changed = {
+        pid: [p for p in new if p.metric in SUMMARISED]
+        for pid, new in values.items()
+        if pid in stored and stored[pid][1] is not None
+    }
+    keys = list(dict.fromkeys((pid, p.period.label) for pid, new in changed.items() for p in new))
+    return versions, changed, keys, _roi_spans(changed)
 
 
 def _roi_spans(changed: dict[int, list[MetricPoint]]) -> list[tuple[int, date, date]]:

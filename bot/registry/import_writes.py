@@ -8,6 +8,7 @@ inside its transaction, comparing and setting as the per-row use cases do.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -57,44 +58,16 @@ async def write_metric_chunk(
     metrics changed (drafted before, see `chunk_points`); a value another writer changed
     meanwhile goes the per-row way. Returns how many values were created, updated and
     unchanged."""
-    counts = [0, 0, 0]
-    flat = [
-        (row, partner, MetricRow(partner.team_id, partner.id, row.period, metric, value))
-        for row in chunk
-        for partner in [by_key[name_key(row.name)]]
-        for metric, value in row.values.items()
-    ]
+    # A chunk's Python (its rows, then what each value did) is 0.1 s: in a thread, off the
+    # event loop; the statements stay on the loop's connection.
+    flat = await asyncio.to_thread(_flat_values, by_key, chunk)
     team_id = flat[0][1].team_id
-    texts: dict[tuple[str, float], str] = {}  # a chunk's values repeat: each formatted once
-
-    def text(metric: str, value: float) -> str:
-        if value == 0:  # 0.0 and -0.0 are one key
-            return format_metric(metric, value)
-        made = texts.get((metric, value))
-        if made is None:
-            made = texts[(metric, value)] = format_metric(metric, value)
-        return made
-
     olds = await tx.stage_metrics([value for _, _, value in flat])
     _refuse_archived(chunk, by_key, await tx.staged_partner_statuses(team_id))
     written = await tx.write_staged_metrics(CLI_ACTOR.label, at)
-    audits: list[tuple[int, AuditEntry]] = []
-    changed: set[int] = set()
-    lost: list[tuple[MetricsRow, Partner, MetricRow]] = []
-    for idx, (row, partner, value) in enumerate(flat):
-        old = olds[idx]
-        if old is not None and old == value.value:
-            counts[2] += 1
-        elif (partner.id, row.period.label, value.metric) not in written:
-            lost.append((row, partner, value))
-        else:
-            before = "" if old is None else text(value.metric, old)
-            after = text(value.metric, value.value)
-            where = f"{value.metric}@{row.period.label}"
-            entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
-            audits.append((partner.id, entry))
-            counts[0 if old is None else 1] += 1
-            changed.add(partner.id)
+    counts, audits, changed, lost = await asyncio.to_thread(
+        _outcomes, flat, olds, written, at, team_id
+    )
     await tx.add_audits(audits)
     for row, partner, value in lost:  # raced by another writer: read again, one by one
         diff = await write_metrics(
@@ -116,6 +89,58 @@ async def write_metric_chunk(
     # One summary a partner, not one a row; a partner raced above is worked out again.
     await write_summaries(tx, team_id, changed, drafts, redo={p.id for _, p, _ in lost})
     return counts
+
+
+Flat = list[tuple[MetricsRow, Partner, MetricRow]]  # a chunk's values, one a metric
+
+
+def _flat_values(by_key: dict[str, Partner], chunk: list[MetricsRow]) -> Flat:
+    return [
+        (row, partner, MetricRow(partner.team_id, partner.id, row.period, metric, value))
+        for row in chunk
+        for partner in [by_key[name_key(row.name)]]
+        for metric, value in row.values.items()
+    ]
+
+
+def _outcomes(
+    flat: Flat,
+    olds: dict[int, float | None],
+    written: set[tuple[int, str, str]],
+    at: datetime,
+    team_id: str,
+) -> tuple[list[int], list[tuple[int, AuditEntry]], set[int], Flat]:
+    """What each staged value did: the counts (created, updated, unchanged), the audit rows
+    of those written, the partners whose metrics changed and the values that lost a race."""
+    counts = [0, 0, 0]
+    texts: dict[tuple[str, float], str] = {}  # a chunk's values repeat: each formatted once
+
+    def text(metric: str, value: float) -> str:
+        if value == 0:  # 0.0 and -0.0 are one key
+            return format_metric(metric, value)
+        made = texts.get((metric, value))
+        if made is None:
+            made = texts[(metric, value)] = format_metric(metric, value)
+        return made
+
+    audits: list[tuple[int, AuditEntry]] = []
+    changed: set[int] = set()
+    lost: Flat = []
+    for idx, (row, partner, value) in enumerate(flat):
+        old = olds[idx]
+        if old is not None and old == value.value:
+            counts[2] += 1
+        elif (partner.id, row.period.label, value.metric) not in written:
+            lost.append((row, partner, value))
+        else:
+            before = "" if old is None else text(value.metric, old)
+            after = text(value.metric, value.value)
+            where = f"{value.metric}@{row.period.label}"
+            entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
+            audits.append((partner.id, entry))
+            counts[0 if old is None else 1] += 1
+            changed.add(partner.id)
+    return counts, audits, changed, lost
 
 
 def chunk_points(
@@ -181,8 +206,35 @@ async def write_partner_chunk(
     back, to be decided again)."""
     team_id = chunk[0].after.team_id
     # Each written over the version it was read at (a new one: id 0, no version).
-    staged = [(_as_read(w), name_key(w.after.name)) for w in chunk]
+    staged = await asyncio.to_thread(lambda: [(_as_read(w), name_key(w.after.name)) for w in chunk])
     new_ids, versions = await tx.write_partners(staged, at)
+    # What the chunk's partners are now, their tags, backups and audit rows: 2,000 partners'
+    # Python, in a thread (the statements stay on the loop's connection).
+    stored, tags, backups, audits = await asyncio.to_thread(
+        _partners_written, chunk, ids, new_ids, versions, at
+    )
+    new = set(new_ids.values())  # inserted just now: no tags or backups to delete
+    await tx.replace_tags_of(team_id, tags, new)
+    await tx.replace_backups_of(team_id, backups, new)
+    await tx.add_audits(audits)
+    return stored
+
+
+def _partners_written(
+    chunk: list[PartnerWrite],
+    ids: dict[str, int],
+    new_ids: dict[str, int],
+    versions: dict[int, datetime],
+    at: datetime,
+) -> tuple[
+    dict[str, Partner],
+    dict[int, tuple[str, ...]],
+    dict[int, list[int]],
+    list[tuple[int, AuditEntry]],
+]:
+    """The chunk's partners as stored by name key, the tags and backups to write by id and
+    the audit rows; ImportRejected or WriteConflict when one was registered or changed
+    meanwhile."""
     stored: dict[str, Partner] = {}
     for w in chunk:
         key = name_key(w.after.name)
@@ -201,14 +253,11 @@ async def write_partner_chunk(
         for w in chunk
         if (k := name_key(w.after.name)) and (w.before is None or _changes(w.diff, "tags"))
     }
-    new = set(new_ids.values())  # inserted just now: no tags or backups to delete
-    await tx.replace_tags_of(team_id, tags, new)
     backups = {
         stored[name_key(w.after.name)].id: [ids[b] for b in w.backup_keys]
         for w in chunk
         if w.backup_keys is not None
     }
-    await tx.replace_backups_of(team_id, backups, new)
     # Audited at the stored version, as apply_change audits (an Undo finds them by it).
     audits = [
         (partner.id, _entry(partner, c.field, c.before, c.after))
@@ -216,8 +265,7 @@ async def write_partner_chunk(
         for partner in [stored[name_key(w.after.name)]]
         for c in w.diff.changes
     ]
-    await tx.add_audits(audits)
-    return stored
+    return stored, tags, backups, audits
 
 
 def _changes(diff: Diff, name: str) -> bool:

@@ -32,7 +32,10 @@ class ImportsQueries(Queries):
         self.reports_changed(*{row.team_id for row in rows})  # written in this transaction
         await getattr(self._q, f"create_metric_stage_{self._d.name}")(self._conn)
         await self._q.clear_metric_stage(self._conn)
-        staged = [{"idx": idx, **metric_params(row, self._d)} for idx, row in enumerate(rows)]
+        # A chunk's parameters are thousands of dicts: built off the event loop.
+        staged = await asyncio.to_thread(
+            lambda: [{"idx": idx, **metric_params(row, self._d)} for idx, row in enumerate(rows)]
+        )
         await self._many("stage_metric", "import_metric_stage", staged)
         if self._d.name == "postgresql":
             await self._q.analyze_metric_stage(self._conn)
@@ -60,7 +63,9 @@ class ImportsQueries(Queries):
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None:
         """Audit rows (partner id, entry), many in one statement, in the order given."""
         stamps: dict[datetime, Any] = {}  # an import's entries share a few moments
-        params = [self._audit_params(entry, pid, stamps) for pid, entry in entries]
+        params = await asyncio.to_thread(
+            lambda: [self._audit_params(entry, pid, stamps) for pid, entry in entries]
+        )
         await self._many("insert_audit_each", "audit_log", params)
 
     async def _many(self, query: str, table: str, rows: list[dict[str, Any]]) -> None:
@@ -72,7 +77,7 @@ class ImportsQueries(Queries):
             await getattr(self._q, query)(self._conn, rows)
             return
         columns = list(rows[0])
-        records = [tuple(row[c] for c in columns) for row in rows]
+        records = await asyncio.to_thread(lambda: [tuple(row[c] for c in columns) for row in rows])
         await self._conn.copy_records_to_table(table, records=records, columns=columns)
 
     def _audit_params(
@@ -102,21 +107,26 @@ class ImportsQueries(Queries):
         id: a name registered meanwhile, or a partner changed meanwhile, is missing."""
         self.reports_changed(*{partner.team_id for partner, _ in partners})
         stamps: dict[int, datetime] = {}
-        params = []
-        for idx, (partner, key) in enumerate(partners):
-            version = partner.updated_at
-            stamp = at if partner.id == 0 or version is None else max(at, version + _TICK)
-            if partner.id:
-                stamps[partner.id] = stamp
-            params.append(
-                {
-                    **RegistryQueries._partner_params(partner, key),
-                    "idx": idx,
-                    "id": partner.id or None,
-                    "at": self._d.stamp(stamp),
-                    "version": None if version is None else self._d.stamp(version),
-                }
-            )
+
+        def staged() -> list[dict[str, Any]]:
+            params = []
+            for idx, (partner, key) in enumerate(partners):
+                version = partner.updated_at
+                stamp = at if partner.id == 0 or version is None else max(at, version + _TICK)
+                if partner.id:
+                    stamps[partner.id] = stamp
+                params.append(
+                    {
+                        **RegistryQueries._partner_params(partner, key),
+                        "idx": idx,
+                        "id": partner.id or None,
+                        "at": self._d.stamp(stamp),
+                        "version": None if version is None else self._d.stamp(version),
+                    }
+                )
+            return params
+
+        params = await asyncio.to_thread(staged)  # thousands of partners: off the event loop
         await getattr(self._q, f"create_partner_stage_{self._d.name}")(self._conn)
         await self._q.clear_partner_stage(self._conn)
         await self._many("stage_partner", "import_partner_stage", params)
@@ -134,11 +144,13 @@ class ImportsQueries(Queries):
         await self._delete_each(
             "delete_tags_each", team_id, [pid for pid in tags if pid not in new]
         )
-        rows = [
-            {"team_id": team_id, "partner_id": pid, "tag": tag, "position": position}
-            for pid, named in tags.items()
-            for position, tag in enumerate(named)
-        ]
+        rows = await asyncio.to_thread(
+            lambda: [
+                {"team_id": team_id, "partner_id": pid, "tag": tag, "position": position}
+                for pid, named in tags.items()
+                for position, tag in enumerate(named)
+            ]
+        )
         await self._many("insert_tag_each", "partner_tags", rows)
 
     async def replace_backups_of(
@@ -258,17 +270,20 @@ class ImportsQueries(Queries):
     ) -> None:
         """Rewrite summaries locked by lock_summaries, each over its version."""
         self.reports_changed(team_id)
-        params = [
-            {
-                "team_id": team_id,
-                "partner_id": pid,
-                "inputs": to_json(summary),
-                "stale": 0,
-                "old": version,
-                **summary_columns(summary),  # what pool_states decides from
-            }
-            for pid, (summary, version) in summaries.items()
-        ]
+        # Hundreds of summaries made JSON and columns: off the event loop.
+        params = await asyncio.to_thread(
+            lambda: [
+                {
+                    "team_id": team_id,
+                    "partner_id": pid,
+                    "inputs": to_json(summary),
+                    "stale": 0,
+                    "old": version,
+                    **summary_columns(summary),  # what pool_states decides from
+                }
+                for pid, (summary, version) in summaries.items()
+            ]
+        )
         if params:
             await self._q.replace_summary_each(self._conn, params)
 
