@@ -39,6 +39,7 @@ from bot.access import Actor
 from bot.digest.command import Scope
 from bot.digest.content import assess_scoped, compose
 from bot.digest.service import compose_digest
+from bot.health.lazy import JANITOR
 from bot.health.rules import MetricPoint, lookback_start, thresholds_from
 from bot.health.service import HEALTH, portfolio_health, portfolio_health_full
 from bot.health.summary import summarise, to_json
@@ -217,6 +218,7 @@ async def one_write(store: Store, summarise: bool, week: list[int]) -> object:
 
 
 async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
+    JANITOR.start()  # as the bot runs (bot.app.create_app)
     async with database(engine, keep) as (url, fresh):
         store, _ = await open_store(url, NOW)
         try:

@@ -22,6 +22,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 import storage.store as storage
 from bot import claims
 from bot.clock import Clock, SystemClock
+from bot.health.lazy import JANITOR
 from bot.health.upkeep import rebuild_stale_summaries
 from bot.ports import Store
 from bot.scheduler import Scheduler
@@ -114,9 +115,11 @@ def create_app(
     sleep: Sleep | None = None,
 ) -> Partnerbot:
     """Build the Bolt app, its services and listeners, and the scheduler's jobs around an
-    open store. Nothing starts running here: serve() (or a test) starts the scheduler."""
+    open store. Nothing starts running here but the janitor's idle thread (large reports
+    freed off the event loop): serve() (or a test) starts the scheduler."""
     clock = clock or SystemClock()
     tune_collector()
+    JANITOR.start()
     identity = BotIdentity(single_attempt_client(settings.slack_bot_token, settings.slack_api_url))
     # The token, not a client: Bolt also reads SLACK_BOT_TOKEN from the environment and warns
     # that one of the two is unused whenever it is given a client as well.

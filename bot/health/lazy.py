@@ -82,23 +82,36 @@ class _Janitor:
     """Frees large containers on its own thread, an item at a time. A report of 100,000
     partners is about two million objects: freed where its last reference goes (the event
     loop, once its answer is sent) it would hold the loop for 100 ms, all of it one C call
-    that keeps the GIL; an item at a time, the GIL passes between threads as usual."""
+    that keeps the GIL; an item at a time, the GIL passes between threads as usual.
+
+    Its thread is started by start(), from the composition root, and never from take(),
+    which runs in finalisers: a finaliser may run inside a collection triggered while this
+    thread holds one of threading's own locks, and starting a thread there waits on that
+    lock for ever (a bot under load hung so). Until it is started, containers are freed
+    where they are, as Python does."""
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[list[Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def take(self, containers: list[Any]) -> None:
+    def start(self) -> None:
+        """Run the janitor's thread (once; later calls do nothing)."""
         with self._lock:
             if self._thread is None:
                 thread = threading.Thread(target=self._run, name="janitor", daemon=True)
-                try:
-                    thread.start()
-                except RuntimeError:  # at interpreter shutdown: freed where they are
-                    return
+                thread.start()
                 self._thread = thread
-        self._queue.put(containers)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def take(self, containers: list[Any]) -> None:
+        """Hand containers over (safe in a finaliser: no lock, no thread started); freed
+        where they are when the janitor is not running."""
+        if self._thread is not None:
+            self._queue.put(containers)
 
     def _run(self) -> None:
         pending: list[Any] = []

@@ -2,12 +2,13 @@
 at a time."""
 
 import operator
+import threading
 import weakref
 
 import pytest
 
 from bot.health.concentration import Share, concentration_of
-from bot.health.lazy import Lazy, empty_unheld
+from bot.health.lazy import BIG, Lazy, _Janitor, empty_unheld
 
 
 def test_a_lazy_sequence_makes_each_item_once_when_read() -> None:
@@ -62,3 +63,31 @@ def test_the_largest_share_read_first_is_the_first_of_the_sorted_shares() -> Non
     assert first == Share(3, "Alpha", 9.0, 9.0 * 100 / 32.0)
     assert [s.partner_id for s in found.shares] == [3, 4, 2, 1]
     assert found.shares[0] == first and found.largest == first
+
+
+def test_the_janitor_is_handed_work_only_once_started_and_never_starts_itself() -> None:
+    """take() runs in finalisers: starting a thread there can wait for ever on threading's
+    own locks (a collection inside Thread.start), which hung a bot under load. So take()
+    starts nothing, and work handed over before start() is freed where it is."""
+    janitor = _Janitor()
+    before = threading.active_count()
+    freed = _Freed(range(BIG))
+    watched = weakref.ref(freed)
+    janitor.take([freed])
+    assert not janitor.running and threading.active_count() == before
+    del freed
+    assert watched() is None  # nothing kept it: freed here, as Python does
+
+    janitor.start()
+    janitor.start()  # once
+    assert janitor.running and threading.active_count() == before + 1
+    emptied = threading.Event()
+
+    class _Watched(list):  # type: ignore[type-arg]
+        def __del__(self) -> None:
+            emptied.set()
+
+    handed = [_Watched() for _ in range(BIG)]
+    janitor.take([handed])
+    del handed
+    assert emptied.wait(timeout=30)  # the janitor's thread emptied the list
