@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 from math import fsum
 from typing import overload
 
-from bot.health.lazy import release
+from bot.health.lazy import ListLike, release
 from bot.health.rules import MetricPoint
 from bot.metrics import week_of
 
@@ -127,7 +127,7 @@ def _order(named: tuple[float, str, int]) -> tuple[float, str]:
     return named[:2]
 
 
-class Shares(Sequence[Share]):
+class Shares(ListLike[Share]):
     """Every partner's share, largest first (ties by name, then as summed), made when read:
     a report shows the largest and how many there are, and a pool of 100,000 would sort
     and make 100,000 Shares for that. Equal to any sequence of the same Shares."""
@@ -172,13 +172,6 @@ class Shares(Sequence[Share]):
 
     def __iter__(self) -> Iterator[Share]:
         return iter(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Shares({self._count} partners)"

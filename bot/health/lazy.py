@@ -14,7 +14,21 @@ K = TypeVar("K")
 T = TypeVar("T")
 
 
-class Lazy(Sequence[T], Generic[K, T]):
+class ListLike(Sequence[T]):
+    """A read-only sequence equal to any sequence of equal items, list or tuple, as the list
+    it stands for would be (and, like a list, unhashable)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Lazy(ListLike[T], Generic[K, T]):
     """Items in the order of keys, each made by make(key) when first read and kept (so a
     page read twice is the same objects). Equal to any sequence of equal items, list or
     tuple, as the list it stands for would be."""
@@ -55,13 +69,6 @@ class Lazy(Sequence[T], Generic[K, T]):
 
     def __iter__(self) -> Iterator[T]:
         return (self._item(i) for i in range(len(self._keys)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Lazy({len(self._keys)} items)"
