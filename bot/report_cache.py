@@ -60,7 +60,7 @@ class _Entry:
 
 
 async def _read_version(store: Store, team_id: str) -> int:
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement
         return await tx.report_version(team_id)
 
 

@@ -127,8 +127,11 @@ class SQLiteStore:
         return list(self._readers)
 
     @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[Tx]:
-        """Queries that change nothing, on a reader connection."""
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[Tx]:
+        """Queries that change nothing, on a reader connection, each statement on its own
+        snapshot whatever snapshot says (the readers are shared by concurrent reads, so one
+        cannot hold a transaction open): a read that must agree with itself is one statement
+        here."""
         yield Tx(self._reader())
 
     @contextlib.asynccontextmanager
@@ -167,7 +170,7 @@ class SQLiteStore:
     async def ping(self) -> bool:
         """True while the database answers."""
         try:
-            async with self.read() as tx:
+            async with self.read(snapshot=False) as tx:
                 return await asyncio.wait_for(tx.ping(), timeout=2)
         except Exception:
             return False

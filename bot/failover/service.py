@@ -183,7 +183,7 @@ async def discard_drill(store: Store, team_id: str, drill_id: int) -> None:
 
 async def drill(store: Store, team_id: str, drill_id: int) -> Drill:
     """One drill as stored; RuleError when it is gone."""
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement
         found = await tx.failover_drill(team_id, drill_id)
     if found is None:
         raise RuleError("That failover drill no longer exists; nothing was changed.")
@@ -256,7 +256,7 @@ async def assign_step(
 
 async def open_drills(store: Store, team_id: str) -> list[Drill]:
     """The workspace's open drills, oldest first."""
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement
         return await tx.open_failover_drills(team_id)
 
 
@@ -271,5 +271,5 @@ async def history(store: Store, team_id: str, name: str | None) -> tuple[str | N
 
 async def timeline(store: Store, team_id: str, drill_id: int) -> list[Event]:
     """A drill's transitions, oldest first."""
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement
         return await tx.failover_timeline(team_id, drill_id)

@@ -57,22 +57,23 @@ async def health_settings(store: Store, team_id: str) -> HealthSettings:
 async def partner_health(
     store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
 ) -> tuple[HealthReport, HealthSettings]:
-    """One partner's health from its recent metrics, in one statement: the partner with its
-    backups, thresholds and benchmarks, and the metrics of the window the default thresholds
-    set (the shortest); a second statement reads a longer window when the workspace's
-    thresholds ask for one."""
+    """One partner's health from its recent metrics, in one statement (one snapshot): the
+    partner with its backups, thresholds and benchmarks, and the metrics of the window the
+    default thresholds set (the shortest); read again from further back when the workspace's
+    thresholds ask for a longer window."""
     today = now.astimezone(zone).date()
-    guess = lookback_start(today, Thresholds())
-    async with store.read() as tx:
-        found = await tx.partner_health_inputs(team_id, name_key(name), HEALTH, guess)
-        if found is None:
-            raise NotFound(name, await suggestions(tx, team_id, name))
+    read_from = lookback_start(today, Thresholds())
+    while True:
+        async with store.read(snapshot=False) as tx:  # one statement (suggestions aside)
+            found = await tx.partner_health_inputs(team_id, name_key(name), HEALTH, read_from)
+            if found is None:
+                raise NotFound(name, await suggestions(tx, team_id, name))
         settings = HealthSettings(thresholds_from(found.settings), found.benchmarks)
         since = lookback_start(today, settings.thresholds)
-        if since < guess:
-            points = await tx.health_points(team_id, since, found.partner.id)
-        else:
-            points = [p for p in found.points if p.period.start >= since]
+        if since >= read_from:
+            break
+        read_from = since
+    points = [p for p in found.points if p.period.start >= since]
     partner = found.partner
     retired = frozenset(name for name, status in found.backups if status in RETIRED)
     benchmark = settings.benchmarks.get(partner.category.value)

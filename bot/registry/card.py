@@ -23,7 +23,7 @@ class PartnerCard:
 async def partner_card(store: Store, team_id: str, name: str) -> PartnerCard:
     """What `/partner show` shows, read in one statement (one snapshot): the partner, its
     latest metrics and its drills (how many, and the latest)."""
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement (suggestions aside)
         found = await tx.partner_card(team_id, name_key(name), len(METRICS) * 4)
         if found is None:
             raise NotFound(name, await suggestions(tx, team_id, name))

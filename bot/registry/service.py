@@ -296,7 +296,7 @@ async def list_partners(
     store: Store, team_id: str, filters: ListFilters, offset: int = 0, size: int = PAGE_SIZE
 ) -> Page[Partner]:
     """One page of the registry, filtered."""
-    async with store.read() as tx:
+    async with store.read(snapshot=False) as tx:  # one statement
         items, total = await tx.list_partners(team_id, filters, size, max(offset, 0))
     return Page(items, total, max(offset, 0), size)
 

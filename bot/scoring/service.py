@@ -103,7 +103,7 @@ async def score_card(
 ) -> ScoreCard:
     """A partner's fit score with its gates and why it changed since the previous rating,
     and its failover drills; by name in one statement (one snapshot), or by a button's id."""
-    async with store.read() as tx:
+    async with store.read(snapshot=partner_id is not None) as tx:
         if partner_id is None:
             found = await tx.score_inputs(team_id, name_key(name), SCORE)
             if found is None:

@@ -25,7 +25,7 @@ class VersionedStore:
         self.begun = asyncio.Condition()
 
     @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[Any]:
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[Any]:
         yield self
 
     async def report_version(self, team_id: str) -> int:

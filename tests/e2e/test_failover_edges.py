@@ -134,8 +134,8 @@ class LateWriter:
         self.go = asyncio.Event()
         self.waiting = asyncio.Event()  # set once it has read and is about to write
 
-    def read(self) -> Any:
-        return self._store.read()
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:

@@ -104,8 +104,8 @@ class BackupChangedFirst:
     def __init__(self, store: Store, change: Any) -> None:
         self._store, self._change = store, change
 
-    def read(self) -> Any:
-        return self._store.read()
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:

@@ -46,8 +46,8 @@ class GatedStore:
         self._store = store
         self._gate = gate
 
-    def read(self) -> Any:
-        return self._store.read()
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:

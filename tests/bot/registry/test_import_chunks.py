@@ -42,8 +42,8 @@ class CountingStore:
         self.writes = 0
         self._fail_at = fail_at
 
-    def read(self) -> Any:
-        return self._store.read()
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:
