@@ -21,6 +21,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 import storage.store as storage
 from bot import claims
+from bot.alerts.service import ALERT
 from bot.clock import Clock, SystemClock
 from bot.health.lazy import JANITOR
 from bot.health.upkeep import rebuild_stale_summaries
@@ -32,8 +33,10 @@ from bot.tasks import BackgroundTasks
 from handlers import register_listeners
 from handlers.connection import Readiness, SlackConnection, socket_logger
 from handlers.digest.jobs import schedule_digests
+from handlers.failover.closing import SUMMARY, summary_given_up
 from handlers.failover.jobs import schedule_failover
 from handlers.failover.ranking import schedule_ranking
+from handlers.held_posts import log_only, schedule_held_posts
 from handlers.identity import BotIdentity
 from handlers.outbox import Outbox
 from handlers.slack_client import Sleep, configure_client, single_attempt_client
@@ -147,6 +150,7 @@ def create_app(
     schedule_housekeeping(services)
     schedule_digests(services)
     schedule_failover(services)
+    schedule_held_posts(services, {ALERT: log_only, SUMMARY: summary_given_up})
 
     schedule_ranking(services)
     return Partnerbot(app, services, identity, commands)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.alerts.ports import AlertsTx
+from bot.claims import Unfinished
 from bot.digest.ports import DigestTx
 from bot.failover.ports import FailoverTx
 from bot.health.ports import HealthTx
@@ -43,7 +44,13 @@ class SettingsTx(Protocol):
 class ClaimsTx(Protocol):
     """One claim per (team, kind, key, slot): the first insert wins, on any engine."""
 
-    async def claim(self, team_id: str, kind: str, key: str, slot: str, at: datetime) -> bool: ...
+    async def claim(
+        self, team_id: str, kind: str, key: str, slot: str, at: datetime, body: str | None = None
+    ) -> bool: ...
+    async def set_claim_body(
+        self, team_id: str, kind: str, key: str, slot: str, body: str
+    ) -> None: ...
+    async def unfinished_posts(self, kind: str, abandoned_before: datetime) -> list[Unfinished]: ...
     async def finish_claim(
         self, team_id: str, kind: str, key: str, slot: str, at: datetime, error: str | None
     ) -> None: ...

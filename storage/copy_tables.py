@@ -163,6 +163,7 @@ TABLES: tuple[Table, ...] = (
             ("taken_at", STAMP),
             ("done_at", STAMP),
             ("error", TEXT),
+            ("body", TEXT),
         ),
         "kind, key, slot",
     ),

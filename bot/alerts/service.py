@@ -3,13 +3,16 @@ around a metrics write, whether an alert is due (claimed once per partner per pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import claims
 from bot.access import Actor
 from bot.alerts.rules import Alert, AlertChannel, check_can_turn_off, turned_red
+from bot.claims import HeldPost
 from bot.errors import RuleError
 from bot.health.portfolio import PORTFOLIO
 from bot.health.rules import HealthReport
@@ -92,17 +95,32 @@ async def watch(
 
 @dataclass(frozen=True)
 class DueAlert:
-    """An alert this process claimed, and the channels to post it to."""
+    """An alert this process claimed, and the channels to post it to (post, as kept on the
+    claim for a retake: the message and those channels)."""
 
     alert: Alert
     channels: list[str]
+    post: HeldPost
+
+    @property
+    def slot(self) -> tuple[str, str, str]:
+        """The claim's kind, key and slot."""
+        return ALERT, str(self.alert.partner.id), self.alert.period
 
 
 async def due_alert(
-    store: Store, now: datetime, zone: ZoneInfo, team_id: str, seen: Watch, partner_id: int
+    store: Store,
+    now: datetime,
+    zone: ZoneInfo,
+    team_id: str,
+    seen: Watch,
+    partner_id: int,
+    message: Callable[[Alert], dict[str, Any]],
 ) -> DueAlert | None:
     """After a write: the alert it calls for, claimed so that it goes out once per partner
-    per period across retries, replays and processes; None when none is due."""
+    per period across retries, replays and processes; None when none is due. The claim
+    keeps the alert's message (message(alert)) and channels, so a post refused for a
+    passing reason, or cut short by a crash, is posted again from there."""
     try:
         name = await partner_name(store, team_id, partner_id)
         after, _ = await partner_health(store, now, zone, team_id, name)
@@ -116,9 +134,11 @@ async def due_alert(
     channels = [c.channel_id for c in await alert_channels(store, team_id)]
     if not channels:
         return None
-    if not await claims.claim(store, now, team_id, ALERT, str(alert.partner.id), alert.period):
+    post = HeldPost(message(alert), tuple(channels))
+    due = DueAlert(alert, channels, post)
+    if not await claims.claim(store, now, team_id, *due.slot, post):
         return None
-    return DueAlert(alert, channels)
+    return due
 
 
 async def partner_name(store: Store, team_id: str, partner_id: int) -> str:
@@ -128,11 +148,3 @@ async def partner_name(store: Store, team_id: str, partner_id: int) -> str:
     if partner is None:
         raise RuleError("That partner no longer exists.")
     return partner.name
-
-
-async def finish_alert(
-    store: Store, at: datetime, team_id: str, alert: Alert, errors: list[str]
-) -> None:
-    """Record how the claimed alert ended: posted everywhere, or the channels that refused."""
-    error = "; ".join(errors) or None
-    await claims.finish(store, at, team_id, ALERT, str(alert.partner.id), alert.period, error)

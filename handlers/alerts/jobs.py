@@ -1,5 +1,7 @@
 """The alert check around a metrics write: health read before it, then, after the answer
-is on its way, the alert claimed and posted through the outbox to every alert channel."""
+is on its way, the alert claimed and posted through the outbox to every alert channel; a
+channel that refused for a passing reason gets it from the held-posts job (handlers/
+held_posts.py), once."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.ports import Delivery, Report
 from bot.services import Services
 from handlers.alerts.views import build_alert
 from handlers.blocks import esc
+from handlers.held_posts import Claimed, deliver, passing
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +46,16 @@ def alert_after_metrics(
 async def send_alert(
     services: Services, team_id: str, seen: alerts.Watch, partner_id: int, report: Report
 ) -> None:
-    """Post the alert the write calls for, if this process claims it, to each alert channel."""
+    """Post the alert the write calls for, if this process claims it, to each alert channel;
+    the claim is finished once every channel had it (or refused it for good)."""
     store, now, zone = services.store, services.clock.now(), services.settings.zone
-    due = await alerts.due_alert(store, now, zone, team_id, seen, partner_id)
+    due = await alerts.due_alert(store, now, zone, team_id, seen, partner_id, build_alert)
     if due is None:
         return
-    body = build_alert(due.alert)
-    errors: list[str] = []
-    for channel in due.channels:
-        posted = await services.outbox.post(channel, body)
-        if not posted.ok:
-            errors.append(f"{channel}: {posted.sentence}")
-            await _refused(services, team_id, channel, due.alert, posted, report)
-    await alerts.finish_alert(store, services.clock.now(), team_id, due.alert, errors)
+    sent = await deliver(services, Claimed(team_id, *due.slot, now), due.post)
+    for channel, posted in sent.refusals:
+        again = sent.retrying and passing(posted)
+        await _refused(services, team_id, channel, due.alert, posted, report, again)
 
 
 async def _refused(
@@ -65,10 +65,14 @@ async def _refused(
     alert: Alert,
     posted: Delivery,
     report: Report,
+    again: bool = False,
 ) -> None:
     """One channel refused the alert: turn its alerts off when Slack's code says it is
-    gone, and tell the person who recorded the metrics. Never raises (logged instead)."""
+    gone, and tell the person who recorded the metrics (again: that it will be posted when
+    Slack takes it). Never raises (logged instead)."""
     lead = f"*{esc(alert.partner.name)}* turned red for {esc(alert.period)}, but {posted.sentence}"
+    if again:
+        lead += " partnerbot will post the alert there again, once, when Slack takes it."
     try:
         if posted.error in GONE:
             now = services.clock.now()

@@ -6,6 +6,28 @@ VALUES (:team_id, :kind, :key, :slot, :at, :at)
 ON CONFLICT (team_id, kind, key, slot) DO NOTHING
 RETURNING key;
 
+-- name: claim_post^
+-- A claim (as claim) that keeps what it is to post (claims.body), for a retake to post.
+INSERT INTO claims (team_id, kind, key, slot, claimed_at, taken_at, body)
+VALUES (:team_id, :kind, :key, :slot, :at, :at, :body)
+ON CONFLICT (team_id, kind, key, slot) DO NOTHING
+RETURNING key;
+
+-- name: set_claim_body!
+-- What unfinished claimed work still has to post, once part of it went out.
+UPDATE claims SET body = :body
+ WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot
+   AND done_at IS NULL;
+
+-- name: unfinished_posts
+-- Every workspace's claims of a kind that hold a post and are deferred or abandoned (in
+-- flight since before :abandoned_before): what the job retakes (the partial index
+-- claims_unfinished keeps this to the unfinished claims).
+SELECT team_id, key, slot, claimed_at, body FROM claims
+ WHERE kind = :kind AND done_at IS NULL AND body IS NOT NULL
+   AND (error IS NOT NULL OR COALESCE(taken_at, claimed_at) < :abandoned_before)
+ ORDER BY claimed_at;
+
 -- name: finish_claim!
 UPDATE claims SET done_at = :at, error = :error
  WHERE team_id = :team_id AND kind = :kind AND key = :key AND slot = :slot;

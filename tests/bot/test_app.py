@@ -94,7 +94,13 @@ async def test_stopping_http_does_not_wait_for_a_connection_accepted_at_the_last
 
 async def test_old_claims_are_pruned_by_the_daily_job_when_it_comes_due(slack: Harness) -> None:
     scheduler = slack.bot.services.scheduler
-    assert scheduler.names == ["claims.prune", "digest.due", "failover.due", "failover.rank"]
+    assert scheduler.names == [
+        "claims.prune",
+        "digest.due",
+        "failover.due",
+        "held_posts.due",
+        "failover.rank",
+    ]
     store, clock = slack.store, slack.clock
     await claims.claim(store, START - claims.KEEP - timedelta(days=1), "T1", "event", "old", "")
     await claims.claim(store, START, "T1", "event", "new", "")

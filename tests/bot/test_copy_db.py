@@ -103,6 +103,8 @@ async def fill(path: Path, team: str, names: tuple[str, ...]) -> None:
         await claims.claim(store, AT, team, "digest", "7", "2026-11-23T09:00")
         await claims.finish(store, AT, team, "digest", "7", "2026-11-23T09:00", "channel_not_found")
         await claims.claim(store, AT, team, claims.EVENT, "Ev1", "")
+        held = claims.HeldPost({"text": "Acme turned red"}, ("C0ALERTS",))
+        await claims.claim(store, AT, team, "alert", "1", "2026-W47", held)
         await alerts.set_alerts(store, AT, team, OWNER, "C0ALERTS", True)
         await fill_digests(store, team)
         await fill_drills(store, team, first)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.access import Actor
 from bot.alerts import service as alerts
-from bot.alerts.rules import NotYours
+from bot.alerts.rules import Alert, NotYours
 from bot.metrics import parse_period
 from bot.registry.rules import PartnerFields, Status
 from bot.registry.service import add_partner, change_partner, record_metrics
@@ -63,6 +64,11 @@ async def test_only_whoever_turned_them_on_or_an_admin_turns_them_off(store: Sto
     assert row is not None and (row.enabled_by, row.changed_by) == ("U0OWNER", "U0ADMIN")
 
 
+def message(alert: Alert) -> dict[str, Any]:
+    """The alert's message, as kept on its claim (the real one is handlers' build_alert)."""
+    return {"text": f"{alert.partner.name} is red for {alert.period}"}
+
+
 async def record(store: Store, values: dict[str, float], period: str, name: str = "Acme") -> int:
     change = await record_metrics(store, AT, TEAM, OWNER, name, values, parse_period(period))
     return change.partner.id
@@ -72,7 +78,11 @@ async def checked(store: Store, values: dict[str, float], period: str) -> alerts
     """A metrics write between the watch and the check, as the /partner metrics hook does."""
     seen = await alerts.watch(store, AT, ZONE, TEAM, "Acme")
     partner_id = await record(store, values, period)
-    return None if seen is None else await alerts.due_alert(store, AT, ZONE, TEAM, seen, partner_id)
+    return (
+        None
+        if seen is None
+        else await alerts.due_alert(store, AT, ZONE, TEAM, seen, partner_id, message)
+    )
 
 
 @pytest.fixture
@@ -99,7 +109,7 @@ async def test_an_alert_is_due_once_per_partner_per_period(acme: Store) -> None:
     # A replay of the check itself, with the health seen before the first write: claimed.
     before_red = alerts.Watch(None)
     partner_id = due.alert.partner.id
-    assert await alerts.due_alert(acme, AT, ZONE, TEAM, before_red, partner_id) is None
+    assert await alerts.due_alert(acme, AT, ZONE, TEAM, before_red, partner_id, message) is None
     # Red again in a new period: a new alert.
     again = await checked(acme, {"sentiment": 20}, "2026-W48")
     assert again is not None and again.alert.period == "2026-W48"
@@ -134,8 +144,8 @@ async def test_two_processes_checking_the_same_write_claim_it_once(
     assert seen is not None
     partner_id = await record(acme, {"sentiment": 49}, "2026-W47")
     results = await asyncio.gather(
-        alerts.due_alert(acme, AT, ZONE, TEAM, seen, partner_id),
-        alerts.due_alert(other, AT, ZONE, TEAM, seen, partner_id),
+        alerts.due_alert(acme, AT, ZONE, TEAM, seen, partner_id, message),
+        alerts.due_alert(other, AT, ZONE, TEAM, seen, partner_id, message),
     )
     assert sorted(r is not None for r in results) == [False, True]
 
