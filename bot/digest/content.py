@@ -10,21 +10,15 @@ from datetime import date, datetime, timedelta
 from bot.digest.command import Scope
 from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
+from bot.health.pool import CATEGORY, OWNER, Judged, MemberRow, PoolMembers, judge_pool, pool_report
 from bot.health.portfolio import (
-    CATEGORY,
-    OWNER,
     PORTFOLIO,
-    Judged,
-    MemberRow,
     NamedPartners,
-    PoolMembers,
     PoolSummaries,
     PortfolioReport,
     assess_portfolio,
     assess_portfolio_summaries,
     flagged_statuses,
-    judge_pool,
-    pool_report,
 )
 from bot.health.rules import HealthReport, HealthStatus, MetricPoint, Thresholds
 from bot.metrics import Period, week_of

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.health.portfolio import PoolMembers
+from bot.health.pool import PoolMembers
 from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import HealthSummary
 from bot.health.summary_columns import StateRow

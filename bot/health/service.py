@@ -10,14 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
 from bot.errors import NotFound, WriteConflict
-from bot.health.portfolio import (
-    PoolSummaries,
-    PortfolioReport,
-    assess_portfolio,
-    judge_pool,
-    near_band_edge,
-    pool_report,
-)
+from bot.health.pool import judge_pool, pool_report
+from bot.health.portfolio import PoolSummaries, PortfolioReport, assess_portfolio, near_band_edge
 from bot.health.rules import (
     HealthReport,
     MetricPoint,

@@ -163,12 +163,20 @@ SELECT s.partner_id, s.inputs
 -- name: window_sums
 -- GMV and traffic per partner over a window of whole weeks, from weekly values, summed in
 -- the database from metrics_window_values alone. `+partner_id`: grouped on the column itself,
--- SQLite walked 0014's index (already in partner order) over every week, 4x slower.
-SELECT +partner_id, metric, SUM(value)
+-- SQLite walked 0014's index (already in partner order) over every week, 4x slower. One
+-- grouping a metric: grouped on (partner, metric) at once took 1.5x as long on SQLite (48
+-- against 32 ms at 10,000 partners) and 1.3x on PostgreSQL.
+SELECT +partner_id, 'gmv' AS metric, SUM(value)
   FROM metrics
- WHERE team_id = :team_id AND metric IN ('gmv', 'traffic') AND period_kind = 'week'
+ WHERE team_id = :team_id AND metric = 'gmv' AND period_kind = 'week'
    AND period_start >= :first AND period_end <= :last
- GROUP BY +partner_id, metric;
+ GROUP BY +partner_id
+UNION ALL
+SELECT +partner_id, 'traffic' AS metric, SUM(value)
+  FROM metrics
+ WHERE team_id = :team_id AND metric = 'traffic' AND period_kind = 'week'
+   AND period_start >= :first AND period_end <= :last
+ GROUP BY +partner_id;
 
 -- name: window_day_partners
 -- The partners with daily GMV or traffic in the window, from metrics_window_values alone

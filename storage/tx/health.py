@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot.health.portfolio import PoolMembers
+from bot.health.pool import PoolMembers
 from bot.health.rules import MetricPoint, Thresholds
 from bot.health.summary import EDGE, HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import StateRow, summary_columns
