@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosql
 
+from storage.tx.loader import QuickQueryLoader
 from storage.tx.one_hop import OneHopSQLiteAdapter
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
@@ -20,7 +21,9 @@ def queries(adapter: str = "aiosqlite") -> Any:
     """The named queries for one driver's adapter, loaded once from the .sql files."""
     if adapter not in _queries:
         driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
-        _queries[adapter] = aiosql.from_path(_QUERIES_DIR, driver, mandatory_parameters=False)
+        _queries[adapter] = aiosql.from_path(
+            _QUERIES_DIR, driver, mandatory_parameters=False, loader_cls=QuickQueryLoader
+        )
     return _queries[adapter]
 
 
