@@ -29,7 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 
-import bot.registry.imports as imports_module
+import bot.registry.import_runs as import_runs
+import bot.registry.metric_imports as metric_imports
+import bot.registry.partner_imports as partner_imports
 from bench.imports import AT, FORGET, TEAM, database, metrics_csv, partners_csv
 from bot.registry.imports import import_metrics, import_partners
 from storage.store import open_store
@@ -142,26 +144,25 @@ def instrument() -> None:
     # each statement by its query's name
     for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
         setattr(cls, method, by_query(getattr(cls, method)))
-    for name in (
-        "draft_summaries",
-        "write_metric_chunk",
-        "write_partner_chunk",
-        "_partners_by_key",
-    ):
-        if hasattr(imports_module, name):
-            setattr(imports_module, name, timed(f"[{name}]", getattr(imports_module, name)))
-    sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
-    for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
-        fn = getattr(imports_module, name)
+    for module in (metric_imports, partner_imports):
+        for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
+            if hasattr(module, name):
+                setattr(module, name, timed(f"[{name}]", getattr(module, name)))
+        module.partners_by_key = timed("[partners_by_key]", import_runs.partners_by_key)  # type: ignore[attr-defined]
+        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
+        for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
+            if not hasattr(module, name):
+                continue
+            fn = getattr(module, name)
 
-        def wrapped(*a: Any, _fn: Any = fn, _name: str = name, **k: Any) -> Any:
-            began = time.perf_counter()
-            try:
-                return _fn(*a, **k)
-            finally:
-                STEPS[_name] += time.perf_counter() - began
+            def wrapped(*a: Any, _fn: Any = fn, _name: str = name, **k: Any) -> Any:
+                began = time.perf_counter()
+                try:
+                    return _fn(*a, **k)
+                finally:
+                    STEPS[_name] += time.perf_counter() - began
 
-        setattr(imports_module, name, wrapped)
+            setattr(module, name, wrapped)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -17,7 +17,9 @@ from bot.registry.csv_io import (
     parse_metrics_rows,
     parse_partner_rows,
 )
-from bot.registry.imports import ImportResult, backup_problems, refusal
+from bot.registry.import_runs import ImportResult
+from bot.registry.metric_imports import refusal
+from bot.registry.partner_imports import backup_problems
 from bot.registry.rules import Partner, PartnerFields, closest_names, name_key
 from bot.registry.service import apply_change, insert_new_partner, write_metrics
 

@@ -12,21 +12,23 @@ import pytest
 
 import bot.health.upkeep as upkeep
 import bot.registry.import_writes as import_writes
-import bot.registry.imports as imports
+import bot.registry.metric_imports as metric_imports
+import bot.registry.partner_imports as partner_imports
 import storage.tx.imports as tx_imports
 from bot.registry.imports import ImportResult, import_metrics, import_partners
 from storage.store import PostgresStore, SQLiteStore
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HEAVY = [  # (module, name): each step of a chunk that walks its thousands of rows
-    (imports, "parse_partner_rows"),
-    (imports, "_check_partners"),
-    (imports, "_plan_backups"),
-    (imports, "parse_metrics_rows"),
-    (imports, "_check_metrics"),
-    (imports, "metric_chunks"),
-    (imports, "chunk_points"),
-    (imports, "_let_go"),
+    (partner_imports, "parse_partner_rows"),
+    (partner_imports, "_check_partners"),
+    (partner_imports, "_plan_backups"),
+    (metric_imports, "parse_metrics_rows"),
+    (metric_imports, "_check_metrics"),
+    (metric_imports, "metric_chunks"),
+    (metric_imports, "chunk_points"),
+    (partner_imports, "let_go"),  # import_runs.let_go, as each import calls it
+    (metric_imports, "let_go"),
     (import_writes, "_flat_values"),
     (import_writes, "_outcomes"),
     (import_writes, "_partners_written"),
@@ -66,6 +68,6 @@ async def test_an_imports_heavy_steps_run_off_the_loop_thread(
     again = [line.replace(",40,1.5,", ",41,2.5,") for line in metrics]
     result = await import_metrics(store, AT, "T1", "\n".join(again) + "\n", today=AT.date())
     assert result == ImportResult(0, 24, 36, rows=12)
-    assert sorted(seen) == sorted(name for _, name in HEAVY)  # every step ran
+    assert sorted(seen) == sorted({name for _, name in HEAVY})  # every step ran
     loop_thread = threading.get_ident()
     assert {name: ids for name, ids in seen.items() if loop_thread in ids} == {}

@@ -1,0 +1,124 @@
+"""What both imports share: their result, the chunks' progress and transactions, and the
+registry's partners by name key. An import is checked whole, then written in chunks, each its
+own short transaction (bot/registry/import_writes.py); a failure midway keeps what the chunks
+before it wrote and says so (ImportInterrupted)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import RuleError
+from bot.ports import Store, Tx
+from bot.registry.import_writes import PartnerWrite
+from bot.registry.rules import Partner, name_key
+from bot.wording import count
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: partner imports count rows (partners), metric imports count
+    values, with the number of rows they came in."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int | None = None  # metric imports: the file's rows, which hold several values each
+
+    def __str__(self) -> str:
+        counts = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        if self.rows is None:
+            return counts
+        values = self.created + self.updated + self.unchanged
+        return f"{count(self.rows, 'row')} with {count(values, 'value')}: {counts}"
+
+
+class ImportInterrupted(RuleError):
+    """An import that stopped after some of its chunks were written: says what stays."""
+
+    def __init__(self, reason: str, done: int, result: ImportResult) -> None:
+        chunks = "transaction" if done == 1 else f"{done} transactions"
+        super().__init__(
+            f"The import stopped before the end: {reason}\n"
+            f"What its first {chunks} wrote stays ({result}); the rest of the file was not "
+            "written. Import the same file again to finish: what is already imported counts "
+            "as unchanged."
+        )
+
+
+@dataclass
+class Progress:
+    """Chunks written so far, and what they did."""
+
+    gap: float = 0.0  # the store's write_gap: the least time between two chunks' writes
+    done: int = 0
+    last: float | None = None  # when the last chunk committed (time.monotonic)
+    created: set[int] = field(default_factory=set)  # partner imports: line numbers
+    updated: set[int] = field(default_factory=set)
+    values: list[int] = field(default_factory=lambda: [0, 0, 0])  # metric imports
+
+    def partners(self, rows: int) -> ImportResult:
+        changed = len(self.created) + len(self.updated)
+        return ImportResult(len(self.created), len(self.updated), rows - changed)
+
+    async def pause(self) -> None:
+        """Wait until the write gap since the last chunk's commit is over."""
+        if self.last is not None:
+            await asyncio.sleep(max(0.0, self.gap - (time.monotonic() - self.last)))
+
+    def note(self, writes: list[PartnerWrite]) -> None:
+        for w in writes:
+            if w.before is None:
+                self.created.add(w.line)
+            elif w.line not in self.created:
+                self.updated.add(w.line)
+
+
+@asynccontextmanager
+async def counted_chunk(
+    progress: Progress, result: Callable[[], ImportResult]
+) -> AsyncIterator[None]:
+    """One chunk: counted when it commits; a failure after others committed says so."""
+    try:
+        yield
+    except Exception as err:
+        if progress.done == 0:
+            raise  # nothing was written: the error as it is
+        reason = str(err) or type(err).__name__
+        raise ImportInterrupted(reason, progress.done, result()) from err
+    progress.done += 1
+    progress.last = time.monotonic()
+
+
+@asynccontextmanager
+async def chunk_transaction(store: Store, team_id: str) -> AsyncIterator[Tx]:
+    """The write transaction of one chunk of an import, of either kind: the one place where
+    an import's transactions begin and commit (what every write transaction of a workspace
+    must also do, once each, belongs here)."""
+    async with store.write() as tx:
+        yield tx
+
+
+def progress_of(store: Store) -> Progress:
+    # SQLite's other processes wait for its write lock polling (up to 100 ms apart): a store
+    # that says so gets that gap between chunks, or back-to-back chunks would starve them.
+    return Progress(gap=float(getattr(store, "write_gap", 0.0)))
+
+
+async def partners_by_key(store: Store, team_id: str) -> dict[str, Partner]:
+    async with store.read() as tx:
+        partners = await tx.all_partners(team_id)
+    # Tens of thousands of names' keys: off the event loop.
+    return await asyncio.to_thread(lambda: {name_key(p.name): p for p in partners})
+
+
+def let_go(*kept: list[Any] | dict[Any, Any]) -> None:
+    """Empty an import's containers: freeing the file's rows and tens of thousands of
+    partners is tens of milliseconds, here in a thread rather than when the use case returns
+    on the event loop."""
+    for container in kept:
+        container.clear()

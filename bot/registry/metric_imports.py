@@ -1,0 +1,106 @@
+"""Importing metrics: a CSV file checked whole (every partner registered and taking
+metrics), then written in chunks of about CHUNK_VALUES values, a partner's rows and its
+summary in one chunk, the summaries drafted before each chunk takes the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+from bot.collector import full_collections_held
+from bot.errors import NotFound, RuleError
+from bot.health.upkeep import draft_summaries
+from bot.ports import Store
+from bot.registry.csv_io import ImportRejected, MetricsRow, parse_metrics_rows
+from bot.registry.import_runs import (
+    ImportResult,
+    chunk_transaction,
+    counted_chunk,
+    let_go,
+    partners_by_key,
+    progress_of,
+)
+from bot.registry.import_writes import (
+    CHUNK_VALUES,
+    chunk_points,
+    metric_chunks,
+    write_metric_chunk,
+)
+from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
+
+
+async def import_metrics(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    text: str,
+    *,
+    today: date | None = None,
+    chunk_size: int = CHUNK_VALUES,
+) -> ImportResult:
+    """Record every metric of a CSV file, or reject the whole file.
+
+    Counts are of metric values: first recorded, replaced with a new value, or the same;
+    an archived partner's rows are refused, as `/partner metrics` refuses them. Periods are
+    held to the window around today, the workspace's date at `at` (None: the date in UTC,
+    the default PARTNERBOT_TIMEZONE). Written in chunks of about chunk_size values, each
+    partner's rows in one chunk with its summary.
+    """
+    with full_collections_held():  # its objects stay to the end: no full pass over them
+        return await _import_metrics(store, at, team_id, text, today, chunk_size)
+
+
+async def _import_metrics(
+    store: Store, at: datetime, team_id: str, text: str, today: date | None, chunk_size: int
+) -> ImportResult:
+    rows = await asyncio.to_thread(parse_metrics_rows, text, today or at.astimezone(UTC).date())
+    by_key = await partners_by_key(store, team_id)
+    await asyncio.to_thread(_check_metrics, rows, by_key)
+    chunks = await asyncio.to_thread(
+        lambda: metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
+    )
+    progress = progress_of(store)
+
+    def so_far() -> ImportResult:
+        done = sum(len(chunk) for chunk in chunks[: progress.done])
+        created, updated, unchanged = progress.values
+        return ImportResult(created, updated, unchanged, rows=done)
+
+    for chunk in chunks:
+        async with counted_chunk(progress, so_far):
+            # Read and worked out before the write lock is taken: other writers get in here.
+            points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
+            async with store.read() as tx:
+                drafts = await draft_summaries(tx, team_id, points)
+            await progress.pause()
+            async with chunk_transaction(store, team_id) as tx:
+                counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
+            progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+    created, updated, unchanged = progress.values
+    done = ImportResult(created, updated, unchanged, rows=len(rows))
+    await asyncio.to_thread(let_go, rows, by_key, chunks)
+    return done
+
+
+def _check_metrics(rows: list[MetricsRow], by_key: dict[str, Partner]) -> None:
+    """ImportRejected with every row of a partner not registered or taking no metrics."""
+    names = [p.name for p in by_key.values()]
+    problems = [
+        (row.line, str(NotFound(row.name, closest_names(row.name, names))))
+        for row in rows
+        if name_key(row.name) not in by_key
+    ]
+    problems += [(row.line, err) for row in rows if (err := refusal(by_key, row.name))]
+    if problems:
+        raise ImportRejected(sorted(problems))
+
+
+def refusal(by_key: dict[str, Partner], name: str) -> str:
+    """Why a known partner takes no metrics, or "" when it does (or is not known)."""
+    partner = by_key.get(name_key(name))
+    try:
+        if partner is not None:
+            check_takes_metrics(partner)
+    except RuleError as err:
+        return str(err)
+    return ""

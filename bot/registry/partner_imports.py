@@ -1,0 +1,195 @@
+"""Importing partners: a CSV file checked whole against the registry (a bad row anywhere
+writes nothing), then the partners that change written in chunks, first their fields, then
+(a backup may name a partner further down the file) their backups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+
+from bot.access import CLI_ACTOR
+from bot.collector import full_collections_held
+from bot.errors import WriteConflict
+from bot.ports import Store
+from bot.registry.csv_io import ImportRejected, PartnerRow, Problem, parse_partner_rows
+from bot.registry.import_runs import (
+    ImportResult,
+    Progress,
+    chunk_transaction,
+    counted_chunk,
+    let_go,
+    partners_by_key,
+    progress_of,
+)
+from bot.registry.import_writes import CHUNK_PARTNERS, PartnerWrite, write_partner_chunk
+from bot.registry.rules import (
+    Partner,
+    PartnerFields,
+    apply,
+    closest_names,
+    creation_diff,
+    name_key,
+)
+from bot.registry.service import WRITE_ATTEMPTS, new_partner
+
+
+async def import_partners(
+    store: Store, at: datetime, team_id: str, text: str, *, chunk_size: int = CHUNK_PARTNERS
+) -> ImportResult:
+    """Create or update (by name) every partner of a CSV file, or reject the whole file.
+
+    Raises ImportRejected, with every problem and its line, and writes nothing when any
+    row is bad: a cell that breaks a rule, a new partner without an owner, an unknown
+    backup or a partner named as its own backup. Written in chunks of chunk_size partners
+    that change: first their fields, then (a backup may name one further down) backups.
+    """
+    with full_collections_held():  # its objects stay to the end: no full pass over them
+        return await _import_partners(store, at, team_id, text, chunk_size)
+
+
+async def _import_partners(
+    store: Store, at: datetime, team_id: str, text: str, chunk_size: int
+) -> ImportResult:
+    # Parsing and checking 10,000 rows is a second of CPU: off the event loop.
+    rows = await asyncio.to_thread(parse_partner_rows, text)
+    current = await partners_by_key(store, team_id)
+    first_writes = await asyncio.to_thread(_check_partners, rows, current, team_id)
+    by_line = {row.line: row for row in rows}
+    with_backups = [row for row in rows if row.fields.backups is not None]
+    # Chunks of writes, not of rows: rows that change nothing take no transaction.
+    fields_chunks = _chunks(list(first_writes.values()), chunk_size)
+    progress = progress_of(store)
+    fields_plan = partial(_plan_fields, team_id=team_id)
+    result = partial(progress.partners, len(rows))
+    for chunk in fields_chunks:
+        async with counted_chunk(progress, result):
+            lines = [by_line[w.line] for w in chunk]
+            await _write_partners(store, at, team_id, lines, fields_plan, chunk, current, progress)
+    # Then backups, which may name partners further down the file, on the partners as stored.
+    backup_writes = await asyncio.to_thread(_plan_backups, with_backups, current)
+    for chunk in _chunks(backup_writes, chunk_size):
+        async with counted_chunk(progress, result):
+            lines = [by_line[w.line] for w in chunk]
+            await _write_partners(
+                store, at, team_id, lines, _plan_backups, chunk, current, progress
+            )
+    done = progress.partners(len(rows))
+    kept = (rows, current, first_writes, by_line, with_backups, fields_chunks, backup_writes)
+    await asyncio.to_thread(let_go, *kept)
+    return done
+
+
+def _check_partners(
+    rows: list[PartnerRow], current: dict[str, Partner], team_id: str
+) -> dict[int, PartnerWrite]:
+    """Each row's write of its fields but backups, by line, or ImportRejected with every
+    problem: a new partner without an owner, a backup that is not there or is itself."""
+    planned = dict(current)
+    writes: dict[int, PartnerWrite] = {}
+    problems: list[Problem] = []
+    for row in rows:
+        write = _fields_write(row, current, team_id)
+        if isinstance(write, str):
+            problems.append((row.line, write))
+        elif write is not None:
+            planned[name_key(row.name)] = write.after
+            writes[row.line] = write
+    file_keys = {name_key(row.name) for row in rows}
+    for row in rows:
+        if row.fields.backups is not None:
+            problems += [(row.line, r) for r in backup_problems(row, planned, file_keys)]
+    if problems:
+        raise ImportRejected(problems)
+    return writes
+
+
+def _chunks(writes: list[PartnerWrite], size: int) -> list[list[PartnerWrite]]:
+    return [writes[i : i + size] for i in range(0, len(writes), size)]
+
+
+async def _write_partners(
+    store: Store,
+    at: datetime,
+    team_id: str,
+    rows: list[PartnerRow],
+    plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
+    planned: list[PartnerWrite],
+    current: dict[str, Partner],
+    progress: Progress,
+) -> None:
+    """One chunk of partners in one transaction (planned: its writes as decided); decided
+    again on the partners read again when one changed since it was read (as a command's
+    write is)."""
+    for attempt in range(WRITE_ATTEMPTS):
+        writes = await asyncio.to_thread(plan, rows, current) if attempt else planned
+        if not writes:
+            return
+        ids = await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
+        await progress.pause()
+        try:
+            async with chunk_transaction(store, team_id) as tx:
+                stored = await write_partner_chunk(tx, at, writes, ids)
+        except WriteConflict:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            current.update(await partners_by_key(store, team_id))
+            continue
+        current.update(stored)
+        progress.note(writes)
+        return
+
+
+def _fields_write(
+    row: PartnerRow, current: dict[str, Partner], team_id: str
+) -> PartnerWrite | str | None:
+    """A row's fields but its backups as a write (None: nothing changes), or why not."""
+    fields = replace(row.fields, backups=None)
+    partner = current.get(name_key(row.name))
+    if partner is not None:
+        after, diff = apply(partner, fields)
+        return PartnerWrite(row.line, partner, after, diff) if diff else None
+    if fields.owner is None:
+        return f"*{row.name}* is new, so it needs an owner (a Slack user ID)."
+    draft = new_partner(team_id, CLI_ACTOR, fields)
+    return PartnerWrite(row.line, None, draft, creation_diff(draft))
+
+
+def _plan_fields(
+    rows: list[PartnerRow], current: dict[str, Partner], team_id: str
+) -> list[PartnerWrite]:
+    writes = [_fields_write(row, current, team_id) for row in rows]
+    problems = [(row.line, w) for row, w in zip(rows, writes, strict=True) if isinstance(w, str)]
+    if problems:  # checked before the first chunk: only a change meanwhile gets here
+        raise ImportRejected(problems)
+    return [w for w in writes if isinstance(w, PartnerWrite)]
+
+
+def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[PartnerWrite]:
+    """The rows' backups as writes, by the registered names (checked before the chunks)."""
+    writes = []
+    for row in rows:
+        partner = current[name_key(row.name)]
+        keys = tuple(name_key(name) for name in row.fields.backups or ())
+        backups = PartnerFields(backups=tuple(current[key].name for key in keys))
+        after, diff = apply(partner, backups)
+        if diff:
+            writes.append(PartnerWrite(row.line, partner, after, diff, keys))
+    return writes
+
+
+def backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set[str]) -> list[str]:
+    """Why a row's backups cannot be set; a backup whose own row was rejected passes here."""
+    own_key = name_key(row.name)
+    problems: list[str] = []
+    for name in row.fields.backups or ():
+        key = name_key(name)
+        if key == own_key:
+            problems.append(f"*{name}* cannot be its own backup.")
+        elif key not in by_key and key not in file_keys:
+            close = closest_names(name, [p.name for p in by_key.values()])
+            hint = f" Did you mean *{close[0]}*?" if close else ""
+            problems.append(f"The backup *{name}* is not a registered partner.{hint}")
+    return problems
