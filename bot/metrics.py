@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.errors import RuleError
@@ -124,6 +125,14 @@ def parse_period(raw: str) -> Period:
         f"{quoted(raw)} is not a period; use an ISO week (2026-W47), a month (2026-11) "
         "or a date (2026-11-22)."
     )
+
+
+@lru_cache(maxsize=4096)
+def stored_period(label: str) -> Period:
+    """The period a stored label names (every label is written as Period.label, which names
+    its kind, start and end), made once a label and shared, so reading the same weeks for
+    many partners parses each once."""
+    return parse_period(label)
 
 
 class BeyondCalendar(RuleError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from bot.errors import RuleError
@@ -150,6 +151,10 @@ class HealthReport:
         return (order.get(self.status, 3), -len(self.fired))
 
 
+_START = attrgetter("period.start")  # sort keys, as lambdas would give them but in C
+_START_END = attrgetter("period.start", "period.end")
+
+
 def _exact(value: float) -> Decimal:
     """A recorded number as the decimal a person typed, for comparisons at a boundary."""
     return Decimal(str(value))
@@ -163,7 +168,7 @@ def utilisation_rule(points: list[MetricPoint], limits: Thresholds) -> RuleResul
     """The latest `rue_weeks` weeks with an rue value: consecutive and all below the line."""
     weeks = sorted(
         (p for p in points if p.metric == "rue" and p.period.kind == "week"),
-        key=lambda p: p.period.start,
+        key=_START,
         reverse=True,
     )
     need = limits.rue_weeks
@@ -203,11 +208,13 @@ def roi_rule(
     """Monthly mean ROI: the latest `roi_months` months with data, consecutive, all weak."""
     if benchmark is None:
         return roi_verdict({}, benchmark, category, limits)
-    by_month: dict[date, list[Decimal]] = defaultdict(list)
+    by_month: dict[date, list[float]] = defaultdict(list)
     for p in points:
         if p.metric == "roi":
-            by_month[month_of(p.period)].append(_exact(p.value))
-    totals = {month: (sum(values, Decimal(0)), len(values)) for month, values in by_month.items()}
+            by_month[month_of(p.period)].append(p.value)
+    # Only the months the verdict reads (the latest roi_months with data) are summed exactly.
+    latest = sorted(by_month, reverse=True)[: limits.roi_months]
+    totals = {m: (sum(map(_exact, by_month[m]), Decimal(0)), len(by_month[m])) for m in latest}
     return roi_verdict(totals, benchmark, category, limits)
 
 
@@ -343,7 +350,7 @@ def trends(points: list[MetricPoint], last: int) -> dict[str, list[tuple[str, fl
 def _same_kind_as_latest(points: list[MetricPoint]) -> list[MetricPoint]:
     """Points in period order, keeping only the kind (week, month, day) of the latest, the
     one that starts last (a month still running does not outrank its latest week)."""
-    ordered = sorted(points, key=lambda p: (p.period.start, p.period.end))
+    ordered = sorted(points, key=_START_END)
     if not ordered:
         return []
     kind = ordered[-1].period.kind

@@ -2,8 +2,11 @@
 -- What `/health NAME` reads, in one statement (one snapshot, one trip; it was five): the
 -- partner, its backups with their status (in order), the workspace's settings of :scope, its
 -- ROI benchmarks and the partner's metrics from :since (what partner_window reads, each as
--- [period, kind, start, end, metric, value]), as JSON. Numbers as 17-digit text: SQLite's
--- JSON writes 15.
+-- [period, metric, value]: the label names the whole period), as JSON. Numbers as 17-digit
+-- text: SQLite's JSON writes 15. The metrics come from the covering index of every metric's
+-- latest values, metrics_team_metric_latest (a period ends on or after it starts, so
+-- period_end >= :since bounds its range): some 90 index entries side by side, not 90 row
+-- lookups across the table.
 SELECT p.*,
        (SELECT json_group_array(json_object(
                  'position', b.position, 'name', bp.name, 'status', bp.status))
@@ -15,12 +18,11 @@ SELECT p.*,
        (SELECT json_group_array(json_object(
                  'category', r.category, 'roi', printf('%!.17g', r.roi)))
           FROM roi_benchmarks r WHERE r.team_id = p.team_id) AS benchmarks,
-       (SELECT json_group_array(json_array(
-                 m.period, m.period_kind, m.period_start, m.period_end, m.metric,
-                 printf('%!.17g', m.value)))
+       (SELECT json_group_array(json_array(m.period, m.metric, printf('%!.17g', m.value)))
           FROM metrics m
-         WHERE m.team_id = p.team_id AND m.partner_id = p.id AND m.period_start >= :since
-           AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')) AS points
+         WHERE m.team_id = p.team_id AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
+           AND m.partner_id = p.id AND m.period_end >= :since AND m.period_start >= :since)
+       AS points
   FROM partners p
  WHERE p.team_id = :team_id AND p.name_key = :name_key;
 
@@ -36,10 +38,10 @@ SELECT p.*,
          WHERE s.team_id = p.team_id AND s.scope = :scope) AS settings,
        (SELECT COALESCE(json_agg(json_build_object('category', r.category, 'roi', r.roi)), '[]')
           FROM roi_benchmarks r WHERE r.team_id = p.team_id) AS benchmarks,
-       (SELECT COALESCE(json_agg(json_build_array(
-                 m.period, m.period_kind, m.period_start, m.period_end, m.metric, m.value)), '[]')
+       (SELECT COALESCE(json_agg(json_build_array(m.period, m.metric, m.value)), '[]')
           FROM metrics m
-         WHERE m.team_id = p.team_id AND m.partner_id = p.id AND m.period_start >= :since
-           AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')) AS points
+         WHERE m.team_id = p.team_id AND m.metric IN ('rue', 'roi', 'sentiment', 'gmv', 'traffic')
+           AND m.partner_id = p.id AND m.period_end >= :since AND m.period_start >= :since)
+       AS points
   FROM partners p
  WHERE p.team_id = :team_id AND p.name_key = :name_key;

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.health.ports import HealthInputs
 from bot.health.rules import MetricPoint
-from bot.metrics import Period
+from bot.metrics import stored_period
 from bot.registry.rules import Status
 from storage.tx.base import Queries
 from storage.tx.registry import _partner
@@ -49,14 +49,9 @@ class HealthCardQueries(Queries):
 
 
 def _points(partner_id: int, items: list[list[Any]]) -> list[MetricPoint]:
-    """The window's [period, kind, start, end, metric, value] arrays as points (dates as ISO
-    text on both engines: JSON has no dates), a period made once for its many metrics."""
-    periods: dict[tuple[str, str], Period] = {}
-    points = []
-    for label, kind, start, end, metric, value in items:
-        period = periods.get((label, kind))
-        if period is None:
-            period = Period(date.fromisoformat(start), date.fromisoformat(end), kind, label)
-            periods[(label, kind)] = period
-        points.append(MetricPoint(partner_id, period, metric, float(value)))
-    return points
+    """The window's [period, metric, value] arrays as points, each period made once for
+    every partner from its label (bot.metrics.stored_period)."""
+    return [
+        MetricPoint(partner_id, stored_period(label), metric, float(value))
+        for label, metric, value in items
+    ]

@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import RuleError
 from bot.metrics import (
@@ -16,6 +18,7 @@ from bot.metrics import (
     parse_period,
     period_window,
     read_period,
+    stored_period,
     week_of,
 )
 
@@ -338,3 +341,15 @@ def test_current_week_west_of_utc_can_still_be_last_week() -> None:
     early_monday_utc = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     assert current_week(early_monday_utc, ZoneInfo("UTC")).label == "2026-W48"
     assert current_week(early_monday_utc, ZoneInfo("America/New_York")).label == "2026-W47"
+
+
+# --- stored_period: a stored label back to its whole period -------------------------
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(9998, 12, 1)))
+def test_a_stored_label_names_the_whole_period_it_was_written_from(day: date) -> None:
+    """What /health NAME reads rests on this: the week, the month and the day a date falls
+    in, written as their labels, read back with the same start, end and kind."""
+    month = parse_period(f"{day.year}-{day.month:02d}")
+    for period in (week_of(day), month, Period(day, day, "day", day.isoformat())):
+        assert stored_period(period.label) == period
