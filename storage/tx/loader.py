@@ -14,14 +14,14 @@ from typing import Any
 from aiosql.query_loader import _QUERY_DEF, QueryLoader
 
 
-class QuickQueryLoader(QueryLoader):  # type: ignore[misc]
+class QuickQueryLoader(QueryLoader):
     """aiosql's QueryLoader; a file without block comments skips the comment scan."""
 
     def load_query_data_from_sql(
         self, sql: str, ns_parts: list[str], fname: Path | str = "<unknown>"
     ) -> list[Any]:
         if "/*" in sql:
-            return super().load_query_data_from_sql(sql, ns_parts, fname)  # type: ignore[no-any-return]
+            return super().load_query_data_from_sql(sql, ns_parts, fname)
         # aiosql's own steps after the scan (aiosql 15, query_loader.py).
         definitions = _QUERY_DEF.split(sql)
         lineno = 1 + definitions[0].count("\n")
