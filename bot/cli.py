@@ -1,11 +1,13 @@
-"""The `partnerbot` command: run the bot, migrate, import and export CSV files."""
+"""The `partnerbot` command: run the bot, migrate, import and export CSV files.
+
+What only one subcommand needs (the imports and exports, copy-db, the console) is imported
+by that subcommand, so `partnerbot run` starts without it (tests/bot/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import logging
 import sqlite3
 import sys
@@ -19,17 +21,8 @@ from bot.clock import Clock, SystemClock
 from bot.errors import RuleError
 from bot.metrics import Period, parse_period
 from bot.ports import Store
-from bot.registry.imports import (
-    ImportInterrupted,
-    ImportRejected,
-    export_metrics,
-    export_partners,
-    import_metrics,
-    import_partners,
-)
 from bot.settings import HOW_TO_FIX, ConfigError, Settings, check_database_url, load_settings
 from bot.wording import count
-from storage.copy import CopyRefused, copy_database
 from storage.migrate import MigrationError
 
 EXIT_USAGE = 2
@@ -142,7 +135,7 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
             asyncio.run(_copy_db(args))
         else:
             asyncio.run(_offline(args, settings, clock or SystemClock()))
-    except (ConfigError, CliError, MigrationError, CopyRefused, RuleError) as err:
+    except (ConfigError, CliError, MigrationError, RuleError) as err:
         print(f"partnerbot: {err}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, sqlite3.Error) as err:
@@ -263,6 +256,8 @@ async def _team(store: Store, given: str | None, must_exist: bool) -> str:
 
 
 async def _copy_db(args: argparse.Namespace) -> None:
+    from storage.copy import CopyRefused, copy_database
+
     for name, url in (("SRC_URL", args.source), ("DST_URL", args.destination)):
         try:
             check_database_url(url)
@@ -271,9 +266,12 @@ async def _copy_db(args: argparse.Namespace) -> None:
     if args.source == args.destination:
         raise CliError("SRC_URL and DST_URL are the same database: name another destination")
     teams = [_team_id(team) for team in args.team]
-    counts = await copy_database(
-        args.source, args.destination, SystemClock().now(), teams, replace=args.replace
-    )
+    try:
+        counts = await copy_database(
+            args.source, args.destination, SystemClock().now(), teams, replace=args.replace
+        )
+    except CopyRefused as err:
+        raise CliError(str(err)) from None
     print("partnerbot: copied " + ", ".join(f"{table} {n}" for table, n in counts.items()))
 
 
@@ -310,6 +308,8 @@ def _looks_like_gbk(raw: bytes) -> bool:
 
 async def _import(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
     """now: the clock's reading in the workspace's time zone, so its date is today there."""
+    from bot.registry.imports import import_metrics, import_partners
+
     with _nothing_imported(args.path):
         if args.command == "import":
             result = await import_partners(store, now, team, args.text)
@@ -321,6 +321,8 @@ async def _import(store: Store, args: argparse.Namespace, team: str, now: dateti
 @contextmanager
 def _nothing_imported(path: Path) -> Iterator[None]:
     """A rejected file, or an import stopped midway, as the one error the command prints."""
+    from bot.registry.imports import ImportInterrupted, ImportRejected
+
     try:
         yield
     except ImportRejected as err:
@@ -330,6 +332,11 @@ def _nothing_imported(path: Path) -> Iterator[None]:
 
 
 async def _export(store: Store, args: argparse.Namespace, team: str, now: datetime) -> None:
+    import csv
+    import io
+
+    from bot.registry.imports import export_metrics, export_partners
+
     if args.command == "export":
         text, what = await export_partners(store, team), "partner"
     else:

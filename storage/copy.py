@@ -17,8 +17,9 @@ from typing import Any
 import asyncpg
 
 from storage.copy_tables import DAY, INT, REAL, STAMP, TABLES
-from storage.postgres import PostgresStore, StoreUnreachable
-from storage.store import SQLITE_PREFIX, SQLiteStore, open_store
+from storage.engine import SQLITE_PREFIX, StoreUnreachable
+from storage.postgres import PostgresStore
+from storage.store import SQLiteStore, open_store
 from storage.tx.base import POSTGRES, SQLITE, Dialect
 
 __all__ = ["TABLES", "CopyRefused", "copy_database"]

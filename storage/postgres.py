@@ -13,21 +13,16 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from bot.errors import DatabaseUnavailable
+from storage.engine import StoreUnreachable
 from storage.migrate import migrate_postgres
 from storage.tx import Tx
 from storage.tx.base import POSTGRES
 
 log = logging.getLogger(__name__)
 
-POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server at start and for each new connection
 ACQUIRE_TIMEOUT = 10.0  # seconds a request waits for a free connection of the pool
 PING_TIMEOUT = 2.0
-
-
-class StoreUnreachable(Exception):
-    """The database named by the URL could not be opened; str() says why and how to fix it,
-    without the URL's password."""
 
 
 def _where(url: str) -> str:

@@ -2,6 +2,8 @@
 storage/postgres.py) and applies migrations.
 
 The SQL itself is in storage/queries/*.sql, run through `storage.tx.Tx` on either engine.
+storage/postgres.py, and asyncpg with it, is imported only when a PostgreSQL URL is opened
+(or PostgresStore is asked for by name): a bot on SQLite starts without them.
 """
 
 from __future__ import annotations
@@ -12,16 +14,37 @@ import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
+from storage.engine import POSTGRES_PREFIXES, SQLITE_PREFIX, StoreUnreachable
 from storage.migrate import migrate_sqlite
-from storage.postgres import POSTGRES_PREFIXES, PostgresStore, StoreUnreachable
 from storage.tx import Tx, utc_text
 
-__all__ = ["PostgresStore", "SQLiteStore", "StoreUnreachable", "Tx", "open_store", "utc_text"]
+if TYPE_CHECKING:
+    from storage.postgres import PostgresStore
 
-SQLITE_PREFIX = "sqlite:///"
+__all__ = [
+    "SQLITE_PREFIX",
+    "PostgresStore",
+    "SQLiteStore",
+    "StoreUnreachable",
+    "Tx",
+    "open_store",
+    "utc_text",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """PostgresStore, imported from storage/postgres.py when first asked for."""
+    if name == "PostgresStore":
+        from storage.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Reader connections, each with its own aiosqlite thread: with one, every read of every
 # request queued on one thread (68% busy under `/partner list`).
 READERS = 3
@@ -38,7 +61,11 @@ async def open_store(
     settings apply to PostgreSQL only."""
     store: SQLiteStore | PostgresStore
     if url.startswith(POSTGRES_PREFIXES):
-        store = PostgresStore(url, pool_size=pool_size, statement_cache_size=statement_cache_size)
+        from storage import postgres  # asyncpg with it, only for a PostgreSQL URL
+
+        store = postgres.PostgresStore(
+            url, pool_size=pool_size, statement_cache_size=statement_cache_size
+        )
     elif url.startswith(SQLITE_PREFIX):
         store = SQLiteStore(url.removeprefix(SQLITE_PREFIX))
     else:

@@ -3,6 +3,7 @@ takes and gives back times, dates and counts."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -63,6 +64,10 @@ class Dialect:
         """How many rows an INSERT, UPDATE or DELETE touched, from the driver's answer."""
         return int(result)
 
+    def integrity_error(self) -> type[Exception]:
+        """What the driver raises when a unique constraint refuses a row."""
+        return sqlite3.IntegrityError
+
 
 class PostgresDialect(Dialect):
     """PostgreSQL through asyncpg: TIMESTAMPTZ and DATE travel as datetime and date, and a
@@ -85,6 +90,13 @@ class PostgresDialect(Dialect):
 
     def affected(self, result: Any) -> int:
         return int(str(result).rsplit(" ", 1)[-1])
+
+    def integrity_error(self) -> type[Exception]:
+        # Here, not at the top: a bot on SQLite never imports asyncpg (13 ms of its start-up).
+        import asyncpg
+
+        refused: type[Exception] = asyncpg.UniqueViolationError
+        return refused
 
 
 SQLITE = Dialect()

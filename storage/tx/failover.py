@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-import asyncpg
-
 from bot.failover.content import Candidate, Language, MeasureTick, Sending
 from bot.failover.record import NO_DRILLS, DrillRecord, DrillSummary, OwnedStep, OwnedSteps
 from bot.failover.reminders import NUDGES, Claimed, DueStep, Nudge, Unrendered, slot_of
@@ -39,9 +37,9 @@ _LANGUAGES = {lang.value: lang for lang in Language}
 
 def _second_open(err: Exception) -> bool:
     """The partial unique index refused a second open drill for a partner (a reopen)."""
-    if isinstance(err, asyncpg.UniqueViolationError):
-        return (err.constraint_name or "") == "failover_one_open"
-    return "failover_drills.team_id, failover_drills.partner_id" in str(err)
+    if isinstance(err, sqlite3.IntegrityError):
+        return "failover_drills.team_id, failover_drills.partner_id" in str(err)
+    return getattr(err, "constraint_name", None) == "failover_one_open"
 
 
 class FailoverQueries(FailoverKitQueries):
@@ -210,7 +208,7 @@ class FailoverQueries(FailoverKitQueries):
         backup, gmv = after.backup, after.gmv
         try:
             row = await self._advance(version, after, backup, gmv)
-        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+        except self._d.integrity_error() as err:
             if _second_open(err):
                 raise OpenDrillExists() from None
             raise

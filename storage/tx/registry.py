@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import asyncpg
-
 from bot.errors import NameTaken
 from bot.metrics import Period
 from bot.registry.ports import AuditEntry, ListFilters, MetricRow, RecordedMetric
@@ -22,9 +20,9 @@ _TICK = timedelta(microseconds=1)
 
 def _name_clash(err: Exception) -> bool:
     """The unique (team_id, name_key) constraint refused a row, on either engine."""
-    if isinstance(err, asyncpg.UniqueViolationError):
-        return "name_key" in (err.constraint_name or "")
-    return isinstance(err, sqlite3.IntegrityError) and "partners.name_key" in str(err)
+    if isinstance(err, sqlite3.IntegrityError):
+        return "partners.name_key" in str(err)
+    return "name_key" in (getattr(err, "constraint_name", None) or "")
 
 
 # The enums by stored value: a dict lookup is a fifth of Enum(value)'s cost, paid per row.
@@ -122,7 +120,7 @@ class RegistryQueries(Queries):
         params = self._partner_params(partner, key)
         try:
             row = await self._q.insert_partner(self._conn, **params, at=self._d.stamp(at))
-        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+        except self._d.integrity_error() as err:
             if _name_clash(err):
                 raise NameTaken(partner.name) from None
             raise
@@ -144,7 +142,7 @@ class RegistryQueries(Queries):
                 at=self._d.stamp(stamp),
                 version=self._d.stamp(partner.updated_at),
             )
-        except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as err:
+        except self._d.integrity_error() as err:
             if _name_clash(err):
                 raise NameTaken(partner.name) from None
             raise
