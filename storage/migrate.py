@@ -86,7 +86,12 @@ async def migrate_sqlite(
     the ledger again inside it, so two processes starting together apply each one once.
     """
     migrations = load_migrations("sqlite") if migrations is None else migrations
-    await conn.execute(_LEDGER)
+    await conn.execute(_LEDGER)  # no write lock when the table is there
+    async with conn.execute("SELECT version, name, checksum FROM schema_migrations") as cur:
+        rows = await cur.fetchall()
+    ledger = [(int(version), str(name), str(checksum)) for version, name, checksum in rows]
+    if not _pending(ledger, migrations):
+        return []
     applied_now = []
     for migration in migrations:
         await conn.execute("BEGIN IMMEDIATE")
@@ -97,10 +102,7 @@ async def migrate_sqlite(
                 row = await cur.fetchone()
             if row is not None:
                 if row[0] != migration.checksum:
-                    raise MigrationError(
-                        f"migration {migration.name} was changed after it was applied; "
-                        "restore the file or add a new migration instead"
-                    )
+                    raise MigrationError(_changed(migration))
                 await conn.execute("ROLLBACK")
                 continue
             for statement in split_statements(migration.sql):
@@ -126,6 +128,27 @@ async def _check_unknown(conn: aiosqlite.Connection, migrations: list[Migration]
     _refuse_unknown([(int(version), str(name)) for version, name in rows], migrations)
 
 
+def _pending(ledger: list[tuple[int, str, str]], migrations: list[Migration]) -> bool:
+    """Whether the ledger (version, name, checksum) lacks any of the migrations. Start-up
+    reads it once and, when nothing is missing, takes no lock at all: one query instead of
+    a locked transaction per migration. A changed or unknown migration is refused here."""
+    applied = {version: checksum for version, _, checksum in ledger}
+    if any(m.version not in applied for m in migrations):
+        return True  # applied one by one, each checked again under the lock
+    for migration in migrations:
+        if applied[migration.version] != migration.checksum:
+            raise MigrationError(_changed(migration))
+    _refuse_unknown([(version, name) for version, name, _ in ledger], migrations)
+    return False
+
+
+def _changed(migration: Migration) -> str:
+    return (
+        f"migration {migration.name} was changed after it was applied; "
+        "restore the file or add a new migration instead"
+    )
+
+
 def _refuse_unknown(rows: list[tuple[int, str]], migrations: list[Migration]) -> None:
     known = {m.version for m in migrations}
     unknown = [name for version, name in rows if version not in known]
@@ -148,6 +171,13 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 # databases' schemas migrate independently while two processes on one schema take turns.
 _PG_LOCK = 0x7062_6D67
 _PG_TAKE_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
+# The schema tables are created in, and whether the ledger is there already (in that schema,
+# where CREATE TABLE IF NOT EXISTS looks, not anywhere on the search_path).
+_PG_SCHEMA = """
+SELECT current_schema() AS name,
+       to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL
+           AS has_ledger
+"""
 
 
 async def migrate_postgres(
@@ -161,11 +191,17 @@ async def migrate_postgres(
     apply each migration once and neither fails.
     """
     migrations = load_migrations("postgresql") if migrations is None else migrations
-    if await conn.fetchval("SELECT current_schema()") is None:
+    schema = await conn.fetchrow(_PG_SCHEMA)
+    if schema["name"] is None:
         raise MigrationError(
             "the database has no schema to create tables in: create the schema named in "
             "the URL's search_path, or leave search_path out to use public"
         )
+    if schema["has_ledger"]:
+        rows = await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
+        ledger = [(int(r["version"]), str(r["name"]), str(r["checksum"])) for r in rows]
+        if not _pending(ledger, migrations):
+            return []
     applied_now = []
     for migration in migrations:
         async with conn.transaction():
@@ -176,10 +212,7 @@ async def migrate_postgres(
             )
             if checksum is not None:
                 if checksum != migration.checksum:
-                    raise MigrationError(
-                        f"migration {migration.name} was changed after it was applied; "
-                        "restore the file or add a new migration instead"
-                    )
+                    raise MigrationError(_changed(migration))
                 continue
             await conn.execute(migration.sql)
             await conn.execute(

@@ -189,7 +189,11 @@ async def write_summaries(
 
 async def rebuild_stale_summaries(store: Store) -> int:
     """Rebuild the summaries marked stale (partners with metrics from before summaries were
-    kept); returns how many."""
+    kept); returns how many. Only a migration marks them, so at most starts there are none:
+    looked for in a read first, which on SQLite does not wait for another process's write."""
+    async with store.read(snapshot=False) as tx:
+        if not await tx.stale_summaries(1):
+            return 0
     rebuilt = 0
     while True:
         async with store.write() as tx:

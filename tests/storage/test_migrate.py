@@ -119,6 +119,25 @@ async def test_a_database_newer_than_the_code_is_an_error(store: SQLiteStore) ->
             await migrate_sqlite(raw, NOW, [])
 
 
+async def test_an_up_to_date_database_is_checked_in_one_query_without_the_write_lock(
+    store: SQLiteStore,
+) -> None:
+    # Another process holds the write lock (an import, say): starting takes none, so it does
+    # not wait for it (five seconds' busy timeout, then "database is locked").
+    async with (
+        aiosqlite.connect(store.path, isolation_level=None) as holder,
+        aiosqlite.connect(store.path, isolation_level=None) as raw,
+    ):
+        await holder.execute("BEGIN IMMEDIATE")
+        statements: list[str] = []
+        await raw.set_trace_callback(statements.append)
+        assert await migrate_sqlite(raw, NOW) == []
+        await holder.execute("ROLLBACK")
+    run = [" ".join(statement.split()) for statement in statements]
+    assert len(run) == 2 and run[0].startswith("CREATE TABLE IF NOT EXISTS schema_migrations (")
+    assert run[1] == "SELECT version, name, checksum FROM schema_migrations"
+
+
 # Two stores racing on a fresh file lose the race only now and then, so one round proves little.
 RACE_ROUNDS = 60
 

@@ -85,6 +85,19 @@ async def test_a_database_newer_than_the_code_is_an_error(conn: asyncpg.Connecti
         await migrate_postgres(conn, AT, load_migrations("postgresql")[:-1])
 
 
+async def test_an_up_to_date_schema_is_checked_without_waiting_for_the_migration_lock(
+    url: str, conn: asyncpg.Connection
+) -> None:
+    await migrate_postgres(conn, AT)
+    holder = await asyncpg.connect(url)  # another process, migrating this schema
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1, hashtext(current_schema()))", 0x7062_6D67)
+        async with asyncio.timeout(10):
+            assert await migrate_postgres(conn, AT) == []
+    finally:
+        await holder.close()
+
+
 async def test_a_migration_that_fails_midway_leaves_no_trace(conn: asyncpg.Connection) -> None:
     first = Migration(1, "0001_first.sql", "CREATE TABLE first (x INTEGER);\n")
     broken = Migration(
