@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import storage.store as storage
 from bot import claims
 from bot.alerts.service import ALERT
 from bot.clock import Clock, SystemClock
+from bot.collector import tune_collector
 from bot.health.lazy import JANITOR
 from bot.health.upkeep import rebuild_stale_summaries
 from bot.ports import Store
@@ -97,19 +97,6 @@ async def open_store(settings: Settings, clock: Clock) -> Store:
         log.info("applied migrations: %s", ", ".join(applied))
     await rebuild_stale_summaries(store)
     return store
-
-
-# The garbage collector's thresholds (Python's: 700, 10, 10). A full collection scans every
-# live object, the cached reports' too (bot/report_cache.py: some 110,000 at 10,000 partners),
-# and held the loop 200-280 ms during the command bench; collecting the young generation every
-# 20,000 allocations instead of 700 lets a request's objects die before they are promoted, so
-# full collections come rarely (none in the bench's measured rounds).
-GC_THRESHOLDS = (20_000, 50, 100)
-
-
-def tune_collector() -> None:
-    """Collect garbage less often (GC_THRESHOLDS), for the whole process."""
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def create_app(

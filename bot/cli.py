@@ -1,7 +1,8 @@
 """The `partnerbot` command: run the bot, migrate, import and export CSV files.
 
-What only one subcommand needs (the imports and exports, copy-db, the console) is imported
-by that subcommand, so `partnerbot run` starts without it (tests/bot/test_startup_imports.py).
+Each subcommand imports what it needs when it runs: `partnerbot run` starts without the
+imports and exports, copy-db and the console (tests/bot/test_startup_imports.py), and with the
+collector's thresholds set before the app's modules are imported.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import open_store, serve
 from bot.clock import Clock, SystemClock
+from bot.collector import tune_collector
 from bot.errors import RuleError
-from bot.metrics import Period, parse_period
-from bot.ports import Store
-from bot.settings import HOW_TO_FIX, ConfigError, Settings, check_database_url, load_settings
 from bot.wording import count
-from storage.migrate import MigrationError
+
+if TYPE_CHECKING:
+    from bot.metrics import Period
+    from bot.ports import Store
+    from bot.settings import Settings
 
 EXIT_USAGE = 2
 WHERE_TEAM_ID = "with Slack open in a browser, it is the T… in app.slack.com/client/T…/"
@@ -127,9 +130,18 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
     )
     if args.command == "console":
         return _console(args)
+    if args.command == "run":
+        # Before the app's 900 modules are imported: at Python's own thresholds their import
+        # ran 165 collections, one of them full (18-35 ms of the start, none freed anything).
+        tune_collector()
+    from bot.settings import ConfigError, load_settings
+    from storage.migrate import MigrationError
+
     try:
         settings = load_settings(need_slack=args.command == "run")
         if args.command == "run":
+            from bot.app import serve
+
             asyncio.run(serve(settings))
         elif args.command == "copy-db":
             asyncio.run(_copy_db(args))
@@ -148,7 +160,9 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
+    from bot.settings import ConfigError
     from console.main import ConsoleRefused, Options, run
+    from storage.migrate import MigrationError
 
     # The app's own log lines would interleave with what Slack would show: warnings only.
     logging.getLogger().setLevel(logging.WARNING)
@@ -171,6 +185,8 @@ def _describe_failure(err: OSError | sqlite3.Error) -> str:
 
 
 async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
+    from bot.app import open_store
+
     # Arguments and the file first: a bad one is answered before a database is touched.
     if args.command != "migrate":
         _check_team_id(args.team)
@@ -227,6 +243,8 @@ def _check_database(args: argparse.Namespace, settings: Settings) -> Path | None
 
 
 def _since(raw: str | None) -> Period | None:
+    from bot.metrics import parse_period
+
     if raw is None:
         return None
     try:
@@ -256,6 +274,7 @@ async def _team(store: Store, given: str | None, must_exist: bool) -> str:
 
 
 async def _copy_db(args: argparse.Namespace) -> None:
+    from bot.settings import HOW_TO_FIX, check_database_url
     from storage.copy import CopyRefused, copy_database
 
     for name, url in (("SRC_URL", args.source), ("DST_URL", args.destination)):

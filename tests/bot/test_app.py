@@ -18,7 +18,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import claims
-from bot.app import GC_THRESHOLDS, create_app, stop_http
+from bot.app import create_app, stop_http
+from bot.collector import GC_THRESHOLDS
 from bot.settings import load_settings
 from storage.store import SQLiteStore
 from tests.support.harness import START, Harness

@@ -13,7 +13,7 @@ from bot.collector import full_collections_held
 @pytest.fixture(autouse=True)
 def pythons_thresholds() -> Iterator[None]:
     """Python's own thresholds for each test: the app sets its own for the whole process
-    (bot.app.tune_collector), under which a million objects make no full pass at all."""
+    (bot.collector.tune_collector), under which a million objects make no full pass at all."""
     before = gc.get_threshold()
     gc.set_threshold(700, 10, 10)
     yield
