@@ -2,7 +2,8 @@
 
 Runs the bot as its own process (HTTP mode) against a SQLite file that
 command_throughput.py seeded (--sqlite-file), with a fake Slack beside it; times the
-start until it says "partnerbot ready", sends every case of command_throughput.py, then
+start until it says "partnerbot ready" (wall time, and the process's own CPU time until
+then, which a busy machine disturbs less), sends every case of command_throughput.py, then
 reads the process's peak resident set (VmHWM).
 
     python bench/command_throughput.py --sqlite-file /tmp/bench.db --rounds 1 --only show
@@ -25,14 +26,24 @@ from bench.command_throughput import cases
 from bench.slack_load import SECRET, FakeSlack, fire
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         line = next(x for x in status if x.startswith("VmHWM:"))
     return int(line.split()[1]) / 1024
 
 
-async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, float, int]:
-    """Start `partnerbot run`; the process, seconds until it said ready, and its port."""
+async def start_bot(
+    env: dict[str, str],
+) -> tuple[asyncio.subprocess.Process, float, float, int]:
+    """Start `partnerbot run`; the process, seconds until it said ready, its CPU seconds
+    until then, and its port."""
     began = time.perf_counter()
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, stdout=asyncio.subprocess.PIPE
@@ -41,7 +52,7 @@ async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, fl
     while b"partnerbot ready" not in (line := await bot.stdout.readline()):
         if not line:
             raise RuntimeError("the bot stopped before it was ready")
-    return bot, time.perf_counter() - began, int(line.split()[-1])
+    return bot, time.perf_counter() - began, cpu_seconds(bot.pid), int(line.split()[-1])
 
 
 async def stop_bot(bot: asyncio.subprocess.Process) -> None:
@@ -60,13 +71,15 @@ async def main(args: argparse.Namespace) -> None:
         "PORT": str(args.port),  # 0: the OS picks a free one, read back from "ready on port N"
     }
     env.pop("SLACK_APP_TOKEN", None)
-    starts = []
+    starts, cpus = [], []
     for _ in range(args.starts):
-        bot, ready, _port = await start_bot(env)
+        bot, ready, cpu, _port = await start_bot(env)
         starts.append(ready)
+        cpus.append(cpu)
         await stop_bot(bot)
-    bot, ready, port = await start_bot(env)
+    bot, ready, cpu, port = await start_bot(env)
     starts.append(ready)
+    cpus.append(cpu)
     url = f"http://127.0.0.1:{port}/slack/events"
     try:
         idle = peak_rss_mb(bot.pid)
@@ -80,8 +93,9 @@ async def main(args: argparse.Namespace) -> None:
             await slack.runner.cleanup()
     print(
         f"start-up to ready: median {statistics.median(starts):.2f} s of {len(starts)} "
-        f"(min {min(starts):.2f}, max {max(starts):.2f}); peak RSS {idle:.0f} MB when ready, "
-        f"{rss:.0f} MB after every case"
+        f"(min {min(starts):.2f}, max {max(starts):.2f}), CPU until ready median "
+        f"{statistics.median(cpus):.2f} s (min {min(cpus):.2f}); peak RSS {idle:.0f} MB when "
+        f"ready, {rss:.0f} MB after every case"
     )
 
 
