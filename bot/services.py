@@ -9,6 +9,7 @@ from typing import Any
 from bot.access import Actor
 from bot.clock import Clock
 from bot.ports import Outbound, Store
+from bot.registry.list_counts import ListCounts
 from bot.report_cache import ReportCache
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -31,6 +32,8 @@ class Services:
     report_wait: float = 0.0
     # The slow reports, by workspace and report version (each from after its request).
     reports: ReportCache = field(default_factory=ReportCache)
+    # `/partner list`'s totals, by workspace, filters and report version.
+    list_counts: ListCounts = field(default_factory=ListCounts)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

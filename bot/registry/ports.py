@@ -45,6 +45,17 @@ class ListFilters:
 
 
 @dataclass(frozen=True)
+class ListedPage:
+    """A page of `/partner list` and the workspace's report version it was read at; total is
+    None when that version was the one given as known (the pool was not counted again), and
+    version None for a page past the end (its total counted alone)."""
+
+    items: list[Partner]
+    total: int | None
+    version: int | None
+
+
+@dataclass(frozen=True)
 class MetricRow:
     team_id: str
     partner_id: int
@@ -83,6 +94,14 @@ class RegistryTx(Protocol):
     async def list_partners(
         self, team_id: str, filters: ListFilters, limit: int, offset: int
     ) -> tuple[list[Partner], int]: ...
+    async def list_page(
+        self,
+        team_id: str,
+        filters: ListFilters,
+        limit: int,
+        offset: int,
+        known: int | None = None,
+    ) -> ListedPage: ...
     async def all_partners(self, team_id: str) -> list[Partner]: ...
     async def status_counts(self, team_id: str) -> dict[str, int]: ...
     async def count_owned(self, team_id: str, owner: str) -> int: ...
