@@ -15,7 +15,7 @@ from bot.paging import Page
 from bot.ports import Store, Tx
 from bot.registry.list_counts import ListCounts
 from bot.registry.lookup import find, suggestions
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow
+from bot.registry.ports import AuditEntry, ListedPartner, ListFilters, MetricRow
 from bot.registry.rules import (
     NEW_PARTNER_DEFAULTS,
     RETIRED,
@@ -300,7 +300,7 @@ async def list_partners(
     offset: int = 0,
     size: int = PAGE_SIZE,
     counts: ListCounts | None = None,
-) -> Page[Partner]:
+) -> Page[ListedPartner]:
     """One page of the registry, filtered; with counts, the pool is counted only when the
     database's report version is not that of the total kept for these filters."""
     offset = max(offset, 0)

@@ -12,7 +12,14 @@ import asyncpg
 
 from bot.errors import NameTaken
 from bot.metrics import Period
-from bot.registry.ports import AuditEntry, ListedPage, ListFilters, MetricRow, RecordedMetric
+from bot.registry.ports import (
+    AuditEntry,
+    ListedPage,
+    ListedPartner,
+    ListFilters,
+    MetricRow,
+    RecordedMetric,
+)
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Dialect, Queries
 from storage.tx.registry_list import (
@@ -194,7 +201,7 @@ class RegistryQueries(Queries):
 
     async def list_partners(
         self, team_id: str, filters: ListFilters, limit: int, offset: int
-    ) -> tuple[list[Partner], int]:
+    ) -> tuple[list[ListedPartner], int]:
         page = await self.list_page(team_id, filters, limit, offset)
         assert page.total is not None  # counted: no version was given as known
         return page.items, page.total
@@ -221,7 +228,12 @@ class RegistryQueries(Queries):
         if rows:
             total = rows[0]["total"]
             return ListedPage(
-                [_partner(self._d, r) for r in rows],
+                [
+                    ListedPartner(
+                        int(r[0]), r[1], _CATEGORIES[r[2]], _TIERS[r[3]], _STATUSES[r[4]], r[5]
+                    )
+                    for r in rows
+                ],
                 None if total is None else int(total),
                 int(rows[0]["report_version"]),
             )

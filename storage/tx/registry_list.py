@@ -57,6 +57,8 @@ def known_name(given: tuple[str, ...]) -> str:
     return "list_known_" + ("_".join(given) or "all")
 
 
+# What a line of the list shows (bot/registry/ports.py, ListedPartner), in its order.
+_SHOWN = "p.id, p.name, p.category, p.tier, p.status, p.owner"
 # The workspace's report version, 0 before its first write (as VersionQueries reads it).
 _VERSION = "COALESCE((SELECT version FROM report_versions WHERE team_id = :team_id), 0)"
 
@@ -72,10 +74,10 @@ def _texts() -> str:
         )
         texts.append(
             f"-- name: {query_name(given)}\n"
-            f"SELECT p.*, {count} AS total,\n       {_VERSION} AS report_version\n{page}"
+            f"SELECT {_SHOWN}, {count} AS total,\n       {_VERSION} AS report_version\n{page}"
             f"-- name: {known_name(given)}\n"
             # A CASE branch not taken is not evaluated, on either engine: no count on a hit.
-            f"SELECT p.*, v.report_version,\n"
+            f"SELECT {_SHOWN}, v.report_version,\n"
             f"       CASE WHEN v.report_version = :known THEN NULL ELSE {count} END AS total\n"
             f"  FROM (SELECT {_VERSION} AS report_version) v,\n"
             f"{page.replace('  FROM ', '       ', 1)}"
