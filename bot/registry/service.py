@@ -304,16 +304,16 @@ async def list_partners(
     """One page of the registry, filtered; with counts, the pool is counted only when the
     database's report version is not that of the total kept for these filters."""
     offset = max(offset, 0)
-    known = None if counts is None else counts.known(team_id, filters)
+    known = None if counts is None else counts.known((team_id, filters))
     async with store.read(snapshot=False) as tx:  # one statement
         listed = await tx.list_page(
             team_id, filters, size, offset, None if known is None else known.version
         )
     if listed.total is None:  # read at the known total's version: that total holds
         assert known is not None
-        return Page(listed.items, known.total, offset, size)
+        return Page(listed.items, known.value, offset, size)
     if counts is not None and listed.version is not None:
-        counts.keep(team_id, filters, listed.version, listed.total)
+        counts.keep((team_id, filters), listed.version, listed.total)
     return Page(listed.items, listed.total, offset, size)
 
 

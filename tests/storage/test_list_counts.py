@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from itertools import product
 
 from bot.access import Actor
-from bot.registry.list_counts import KnownTotal, ListCounts
+from bot.registry.list_counts import ListCounts
 from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, PartnerFields, Status
 from bot.registry.service import (
@@ -19,6 +19,7 @@ from bot.registry.service import (
     list_partners,
     restore_partner,
 )
+from bot.versioned import Known
 from storage.store import PostgresStore, SQLiteStore
 from storage.tx.registry_list import FILTERS
 from tests.storage.test_partner_list import VALUES, by_hand, fill
@@ -113,20 +114,20 @@ async def test_the_pool_is_counted_once_a_version_not_once_a_page(store: Store) 
 
 
 def test_a_total_of_an_older_version_never_replaces_a_newer_one() -> None:
-    counts = ListCounts(max_totals=2)
-    counts.keep(TEAM, KOL, 5, 40)
-    counts.keep(TEAM, KOL, 4, 39)  # a slower read of an older snapshot
-    assert counts.known(TEAM, KOL) == KnownTotal(5, 40)
-    counts.keep(TEAM, KOL, 6, 41)
-    assert counts.known(TEAM, KOL) == KnownTotal(6, 41)
-    assert counts.known("T2", KOL) is None
+    counts = ListCounts(bound=2)
+    counts.keep((TEAM, KOL), 5, 40)
+    counts.keep((TEAM, KOL), 4, 39)  # a slower read of an older snapshot
+    assert counts.known((TEAM, KOL)) == Known(5, 40)
+    counts.keep((TEAM, KOL), 6, 41)
+    assert counts.known((TEAM, KOL)) == Known(6, 41)
+    assert counts.known(("T2", KOL)) is None
 
 
 def test_the_least_recently_used_total_is_dropped_past_the_bound() -> None:
-    counts = ListCounts(max_totals=2)
-    counts.keep(TEAM, KOL, 1, 10)
-    counts.keep(TEAM, VIP, 1, 3)
-    assert counts.known(TEAM, KOL) is not None  # KOL used last: VIP goes first
-    counts.keep(TEAM, ListFilters(status=Status.ACTIVE), 1, 7)
-    assert counts.known(TEAM, VIP) is None
-    assert counts.known(TEAM, KOL) == KnownTotal(1, 10)
+    counts = ListCounts(bound=2)
+    counts.keep((TEAM, KOL), 1, 10)
+    counts.keep((TEAM, VIP), 1, 3)
+    assert counts.known((TEAM, KOL)) is not None  # KOL used last: VIP goes first
+    counts.keep((TEAM, ListFilters(status=Status.ACTIVE)), 1, 7)
+    assert counts.known((TEAM, VIP)) is None and len(counts) == 2
+    assert counts.known((TEAM, KOL)) == Known(1, 10)
