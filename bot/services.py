@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.access import Actor
 from bot.clock import Clock
+from bot.health.answers import HealthAnswers
 from bot.ports import Outbound, Store
 from bot.registry.list_counts import ListCounts
 from bot.report_cache import ReportCache
@@ -34,6 +35,8 @@ class Services:
     reports: ReportCache = field(default_factory=ReportCache)
     # `/partner list`'s totals, by workspace, filters and report version.
     list_counts: ListCounts = field(default_factory=ListCounts)
+    # `/health NAME`'s answers, by workspace, partner, day and report version.
+    health_answers: HealthAnswers = field(default_factory=HealthAnswers)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""
