@@ -8,7 +8,9 @@ from typing import Any
 
 from bot.access import Actor
 from bot.clock import Clock
+from bot.health.answers import HealthAnswers
 from bot.ports import Outbound, Store
+from bot.registry.list_counts import ListCounts
 from bot.report_cache import ReportCache
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -31,6 +33,10 @@ class Services:
     report_wait: float = 0.0
     # The slow reports, by workspace and report version (each from after its request).
     reports: ReportCache = field(default_factory=ReportCache)
+    # `/partner list`'s totals, by workspace, filters and report version.
+    list_counts: ListCounts = field(default_factory=ListCounts)
+    # `/health NAME`'s answers, by workspace, partner, day and report version.
+    health_answers: HealthAnswers = field(default_factory=HealthAnswers)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

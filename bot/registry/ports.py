@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.failover.record import DrillRecord
 from bot.metrics import Period
@@ -42,6 +42,28 @@ class ListFilters:
             "owner": self.owner,
             "tag": self.tag,
         }
+
+
+class ListedPartner(NamedTuple):
+    """A partner as a line of `/partner list` shows it: none of the rest is read."""
+
+    id: int
+    name: str
+    category: Category
+    tier: Tier
+    status: Status
+    owner: str
+
+
+@dataclass(frozen=True)
+class ListedPage:
+    """A page of `/partner list` and the workspace's report version it was read at; total is
+    None when that version was the one given as known (the pool was not counted again), and
+    version None for a page past the end (its total counted alone)."""
+
+    items: list[ListedPartner]
+    total: int | None
+    version: int | None
 
 
 @dataclass(frozen=True)
@@ -82,7 +104,15 @@ class RegistryTx(Protocol):
     ) -> None: ...
     async def list_partners(
         self, team_id: str, filters: ListFilters, limit: int, offset: int
-    ) -> tuple[list[Partner], int]: ...
+    ) -> tuple[list[ListedPartner], int]: ...
+    async def list_page(
+        self,
+        team_id: str,
+        filters: ListFilters,
+        limit: int,
+        offset: int,
+        known: int | None = None,
+    ) -> ListedPage: ...
     async def all_partners(self, team_id: str) -> list[Partner]: ...
     async def status_counts(self, team_id: str) -> dict[str, int]: ...
     async def count_owned(self, team_id: str, owner: str) -> int: ...

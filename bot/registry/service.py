@@ -13,8 +13,9 @@ from bot.health.upkeep import refresh_summary
 from bot.metrics import METRICS, Period, format_metric
 from bot.paging import Page
 from bot.ports import Store, Tx
+from bot.registry.list_counts import ListCounts
 from bot.registry.lookup import find, suggestions
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow
+from bot.registry.ports import AuditEntry, ListedPartner, ListFilters, MetricRow
 from bot.registry.rules import (
     NEW_PARTNER_DEFAULTS,
     RETIRED,
@@ -293,12 +294,27 @@ async def show_partner(
 
 
 async def list_partners(
-    store: Store, team_id: str, filters: ListFilters, offset: int = 0, size: int = PAGE_SIZE
-) -> Page[Partner]:
-    """One page of the registry, filtered."""
+    store: Store,
+    team_id: str,
+    filters: ListFilters,
+    offset: int = 0,
+    size: int = PAGE_SIZE,
+    counts: ListCounts | None = None,
+) -> Page[ListedPartner]:
+    """One page of the registry, filtered; with counts, the pool is counted only when the
+    database's report version is not that of the total kept for these filters."""
+    offset = max(offset, 0)
+    known = None if counts is None else counts.known((team_id, filters))
     async with store.read(snapshot=False) as tx:  # one statement
-        items, total = await tx.list_partners(team_id, filters, size, max(offset, 0))
-    return Page(items, total, max(offset, 0), size)
+        listed = await tx.list_page(
+            team_id, filters, size, offset, None if known is None else known.version
+        )
+    if listed.total is None:  # read at the known total's version: that total holds
+        assert known is not None
+        return Page(listed.items, known.value, offset, size)
+    if counts is not None and listed.version is not None:
+        counts.keep((team_id, filters), listed.version, listed.total)
+    return Page(listed.items, listed.total, offset, size)
 
 
 async def partner_history(

@@ -60,7 +60,7 @@ async def run(
             return now_or_later(pool, offset, lambda found: views.build_portfolio(*found, offset))
         case PartnerHealthRequest(name=name, chart=False):
             partner_report, settings = await health_service.partner_health(
-                store, now, zone, team_id, name
+                store, now, zone, team_id, name, services.health_answers
             )
             return views.build_partner_health(partner_report, settings)
         case PartnerHealthRequest(name=name, chart=True):

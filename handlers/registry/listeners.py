@@ -129,7 +129,10 @@ async def run(
             partner, page = await partners.partner_history(store, team_id, name)
             return views.build_history(partner, page, zone)
         case ListRequest(filters=filters):
-            return views.build_list(await partners.list_partners(store, team_id, filters), filters)
+            listed = await partners.list_partners(
+                store, team_id, filters, counts=services.list_counts
+            )
+            return views.build_list(listed, filters)
         case SetRequest(name=name, fields=fields):
             change = await partners.change_partner(store, now, team_id, actor, name, fields)
             tell_new_owner(services, change, user_id, report)
@@ -194,7 +197,9 @@ async def _list_page(services: Services, click: Click[ListPage]) -> Message:
         )
     except ValueError:  # a forged filter value is refused, not trusted
         raise RuleError("That page's filters are not valid; run `/partner list` again.") from None
-    result = await partners.list_partners(services.store, click.team_id, filters, page.offset)
+    result = await partners.list_partners(
+        services.store, click.team_id, filters, page.offset, counts=services.list_counts
+    )
     return views.build_list(result, filters)
 
 

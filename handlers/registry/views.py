@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.failover.record import NO_DRILLS, DrillRecord
 from bot.metrics import format_metric
 from bot.paging import Page
-from bot.registry.ports import AuditEntry, ListFilters
+from bot.registry.ports import AuditEntry, ListedPartner, ListFilters
 from bot.registry.rules import Partner, Status, field_label, typed_name
 from bot.registry.service import Change
 from bot.registry.undo import UNDOABLE
@@ -102,7 +102,7 @@ def build_help(topic: str | None = None) -> dict[str, Any]:
     )
 
 
-def partner_title(partner: Partner) -> str:
+def partner_title(partner: Partner | ListedPartner) -> str:
     return f"{STATUS_EMOJI[partner.status]} *{esc(partner.name)}*"
 
 
@@ -285,7 +285,7 @@ def _filters_text(filters: ListFilters) -> str:
     return " ".join(parts)
 
 
-def build_list(page: Page[Partner], filters: ListFilters) -> dict[str, Any]:
+def build_list(page: Page[ListedPartner] | Page[Partner], filters: ListFilters) -> dict[str, Any]:
     """One page of the registry, with previous/next buttons past the page size."""
     shown = _filters_text(filters)
     if page.total == 0:

@@ -10,10 +10,23 @@ from typing import Any
 
 from bot.errors import NameTaken
 from bot.metrics import Period
-from bot.registry.ports import AuditEntry, ListFilters, MetricRow, RecordedMetric
+from bot.registry.ports import (
+    AuditEntry,
+    ListedPage,
+    ListedPartner,
+    ListFilters,
+    MetricRow,
+    RecordedMetric,
+)
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Dialect, Queries
-from storage.tx.registry_list import count_name, given_filters, list_queries, query_name
+from storage.tx.registry_list import (
+    count_name,
+    given_filters,
+    known_name,
+    list_queries,
+    query_name,
+)
 
 _TICK = timedelta(microseconds=1)
 
@@ -186,17 +199,46 @@ class RegistryQueries(Queries):
 
     async def list_partners(
         self, team_id: str, filters: ListFilters, limit: int, offset: int
-    ) -> tuple[list[Partner], int]:
+    ) -> tuple[list[ListedPartner], int]:
+        page = await self.list_page(team_id, filters, limit, offset)
+        assert page.total is not None  # counted: no version was given as known
+        return page.items, page.total
+
+    async def list_page(
+        self,
+        team_id: str,
+        filters: ListFilters,
+        limit: int,
+        offset: int,
+        known: int | None = None,
+    ) -> ListedPage:
+        """A page with the report version it was read at and the total, counted in the same
+        statement unless that version is known (storage/tx/registry_list.py)."""
         given_params = filters.as_params()
         given = given_filters(given_params)
-        params = {"team_id": team_id, **{f: given_params[f] for f in given}}
+        params: dict[str, Any] = {"team_id": team_id, **{f: given_params[f] for f in given}}
         listed = list_queries(self._d.adapter)
-        page = getattr(listed, query_name(given))
+        if known is None:
+            page = getattr(listed, query_name(given))
+        else:
+            page, params["known"] = getattr(listed, known_name(given)), known
         rows = await self._rows_of(page, **params, limit=limit, offset=offset)
         if rows:
-            return [_partner(self._d, r) for r in rows], int(rows[0]["total"])
+            total = rows[0]["total"]
+            return ListedPage(
+                [
+                    ListedPartner(
+                        int(r[0]), r[1], _CATEGORIES[r[2]], _TIERS[r[3]], _STATUSES[r[4]], r[5]
+                    )
+                    for r in rows
+                ],
+                None if total is None else int(total),
+                int(rows[0]["report_version"]),
+            )
         # Past the end (or nothing matches): no row carries the total, so count alone.
-        return [], int(await getattr(listed, count_name(given))(self._conn, **params))
+        params.pop("known", None)
+        total = int(await getattr(listed, count_name(given))(self._conn, **params))
+        return ListedPage([], total, None)
 
     async def all_partners(self, team_id: str) -> list[Partner]:
         rows = await self._fetchall("all_partners", team_id=team_id)
