@@ -149,7 +149,7 @@ def instrument() -> None:
             if hasattr(module, name):
                 setattr(module, name, timed(f"[{name}]", getattr(module, name)))
         module.partners_by_key = timed("[partners_by_key]", import_runs.partners_by_key)  # type: ignore[attr-defined]
-        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
+        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "check_metric_rows")
         for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
             if not hasattr(module, name):
                 continue

@@ -12,10 +12,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import RuleError
+from bot.errors import NotFound, RuleError
 from bot.ports import Store, Tx
+from bot.registry.csv_io import ImportRejected, MetricsRow
 from bot.registry.import_writes import PartnerWrite
-from bot.registry.rules import Partner, name_key
+from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
 from bot.wording import count
 
 
@@ -122,3 +123,28 @@ def let_go(*kept: list[Any] | dict[Any, Any]) -> None:
     on the event loop."""
     for container in kept:
         container.clear()
+
+
+def check_metric_rows(rows: list[MetricsRow], by_key: dict[str, Partner]) -> None:
+    """ImportRejected, every problem by line, when a row names a partner not registered or
+    taking no metrics (both metric imports check a file so, before writing any of it)."""
+    names = [p.name for p in by_key.values()]
+    problems = [
+        (row.line, str(NotFound(row.name, closest_names(row.name, names))))
+        for row in rows
+        if name_key(row.name) not in by_key
+    ]
+    problems += [(row.line, err) for row in rows if (err := _refusal(by_key, row.name))]
+    if problems:
+        raise ImportRejected(sorted(problems))
+
+
+def _refusal(by_key: dict[str, Partner], name: str) -> str:
+    """Why a known partner takes no metrics, or "" when it does (or is not known)."""
+    partner = by_key.get(name_key(name))
+    try:
+        if partner is not None:
+            check_takes_metrics(partner)
+    except RuleError as err:
+        return str(err)
+    return ""
