@@ -31,6 +31,7 @@ from bot.settings import HOW_TO_FIX, ConfigError, Settings, check_database_url, 
 from bot.wording import count
 from storage.copy import CopyRefused, copy_database
 from storage.migrate import MigrationError
+from storage.write_waits import WRITERS_SUFFIX
 
 EXIT_USAGE = 2
 WHERE_TEAM_ID = "with Slack open in a browser, it is the T… in app.slack.com/client/T…/"
@@ -203,7 +204,8 @@ async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -
                 f"partnerbot: created the database {new} (DATABASE_URL sets where)", file=sys.stderr
             )
         elif new is not None:  # a refused import leaves no empty database behind
-            for leftover in (new, Path(f"{new}-wal"), Path(f"{new}-shm")):
+            # Its WAL, shared memory and writers' file (storage/write_waits.py) go with it.
+            for leftover in [Path(f"{new}{end}") for end in ("", "-wal", "-shm", WRITERS_SUFFIX)]:
                 leftover.unlink(missing_ok=True)
 
 

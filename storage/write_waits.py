@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 # While an importer is asking (a few microseconds, its exclusive lock held), a writer cannot
 # register: it tries again, this many times this far apart, then writes unregistered (the
 # importer may then not pause for it, as if it had come a moment later).
+WRITERS_SUFFIX = "-writers"  # beside the database, as SQLite's -wal and -shm
 REGISTER_ATTEMPTS = 20
 REGISTER_RETRY = 0.001
 
@@ -32,7 +33,7 @@ class WriteWaits:
     def __init__(self, path: str | None) -> None:
         self._mine = self._asks = -1
         if path is not None:
-            name = f"{path}-writers"
+            name = f"{path}{WRITERS_SUFFIX}"
             # Two descriptors: flock's locks belong to one each, so asking (exclusive) on the
             # second never converts or drops this process's own registration on the first.
             self._mine = os.open(name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
