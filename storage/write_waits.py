@@ -36,8 +36,9 @@ class WriteWaits:
             name = f"{path}{WRITERS_SUFFIX}"
             # Two descriptors: flock's locks belong to one each, so asking (exclusive) on the
             # second never converts or drops this process's own registration on the first.
-            self._mine = os.open(name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            self._asks = os.open(name, os.O_RDWR | os.O_CLOEXEC)
+            # Read-only is enough for flock: a process of another user opens it too.
+            self._mine = os.open(name, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._asks = os.open(name, os.O_RDONLY | os.O_CLOEXEC)
 
     @asynccontextmanager
     async def waiting(self) -> AsyncIterator[None]:

@@ -87,7 +87,7 @@ async def test_a_writer_registers_once_an_importer_has_asked(db: str) -> None:
     """An importer asking holds the file's exclusive lock for a moment: a writer arriving
     then tries again and is registered once it is given back."""
     writer, importer = WriteWaits(db), WriteWaits(db)
-    asking = os.open(f"{db}-writers", os.O_RDWR)
+    asking = os.open(f"{db}-writers", os.O_RDONLY)
     fcntl.flock(asking, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as anyone_waiting, mid-question
     inside = asyncio.Event()
     leave = asyncio.Event()
@@ -124,7 +124,7 @@ async def test_a_writer_that_cannot_register_writes_unregistered(
 
     monkeypatch.setattr("storage.write_waits.asyncio.sleep", no_sleep)
     writer = WriteWaits(db)
-    asking = os.open(f"{db}-writers", os.O_RDWR)
+    asking = os.open(f"{db}-writers", os.O_RDONLY)
     fcntl.flock(asking, fcntl.LOCK_EX | fcntl.LOCK_NB)  # never given back during the write
     try:
         async with writer.waiting():
