@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import functools
 import gc
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,23 @@ def by_query(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def timed_transaction(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A chunk's whole transaction: BEGIN (waiting for the lock), its writes and COMMIT."""
+
+    @contextlib.asynccontextmanager
+    async def wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        began = time.perf_counter()
+        try:
+            async with fn(*args, **kwargs) as tx:
+                yield tx
+        finally:
+            STEPS["[chunk_transaction]"] += time.perf_counter() - began
+
+    return wrapper
+
+
 def instrument() -> None:
+    import_runs.Progress.pause = timed("[pause]", import_runs.Progress.pause)  # type: ignore[method-assign]
     for name in TX_STEPS:
         if hasattr(ImportsQueries, name):
             setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
@@ -148,8 +165,9 @@ def instrument() -> None:
         for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
             if hasattr(module, name):
                 setattr(module, name, timed(f"[{name}]", getattr(module, name)))
+        module.chunk_transaction = timed_transaction(import_runs.chunk_transaction)  # type: ignore[attr-defined]
         module.partners_by_key = timed("[partners_by_key]", import_runs.partners_by_key)  # type: ignore[attr-defined]
-        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "_check_metrics")
+        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "check_metric_rows")
         for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
             if not hasattr(module, name):
                 continue

@@ -22,6 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.collector import tune_collector
 from bot.errors import RuleError
 from bot.wording import count
+from storage.write_waits import WRITERS_SUFFIX
 
 if TYPE_CHECKING:
     from bot.metrics import Period
@@ -212,7 +213,8 @@ async def _offline(args: argparse.Namespace, settings: Settings, clock: Clock) -
                 f"partnerbot: created the database {new} (DATABASE_URL sets where)", file=sys.stderr
             )
         elif new is not None:  # a refused import leaves no empty database behind
-            for leftover in (new, Path(f"{new}-wal"), Path(f"{new}-shm")):
+            # Its WAL, shared memory and writers' file (storage/write_waits.py) go with it.
+            for leftover in [Path(f"{new}{end}") for end in ("", "-wal", "-shm", WRITERS_SUFFIX)]:
                 leftover.unlink(missing_ok=True)
 
 

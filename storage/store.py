@@ -21,6 +21,7 @@ import aiosqlite
 from storage.engine import POSTGRES_PREFIXES, SQLITE_PREFIX, StoreUnreachable
 from storage.migrate import migrate_sqlite
 from storage.tx import Tx, utc_text
+from storage.write_waits import WriteWaits
 
 if TYPE_CHECKING:
     from storage.postgres import PostgresStore
@@ -49,7 +50,8 @@ def __getattr__(name: str) -> Any:
 # request queued on one thread (68% busy under `/partner list`).
 READERS = 3
 # Another process waiting for the write lock retries up to 100 ms apart (SQLite's busy
-# handler): a writer of many transactions in a row (an import) leaves this long between them.
+# handler): a writer of many transactions in a row (an import) leaves up to this long between
+# them while another writer waits (storage/write_waits.py), and none when nobody does.
 WRITE_GAP = 0.1
 
 
@@ -89,6 +91,7 @@ class SQLiteStore:
         self._readers: list[aiosqlite.Connection] = []
         self._turn = 0
         self._write_lock = asyncio.Lock()
+        self._waits: WriteWaits | None = None
 
     async def open(self, now: datetime) -> list[str]:
         """Connect, apply missing migrations, and return the names applied."""
@@ -96,6 +99,7 @@ class SQLiteStore:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = await self._connect()
+            self._waits = WriteWaits(None if self.path == ":memory:" else self.path)
             applied = await migrate_sqlite(self._writer, utc_text(now))
             for _ in range(READERS):
                 self._readers.append(await self._connect())
@@ -140,6 +144,9 @@ class SQLiteStore:
                 await conn.close()
         self._readers = []
         self._writer = None
+        if self._waits is not None:
+            self._waits.close()
+            self._waits = None
 
     def _reader(self) -> aiosqlite.Connection:
         """The next reader in turn."""
@@ -164,10 +171,11 @@ class SQLiteStore:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """One transaction that holds SQLite's write lock from its start."""
-        if self._writer is None:
+        if self._writer is None or self._waits is None:
             raise RuntimeError("the store is not open")
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            async with self._waits.waiting():  # other processes' imports let it in
+                await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 tx = Tx(self._writer)
                 yield tx
@@ -176,6 +184,11 @@ class SQLiteStore:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+
+    def writers_waiting(self) -> bool:
+        """True while a writer of any process on this file waits for the write lock (an
+        import, between two of its transactions, lets it in)."""
+        return self._waits is not None and self._waits.anyone_waiting()
 
     @contextlib.asynccontextmanager
     async def raw_transaction(self, *, readonly: bool) -> AsyncIterator[aiosqlite.Connection]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.errors import RuleError
 from bot.metrics import METRICS, Period, parse_metric, read_period
@@ -46,7 +46,6 @@ from bot.registry.rules import (
     render_field,
 )
 
-T = TypeVar("T")
 Problem = tuple[int, str]  # (line, reason)
 
 PARTNER_COLUMNS = FIELD_ORDER
@@ -126,8 +125,9 @@ def parse_partner_rows(text: str) -> list[PartnerRow]:
     rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
     parsed: list[PartnerRow] = []
     first_line: dict[str, int] = {}
+    seen: _ParsedCells = {}
     for line, cells in rows:
-        fields, bad = _partner_fields(cells)
+        fields, bad = _partner_fields(cells, seen)
         problems += [(line, reason) for reason in bad]
         if fields.name is not None:
             first = first_line.setdefault(name_key(fields.name), line)
@@ -141,27 +141,48 @@ def parse_partner_rows(text: str) -> list[PartnerRow]:
     return parsed
 
 
-def _partner_fields(cells: dict[str, str]) -> tuple[PartnerFields, list[str]]:
+_PARTNER_PARSERS: dict[str, Callable[[str], Any]] = {
+    **{field: partial(parse_field, field) for field in FIELD_PARSERS},
+    "name": csv_name,
+    "backups": csv_names,
+    "owner": parse_owner,
+}
+# Columns whose cells repeat across a file (a few categories, tiers, owners, tag lists): each
+# distinct cell is parsed once a file. Names, contacts and notes are mostly unique.
+_REPEATED = frozenset({"category", "tier", "status", "owner", "tags", "success_cases"})
+_ParsedCells = dict[tuple[str, str], tuple[Any, str | None]]  # (column, cell) -> value, error
+
+
+def _partner_fields(cells: dict[str, str], seen: _ParsedCells) -> tuple[PartnerFields, list[str]]:
     problems: list[str] = []
 
-    def cell(column: str, parse: Callable[[str], T]) -> T | None:
+    def cell(column: str, parse: Callable[[str], Any]) -> Any:
         raw = cells.get(column)
         if raw is None or (column in KEEP_WHEN_EMPTY and not raw.strip()):
             return None
-        try:
-            return parse(raw)
-        except RuleError as exc:
-            problems.append(str(exc))
-            return None
+        if column in _REPEATED:
+            parsed = seen.get((column, raw))
+            if parsed is None:
+                parsed = seen[(column, raw)] = _parsed(parse, raw)
+        else:
+            parsed = _parsed(parse, raw)
+        value, error = parsed
+        if error is not None:
+            problems.append(error)
+        return value
 
-    parsers: dict[str, Callable[[str], Any]] = {
-        **{field: partial(parse_field, field) for field in FIELD_PARSERS},
-        "name": csv_name,
-        "backups": csv_names,
-        "owner": parse_owner,
-    }
-    fields = PartnerFields(**{field: cell(field, parse) for field, parse in parsers.items()})
+    fields = PartnerFields(
+        **{field: cell(field, parse) for field, parse in _PARTNER_PARSERS.items()}
+    )
     return fields, problems
+
+
+def _parsed(parse: Callable[[str], Any], raw: str) -> tuple[Any, str | None]:
+    """A cell's value (None when bad) and why it is bad (None when not)."""
+    try:
+        return parse(raw), None
+    except RuleError as exc:
+        return None, str(exc)
 
 
 def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:

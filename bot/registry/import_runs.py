@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import RuleError
+from bot.errors import NotFound, RuleError
 from bot.ports import Store, Tx
+from bot.registry.csv_io import ImportRejected, MetricsRow
 from bot.registry.import_writes import PartnerWrite
-from bot.registry.rules import Partner, name_key
+from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
 from bot.wording import count
 
 
@@ -50,25 +51,35 @@ class ImportInterrupted(RuleError):
         )
 
 
+WAIT_POLL = 0.005  # how often a pause between chunks looks whether the writer got in
+
+
 @dataclass
 class Progress:
     """Chunks written so far, and what they did."""
 
-    gap: float = 0.0  # the store's write_gap: the least time between two chunks' writes
+    gap: float = 0.0  # the store's write_gap: the most a waiting writer is given between chunks
+    waiting: Callable[[], bool] = lambda: True  # whether another writer waits for the lock
     done: int = 0
     last: float | None = None  # when the last chunk committed (time.monotonic)
     created: set[int] = field(default_factory=set)  # partner imports: line numbers
     updated: set[int] = field(default_factory=set)
     values: list[int] = field(default_factory=lambda: [0, 0, 0])  # metric imports
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     def partners(self, rows: int) -> ImportResult:
         changed = len(self.created) + len(self.updated)
         return ImportResult(len(self.created), len(self.updated), rows - changed)
 
     async def pause(self) -> None:
-        """Wait until the write gap since the last chunk's commit is over."""
-        if self.last is not None:
-            await asyncio.sleep(max(0.0, self.gap - (time.monotonic() - self.last)))
+        """Before the next chunk: while another writer waits for the lock, and until the gap
+        since the last chunk's commit is over, let it take the lock; nobody waiting, no pause."""
+        if self.last is None:
+            return
+        deadline = self.last + self.gap
+        while (left := deadline - self.clock()) > 0 and self.waiting():
+            await self.sleep(min(left, WAIT_POLL))
 
     def note(self, writes: list[PartnerWrite]) -> None:
         for w in writes:
@@ -91,7 +102,7 @@ async def counted_chunk(
         reason = str(err) or type(err).__name__
         raise ImportInterrupted(reason, progress.done, result()) from err
     progress.done += 1
-    progress.last = time.monotonic()
+    progress.last = progress.clock()
 
 
 @asynccontextmanager
@@ -105,8 +116,10 @@ async def chunk_transaction(store: Store, team_id: str) -> AsyncIterator[Tx]:
 
 def progress_of(store: Store) -> Progress:
     # SQLite's other processes wait for its write lock polling (up to 100 ms apart): a store
-    # that says so gets that gap between chunks, or back-to-back chunks would starve them.
-    return Progress(gap=float(getattr(store, "write_gap", 0.0)))
+    # that says so gives a writer waiting (writers_waiting: storage/write_waits.py) that gap
+    # between chunks, or back-to-back chunks would starve it.
+    gap = float(getattr(store, "write_gap", 0.0))
+    return Progress(gap=gap, waiting=getattr(store, "writers_waiting", lambda: True))
 
 
 async def partners_by_key(store: Store, team_id: str) -> dict[str, Partner]:
@@ -122,3 +135,28 @@ def let_go(*kept: list[Any] | dict[Any, Any]) -> None:
     on the event loop."""
     for container in kept:
         container.clear()
+
+
+def check_metric_rows(rows: list[MetricsRow], by_key: dict[str, Partner]) -> None:
+    """ImportRejected, every problem by line, when a row names a partner not registered or
+    taking no metrics (both metric imports check a file so, before writing any of it)."""
+    names = [p.name for p in by_key.values()]
+    problems = [
+        (row.line, str(NotFound(row.name, closest_names(row.name, names))))
+        for row in rows
+        if name_key(row.name) not in by_key
+    ]
+    problems += [(row.line, err) for row in rows if (err := _refusal(by_key, row.name))]
+    if problems:
+        raise ImportRejected(sorted(problems))
+
+
+def _refusal(by_key: dict[str, Partner], name: str) -> str:
+    """Why a known partner takes no metrics, or "" when it does (or is not known)."""
+    partner = by_key.get(name_key(name))
+    try:
+        if partner is not None:
+            check_takes_metrics(partner)
+    except RuleError as err:
+        return str(err)
+    return ""

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.access import CLI_ACTOR
-from bot.errors import NameTaken, NotFound
+from bot.errors import NameTaken
 from bot.health.upkeep import refresh_summary
 from bot.ports import Store
 from bot.registry.csv_io import (
@@ -17,10 +17,9 @@ from bot.registry.csv_io import (
     parse_metrics_rows,
     parse_partner_rows,
 )
-from bot.registry.import_runs import ImportResult
-from bot.registry.metric_imports import refusal
+from bot.registry.import_runs import ImportResult, check_metric_rows
 from bot.registry.partner_imports import backup_problems
-from bot.registry.rules import Partner, PartnerFields, closest_names, name_key
+from bot.registry.rules import Partner, PartnerFields, name_key
 from bot.registry.service import apply_change, insert_new_partner, write_metrics
 
 ACTION = "import"
@@ -94,16 +93,7 @@ async def import_metrics_per_row(
     rows = parse_metrics_rows(text, today or at.astimezone(UTC).date())
     async with store.write() as tx:
         by_key = {name_key(p.name): p for p in await tx.all_partners(team_id)}
-        names = [p.name for p in by_key.values()]
-        problems = [
-            (row.line, str(NotFound(row.name, closest_names(row.name, names))))
-            for row in rows
-            if name_key(row.name) not in by_key
-        ]
-        problems += [(row.line, err) for row in rows if (err := refusal(by_key, row.name))]
-        problems.sort()
-        if problems:
-            raise ImportRejected(problems)
+        check_metric_rows(rows, by_key)
         created = updated = unchanged = 0
         changed: dict[int, Partner] = {}
         for row in rows:

@@ -8,12 +8,12 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from bot.collector import full_collections_held
-from bot.errors import NotFound, RuleError
 from bot.health.upkeep import draft_summaries
 from bot.ports import Store
-from bot.registry.csv_io import ImportRejected, MetricsRow, parse_metrics_rows
+from bot.registry.csv_io import parse_metrics_rows
 from bot.registry.import_runs import (
     ImportResult,
+    check_metric_rows,
     chunk_transaction,
     counted_chunk,
     let_go,
@@ -26,7 +26,6 @@ from bot.registry.import_writes import (
     metric_chunks,
     write_metric_chunk,
 )
-from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
 
 
 async def import_metrics(
@@ -55,7 +54,7 @@ async def _import_metrics(
 ) -> ImportResult:
     rows = await asyncio.to_thread(parse_metrics_rows, text, today or at.astimezone(UTC).date())
     by_key = await partners_by_key(store, team_id)
-    await asyncio.to_thread(_check_metrics, rows, by_key)
+    await asyncio.to_thread(check_metric_rows, rows, by_key)
     chunks = await asyncio.to_thread(
         lambda: metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
     )
@@ -80,27 +79,3 @@ async def _import_metrics(
     done = ImportResult(created, updated, unchanged, rows=len(rows))
     await asyncio.to_thread(let_go, rows, by_key, chunks)
     return done
-
-
-def _check_metrics(rows: list[MetricsRow], by_key: dict[str, Partner]) -> None:
-    """ImportRejected with every row of a partner not registered or taking no metrics."""
-    names = [p.name for p in by_key.values()]
-    problems = [
-        (row.line, str(NotFound(row.name, closest_names(row.name, names))))
-        for row in rows
-        if name_key(row.name) not in by_key
-    ]
-    problems += [(row.line, err) for row in rows if (err := refusal(by_key, row.name))]
-    if problems:
-        raise ImportRejected(sorted(problems))
-
-
-def refusal(by_key: dict[str, Partner], name: str) -> str:
-    """Why a known partner takes no metrics, or "" when it does (or is not known)."""
-    partner = by_key.get(name_key(name))
-    try:
-        if partner is not None:
-            check_takes_metrics(partner)
-    except RuleError as err:
-        return str(err)
-    return ""

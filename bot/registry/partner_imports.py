@@ -28,6 +28,7 @@ from bot.registry.import_writes import CHUNK_PARTNERS, PartnerWrite, write_partn
 from bot.registry.rules import (
     Partner,
     PartnerFields,
+    Status,
     apply,
     closest_names,
     creation_diff,
@@ -173,8 +174,12 @@ def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[P
     for row in rows:
         partner = current[name_key(row.name)]
         keys = tuple(name_key(name) for name in row.fields.backups or ())
-        backups = PartnerFields(backups=tuple(current[key].name for key in keys))
-        after, diff = apply(partner, backups)
+        names = tuple(current[key].name for key in keys)
+        if names == partner.backups and (
+            partner.status == Status.DROPPED or not partner.drop_reason
+        ):
+            continue  # what `apply` would find: no change (most rows of most files)
+        after, diff = apply(partner, PartnerFields(backups=names))
         if diff:
             writes.append(PartnerWrite(row.line, partner, after, diff, keys))
     return writes

@@ -137,8 +137,9 @@ def new_partner(team_id: str, actor: Actor, fields: PartnerFields) -> Partner:
     actor owning it unless an owner is; its backups as given (resolved by the caller)."""
     if fields.name is None:
         raise RuleError("A partner needs a name.")
-    defaults = replace(NEW_PARTNER_DEFAULTS, owner=actor.user_id)
-    merged = PartnerFields(**{**defaults.given(), **fields.given()})
+    merged = PartnerFields(
+        **{**NEW_PARTNER_DEFAULTS.given(), "owner": actor.user_id, **fields.given()}
+    )
     return Partner(
         id=0,
         team_id=team_id,

@@ -6,7 +6,8 @@
 CREATE TEMP TABLE IF NOT EXISTS import_metric_stage (
     idx INTEGER PRIMARY KEY, team_id TEXT NOT NULL, partner_id INTEGER NOT NULL,
     period TEXT NOT NULL, period_kind TEXT NOT NULL, period_start TEXT NOT NULL,
-    period_end TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, old REAL
+    period_end TEXT NOT NULL, metric TEXT NOT NULL, value REAL NOT NULL, old REAL,
+    moved INTEGER
 );
 
 -- name: create_metric_stage_postgresql!
@@ -14,7 +15,7 @@ CREATE TEMP TABLE IF NOT EXISTS import_metric_stage (
     idx INTEGER PRIMARY KEY, team_id TEXT NOT NULL, partner_id BIGINT NOT NULL,
     period TEXT NOT NULL, period_kind TEXT NOT NULL, period_start DATE NOT NULL,
     period_end DATE NOT NULL, metric TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
-    old DOUBLE PRECISION
+    old DOUBLE PRECISION, moved BOOLEAN
 );
 
 -- name: analyze_metric_stage!
@@ -36,12 +37,19 @@ VALUES (:idx, :team_id, :partner_id, :period, :period_kind, :period_start, :peri
 SELECT idx, old FROM import_metric_stage WHERE old IS NOT NULL;
 
 -- name: note_metric_olds!
+-- Each staged value's current value, and whether its row is stored with another period under
+-- its label (moved: replace_staged_moved_metrics then looks up only those), in one lookup;
+-- a value not recorded yet gets NULL for both.
 UPDATE import_metric_stage
-   SET old = (SELECT m.value FROM metrics m
-               WHERE m.team_id = import_metric_stage.team_id
-                 AND m.partner_id = import_metric_stage.partner_id
-                 AND m.period = import_metric_stage.period
-                 AND m.metric = import_metric_stage.metric);
+   SET (old, moved) = (SELECT m.value,
+                              NOT (m.period_kind = import_metric_stage.period_kind
+                                   AND m.period_start = import_metric_stage.period_start
+                                   AND m.period_end = import_metric_stage.period_end)
+                         FROM metrics m
+                        WHERE m.team_id = import_metric_stage.team_id
+                          AND m.partner_id = import_metric_stage.partner_id
+                          AND m.period = import_metric_stage.period
+                          AND m.metric = import_metric_stage.metric);
 
 -- name: staged_partner_statuses
 -- The staged partners' status now, so one archived since the file was checked is refused.
@@ -89,12 +97,13 @@ UPDATE metrics
 RETURNING metrics.partner_id, metrics.period, metrics.metric;
 
 -- name: replace_staged_moved_metrics
--- SQLite: the same for rows stored with another period under the label, every column set.
+-- SQLite: the same for rows stored with another period under the label, every column set
+-- (s.moved, noted in this transaction: rows of no other staged value are looked up).
 UPDATE metrics
    SET value = s.value, period_kind = s.period_kind, period_start = s.period_start,
        period_end = s.period_end, recorded_by = :actor, recorded_at = :at
   FROM import_metric_stage s
- WHERE metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
+ WHERE s.moved AND metrics.team_id = s.team_id AND metrics.partner_id = s.partner_id
    AND metrics.period = s.period AND metrics.metric = s.metric
    AND s.old IS NOT NULL AND s.value <> s.old AND metrics.value = s.old
    AND NOT (metrics.period_kind = s.period_kind AND metrics.period_start = s.period_start
