@@ -174,14 +174,17 @@ class HealthQueries(Queries):
 
     async def _fetch_chunked(self, name: str, **params: Any) -> list[Any]:
         """`_fetch_tuples`, on PostgreSQL through a cursor CHUNK rows at a time, so the loop
-        runs between chunks instead of waiting for every row's decoding at once."""
+        runs between chunks instead of waiting for every row's decoding at once; each chunk's
+        records made plain tuples at once, which the garbage collector stops tracking (records
+        it tracks for ever: 100,000 of them kept made a full collection, 50-160 ms on the
+        loop, every few chunks)."""
         if self._d.name == "sqlite":
             return await self._fetch_tuples(name, **params)
         rows: list[Any] = []
         async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as factory:
             cursor = await factory
             while chunk := await cursor.fetch(CHUNK):
-                rows += chunk
+                rows += map(tuple, chunk)
         return rows
 
     async def window_sums(
