@@ -239,7 +239,7 @@ def _points(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:
 def _wanting_inputs(rows: Sequence[Any], dialect: Dialect) -> Any:
     """The ids of the members whose summary JSON is read (`needs_inputs`), as
     member_inputs takes them (a JSON array on SQLite, a list on PostgreSQL)."""
-    wanted = [int(row[0]) for row in rows if needs_inputs(row[1], row[2], row[3], row[4])]
+    wanted = [int(row[0]) for row in rows if needs_inputs(*row[1:5])]
     return json.dumps(wanted) if wanted and dialect.name == "sqlite" else wanted
 
 
