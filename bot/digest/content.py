@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from bot.digest.command import Scope
 from bot.failover.record import DrillSummary
 from bot.health.concentration import Concentration
-from bot.health.pool import CATEGORY, OWNER, Judged, MemberRow, PoolMembers, judge_pool, pool_report
+from bot.health.pool import CATEGORY, OWNER, Judged, MemberRow, PoolMembers, judge_pool
 from bot.health.portfolio import (
     PORTFOLIO,
     NamedPartners,
@@ -181,18 +181,14 @@ def judge_scoped(
 
 def digest_of(
     judged: Judged,
-    sums: dict[str, dict[int, float]],
-    day_points: list[MetricPoint],
+    report: PortfolioReport,
     reported: set[int],
-    limits: Thresholds,
-    today: date,
     previous: str | None,
 ) -> Digest:
     """`compose` over `assess_scoped_summaries`, from the scope's judged members
-    (`judge_scoped`) and the partners that reported for the latest complete week: a
-    Partner is made only for what the digest's lists show when read; previous: the
-    channel's stored snapshot."""
-    report = pool_report(judged, sums, day_points, limits, today)
+    (`judge_scoped`), their report (`pool_report`) and the partners that reported for the
+    latest complete week: a Partner is made only for what the digest's lists show when
+    read; previous: the channel's stored snapshot."""
     late = sorted(  # as _overdue orders them; equal casefolded names by name
         (name.casefold(), name, pid) for pid, name in judged.names.items() if pid not in reported
     )

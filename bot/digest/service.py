@@ -24,6 +24,7 @@ from bot.digest.content import (
 from bot.digest.ports import NewSchedule, Schedule
 from bot.digest.rules import Rule, describe, following, next_runs, slots_until, trigger_of
 from bot.errors import RuleError
+from bot.health.pool import pool_report
 from bot.health.portfolio import near_band_edge
 from bot.health.rules import lookback_start, thresholds_from, window_weeks
 from bot.health.service import HEALTH
@@ -138,23 +139,28 @@ async def compose_digest(
         first, last = window_weeks(today, limits.window_weeks)
         since = lookback_start(today, limits)
         members = await tx.pool_members(team_id, limits, since)
-        # Judged in a worker thread while the window's totals are read on SQLite's.
+        # Judged in a worker thread while the window's totals are read on SQLite's, then the
+        # report made (the exact HHI in decimals, 0.15 s at 100,000) while the rest is read.
         judging = asyncio.ensure_future(
             asyncio.to_thread(judge_scoped, members, benchmarks, limits, today, scope)
         )
         try:
             sums, day_points = await tx.window_sums(team_id, first.start, last.end)
+        finally:
+            judged = await judging
+        reporting = asyncio.ensure_future(
+            asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
+        )
+        try:
             reported = await tx.reported_in_week(team_id, overdue_week(today), since)
             stored = await tx.digest_snapshot(team_id, channel_id)
             drills = (
                 [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
             )
         finally:
-            judged = await judging
+            pooled = await reporting
         previous = stored[1] if stored else None
-        digest = await asyncio.to_thread(
-            digest_of, judged, sums, day_points, reported, limits, today, previous
-        )
+        digest = await asyncio.to_thread(digest_of, judged, pooled, reported, previous)
         report = digest.report
         if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
             partners = await tx.all_partners(team_id)

@@ -5,7 +5,7 @@ are made for what is read). Pure."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -31,26 +31,26 @@ from bot.health.rules import (
     window_weeks,
 )
 from bot.health.summary import SummaryReport, from_json, status_of_states, summary_metric_states
-from bot.health.summary_columns import STATE_OF_CODE
+from bot.health.summary_columns import STATE_OF_CODE, status_of_codes
 from bot.registry.rules import Partner, Tier
 
-# A row of `pool_states`: partner id, the four rules' state codes (None: undecided), the
-# status (None: undecided), the summary's JSON (flagged and undecided only), then the
-# partner's columns from its name on (name, category, tier, status, owner, ...).
+# A row of `pool_states`: partner id, the four rules' state codes (None: undecided), then
+# the partner's columns from its name on (name, category, tier, status, owner, ...).
 MemberRow = Sequence[Any]
-NAME, CATEGORY, TIER, OWNER = 7, 8, 9, 11
+NAME, CATEGORY, TIER, OWNER = 5, 6, 7, 9
 _FIRED_CODE = 2  # STATE_OF_CODE's for RuleState.FIRED
-_STATUS_OF = {s.value: s for s in HealthStatus}
 _SEVERITY_OF = {HealthStatus.RED: 0, HealthStatus.AMBER: 1}
 
 
 @dataclass(frozen=True)
 class PoolMembers:
     """What the portfolio is computed from, partner by partner, as read: `pool_states`' rows
-    (a PORTFOLIO member each), the team's tags and backups' names (partner id and text, in
-    their order) and its retired partners' names; partner makes a row's Partner."""
+    (a PORTFOLIO member each), the summaries' JSON of the flagged and undecided members by
+    id, the team's tags and backups' names (partner id and text, in their order) and its
+    retired partners' names; partner makes a row's Partner."""
 
     rows: Sequence[MemberRow]
+    inputs: Mapping[int, str]
     tags: Sequence[tuple[int, str]]
     backups: Sequence[tuple[int, str]]
     retired: frozenset[str]
@@ -69,6 +69,7 @@ class PartnerBook:
 
     def __init__(self, pool: PoolMembers) -> None:
         self.rows: dict[int, MemberRow] = {int(row[0]): row for row in pool.rows}
+        self.inputs = pool.inputs
         self.tags = _grouped(pool.tags)
         self._backups = _grouped(pool.backups)
         self._make = pool.partner
@@ -89,7 +90,7 @@ class PartnerBook:
         return {pid: row[NAME] for pid, row in self.rows.items()}
 
     def __del__(self) -> None:
-        release(self.rows, self._made)
+        release(self.rows, self.inputs, self._made)
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,17 @@ def judge_pool(
     names: dict[int, str] = {}
     undecided: dict[int, States] = {}  # the states decided here, of the flagged
     for row in pool.rows:
-        pid, name, code = int(row[0]), row[NAME], row[5]
+        pid, name = int(row[0]), row[NAME]
         if keep is not None and not keep(row, book.tags.get(pid, ())):
             continue
         names[pid] = name
-        if code is None:  # SQL could not decide exactly: the summary's own numbers do
+        decided_status = status_of_codes(row[1], row[2], row[3], row[4])
+        if decided_status is None:  # SQL could not decide exactly: the summary's numbers do
             measured = summary_metric_states(
-                from_json(row[6] or "{}"), benchmarks.get(row[CATEGORY]), limits, since
+                from_json(pool.inputs.get(pid) or "{}"),
+                benchmarks.get(row[CATEGORY]),
+                limits,
+                since,
             )
             decided = (*measured, STATE_OF_CODE[row[4]])
             status = status_of_states(decided)
@@ -149,7 +154,7 @@ def judge_pool(
             if status in _SEVERITY_OF:
                 undecided[pid] = decided
         else:
-            status = _STATUS_OF[code]
+            status = decided_status
             fired = (row[1] == _FIRED_CODE) + (row[2] == _FIRED_CODE) + (row[3] == _FIRED_CODE)
             fired += row[4] == _FIRED_CODE
         counts[status] += 1
@@ -177,7 +182,7 @@ def judge_pool(
         decided = states_of(pid)
         partner, row = book[pid], book.rows[pid]
         benchmark = benchmarks.get(row[CATEGORY])
-        stored = row[6] or "{}"
+        stored = book.inputs.get(pid) or "{}"
         details = partial(rules_of, partner, stored, benchmark, limits, since, pool.retired)
         return SummaryReport(partner, decided, details)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from bot.health.rules import RuleState
+from bot.health.rules import HealthStatus, RuleState
 from bot.health.summary import MAX_MONTHS, MAX_WEEKS, HealthSummary
 
 # utilisation, roi, sentiment, backup (codes, None: undecided), status, the summary's JSON
@@ -21,6 +21,39 @@ STATE_OF_CODE = {
     2: RuleState.FIRED,
     3: RuleState.NOT_APPLICABLE,
 }
+
+
+_FIRED = 2  # STATE_OF_CODE's for RuleState.FIRED
+_UNKNOWN = 0
+
+
+def status_of_codes(
+    utilisation: int | None, roi: int | None, sentiment: int | None, backup: int
+) -> HealthStatus | None:
+    """`status_of_states` over `pool_states`' codes; None while a rule is undecided."""
+    if utilisation is None or roi is None or sentiment is None:
+        return None
+    if sentiment == _FIRED:
+        return HealthStatus.RED
+    if _FIRED in (utilisation, roi, backup):
+        return HealthStatus.AMBER
+    if utilisation == roi == sentiment == _UNKNOWN:
+        return HealthStatus.GREY
+    return HealthStatus.GREEN
+
+
+def needs_inputs(
+    utilisation: int | None, roi: int | None, sentiment: int | None, backup: int
+) -> bool:
+    """Whether a member's summary JSON is read with its codes: it is undecided (Python
+    decides it from the JSON) or flagged (its report's rules are made from the JSON); as
+    `status_of_codes` is None, red or amber, without its calls (100,000 rows a pool)."""
+    return (
+        utilisation is None
+        or roi is None
+        or sentiment is None
+        or _FIRED in (utilisation, roi, sentiment, backup)
+    )
 
 
 def _prefix_max(values: list[float], size: int) -> list[float | None]:
