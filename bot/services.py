@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.access import Actor
+from bot.answer_cache import AnswerCache
 from bot.clock import Clock
 from bot.ports import Outbound, Store
 from bot.report_cache import ReportCache
@@ -31,6 +32,11 @@ class Services:
     report_wait: float = 0.0
     # The slow reports, by workspace and report version (each from after its request).
     reports: ReportCache = field(default_factory=ReportCache)
+    # The cards (`/partner show`, `/score NAME`), by workspace and the same report version.
+    answers: AnswerCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answers = AnswerCache(self.reports)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

@@ -130,8 +130,9 @@ class Queries:
             return list(await cursor.fetchall())
 
     def reports_changed(self, *team_ids: str) -> None:
-        """Note that this transaction writes what the workspaces' slow reports show (partners,
-        metrics, summaries, ratings, settings, benchmarks, drills, digest snapshots): each one's
+        """Note that this transaction writes what the workspaces' slow reports or cached cards
+        show (partners, metrics, summaries, ratings, settings, benchmarks, drills and their
+        threads, digest snapshots; bot/report_cache.py, bot/answer_cache.py): each one's
         report version is bumped once when it commits (storage/tx/versions.py). The one call a
         new write path needs."""
         self._changed.update(team_ids)

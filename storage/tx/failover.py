@@ -252,6 +252,7 @@ class FailoverQueries(FailoverKitQueries):
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
     ) -> None:
+        self.reports_changed(team_id)  # cards and digests link to the drill's thread
         await self._q.set_failover_messages(
             self._conn, team_id=team_id, id=drill_id, root_ts=root_ts, checklist_ts=checklist_ts
         )
