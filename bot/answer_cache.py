@@ -1,6 +1,7 @@
-"""Answers that show only what the database holds (a partner's card, its score card), kept
-per workspace and key under the workspace's report version, so a request that finds its
-key under the version it read answers with no read of its own beyond that version.
+"""Answers that show only what the database holds (a partner's card, its score card, the
+open drills that `/failover status` shows as of each request's moment), kept per workspace
+and key under the workspace's report version, so a request that finds its key under the
+version it read answers with no read of its own beyond that version.
 
 The version is the one the slow reports are keyed on (bot/report_cache.py): the database
 bumps it in the same transaction as every write that changes what these answers show, and

@@ -69,7 +69,10 @@ async def run(services: Services, body: dict[str, Any], request: FailoverRequest
                 return views.build_already_open(started.drill, zone)
             return await _post_drill(services, started.drill)
         case StatusRequest():
-            return views.build_status(await failover.open_drills(store, team_id), zone, now)
+            drills = await services.answers.answer(
+                store, team_id, "open drills", lambda: failover.open_drills(store, team_id)
+            )
+            return views.build_status(drills, zone, now)  # ages and overdue marks: as of now
         case HistoryRequest(name=name):
             shown, drills = await failover.history(store, team_id, name)
             return views.build_history(shown, drills, zone)

@@ -337,6 +337,7 @@ class FailoverQueries(FailoverKitQueries):
         ]
 
     async def mark_failover_rendered(self, team_id: str, drill_id: int, version: int) -> None:
+        self.reports_changed(team_id)  # a drill's every row: `/failover status` keeps them
         await self._q.mark_failover_rendered(
             self._conn, team_id=team_id, id=drill_id, version=version
         )
