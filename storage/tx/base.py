@@ -12,6 +12,7 @@ import aiosql
 
 from storage.tx.loader import QuickQueryLoader
 from storage.tx.one_hop import OneHopSQLiteAdapter
+from storage.tx.pg_adapter import ConnectionPGAdapter
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
 _queries: dict[str, Any] = {}
@@ -20,7 +21,9 @@ _queries: dict[str, Any] = {}
 def queries(adapter: str = "aiosqlite") -> Any:
     """The named queries for one driver's adapter, loaded once from the .sql files."""
     if adapter not in _queries:
-        driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
+        driver: Any = {"aiosqlite": OneHopSQLiteAdapter, "asyncpg": ConnectionPGAdapter}.get(
+            adapter, adapter
+        )
         _queries[adapter] = aiosql.from_path(
             _QUERIES_DIR, driver, mandatory_parameters=False, loader_cls=QuickQueryLoader
         )
