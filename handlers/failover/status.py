@@ -1,0 +1,31 @@
+"""`/failover status` as of each request's moment, from the open drills kept under the report
+version (bot/answer_cache.py): the message is drawn again only once a drill's age or a
+step's deadline moves past what it shows (views.status_steady_until)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.failover.rules import Drill
+from handlers.failover.views import build_status, status_steady_until
+
+
+@dataclass
+class StatusBoard:
+    """The open drills of one report version, and the status last drawn of them: in zone,
+    standing from `since` until `until`. Whoever takes the message must not mutate it."""
+
+    drills: list[Drill]
+    _drawn: tuple[ZoneInfo, datetime, datetime, dict[str, Any]] | None = None
+
+    def shown(self, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+        """The status as `build_status(drills, zone, now)` draws it."""
+        drawn = self._drawn
+        if drawn is not None and drawn[0] == zone and drawn[1] <= now < drawn[2]:
+            return drawn[3]
+        message = build_status(self.drills, zone, now)
+        self._drawn = (zone, now, status_steady_until(self.drills, now), message)
+        return message
