@@ -32,7 +32,8 @@ class Services:
     report_wait: float = 0.0
     # The slow reports, by workspace and report version (each from after its request).
     reports: ReportCache = field(default_factory=ReportCache)
-    # The cards (`/partner show`, `/score NAME`), by workspace and the same report version.
+    # The cards (`/partner show`, `/score NAME`) and the open drills (`/failover status`), by
+    # workspace and the same report version.
     answers: AnswerCache = field(init=False)
 
     def __post_init__(self) -> None:

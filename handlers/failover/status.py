@@ -15,8 +15,9 @@ from handlers.failover.views import build_status, status_steady_until
 
 @dataclass
 class StatusBoard:
-    """The open drills of one report version, and the status last drawn of them: in zone,
-    standing from `since` until `until`. Whoever takes the message must not mutate it."""
+    """The open drills of one report version, and the status last drawn of them (its zone,
+    the moment drawn, the moment it stops standing, the message). Whoever takes the message
+    must not mutate it."""
 
     drills: list[Drill]
     _drawn: tuple[ZoneInfo, datetime, datetime, dict[str, Any]] | None = None
