@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.failover.rules import Drill
 from handlers.failover.views import build_status, status_steady_until
+from handlers.reply import Serialised, serialised
 
 
 @dataclass
@@ -20,13 +20,13 @@ class StatusBoard:
     must not mutate it."""
 
     drills: list[Drill]
-    _drawn: tuple[ZoneInfo, datetime, datetime, dict[str, Any]] | None = None
+    _drawn: tuple[ZoneInfo, datetime, datetime, Serialised] | None = None
 
-    def shown(self, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    async def shown(self, zone: ZoneInfo, now: datetime) -> Serialised:
         """The status as `build_status(drills, zone, now)` draws it."""
         drawn = self._drawn
         if drawn is not None and drawn[0] == zone and drawn[1] <= now < drawn[2]:
             return drawn[3]
-        message = build_status(self.drills, zone, now)
+        message = await serialised(build_status(self.drills, zone, now))
         self._drawn = (zone, now, status_steady_until(self.drills, now), message)
         return message

@@ -45,7 +45,15 @@ from handlers.payloads import (
 )
 from handlers.registry import views
 from handlers.registry.modal import build_partner_modal, read_submission
-from handlers.reply import Message, Reply, answer, follow_up, open_modal, user_error
+from handlers.reply import (
+    Message,
+    Reply,
+    answer,
+    follow_up,
+    open_modal,
+    serialised,
+    user_error,
+)
 
 
 async def handle_partner(
@@ -85,7 +93,8 @@ async def handle_partner(
 
 async def _card(services: Services, team_id: str, name: str) -> Message:
     card = await partner_card(services.store, team_id, name)
-    return views.build_card(card.partner, card.metrics, services.settings.zone, card.drills)
+    zone = services.settings.zone
+    return await serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
 
 
 async def edit_form(

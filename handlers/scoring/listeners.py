@@ -42,6 +42,7 @@ from handlers.reply import (
     in_background,
     now_or_later,
     open_modal,
+    serialised,
 )
 from handlers.scoring import views
 from handlers.scoring.modal import build_rate_modal, read_rating
@@ -106,7 +107,7 @@ async def run(
 
 async def _card(services: Services, team_id: str, name: str) -> Message:
     card = await score_service.score_card(services.store, team_id, name)
-    return views.build_card(card, services.settings.zone)
+    return await serialised(views.build_card(card, services.settings.zone))
 
 
 def _rated(card: ScoreCard) -> ScoreCard:
