@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.access import Actor
+from bot.answer_cache import AnswerCache
 from bot.clock import Clock
 from bot.health.answers import HealthAnswers
 from bot.ports import Outbound, Store
@@ -37,6 +38,12 @@ class Services:
     list_counts: ListCounts = field(default_factory=ListCounts)
     # `/health NAME`'s answers, by workspace, partner, day and report version.
     health_answers: HealthAnswers = field(default_factory=HealthAnswers)
+    # The cards (`/partner show`, `/score NAME`) and the open drills (`/failover status`), by
+    # workspace and the same report version.
+    answers: AnswerCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answers = AnswerCache(self.reports)
 
     def actor(self, user_id: str) -> Actor:
         """The user as the permission rules see them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ def plain_date(moment: datetime, zone: ZoneInfo, fmt: DateFormat = DATE_TIME) ->
     return f"{shown} {zone.key}" if fmt.with_time else shown
 
 
+@lru_cache(maxsize=4096)  # the same few moments on every card and status (10 us each)
 def slack_date(moment: datetime, zone: ZoneInfo, fmt: DateFormat = DATE_TIME) -> str:
     """A moment as mrkdwn that Slack shows in each reader's own time zone; clients that
     cannot format it show the fallback, in the workspace's zone (PARTNERBOT_TIMEZONE)."""

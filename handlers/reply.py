@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AlreadyRegistered, CommandError, Forbidden, NotFound, RuleError
@@ -28,6 +30,32 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 OUR_SIDE = "Something went wrong on our side; nothing was changed. Try again."
+
+
+class Serialised(dict[str, Any]):
+    """A message kept to answer many requests (bot/answer_cache.py), with the body Bolt's ack
+    writes for it, written once: an ack with it sends that body instead of serialising the
+    same message again (a card's `json.dumps` is 30 us, a tenth of a kept card's request)."""
+
+    __slots__ = ("body",)
+    body: str
+
+
+async def serialised(message: Message) -> Serialised:
+    """message, with the ack body that Bolt's own ack writes for it."""
+    written = await AsyncAck()(**message)  # type: ignore[no-untyped-call]
+    kept = Serialised(message)
+    kept.body = written.body
+    return kept
+
+
+async def ack_with(ack: Reply, message: Message) -> None:
+    """Ack with message; a serialised one, on Bolt's ack, with the body written for it (what
+    Bolt's ack sets itself: its response)."""
+    if isinstance(message, Serialised) and isinstance(ack, AsyncAck):
+        ack.response = BoltResponse(status=200, body=message.body)
+        return
+    await ack(**message)
 
 
 @dataclass(frozen=True)
@@ -114,7 +142,7 @@ async def answer(
         return
     result, _ = task.result()
     if not isinstance(result, Later):
-        await ack(**result)
+        await ack_with(ack, result)
         return
     report = services.tasks.spawn(rendered(result.work, what, help_command), name=what)
     wait = min(services.report_wait, services.ack_budget - (loop.time() - began))

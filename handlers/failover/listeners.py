@@ -23,12 +23,14 @@ from bot.failover.command import (
     parse_failover_command,
 )
 from bot.failover.rules import Drill, Event, EventKind, StepAlreadyHandled, StepState
+from bot.ports import Store
 from bot.services import Services
 from handlers.blocks import error_message, field_error
 from handlers.buttons import STALE, Click, on_button, team_of
 from handlers.failover import ranking, views
 from handlers.failover.closing import after_close
 from handlers.failover.render import redraw
+from handlers.failover.status import StatusBoard
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
@@ -52,6 +54,10 @@ async def handle_failover(
     await answer_command(services, ack, respond, text, parse_failover_command, work, "/failover")
 
 
+async def _status_board(store: Store, team_id: str) -> StatusBoard:
+    return StatusBoard(await failover.open_drills(store, team_id))
+
+
 async def run(services: Services, body: dict[str, Any], request: FailoverRequest) -> Message:
     """Carry out one failover request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
@@ -69,7 +75,10 @@ async def run(services: Services, body: dict[str, Any], request: FailoverRequest
                 return views.build_already_open(started.drill, zone)
             return await _post_drill(services, started.drill)
         case StatusRequest():
-            return views.build_status(await failover.open_drills(store, team_id), zone, now)
+            board = await services.answers.answer(
+                store, team_id, "open drills", lambda: _status_board(store, team_id)
+            )
+            return await board.shown(zone, now)  # ages and overdue marks: as of now
         case HistoryRequest(name=name):
             shown, drills = await failover.history(store, team_id, name)
             return views.build_history(shown, drills, zone)

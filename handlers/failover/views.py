@@ -212,6 +212,24 @@ def build_status(drills: list[Drill], zone: ZoneInfo, now: datetime) -> dict[str
     return message(blocks, f"{len(drills)} open failover drills")
 
 
+_MINUTE = timedelta(minutes=1)
+_TICK = timedelta(microseconds=1)
+
+
+def status_steady_until(drills: list[Drill], now: datetime) -> datetime:
+    """The first moment after now at which `build_status(drills, zone, t)` may differ from
+    its answer at now (for no zone earlier): a shown drill's age (whole minutes) ticks over,
+    or a step still to do passes its deadline. Before it, the status as of now stands."""
+    until = datetime.max.replace(tzinfo=now.tzinfo)
+    for drill in drills[:HISTORY_SHOWN]:
+        minutes = max(0, (now - drill.started_at) // _MINUTE)
+        until = min(until, drill.started_at + (minutes + 1) * _MINUTE)
+        for step in drill.steps:
+            if step.state is StepState.TODO and step.deadline >= now:
+                until = min(until, step.deadline + _TICK)  # overdue from just after it
+    return until
+
+
 def build_history(name: str | None, drills: list[Drill], zone: ZoneInfo) -> dict[str, Any]:
     """`/failover history [NAME]`: the latest drills, newest first."""
     title = f"Failover drills: {name}" if name else "Failover drills"

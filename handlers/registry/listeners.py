@@ -27,7 +27,7 @@ from bot.registry.command import (
 )
 from bot.registry.lookup import find
 from bot.registry.ports import ListFilters
-from bot.registry.rules import Category, Status, Tier
+from bot.registry.rules import Category, Status, Tier, name_key
 from bot.services import Services
 from handlers.alerts import jobs as alert_jobs
 from handlers.blocks import context, esc, field_error, modal
@@ -45,7 +45,15 @@ from handlers.payloads import (
 )
 from handlers.registry import views
 from handlers.registry.modal import build_partner_modal, read_submission
-from handlers.reply import Message, Reply, answer, follow_up, open_modal, user_error
+from handlers.reply import (
+    Message,
+    Reply,
+    answer,
+    follow_up,
+    open_modal,
+    serialised,
+    user_error,
+)
 
 
 async def handle_partner(
@@ -83,6 +91,12 @@ async def handle_partner(
     await answer(services, ack, respond, work, "/partner")
 
 
+async def _card(services: Services, team_id: str, name: str) -> Message:
+    card = await partner_card(services.store, team_id, name)
+    zone = services.settings.zone
+    return await serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
+
+
 async def edit_form(
     services: Services, team_id: str, user_id: str, *, name: str = "", partner_id: int | None = None
 ) -> dict[str, Any]:
@@ -117,8 +131,9 @@ async def run(
             tell_new_owner(services, change, user_id, report)
             return views.build_change(change, "Added")
         case NameRequest(verb="show", name=name):
-            card = await partner_card(store, team_id, name)
-            return views.build_card(card.partner, card.metrics, zone, card.drills)
+            return await services.answers.answer(
+                store, team_id, ("card", name_key(name)), lambda: _card(services, team_id, name)
+            )
         case NameRequest(verb="archive", name=name):
             change = await partners.archive_partner(store, now, team_id, actor, name)
             return views.build_change(change, "Archived", undo="archive")

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access import check_can_change
 from bot.errors import CommandError, RuleError
-from bot.registry.rules import Category
+from bot.registry.rules import Category, name_key
 from bot.reports import top_ranking
 from bot.scoring import service as score_service
 from bot.scoring.chart import RadarSeries, radar_alt_text, render_radar_png
@@ -42,6 +42,7 @@ from handlers.reply import (
     in_background,
     now_or_later,
     open_modal,
+    serialised,
 )
 from handlers.scoring import views
 from handlers.scoring.modal import build_rate_modal, read_rating
@@ -73,7 +74,9 @@ async def run(
         case ScoreHelpRequest():
             return views.build_score_help()
         case CardRequest(name=name, chart=False):
-            return views.build_card(await score_service.score_card(store, team_id, name), zone)
+            return await services.answers.answer(
+                store, team_id, ("score", name_key(name)), lambda: _card(services, team_id, name)
+            )
         case CardRequest(name=name, chart=True):
             card = await score_service.score_card(store, team_id, name)
             _start_radar(services, respond, channel, [_rated(card)])
@@ -100,6 +103,11 @@ async def run(
             weights, changes = await score_service.set_weights(store, now, team_id, actor, updates)
             return views.build_weights(weights, changes)
     raise CommandError("That request is not handled yet.")
+
+
+async def _card(services: Services, team_id: str, name: str) -> Message:
+    card = await score_service.score_card(services.store, team_id, name)
+    return await serialised(views.build_card(card, services.settings.zone))
 
 
 def _rated(card: ScoreCard) -> ScoreCard:

@@ -13,6 +13,7 @@ import aiosql
 
 from storage.tx.loader import QuickQueryLoader
 from storage.tx.one_hop import OneHopSQLiteAdapter
+from storage.tx.pg_adapter import ConnectionPGAdapter
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
 _queries: dict[str, Any] = {}
@@ -21,7 +22,9 @@ _queries: dict[str, Any] = {}
 def queries(adapter: str = "aiosqlite") -> Any:
     """The named queries for one driver's adapter, loaded once from the .sql files."""
     if adapter not in _queries:
-        driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
+        driver: Any = {"aiosqlite": OneHopSQLiteAdapter, "asyncpg": ConnectionPGAdapter}.get(
+            adapter, adapter
+        )
         _queries[adapter] = aiosql.from_path(
             _QUERIES_DIR, driver, mandatory_parameters=False, loader_cls=QuickQueryLoader
         )
@@ -142,8 +145,9 @@ class Queries:
             return list(await cursor.fetchall())
 
     def reports_changed(self, *team_ids: str) -> None:
-        """Note that this transaction writes what the workspaces' slow reports show (partners,
-        metrics, summaries, ratings, settings, benchmarks, drills, digest snapshots): each one's
+        """Note that this transaction writes what the workspaces' slow reports or cached cards
+        show (partners, metrics, summaries, ratings, settings, benchmarks, drills and their
+        threads, digest snapshots; bot/report_cache.py, bot/answer_cache.py): each one's
         report version is bumped once when it commits (storage/tx/versions.py). The one call a
         new write path needs."""
         self._changed.update(team_ids)

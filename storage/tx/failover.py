@@ -250,6 +250,7 @@ class FailoverQueries(FailoverKitQueries):
     async def set_failover_messages(
         self, team_id: str, drill_id: int, root_ts: str | None, checklist_ts: str | None
     ) -> None:
+        self.reports_changed(team_id)  # cards and digests link to the drill's thread
         await self._q.set_failover_messages(
             self._conn, team_id=team_id, id=drill_id, root_ts=root_ts, checklist_ts=checklist_ts
         )
@@ -334,6 +335,7 @@ class FailoverQueries(FailoverKitQueries):
         ]
 
     async def mark_failover_rendered(self, team_id: str, drill_id: int, version: int) -> None:
+        self.reports_changed(team_id)  # a drill's every row: `/failover status` keeps them
         await self._q.mark_failover_rendered(
             self._conn, team_id=team_id, id=drill_id, version=version
         )

@@ -39,6 +39,7 @@ class FailoverKitQueries(Queries):
         *,
         again: bool = False,
     ) -> bool:
+        self.reports_changed(team_id)  # `/failover status` keeps the open drills whole
         claim = self._q.rerank_failover_drill if again else self._q.set_failover_ranking
         claimed = await claim(
             self._conn,

@@ -83,3 +83,14 @@ def test_a_slack_date_shows_in_each_readers_zone_and_falls_back_to_the_workspace
     # Plain text (a notification, a modal title) gets the fallback alone.
     assert plain_date(moment, ZoneInfo("Asia/Shanghai")) == "2026-11-23 02:15 Asia/Shanghai"
     assert check_message(message([section(f"Rated {shanghai}")], "Rated")) == []
+
+
+def test_a_slack_date_depends_on_the_instant_alone_whatever_zone_the_moment_carries() -> None:
+    """slack_date keeps what it wrote by moment (equal instants are equal datetimes)."""
+    moment = datetime(2026, 11, 22, 18, 15, tzinfo=UTC)
+    seen_in_shanghai = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+    for zone in (ZoneInfo("UTC"), ZoneInfo("America/New_York")):
+        assert slack_date(seen_in_shanghai, zone) == slack_date(moment, zone)
+    assert slack_date(seen_in_shanghai, ZoneInfo("UTC")).endswith("|2026-11-22 18:15 UTC>")
+    later = datetime(2026, 11, 22, 18, 16, tzinfo=UTC)
+    assert slack_date(later, ZoneInfo("UTC")).endswith("|2026-11-22 18:16 UTC>")

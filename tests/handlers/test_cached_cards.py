@@ -1,0 +1,140 @@
+"""`/partner show`, `/score NAME` and `/failover status` answered from each replica's cache:
+with no write between, a repeated answer reads only the report version; after a write on
+another replica (a field, a metric, a rating, a drill, its thread), the next answer shows it;
+the open drills' ages are as of each request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.access import Actor
+from bot.failover.service import start_drill
+from handlers.failover.listeners import handle_failover
+from handlers.registry.listeners import handle_partner
+from handlers.scoring.listeners import handle_score
+from storage.store import PostgresStore, SQLiteStore
+from tests.support.databases import reads_traced, store_for, url_of
+from tests.support.fakes import TEAM, USER, Bot, add_partner, command_body, fake_bot
+
+Store = SQLiteStore | PostgresStore
+
+
+@pytest.fixture
+async def replicas(store: Store) -> AsyncIterator[tuple[Bot, Bot]]:
+    """Two bots on one database, each with its own store (connections) and caches."""
+    other = store_for(url_of(store))
+    async with fake_bot(store) as one:
+        await other.open(one.clock.now())
+        try:
+            async with fake_bot(other) as two:
+                yield one, two
+        finally:
+            await other.close()
+
+
+async def partner(bot: Bot, text: str) -> str:
+    """`/partner TEXT` on bot, and what its answer shows."""
+    bot.ack.calls.clear()
+    await handle_partner(bot.ack, bot.respond, command_body(text), bot.client, bot.services, text)
+    await bot.settle()
+    return bot.ack.shown()
+
+
+async def score(bot: Bot, text: str) -> str:
+    bot.ack.calls.clear()
+    body = command_body(text, command="/score")
+    await handle_score(bot.ack, bot.respond, body, bot.client, bot.services, text)
+    await bot.settle()
+    return bot.ack.shown()
+
+
+async def status(bot: Bot) -> str:
+    bot.ack.calls.clear()
+    body = command_body("status", command="/failover")
+    await handle_failover(bot.ack, bot.respond, body, bot.client, bot.services, "status")
+    await bot.settle()
+    return bot.ack.shown()
+
+
+async def version(bot: Bot) -> int:
+    async with bot.store.read() as tx:
+        return await tx.report_version(TEAM)
+
+
+async def test_a_repeated_card_reads_only_the_report_version(
+    replicas: tuple[Bot, Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, _ = replicas
+    await add_partner(one, "Acme Media")
+    first, rated = await partner(one, 'show "Acme Media"'), await score(one, '"Acme Media"')
+    drills = await status(one)
+    async with reads_traced(one.store, monkeypatch) as statements:
+        assert await partner(one, 'show "acme  MEDIA"') == first  # the same name, as typed
+        assert await score(one, '"Acme Media"') == rated
+        assert await status(one) == drills
+    assert len(statements) == 3, statements
+    assert all("report_versions" in s for s in statements), statements
+
+
+async def test_a_write_on_another_replica_shows_in_the_next_card(replicas: tuple[Bot, Bot]) -> None:
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    await add_partner(one, "Bolt")
+    assert "Fresh note" not in await partner(one, 'show "Acme Media"')
+    assert "not rated" in (await score(one, '"Acme Media"')).casefold()
+
+    assert "Updated" in await partner(two, 'set "Acme Media" note="Fresh note" backups=Bolt')
+    card = await partner(one, 'show "Acme Media"')
+    assert "Fresh note" in card and "Bolt" in card
+    await partner(two, "set Bolt name=Boltz")  # the backup's own name, on another partner
+    assert "Boltz" in await partner(one, 'show "Acme Media"')
+
+    await partner(two, 'metrics "Acme Media" rue=35 roi=2.1 sentiment=72 gmv=120000 traffic=5400')
+    assert "rue 35" in await partner(one, 'show "Acme Media"')
+
+    before = await score(one, '"Acme Media"')
+    await score(two, '"Acme Media" brand=80 users=70 channel=75 audience=65 traffic=60 tone=90')
+    after = await score(one, '"Acme Media"')
+    assert after != before and "Last rated" in after
+
+
+async def test_a_drill_and_its_thread_show_on_the_next_card(replicas: tuple[Bot, Bot]) -> None:
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    assert "Failover drills" not in await partner(one, 'show "Acme Media"')
+    actor = Actor(USER, is_admin=True)
+    started = await start_drill(two.store, two.clock.now(), TEAM, actor, ("Acme", "Media"), "C9")
+    assert "Failover drills" in await partner(one, 'show "Acme Media"')
+    assert "open the thread" not in await score(one, '"Acme Media"')
+    async with two.store.write() as tx:  # the drill's root message posted, as after a start
+        await tx.set_failover_messages(TEAM, started.drill.id, "1700000000.000100", None)
+    assert "p1700000000000100|open the thread" in await partner(one, 'show "Acme Media"')
+    assert "p1700000000000100|open the thread" in await score(one, '"Acme Media"')
+
+
+async def test_open_drills_from_another_replica_show_in_the_next_status(
+    replicas: tuple[Bot, Bot],
+) -> None:
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    assert "No failover drill is open" in await status(one)
+    actor = Actor(USER, is_admin=True)
+    started = await start_drill(two.store, two.clock.now(), TEAM, actor, ("Acme", "Media"), "C9")
+    shown = await status(one)
+    assert "Acme Media" in shown and "open 0 min" in shown
+    one.clock.advance(timedelta(minutes=7))  # no write: the kept drills, as of the new moment
+    assert "open 7 min" in await status(one)
+
+    async with two.store.write() as tx:
+        await tx.set_failover_messages(TEAM, started.drill.id, "1700000000.000100", None)
+    assert "p1700000000000100|open the thread" in await status(one)
+    # The redraw's mark and the candidates' ranking change the kept drills too.
+    before = await version(one)
+    async with two.store.write() as tx:
+        await tx.mark_failover_rendered(TEAM, started.drill.id, started.drill.version)
+    async with two.store.write() as tx:
+        assert await tx.write_failover_ranking(TEAM, started.drill.id, two.clock.now(), [])
+    assert await version(one) == before + 2

@@ -1,0 +1,78 @@
+"""A kept message carries the ack body Bolt writes for it, written once: acked on Bolt's own
+ack it is that body, with no serialising of the message again; a fake ack still gets the
+message's fields; through "Working on it" it is sent as the message."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import slack_bolt.response.response as bolt_response
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from handlers.blocks import message, section
+from handlers.reply import Serialised, answer, serialised
+from storage.store import SQLiteStore
+from tests.support.fakes import Bot, fake_bot
+
+ANSWER = message([section("*Acme Media* · “quoted” <@U1>")], "Acme Media: all good")
+
+
+@pytest.fixture
+async def bot(store: SQLiteStore) -> AsyncIterator[Bot]:
+    async with fake_bot(store) as made:
+        yield made
+
+
+async def test_the_body_is_the_one_bolts_ack_writes() -> None:
+    kept = await serialised(ANSWER)
+    bolts = AsyncAck()  # type: ignore[no-untyped-call]
+    await bolts(**ANSWER)
+    assert bolts.response is not None
+    assert kept.body == bolts.response.body
+    assert kept == ANSWER and json.loads(kept.body) == ANSWER
+
+
+async def test_on_bolts_ack_the_kept_body_goes_out_unserialised_again(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = await serialised(ANSWER)
+
+    def refused(*_: Any, **__: Any) -> str:
+        raise AssertionError("serialised again")
+
+    monkeypatch.setattr(bolt_response.json, "dumps", refused)
+    ack = AsyncAck()  # type: ignore[no-untyped-call]
+
+    async def work() -> Serialised:
+        return kept
+
+    await answer(bot.services, ack, bot.respond, work(), "/partner")
+    assert ack.response is not None and ack.response.status == 200
+    assert ack.response.body == kept.body
+    assert ack.response.headers["content-type"] == ["application/json;charset=utf-8"]
+
+
+async def test_a_fake_ack_and_a_late_answer_get_the_message_itself(store: SQLiteStore) -> None:
+    kept = await serialised(ANSWER)
+
+    async def work() -> Serialised:
+        return kept
+
+    async with fake_bot(store) as quick:
+        await answer(quick.services, quick.ack, quick.respond, work(), "/partner")
+        assert quick.ack.once == ANSWER
+    gate = asyncio.Event()
+
+    async def late() -> Serialised:
+        await gate.wait()
+        return kept
+
+    async with fake_bot(store, ack_budget=0) as slow:
+        await answer(slow.services, AsyncAck(), slow.respond, late(), "/partner")  # type: ignore[no-untyped-call]
+        gate.set()
+        await slow.settle()
+        assert slow.respond.once == ANSWER

@@ -1,0 +1,63 @@
+"""PostgreSQL's queries run on the connection the store took from its pool, with no test of
+each statement's connection for a pool (aiosql's `dir()` of it); a query handed the pool
+itself still acquires a connection, as aiosql does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosql.adapters.asyncpg
+import pytest
+
+from bot.access import Actor
+from bot.registry.rules import Category, PartnerFields, Status, name_key
+from bot.registry.service import add_partner, change_partner
+from storage.postgres import PostgresStore
+from storage.tx.base import queries
+from tests.support.databases import fresh_schema
+
+pytestmark = pytest.mark.postgres
+
+AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+TEAM = "T1"
+OWNER = Actor("U0OWNER", is_admin=True)
+
+
+@pytest.fixture
+async def pg() -> AsyncIterator[PostgresStore]:
+    async with fresh_schema() as url:
+        store = PostgresStore(url)
+        await store.open(AT)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+async def test_every_kind_of_statement_runs_on_the_taken_connection(
+    pg: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acquired: list[Any] = []
+    original = aiosql.adapters.asyncpg.MaybeAcquire.__aenter__
+
+    async def noted(self: Any) -> Any:
+        acquired.append(self.client)
+        return await original(self)
+
+    monkeypatch.setattr(aiosql.adapters.asyncpg.MaybeAcquire, "__aenter__", noted)
+    fields = PartnerFields(name="Acme", category=Category.KOL, status=Status.ACTIVE, owner="U1")
+    await add_partner(pg, AT, TEAM, OWNER, fields)  # insert returning, inserts, the bump
+    await change_partner(pg, AT, TEAM, OWNER, "Acme", PartnerFields(tags=("live", "asia")))
+    async with pg.read() as tx:
+        partner = await tx.partner_by_key(TEAM, name_key("acme"))  # one row
+        names = await tx.partner_names(TEAM)  # rows
+        version = await tx.report_version(TEAM)  # a value
+    assert partner is not None and partner.tags == ("live", "asia")
+    assert names == ["Acme"] and version == 2
+    assert acquired == []
+    # Handed the pool, a query takes a connection of its own, as aiosql's adapter does.
+    pool = pg._open_pool()
+    assert await queries("asyncpg").report_version(pool, team_id=TEAM) == 2
+    assert acquired == [pool]
