@@ -13,13 +13,13 @@ takes one must not mutate it."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from bot.ports import Store
 from bot.report_cache import ReportCache
+from bot.versioned import VersionedValues
 
 T = TypeVar("T")
 MAX_ANSWERS = 2048  # answers kept in one process, of every workspace (a card ~5 kB: 11 MB)
@@ -32,9 +32,10 @@ class AnswerCache:
 
     reports: ReportCache
     max_entries: int = MAX_ANSWERS
-    _entries: OrderedDict[tuple[str, Hashable], tuple[int, Any]] = field(
-        default_factory=OrderedDict
-    )
+    _entries: VersionedValues[tuple[str, Hashable], Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._entries = VersionedValues(self.max_entries)
 
     async def answer(
         self, store: Store, team_id: str, key: Hashable, compute: Callable[[], Awaitable[T]]
@@ -43,13 +44,9 @@ class AnswerCache:
         (kept under the version read before it began; a failure raises and is not kept)."""
         version = await self.reports.version(store, team_id)
         name = (team_id, key)
-        entry = self._entries.get(name)
-        if entry is not None and entry[0] == version:
-            self._entries.move_to_end(name)
-            return cast(T, entry[1])
+        known = self._entries.known(name)
+        if known is not None and known.version == version:
+            return cast(T, known.value)
         value = await compute()
-        self._entries[name] = (version, value)
-        self._entries.move_to_end(name)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.keep(name, version, value)  # never over one of a later version
         return value
