@@ -13,7 +13,6 @@ import aiosql
 
 from storage.tx.loader import QuickQueryLoader
 from storage.tx.one_hop import OneHopSQLiteAdapter
-from storage.tx.pg_adapter import ConnectionPGAdapter
 
 _QUERIES_DIR = Path(str(resources.files("storage").joinpath("queries")))
 _queries: dict[str, Any] = {}
@@ -22,9 +21,11 @@ _queries: dict[str, Any] = {}
 def queries(adapter: str = "aiosqlite") -> Any:
     """The named queries for one driver's adapter, loaded once from the .sql files."""
     if adapter not in _queries:
-        driver: Any = {"aiosqlite": OneHopSQLiteAdapter, "asyncpg": ConnectionPGAdapter}.get(
-            adapter, adapter
-        )
+        driver: Any = {"aiosqlite": OneHopSQLiteAdapter}.get(adapter, adapter)
+        if adapter == "asyncpg":  # imported here: a bot on SQLite never imports asyncpg
+            from storage.tx.pg_adapter import ConnectionPGAdapter
+
+            driver = ConnectionPGAdapter
         _queries[adapter] = aiosql.from_path(
             _QUERIES_DIR, driver, mandatory_parameters=False, loader_cls=QuickQueryLoader
         )
