@@ -11,6 +11,12 @@ response_url) as a multiple of bare Bolt's ack p99.
 
     python bench/command_throughput.py --requests 1000 --rounds 7
     python bench/command_throughput.py --engine postgresql --requests 1000 --rounds 7
+    python bench/command_throughput.py --fresh-names --requests 1000 --rounds 3
+
+Without --fresh-names every round asks the same partners, so from the second round on the
+answers kept under the report version (bot/answer_cache.py, bot/health/answers.py) serve
+them: the bench writes nothing. With it, no partner is asked twice by one case (while
+requests x rounds stays under --partners): every card is built, as after a write.
 """
 
 from __future__ import annotations
@@ -164,10 +170,17 @@ async def measure(slack: FakeSlack, args: argparse.Namespace, ours: str, bare: s
     table = cases(args.partners)
     only = [c for c in table if not args.only or any(o in c.name for o in args.only)]
     results: dict[str, list[Round]] = {"bare Bolt ack": []} | {c.name: [] for c in only}
+    sent = {c.name: 0 for c in only}  # with --fresh-names, each request asks another partner
+
+    def texts(case: Case, count: int) -> Callable[[int], str]:
+        first = sent[case.name] if args.fresh_names else 0
+        sent[case.name] = first + count
+        return lambda i: case.texts(first + i)
+
     await fire(slack, bare, "/partner", lambda i: "show x", 200, args.concurrency)
     for case in only:  # warm up every path once
         count = args.slow_requests if case.slow else 2 * args.concurrency
-        await fire(slack, ours, case.command, case.texts, count, args.concurrency)
+        await fire(slack, ours, case.command, texts(case, count), count, args.concurrency)
     for _ in range(args.rounds):  # interleaved, so a noisy moment hits every case alike
         results["bare Bolt ack"].append(
             await fire(slack, bare, "/partner", lambda i: "show x", args.requests, args.concurrency)
@@ -175,7 +188,7 @@ async def measure(slack: FakeSlack, args: argparse.Namespace, ours: str, bare: s
         for case in only:
             count = args.slow_requests if case.slow else args.requests
             results[case.name].append(
-                await fire(slack, ours, case.command, case.texts, count, args.concurrency)
+                await fire(slack, ours, case.command, texts(case, count), count, args.concurrency)
             )
     report(args, results)
 
@@ -213,6 +226,12 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sqlite-file", help="keep the seeded registry here; reuse it if there")
     parser.add_argument("--only", nargs="*", help="cases whose name contains one of these")
+    parser.add_argument(
+        "--fresh-names",
+        action="store_true",
+        help="every request of a round asks a partner no earlier request asked (no answer kept"
+        " for it yet: what a workspace that writes between requests sees)",
+    )
     arguments = parser.parse_args()
     arguments.reuse = arguments.sqlite_file is not None and os.path.exists(arguments.sqlite_file)
     if arguments.sqlite_file:
