@@ -171,7 +171,8 @@ async def test_a_migration_that_rewrites_rows_shows_in_the_next_card(
     await add_partner(one, "Acme Media")
     assert "Rewritten by a migration" not in await partner(one, 'show "Acme Media"')
     store = two.store
-    rewrite = Migration(9001, "9001_rewrite.sql", "UPDATE partners SET notes = 'Rewritten by a migration';\n")
+    sql = "UPDATE partners SET notes = 'Rewritten by a migration';\n"
+    rewrite = Migration(9001, "9001_rewrite.sql", sql)
     if isinstance(store, PostgresStore):
         migrations = [*load_migrations("postgresql"), rewrite]
         conn = await asyncpg.connect(store.url)

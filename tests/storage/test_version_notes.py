@@ -73,8 +73,7 @@ def shown_writes() -> dict[str, tuple[set[str], bool]]:
             notes = False
             for node in ast.walk(fn):
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
-                    if node.value.attr == "_q":
-                        names.add(node.attr)
+                    names |= {node.attr} if node.value.attr == "_q" else set()
                 if isinstance(node, ast.Call):
                     func = node.func
                     notes |= isinstance(func, ast.Attribute) and func.attr == "reports_changed"
