@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 
+# A migration may rewrite rows that replicas still running keep answers of (a rolling
+# deploy): each one bumps every workspace's report version in its own transaction, once the
+# table is there (storage/tx/versions.py).
+_BUMP_ALL = "UPDATE report_versions SET version = version + 1"
+_SQLITE_HAS_VERSIONS = (
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_versions'"
+)
+
+
 async def migrate_sqlite(
     conn: aiosqlite.Connection, now: str, migrations: list[Migration] | None = None
 ) -> list[str]:
@@ -107,6 +116,9 @@ async def migrate_sqlite(
                 continue
             for statement in split_statements(migration.sql):
                 await conn.execute(statement)
+            async with conn.execute(_SQLITE_HAS_VERSIONS) as cur:
+                if await cur.fetchone() is not None:
+                    await conn.execute(_BUMP_ALL)
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -215,6 +227,8 @@ async def migrate_postgres(
                     raise MigrationError(_changed(migration))
                 continue
             await conn.execute(migration.sql)
+            if await conn.fetchval("SELECT to_regclass('report_versions') IS NOT NULL"):
+                await conn.execute(_BUMP_ALL)
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
                 "VALUES ($1, $2, $3, $4)",

@@ -205,7 +205,7 @@ async def _transition(
             if version is None:
                 continue
             if event.step is not None:
-                await tx.write_failover_step(drill_id, after.step(event.step))
+                await tx.write_failover_step(team_id, drill_id, after.step(event.step))
             await tx.add_failover_event(team_id, drill_id, version, event)
             if also is not None:
                 await also(tx, after)

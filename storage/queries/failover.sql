@@ -64,7 +64,7 @@ RETURNING version;
 -- name: write_failover_step!
 UPDATE failover_steps SET owner = :owner, state = :state, reason = :reason,
        done_by = :done_by, done_at = :done_at, deadline = :deadline
- WHERE drill_id = :drill_id AND step = :step;
+ WHERE team_id = :team_id AND drill_id = :drill_id AND step = :step;
 
 -- name: set_failover_messages!
 UPDATE failover_drills SET root_ts = :root_ts, checklist_ts = :checklist_ts

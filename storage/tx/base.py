@@ -32,6 +32,17 @@ def queries(adapter: str = "aiosqlite") -> Any:
     return _queries[adapter]
 
 
+def _plain_rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Every row of a statement as plain tuples, stepped to its end at once (run in the
+    connection's own thread)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
+
+
 def utc_text(moment: datetime) -> str:
     """A timestamp as stored: UTC, ISO 8601, sortable as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -138,12 +149,16 @@ class Queries:
     async def _fetch_tuples(self, name: str, **params: Any) -> list[Any]:
         """`_fetchall` as rows that unpack like tuples, for reads of hundreds of thousands of
         rows: on SQLite plain tuples, which unlike sqlite3.Row drop out of the garbage
-        collector's scans; asyncpg's records are such already."""
+        collector's scans; asyncpg's records are such already. On SQLite in one trip to the
+        connection's thread: a statement stepped once and fetched on a later trip keeps the
+        shared reader's snapshot open in between, and a report version read queued there
+        meanwhile would miss a write committed before it began (tests/storage/test_reader_hops.py).
+        """
         if self._d.name != "sqlite":
             return await self._fetchall(name, **params)
-        async with getattr(self._q, f"{name}_cursor")(self._conn, **params) as cursor:
-            cursor.row_factory = None
-            return list(await cursor.fetchall())
+        sql = getattr(self._q, name).sql
+        # aiosqlite's own queueing (what its execute_fetchall does), with tuples for rows.
+        return list(await self._conn._execute(_plain_rows, self._conn._conn, sql, params))
 
     def reports_changed(self, *team_ids: str) -> None:
         """Note that this transaction writes what the workspaces' slow reports or cached cards

@@ -234,9 +234,11 @@ class FailoverQueries(FailoverKitQueries):
             gmv_note=None if gmv is None else gmv.note,
         )
 
-    async def write_failover_step(self, drill_id: int, step: Step) -> None:
+    async def write_failover_step(self, team_id: str, drill_id: int, step: Step) -> None:
+        self.reports_changed(team_id)  # the status shows the current step and its deadline
         await self._q.write_failover_step(
             self._conn,
+            team_id=team_id,
             drill_id=drill_id,
             step=step.key.value,
             owner=step.owner,
@@ -262,6 +264,7 @@ class FailoverQueries(FailoverKitQueries):
     async def add_failover_event(
         self, team_id: str, drill_id: int, version: int, event: Event
     ) -> None:
+        self.reports_changed(team_id)  # a drill's sendings are timeline rows
         await self._q.add_failover_event(
             self._conn,
             drill_id=drill_id,

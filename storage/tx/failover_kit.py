@@ -66,6 +66,7 @@ class FailoverKitQueries(Queries):
         return True
 
     async def write_failover_measure(self, team_id: str, drill_id: int, tick: MeasureTick) -> None:
+        self.reports_changed(team_id)  # `/failover status` keeps the open drills whole
         await self._q.write_failover_measure(
             self._conn,
             drill_id=drill_id,

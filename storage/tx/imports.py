@@ -258,6 +258,7 @@ class ImportsQueries(Queries):
     async def lock_summaries(self, team_id: str, ids: Iterable[int]) -> dict[int, int]:
         """Lock the partners' summary rows until commit (making a stale one, version 0,
         where there is none) and return their versions."""
+        self.reports_changed(team_id)  # the placeholders are rows the portfolio reads
         await getattr(self._q, f"create_id_stage_{self._d.name}")(self._conn)
         await self._q.clear_id_stage(self._conn)
         await self._q.stage_id(self._conn, [{"partner_id": pid} for pid in ids])

@@ -6,15 +6,20 @@ the open drills' ages are as of each request."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
+import aiosqlite
+import asyncpg
 import pytest
 
 from bot.access import Actor
+from bot.failover.rules import TITLES, StepState
 from bot.failover.service import start_drill
 from handlers.failover.listeners import handle_failover
 from handlers.registry.listeners import handle_partner
 from handlers.scoring.listeners import handle_score
+from storage.migrate import Migration, load_migrations, migrate_postgres, migrate_sqlite
 from storage.store import PostgresStore, SQLiteStore
 from tests.support.databases import reads_traced, store_for, url_of
 from tests.support.fakes import TEAM, USER, Bot, add_partner, command_body, fake_bot
@@ -138,3 +143,46 @@ async def test_open_drills_from_another_replica_show_in_the_next_status(
     async with two.store.write() as tx:
         assert await tx.write_failover_ranking(TEAM, started.drill.id, two.clock.now(), [])
     assert await version(one) == before + 2
+
+
+async def test_a_step_written_on_another_replica_shows_in_the_next_status(
+    replicas: tuple[Bot, Bot],
+) -> None:
+    """A step's write changes the status's current step by itself (not only through the
+    drill's versioned advance that writes it today): it bumps the version on its own."""
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    actor = Actor(USER, is_admin=True)
+    started = await start_drill(two.store, two.clock.now(), TEAM, actor, ("Acme", "Media"), "C9")
+    first, second = started.drill.steps[0], started.drill.steps[1]
+    assert f"Current step: {TITLES[first.key]}" in await status(one)
+    done = replace(first, state=StepState.DONE, by=USER, at=two.clock.now())
+    async with two.store.write() as tx:
+        await tx.write_failover_step(TEAM, started.drill.id, done)
+    assert f"Current step: {TITLES[second.key]}" in await status(one)
+
+
+async def test_a_migration_that_rewrites_rows_shows_in_the_next_card(
+    replicas: tuple[Bot, Bot],
+) -> None:
+    """A release's migration run by one replica (a rolling deploy) rewrites what another,
+    still running, keeps: each migration bumps every workspace's version."""
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    assert "Rewritten by a migration" not in await partner(one, 'show "Acme Media"')
+    store = two.store
+    sql = "UPDATE partners SET notes = 'Rewritten by a migration';\n"
+    rewrite = Migration(9001, "9001_rewrite.sql", sql)
+    if isinstance(store, PostgresStore):
+        migrations = [*load_migrations("postgresql"), rewrite]
+        conn = await asyncpg.connect(store.url)
+        try:
+            assert await migrate_postgres(conn, two.clock.now(), migrations) == [rewrite.name]
+        finally:
+            await conn.close()
+    else:
+        migrations = [*load_migrations("sqlite"), rewrite]
+        async with aiosqlite.connect(store.path, isolation_level=None) as conn:
+            applied = await migrate_sqlite(conn, two.clock.now().isoformat(), migrations)
+            assert applied == [rewrite.name]
+    assert "Rewritten by a migration" in await partner(one, 'show "Acme Media"')
