@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from bot.access import Actor
+from bot.collector import tune_collector
 from bot.digest.command import Scope
 from bot.digest.content import assess_scoped, compose
 from bot.digest.service import compose_digest
@@ -219,6 +220,7 @@ async def one_write(store: Store, summarise: bool, week: list[int]) -> object:
 
 async def main(engine: str, partners: int, weeks: int, rounds: int, keep: str | None) -> None:
     JANITOR.start()  # as the bot runs (bot.app.create_app)
+    tune_collector()  # and with its garbage collector's thresholds
     async with database(engine, keep) as (url, fresh):
         store, _ = await open_store(url, NOW)
         try:
