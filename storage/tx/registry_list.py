@@ -21,6 +21,7 @@ from typing import Any
 import aiosql
 
 from storage.tx.one_hop import OneHopSQLiteAdapter
+from storage.tx.pg_adapter import ConnectionPGAdapter
 
 FILTERS = ("category", "tier", "status", "owner", "tag")
 
@@ -93,7 +94,10 @@ _loaded: dict[str, Any] = {}
 def list_queries(adapter: str) -> Any:
     """The 96 named queries for one driver's adapter, loaded once."""
     if adapter not in _loaded:
-        driver: Any = OneHopSQLiteAdapter if adapter == "aiosqlite" else adapter
+        # As storage/tx/base.py's queries: on asyncpg, statements on the taken connection.
+        driver: Any = {"aiosqlite": OneHopSQLiteAdapter, "asyncpg": ConnectionPGAdapter}.get(
+            adapter, adapter
+        )
         _loaded[adapter] = aiosql.from_str(_texts(), driver, mandatory_parameters=False)
     return _loaded[adapter]
 

@@ -12,8 +12,10 @@ import aiosql.adapters.asyncpg
 import pytest
 
 from bot.access import Actor
+from bot.registry.list_counts import ListCounts
+from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, PartnerFields, Status, name_key
-from bot.registry.service import add_partner, change_partner
+from bot.registry.service import add_partner, change_partner, list_partners
 from storage.postgres import PostgresStore
 from storage.tx.base import queries
 from tests.support.databases import fresh_schema
@@ -54,6 +56,10 @@ async def test_every_kind_of_statement_runs_on_the_taken_connection(
         partner = await tx.partner_by_key(TEAM, name_key("acme"))  # one row
         names = await tx.partner_names(TEAM)  # rows
         version = await tx.report_version(TEAM)  # a value
+    counts = ListCounts()
+    for _ in range(2):  # counted, then at the kept total's version: the list's own queries
+        page = await list_partners(pg, TEAM, ListFilters(category=Category.KOL), counts=counts)
+        assert ([p.name for p in page.items], page.total) == (["Acme"], 1)
     assert partner is not None and partner.tags == ("live", "asia")
     assert names == ["Acme"] and version == 2
     assert acquired == []
