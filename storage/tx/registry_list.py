@@ -21,7 +21,6 @@ from typing import Any
 import aiosql
 
 from storage.tx.one_hop import OneHopSQLiteAdapter
-from storage.tx.pg_adapter import ConnectionPGAdapter
 
 FILTERS = ("category", "tier", "status", "owner", "tag")
 
@@ -110,10 +109,11 @@ _loaded: dict[str, Any] = {}
 def list_queries(adapter: str) -> Any:
     """The 128 named queries for one driver's adapter, loaded once."""
     if adapter not in _loaded:
-        # As storage/tx/base.py's queries: on asyncpg, statements on the taken connection.
-        driver: Any = {"aiosqlite": OneHopSQLiteAdapter, "asyncpg": ConnectionPGAdapter}.get(
-            adapter, adapter
-        )
+        driver: Any = {"aiosqlite": OneHopSQLiteAdapter}.get(adapter, adapter)
+        if adapter == "asyncpg":  # as storage/tx/base.py's: a bot on SQLite never imports asyncpg
+            from storage.tx.pg_adapter import ConnectionPGAdapter
+
+            driver = ConnectionPGAdapter  # statements on the taken connection
         _loaded[adapter] = aiosql.from_str(_texts(), driver, mandatory_parameters=False)
     return _loaded[adapter]
 
