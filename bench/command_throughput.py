@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -108,17 +109,34 @@ def bare_bolt(api_url: str) -> web.Application:
 
 
 @contextlib.asynccontextmanager
-async def database(engine: str, file: str) -> AsyncIterator[str]:
+async def database(engine: str, file: str, kept: str | None = None) -> AsyncIterator[str]:
+    """The database's URL: a SQLite file, or a PostgreSQL schema (dropped after the run unless
+    it is a kept one)."""
     if engine == "sqlite":
         yield f"sqlite:///{file}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    schema = kept or f"bench_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES_URL)
-    await admin.execute(f"CREATE SCHEMA {schema}")
+    await admin.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     try:
         yield f"{POSTGRES_URL}?search_path={schema}"
     finally:
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        if kept is None:
+            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
+async def seeded_schema(schema: str) -> bool:
+    """True when the schema holds a finished seed (the drills are the seed's last rows)."""
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        table = await admin.fetchval("SELECT to_regclass($1)", f"{schema}.failover_drills")
+        if table is None:
+            return False
+        return bool(
+            await admin.fetchval(f"SELECT count(*) >= {DRILLS} FROM {schema}.failover_drills")
+        )
+    finally:
         await admin.close()
 
 
@@ -141,7 +159,9 @@ async def main(args: argparse.Namespace) -> None:
     runners: list[web.AppRunner] = [slack.runner] if slack.runner else []
     with tempfile.TemporaryDirectory() as tmp:
         file, reuse = args.sqlite_file or os.path.join(tmp, "bench.db"), args.reuse
-        async with database(args.engine, file) as url:
+        if args.engine == "postgresql" and args.pg_schema:
+            reuse = await seeded_schema(args.pg_schema)
+        async with database(args.engine, file, args.pg_schema) as url:
             settings = load_settings(
                 slack_bot_token="xoxb-bench",
                 slack_signing_secret=SECRET,
@@ -215,6 +235,12 @@ def report(args: argparse.Namespace, results: dict[str, list[Round]]) -> None:
         print(f"| {name} | {rate:.0f} | {rate / base_rate:.2f} | {ack:.1f}x | {answer:.1f}x |")
 
 
+def schema_name(text: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", text):
+        raise argparse.ArgumentTypeError("a schema name of lower-case letters, digits and _")
+    return text
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
@@ -225,6 +251,11 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sqlite-file", help="keep the seeded registry here; reuse it if there")
+    parser.add_argument(
+        "--pg-schema",
+        type=schema_name,
+        help="keep the seeded PostgreSQL registry in this schema; reuse it if seeded",
+    )
     parser.add_argument("--only", nargs="*", help="cases whose name contains one of these")
     parser.add_argument(
         "--fresh-names",

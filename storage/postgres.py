@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -63,6 +64,38 @@ def lost_connection(err: BaseException) -> bool:
     return isinstance(err, OSError | TimeoutError)
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pool's connection that knows whether its holder may have left session state behind.
+
+    The store's own statements leave none (tests/storage/test_pool_reset.py reads every one):
+    no session advisory lock (migrations take transaction-scoped ones), no LISTEN, no SQL
+    cursor, no SET outside a transaction. A holder that runs statements the store did not
+    write (migrations, the raw connection of copy-db) calls `left_session_state` first.
+    """
+
+    __slots__ = ("_session_left",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session_left = False
+
+    def left_session_state(self) -> None:
+        """Give this connection asyncpg's full reset when it goes back to the pool."""
+        self._session_left = True
+
+
+async def reset_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset on every release, after asyncpg's own (which always rolls back an open
+    transaction and drops listener callbacks): asyncpg's reset query (unlock every advisory
+    lock, CLOSE ALL, UNLISTEN *, RESET ALL; one round trip) only for a connection whose holder
+    may have left session state; for the rest, nothing to send."""
+    if isinstance(conn, PooledConnection) and not conn._session_left:
+        return
+    await conn.reset()  # asyncpg's own reset, query and all
+    if isinstance(conn, PooledConnection):
+        conn._session_left = False
+
+
 class PostgresStore:
     """PostgreSQL through an asyncpg pool: every write is one transaction on one pooled
     connection; reads take any connection. Nothing here serialises writes: the versioned
@@ -89,8 +122,11 @@ class PostgresStore:
                 # ANALYZE), against 0.2 s to run them; no statement here runs long enough to
                 # win it back.
                 server_settings={"extra_float_digits": "1", "jit": "off"},
+                connection_class=PooledConnection,
+                reset=reset_session,
             )
             async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+                conn.left_session_state()  # a migration's SQL is any SQL
                 return await migrate_postgres(conn, now)
         except BaseException as err:
             await self.close()
@@ -175,4 +211,5 @@ class PostgresStore:
             pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn,
             conn.transaction(isolation=isolation, readonly=readonly),
         ):
+            conn.left_session_state()  # the tool's statements are its own
             yield conn

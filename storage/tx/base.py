@@ -137,6 +137,11 @@ class Queries:
             # What OneHopSQLiteAdapter.select runs, without aiosql's two generators stepped
             # once a row (a tenth of a millisecond of loop for a hundred rows).
             return list(await self._conn.execute_fetchall(query.sql, params))
+        # The queries' own adapter (list_queries has its own): on PostgreSQL ConnectionPGAdapter.
+        fetch_rows = getattr(query.__self__.driver_adapter, "fetch_rows", None)
+        if fetch_rows is not None and not query.attributes:
+            rows: list[Any] = await fetch_rows(self._conn, query.__name__, query.sql, params)
+            return rows
         return [row async for row in query(self._conn, **params)]
 
     async def _fetchall(self, name: str, **params: Any) -> list[Any]:

@@ -54,3 +54,11 @@ class ConnectionPGAdapter(AsyncPGAdapter):
         if isinstance(conn, asyncpg.Pool):
             return await super().insert_update_delete(conn, query_name, sql, parameters)  # type: ignore[no-untyped-call]
         return await conn.execute(sql, *self.maybe_order_params(query_name, parameters))  # type: ignore[no-untyped-call]
+
+    async def fetch_rows(self, conn: Any, query_name: str, sql: str, parameters: Any) -> Any:
+        """A select's rows as one list from one fetch on the connection given: what `select`
+        yields, without aiosql's two generators stepped once a row (30 of 100 us of loop
+        for a 20-row page)."""
+        if isinstance(conn, asyncpg.Pool):
+            return [row async for row in self.select(conn, query_name, sql, parameters)]
+        return await conn.fetch(sql, *self.maybe_order_params(query_name, parameters))  # type: ignore[no-untyped-call]

@@ -21,7 +21,9 @@ from bot.registry.ports import (
 from bot.registry.rules import Category, FieldChange, Partner, Status, Tier
 from storage.tx.base import Dialect, Queries
 from storage.tx.registry_list import (
+    FIRST_PAGE_ROWS,
     count_name,
+    first_name,
     given_filters,
     known_name,
     list_queries,
@@ -218,11 +220,14 @@ class RegistryQueries(Queries):
         given = given_filters(given_params)
         params: dict[str, Any] = {"team_id": team_id, **{f: given_params[f] for f in given}}
         listed = list_queries(self._d.adapter)
+        window: dict[str, Any] = {"limit": limit, "offset": offset}
         if known is None:
             page = getattr(listed, query_name(given))
+        elif (limit, offset) == (FIRST_PAGE_ROWS, 0):  # its LIMIT written in: a kept plan
+            page, params["known"], window = getattr(listed, first_name(given)), known, {}
         else:
             page, params["known"] = getattr(listed, known_name(given)), known
-        rows = await self._rows_of(page, **params, limit=limit, offset=offset)
+        rows = await self._rows_of(page, **params, **window)
         if rows:
             total = rows[0]["total"]
             return ListedPage(

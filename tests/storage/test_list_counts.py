@@ -13,6 +13,7 @@ from bot.registry.list_counts import ListCounts
 from bot.registry.ports import ListFilters
 from bot.registry.rules import Category, PartnerFields, Status
 from bot.registry.service import (
+    PAGE_SIZE,
     add_partner,
     archive_partner,
     change_partner,
@@ -21,7 +22,7 @@ from bot.registry.service import (
 )
 from bot.versioned import Known
 from storage.store import PostgresStore, SQLiteStore
-from storage.tx.registry_list import FILTERS
+from storage.tx.registry_list import FILTERS, FIRST_PAGE_ROWS
 from tests.storage.test_partner_list import VALUES, by_hand, fill
 from tests.support.databases import execute, store_for, url_of
 
@@ -55,6 +56,24 @@ async def test_kept_totals_are_those_counted_on_every_set_of_filters_and_page(
     assert await total(store, counts, ListFilters()) == 26
     other = await list_partners(store, "T2", ListFilters(), 0, size=4, counts=counts)
     assert other.total == 1  # another workspace's total is its own
+
+
+async def test_the_first_page_with_its_limit_written_in_is_the_page_of_every_filter_set(
+    store: Store,
+) -> None:
+    assert PAGE_SIZE == FIRST_PAGE_ROWS  # the list's pages are the ones with their own text
+    rows = await fill(store)
+    counts = ListCounts()
+    for mask in product((False, True), repeat=len(FILTERS)):
+        given = {f: VALUES[f] for f, on in zip(FILTERS, mask, strict=True) if on}
+        filters = ListFilters(**given)  # type: ignore[arg-type]
+        expected = by_hand(rows, filters)
+        for _ in range(2):  # counted; then the known version's first page (list_first_*)
+            first = await list_partners(store, TEAM, filters, counts=counts)
+            assert [p.name for p in first.items] == expected[:PAGE_SIZE], given
+            assert first.total == len(expected), given
+        rest = await list_partners(store, TEAM, filters, PAGE_SIZE, counts=counts)
+        assert [p.name for p in rest.items] == expected[PAGE_SIZE:], given
 
 
 async def test_a_write_through_one_replica_makes_the_others_totals_right_at_once(
