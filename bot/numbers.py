@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from bot.errors import RuleError
 
@@ -66,6 +67,9 @@ def parse_number(
     return value
 
 
+# Pure, and a card rebuilt after a write shows mostly the values it showed before (1.4 us a
+# value, 20 to 30 a card). Equal keys give equal text: -0.0 and 0.0 both show as 0.
+@lru_cache(maxsize=8192)
 def _plain(value: float, places: int, fixed: bool) -> str:
     if not math.isfinite(value):
         return "—"
@@ -97,7 +101,7 @@ def _plain(value: float, places: int, fixed: bool) -> str:
 def format_amount(value: float, places: int = 2) -> str:
     """GMV, traffic, AOV, HHI and other amounts: thousands separators, at most `places`
     decimals (rounded half up), no trailing zeros, never an exponent: `1,234,567.5`."""
-    return _plain(value, places, fixed=False)
+    return _plain(value, places, False)
 
 
 def format_ratio(value: float, places: int = 4, *, fixed: bool = False) -> str:

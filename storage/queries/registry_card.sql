@@ -1,16 +1,16 @@
 -- name: partner_card_sqlite^
 -- What `/partner show` shows, in one statement (one snapshot, one trip): the partner, its
 -- tags and backups, its latest metrics (:limit rows, n their order) and its drills (how many,
--- the latest one's fields), as JSON. Numbers as 17-digit text: SQLite's JSON writes 15.
+-- the latest one's fields), as JSON: tags, backups and metrics as arrays of [order, values...]
+-- (arrays, not objects: a third cheaper to write and to read). Numbers as 17-digit text:
+-- SQLite's JSON writes 15.
 SELECT p.*,
-       (SELECT json_group_array(json_object('position', t.position, 'value', t.tag))
+       (SELECT json_group_array(json_array(t.position, t.tag))
           FROM partner_tags t WHERE t.team_id = p.team_id AND t.partner_id = p.id) AS tags,
-       (SELECT json_group_array(json_object('position', b.position, 'value', bp.name))
+       (SELECT json_group_array(json_array(b.position, bp.name))
           FROM partner_backups b JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
          WHERE b.team_id = p.team_id AND b.partner_id = p.id) AS backups,
-       (SELECT json_group_array(json_object(
-                 'n', m.n, 'period', m.period, 'metric', m.metric,
-                 'value', printf('%!.17g', m.value)))
+       (SELECT json_group_array(json_array(m.n, m.period, m.metric, printf('%!.17g', m.value)))
           FROM (SELECT row_number() OVER (ORDER BY period_start DESC, period_kind, metric) AS n,
                        period, metric, value
                   FROM metrics WHERE team_id = p.team_id AND partner_id = p.id
@@ -41,13 +41,12 @@ SELECT p.*,
 -- name: partner_card_postgresql^
 -- partner_card_sqlite in PostgreSQL's JSON functions (times as ISO text).
 SELECT p.*,
-       (SELECT COALESCE(json_agg(json_build_object('position', t.position, 'value', t.tag)), '[]')
+       (SELECT COALESCE(json_agg(json_build_array(t.position, t.tag)), '[]')
           FROM partner_tags t WHERE t.team_id = p.team_id AND t.partner_id = p.id) AS tags,
-       (SELECT COALESCE(json_agg(json_build_object('position', b.position, 'value', bp.name)), '[]')
+       (SELECT COALESCE(json_agg(json_build_array(b.position, bp.name)), '[]')
           FROM partner_backups b JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
          WHERE b.team_id = p.team_id AND b.partner_id = p.id) AS backups,
-       (SELECT COALESCE(json_agg(json_build_object(
-                 'n', m.n, 'period', m.period, 'metric', m.metric, 'value', m.value)), '[]')
+       (SELECT COALESCE(json_agg(json_build_array(m.n, m.period, m.metric, m.value)), '[]')
           FROM (SELECT row_number() OVER (ORDER BY period_start DESC, period_kind, metric) AS n,
                        period, metric, value
                   FROM metrics WHERE team_id = p.team_id AND partner_id = p.id

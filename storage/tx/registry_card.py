@@ -27,15 +27,21 @@ class CardQueries(RegistryQueries, FailoverQueries):
         if row is None:
             return None
 
-        def parts(column: str, order: str) -> list[dict[str, Any]]:
-            items: list[dict[str, Any]] = json.loads(row[column])
-            return sorted(items, key=lambda i: int(i[order]))  # JSON arrays keep no order
+        def parts(column: str) -> list[list[Any]]:
+            items: list[list[Any]] = json.loads(row[column])
+            items.sort(key=_first)  # JSON arrays keep no order; each item leads with its place
+            return items
 
-        tags = tuple(str(t["value"]) for t in parts("tags", "position"))
-        backups = tuple(str(b["value"]) for b in parts("backups", "position"))
-        metrics = [(m["period"], m["metric"], float(m["value"])) for m in parts("metrics", "n")]
+        tags = tuple(str(t[1]) for t in parts("tags"))
+        backups = tuple(str(b[1]) for b in parts("backups"))
+        metrics = [(str(p), str(m), float(v)) for _, p, m, v in parts("metrics")]
         drills = NO_DRILLS
         if row["latest_drill"] is not None:
             latest = json.loads(row["latest_drill"]) | {"partner_name": row["name"]}
             drills = DrillRecord(int(row["drills"]), self._summary(latest, from_utc_text))
         return _partner(self._d, row, tags, backups), metrics, drills
+
+
+def _first(item: list[Any]) -> int:
+    """An item's place: the first element of each [place, values...] array."""
+    return int(item[0])

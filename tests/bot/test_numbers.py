@@ -10,7 +10,7 @@ from bot.errors import CommandError, RuleError
 from bot.health.command import BenchmarkRequest, ThresholdsRequest, parse_health_command
 from bot.health.rules import parse_threshold
 from bot.metrics import parse_metric
-from bot.numbers import ascii_typed, format_amount, format_ratio, parse_number
+from bot.numbers import _plain, ascii_typed, format_amount, format_ratio, parse_number
 from bot.registry.rules import Category
 from bot.scoring.command import TopRequest, parse_score_command
 from bot.scoring.rules import parse_cases, parse_dimension, parse_share, parse_weight
@@ -291,3 +291,27 @@ def test_the_shortcut_writes_what_the_decimal_way_writes(
     assert format_ratio(value, places, fixed=fixed) == _by_decimal(value, places, fixed)
     if not fixed:
         assert format_amount(value, places) == _by_decimal(value, places, False)
+
+
+@given(
+    st.floats(min_value=-1e20, max_value=1e20) | st.sampled_from([float("inf"), -float("inf")]),
+    st.integers(min_value=0, max_value=6),
+    st.booleans(),
+)
+def test_memoised_formatting_shows_what_a_fresh_formatting_shows(
+    value: float, places: int, fixed: bool
+) -> None:
+    """_plain is memoised: values a cached key also matches (the same float, 0.0 for -0.0,
+    an int equal to it) must show what the value itself shows uncached."""
+    fresh = _plain.__wrapped__
+    for same in (value, -value if value == 0 else value, *_equal_int(value)):
+        assert format_ratio(same, places, fixed=fixed) == fresh(value, places, fixed)
+    assert format_amount(value, places) == fresh(value, places, False)
+
+
+def _equal_int(value: float) -> tuple[int, ...]:
+    return (
+        (int(value),)
+        if value == value and abs(value) != float("inf") and value.is_integer()
+        else ()
+    )
