@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiosql.adapters.asyncpg
@@ -18,7 +19,7 @@ from bot.registry.rules import Category, PartnerFields, Status, name_key
 from bot.registry.service import add_partner, change_partner, list_partners
 from storage.postgres import PostgresStore
 from storage.tx.base import queries
-from tests.support.databases import fresh_schema
+from tests.support.databases import opened_store
 
 pytestmark = pytest.mark.postgres
 
@@ -28,14 +29,10 @@ OWNER = Actor("U0OWNER", is_admin=True)
 
 
 @pytest.fixture
-async def pg() -> AsyncIterator[PostgresStore]:
-    async with fresh_schema() as url:
-        store = PostgresStore(url)
-        await store.open(AT)
-        try:
-            yield store
-        finally:
-            await store.close()
+async def pg(tmp_path: Path) -> AsyncIterator[PostgresStore]:
+    async with opened_store("postgresql", tmp_path, AT) as store:
+        assert isinstance(store, PostgresStore)
+        yield store
 
 
 async def test_every_kind_of_statement_runs_on_the_taken_connection(

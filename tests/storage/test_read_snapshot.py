@@ -6,26 +6,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
 
 from storage.postgres import PostgresStore
-from tests.support.databases import fresh_schema
+from tests.support.databases import opened_store
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TEAM = "T1"
 
 
 @pytest.fixture
-async def pg() -> AsyncIterator[PostgresStore]:
-    async with fresh_schema() as url:
-        store = PostgresStore(url)
-        await store.open(AT)
-        try:
-            yield store
-        finally:
-            await store.close()
+async def pg(tmp_path: Path) -> AsyncIterator[PostgresStore]:
+    async with opened_store("postgresql", tmp_path, AT) as store:
+        assert isinstance(store, PostgresStore)
+        yield store
 
 
 async def bump(store: PostgresStore) -> None:
