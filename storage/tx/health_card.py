@@ -25,11 +25,8 @@ class HealthCardQueries(Queries):
         """The partner named by key, its backups, the settings of scope, the benchmarks and
         the partner's metrics from since (as health_points reads them); None when no partner
         has the name."""
-        query = getattr(self._q, f"partner_health_inputs_{self._d.name}")
-        row = await query(
-            self._conn, team_id=team_id, name_key=key, scope=scope, since=self._d.day(since)
-        )
-        return None if row is None else self._inputs(row)
+        read = await self.partner_health_read(team_id, key, scope, since, -1)
+        return None if read is None else read.inputs
 
     async def partner_health_read(
         self, team_id: str, key: str, scope: str, since: date, known: int
