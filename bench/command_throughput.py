@@ -13,10 +13,10 @@ response_url) as a multiple of bare Bolt's ack p99.
     python bench/command_throughput.py --engine postgresql --requests 1000 --rounds 7
     python bench/command_throughput.py --fresh-names --requests 1000 --rounds 3
 
-Without --fresh-names every round asks the same partners, so from the second round on the
-answers kept under the report version (bot/answer_cache.py, bot/health/answers.py) serve
-them: the bench writes nothing. With it, no partner is asked twice by one case (while
-requests x rounds stays under --partners): every card is built, as after a write.
+Without --fresh-names every round asks the same partners, and the warm-up asks each of them
+once, so the rounds measure the answers kept under the report version (bot/answer_cache.py):
+the bench writes nothing. With it, no partner is asked twice by one case (while requests x
+rounds stays under --partners): every answer is built, as after a write.
 """
 
 from __future__ import annotations
@@ -200,6 +200,8 @@ async def measure(slack: FakeSlack, args: argparse.Namespace, ours: str, bare: s
     await fire(slack, bare, "/partner", lambda i: "show x", 200, args.concurrency)
     for case in only:  # warm up every path once
         count = args.slow_requests if case.slow else 2 * args.concurrency
+        if not args.fresh_names and not case.slow:  # every name the rounds ask, asked once:
+            count = args.requests  # the rounds measure kept answers, --fresh-names the misses
         await fire(slack, ours, case.command, texts(case, count), count, args.concurrency)
     for _ in range(args.rounds):  # interleaved, so a noisy moment hits every case alike
         results["bare Bolt ack"].append(

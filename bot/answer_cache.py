@@ -1,5 +1,6 @@
-"""Answers that show only what the database holds (a partner's card, its score card, the
-open drills that `/failover status` shows as of each request's moment), kept per workspace
+"""Answers that show only what the database holds (a partner's card, its score card, its
+health on a day, a page of `/partner list`, the open drills that `/failover status` shows as
+of each request's moment), kept per workspace
 and key under the workspace's report version, so a request that finds its key under the
 version it read answers with no read of its own beyond that version.
 
@@ -22,7 +23,9 @@ from bot.report_cache import ReportCache
 from bot.versioned import VersionedValues
 
 T = TypeVar("T")
-MAX_ANSWERS = 2048  # answers kept in one process, of every workspace (a card ~5 kB: 11 MB)
+# Answers kept in one process, of every workspace: a card with its serialised body ~8-9 kB,
+# a health answer ~6 kB (tracemalloc over 300 of each), so at most ~35 MB.
+MAX_ANSWERS = 4096
 
 
 @dataclass

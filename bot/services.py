@@ -9,7 +9,6 @@ from typing import Any
 from bot.access import Actor
 from bot.answer_cache import AnswerCache
 from bot.clock import Clock
-from bot.health.answers import HealthAnswers
 from bot.ports import Outbound, Store
 from bot.registry.list_counts import ListCounts
 from bot.report_cache import ReportCache
@@ -36,10 +35,8 @@ class Services:
     reports: ReportCache = field(default_factory=ReportCache)
     # `/partner list`'s totals, by workspace, filters and report version.
     list_counts: ListCounts = field(default_factory=ListCounts)
-    # `/health NAME`'s answers, by workspace, partner, day and report version.
-    health_answers: HealthAnswers = field(default_factory=HealthAnswers)
-    # The cards (`/partner show`, `/score NAME`) and the open drills (`/failover status`), by
-    # workspace and the same report version.
+    # The answers of `/partner show`, `/partner list`, `/score NAME`, `/health NAME` and the
+    # open drills of `/failover status`, by workspace and the same report version.
     answers: AnswerCache = field(init=False)
 
     def __post_init__(self) -> None:

@@ -25,15 +25,6 @@ class HealthInputs:
     points: list[MetricPoint]  # the partner's window from the since asked for (health_points')
 
 
-@dataclass(frozen=True)
-class HealthRead:
-    """HealthInputs with the workspace's report version they were read at; inputs None when
-    that version was the one given as known (nothing else was read)."""
-
-    version: int
-    inputs: HealthInputs | None
-
-
 class HealthTx(Protocol):
     """ROI benchmarks by category and the metrics the rules read."""
 
@@ -41,9 +32,6 @@ class HealthTx(Protocol):
     async def partner_health_inputs(
         self, team_id: str, key: str, scope: str, since: date
     ) -> HealthInputs | None: ...
-    async def partner_health_read(
-        self, team_id: str, key: str, scope: str, since: date, known: int
-    ) -> HealthRead | None: ...
     async def benchmark(self, team_id: str, category: str) -> float | None: ...
     async def write_benchmark(
         self, team_id: str, category: str, roi: float, actor: str, at: datetime, old: float | None

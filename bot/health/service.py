@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
 from bot.errors import NotFound, WriteConflict
-from bot.health.answers import HealthAnswers
 from bot.health.pool import judge_pool, pool_report
 from bot.health.portfolio import PoolSummaries, PortfolioReport, assess_portfolio, near_band_edge
 from bot.health.rules import (
@@ -50,47 +49,32 @@ async def health_settings(store: Store, team_id: str) -> HealthSettings:
 
 
 async def partner_health(
-    store: Store,
-    now: datetime,
-    zone: ZoneInfo,
-    team_id: str,
-    name: str,
-    answers: HealthAnswers | None = None,
+    store: Store, now: datetime, zone: ZoneInfo, team_id: str, name: str
 ) -> tuple[HealthReport, HealthSettings]:
     """One partner's health from its recent metrics, in one statement (one snapshot): the
     partner with its backups, thresholds and benchmarks, and the metrics of the window the
     default thresholds set (the shortest); read again from further back when the workspace's
-    thresholds ask for a longer window. With answers, the answer kept for this partner and
-    day is taken when the statement finds the report version it was kept under (and reads
-    nothing else)."""
+    thresholds ask for a longer window. (`/health NAME` keeps the built answer under the
+    report version: handlers/health/listeners.py.)"""
     today = now.astimezone(zone).date()
     key = name_key(name)
-    kept = None if answers is None else answers.known((team_id, key, today))
-    known = -1 if kept is None else kept.version  # versions start at 0
     read_from = lookback_start(today, Thresholds())
     while True:
         async with store.read(snapshot=False) as tx:  # one statement (suggestions aside)
-            read = await tx.partner_health_read(team_id, key, HEALTH, read_from, known)
-            if read is None:
+            found = await tx.partner_health_inputs(team_id, key, HEALTH, read_from)
+            if found is None:
                 raise NotFound(name, await suggestions(tx, team_id, name))
-        if read.inputs is None:  # read at the kept answer's version: it holds
-            assert kept is not None
-            return kept.value
-        found = read.inputs
         settings = HealthSettings(thresholds_from(found.settings), found.benchmarks)
         since = lookback_start(today, settings.thresholds)
         if since >= read_from:
             break
-        read_from, known = since, -1
+        read_from = since
     points = [p for p in found.points if p.period.start >= since]
     partner = found.partner
     retired = frozenset(name for name, status in found.backups if status in RETIRED)
     benchmark = settings.benchmarks.get(partner.category.value)
     limits = settings.thresholds
-    answer = assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings
-    if answers is not None:
-        answers.keep((team_id, key, today), read.version, answer)
-    return answer
+    return assess(partner, points, benchmark, limits, TREND_PERIODS, retired), settings
 
 
 async def partner_series(

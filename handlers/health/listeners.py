@@ -3,6 +3,7 @@ drawn off the loop and uploaded through the outbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.health.command import (
     ThresholdsRequest,
     parse_health_command,
 )
+from bot.registry.rules import name_key
 from bot.reports import portfolio
 from bot.services import Services
 from handlers.blocks import esc, message, section
@@ -27,7 +29,15 @@ from handlers.buttons import Click, on_button
 from handlers.charts import post_chart
 from handlers.health import views
 from handlers.payloads import PortfolioPage
-from handlers.reply import Later, Message, Reply, answer_command, follow_up, now_or_later
+from handlers.reply import (
+    Later,
+    Message,
+    Reply,
+    answer_command,
+    follow_up,
+    now_or_later,
+    serialised,
+)
 
 
 async def health_command(
@@ -59,10 +69,11 @@ async def run(
             pool = await portfolio(services.reports, store, now, zone, team_id)
             return now_or_later(pool, offset, lambda found: views.build_portfolio(*found, offset))
         case PartnerHealthRequest(name=name, chart=False):
-            partner_report, settings = await health_service.partner_health(
-                store, now, zone, team_id, name, services.health_answers
+            today = now.astimezone(zone).date()  # the day sets the window the rules read
+            key = ("health", name_key(name), today)
+            return await services.answers.answer(
+                store, team_id, key, lambda: _partner_health(services, team_id, name, now)
             )
-            return views.build_partner_health(partner_report, settings)
         case PartnerHealthRequest(name=name, chart=True):
             return await start_chart(services, respond, body, name)
         case ThresholdsRequest(values=values):
@@ -80,6 +91,16 @@ async def run(
             current = await health_service.health_settings(store, team_id)
             return views.build_benchmarks(current.benchmarks, current.thresholds, change, True)
     raise CommandError("That request is not handled yet.")
+
+
+async def _partner_health(services: Services, team_id: str, name: str, now: datetime) -> Message:
+    """`/health NAME`'s answer, built to be kept under the report version (bot/answer_cache.py):
+    every input (the partner, its backups' statuses, metrics, thresholds, benchmarks) is
+    written by a transaction that bumps it."""
+    found, settings = await health_service.partner_health(
+        services.store, now, services.settings.zone, team_id, name
+    )
+    return await serialised(views.build_partner_health(found, settings))
 
 
 async def start_chart(

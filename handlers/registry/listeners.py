@@ -97,6 +97,20 @@ async def _card(services: Services, team_id: str, name: str) -> Message:
     return await serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
 
 
+async def _list(services: Services, team_id: str, filters: ListFilters, offset: int) -> Message:
+    """A page of `/partner list`, kept per workspace, filters and page under the report
+    version like the cards (bot/answer_cache.py): a repeated page reads only the version."""
+    offset = max(offset, 0)
+
+    async def page() -> Message:
+        listed = await partners.list_partners(
+            services.store, team_id, filters, offset, counts=services.list_counts
+        )
+        return await serialised(views.build_list(listed, filters))
+
+    return await services.answers.answer(services.store, team_id, ("list", filters, offset), page)
+
+
 async def edit_form(
     services: Services, team_id: str, user_id: str, *, name: str = "", partner_id: int | None = None
 ) -> dict[str, Any]:
@@ -144,10 +158,7 @@ async def run(
             partner, page = await partners.partner_history(store, team_id, name)
             return views.build_history(partner, page, zone)
         case ListRequest(filters=filters):
-            listed = await partners.list_partners(
-                store, team_id, filters, counts=services.list_counts
-            )
-            return views.build_list(listed, filters)
+            return await _list(services, team_id, filters, 0)
         case SetRequest(name=name, fields=fields):
             change = await partners.change_partner(store, now, team_id, actor, name, fields)
             tell_new_owner(services, change, user_id, report)
@@ -212,10 +223,7 @@ async def _list_page(services: Services, click: Click[ListPage]) -> Message:
         )
     except ValueError:  # a forged filter value is refused, not trusted
         raise RuleError("That page's filters are not valid; run `/partner list` again.") from None
-    result = await partners.list_partners(
-        services.store, click.team_id, filters, page.offset, counts=services.list_counts
-    )
-    return views.build_list(result, filters)
+    return await _list(services, click.team_id, filters, page.offset)
 
 
 async def history_page(

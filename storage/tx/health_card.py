@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.health.ports import HealthInputs, HealthRead
+from bot.health.ports import HealthInputs
 from bot.health.rules import MetricPoint
 from bot.metrics import stored_period
 from bot.registry.rules import Status
@@ -17,7 +17,7 @@ from storage.tx.registry import _partner
 
 
 class HealthCardQueries(Queries):
-    """The one read of `/health NAME` (with the report version: partner_health_read)."""
+    """The one read of `/health NAME`."""
 
     async def partner_health_inputs(
         self, team_id: str, key: str, scope: str, since: date
@@ -25,27 +25,11 @@ class HealthCardQueries(Queries):
         """The partner named by key, its backups, the settings of scope, the benchmarks and
         the partner's metrics from since (as health_points reads them); None when no partner
         has the name."""
-        read = await self.partner_health_read(team_id, key, scope, since, -1)
-        return None if read is None else read.inputs
-
-    async def partner_health_read(
-        self, team_id: str, key: str, scope: str, since: date, known: int
-    ) -> HealthRead | None:
-        """partner_health_inputs with the workspace's report version, read in the same
-        statement; the inputs are read only when that version is not known (-1: none)."""
-        query = getattr(self._q, f"partner_health_known_{self._d.name}")
+        query = getattr(self._q, f"partner_health_inputs_{self._d.name}")
         row = await query(
-            self._conn,
-            team_id=team_id,
-            name_key=key,
-            scope=scope,
-            since=self._d.day(since),
-            known=known,
+            self._conn, team_id=team_id, name_key=key, scope=scope, since=self._d.day(since)
         )
-        if row is None:
-            return None
-        version = int(row["report_version"])
-        return HealthRead(version, None if version == known else self._inputs(row))
+        return None if row is None else self._inputs(row)
 
     def _inputs(self, row: Any) -> HealthInputs:
         def parts(column: str) -> list[dict[str, Any]]:

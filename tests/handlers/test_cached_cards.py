@@ -1,7 +1,8 @@
-"""`/partner show`, `/score NAME` and `/failover status` answered from each replica's cache:
-with no write between, a repeated answer reads only the report version; after a write on
-another replica (a field, a metric, a rating, a drill, its thread), the next answer shows it;
-the open drills' ages are as of each request."""
+"""`/partner show`, `/partner list` (and its pages), `/score NAME`, `/health NAME` and
+`/failover status` answered from each replica's cache: with no write between, a repeated
+answer reads only the report version; after a write on another replica (a field, a metric, a
+rating, a threshold, a drill, its thread), the next answer shows it; the open drills' ages are
+as of each request, a health answer is of its day."""
 
 from __future__ import annotations
 
@@ -16,13 +17,25 @@ import pytest
 from bot.access import Actor
 from bot.failover.rules import TITLES, StepState
 from bot.failover.service import start_drill
+from handlers.buttons import on_button
 from handlers.failover.listeners import handle_failover
-from handlers.registry.listeners import handle_partner
+from handlers.health.listeners import handle_health
+from handlers.payloads import ListPage
+from handlers.registry.listeners import handle_partner, list_page
 from handlers.scoring.listeners import handle_score
 from storage.migrate import Migration, load_migrations, migrate_postgres, migrate_sqlite
 from storage.store import PostgresStore, SQLiteStore
 from tests.support.databases import reads_traced, store_for, url_of
-from tests.support.fakes import TEAM, USER, Bot, add_partner, command_body, fake_bot
+from tests.support.fakes import (
+    ADMIN,
+    TEAM,
+    USER,
+    Bot,
+    add_partner,
+    click_body,
+    command_body,
+    fake_bot,
+)
 
 Store = SQLiteStore | PostgresStore
 
@@ -56,6 +69,27 @@ async def score(bot: Bot, text: str) -> str:
     return bot.ack.shown()
 
 
+async def health(bot: Bot, text: str, user: str = USER) -> str:
+    bot.ack.calls.clear()
+    body = command_body(text, command="/health", user=user)
+    await handle_health(bot.ack, bot.respond, body, bot.client, bot.services, text)
+    await bot.settle()
+    return bot.ack.shown()
+
+
+async def page(bot: Bot, offset: int, category: str | None = None) -> str:
+    """Next/Previous on `/partner list`: what the page that replaces the list shows."""
+    bot.respond.calls.clear()
+    value = ListPage(offset=offset, category=category).pack()
+    listener = on_button(ListPage, list_page)
+    await listener(
+        bot.ack, click_body(ListPage.action_id, value), bot.respond, bot.client, bot.services
+    )
+    await bot.settle()
+    assert bot.respond.once["replace_original"] is True
+    return bot.respond.shown()
+
+
 async def status(bot: Bot) -> str:
     bot.ack.calls.clear()
     body = command_body("status", command="/failover")
@@ -82,6 +116,64 @@ async def test_a_repeated_card_reads_only_the_report_version(
         assert await status(one) == drills
     assert len(statements) == 3, statements
     assert all("report_versions" in s for s in statements), statements
+
+
+async def test_a_repeated_list_page_and_health_answer_read_only_the_report_version(
+    replicas: tuple[Bot, Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, _ = replicas
+    for n in range(23):
+        await add_partner(one, f"Partner {n:02d}")
+    await partner(one, 'metrics "Partner 03" rue=35 roi=2.1 sentiment=72')
+    listed, second = await partner(one, "list category=KOL"), await page(one, 20, "KOL")
+    judged = await health(one, '"Partner 03"')
+    assert "1–20 of 23" in listed and "21–23 of 23" in second and "Partner 03" in judged
+    async with reads_traced(one.store, monkeypatch) as statements:
+        assert await partner(one, "list category=KOL") == listed
+        assert await page(one, 20, "KOL") == second
+        assert await health(one, '"partner  03"') == judged  # the same name, as typed
+    assert len(statements) == 3, statements
+    assert all("report_versions" in s for s in statements), statements
+
+
+async def test_a_write_on_another_replica_shows_in_the_next_list_and_health(
+    replicas: tuple[Bot, Bot],
+) -> None:
+    one, two = replicas
+    await add_partner(one, "Acme Media")
+    await add_partner(one, "Bolt")
+    assert "1–2 of 2" in await partner(one, "list category=KOL")
+    assert "Bolt" in await page(one, 0, "KOL")
+    assert "No metrics in the last four months" in await health(one, '"Acme Media"')
+
+    await add_partner(two, "Cobalt")
+    assert "1–3 of 3" in await partner(one, "list category=KOL")
+    assert "Cobalt" in await page(one, 0, "KOL")
+    await partner(two, "set Cobalt category=MCN")
+    assert "1–2 of 2" in await partner(one, "list category=KOL")
+    assert "Cobalt" not in await page(one, 0, "KOL")
+
+    await partner(two, 'metrics "Acme Media" rue=35 roi=2.1 sentiment=72')
+    judged = await health(one, '"Acme Media"')
+    assert "No metrics in the last four months" not in judged and "35" in judged
+    assert "`rue=30`" in await health(two, "thresholds rue=30", user=ADMIN)
+    rethought = await health(one, '"Acme Media"')
+    assert "rue < 40%" in judged and "rue < 30%" in rethought
+    await partner(two, 'set "Acme Media" backups=Bolt')
+    assert "Bolt" in await health(one, '"Acme Media"')  # the backup rule sees it at once
+
+
+async def test_a_health_answer_is_of_its_day(replicas: tuple[Bot, Bot]) -> None:
+    """No write between, but the next day's window drops the oldest week: the answer kept
+    for one day is not the next day's."""
+    one, _ = replicas
+    await add_partner(one, "Acme Media")
+    await partner(one, 'metrics "Acme Media" rue=35 roi=2.1 sentiment=72')
+    today = await health(one, '"Acme Media"')
+    one.clock.advance(timedelta(days=200))  # past every window: no metric is recent
+    later = await health(one, '"Acme Media"')
+    assert later != today and "No metrics in the last four months" in later
+    assert "No metrics in the last four months" not in today
 
 
 async def test_a_write_on_another_replica_shows_in_the_next_card(replicas: tuple[Bot, Bot]) -> None:

@@ -1,6 +1,6 @@
 """Every write method of storage/tx notes the report version itself: a method that runs a
 statement writing a table that a cached answer or report reads (bot/answer_cache.py,
-bot/report_cache.py, bot/registry/list_counts.py, bot/health/answers.py) calls
+bot/report_cache.py, bot/registry/list_counts.py) calls
 `reports_changed`, so no write keeps a replica's answers right only because its caller happens
 to write something else in the same transaction. Read from the source: the SQL files say which
 tables each named query writes, the methods which queries they run."""
