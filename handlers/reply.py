@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.ack.internals import _set_response
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
@@ -41,9 +42,13 @@ class Serialised(dict[str, Any]):
     body: str
 
 
-async def serialised(message: Message) -> Serialised:
-    """message, with the ack body that Bolt's own ack writes for it."""
-    written = await AsyncAck()(**message)  # type: ignore[no-untyped-call]
+def serialised(message: Message) -> Serialised:
+    """message, with the ack body that Bolt's own ack writes for it: written by the function
+    Bolt's AsyncAck calls (it never awaits), so a report's view can be serialised where it is
+    built, once (tests/handlers/test_serialised.py holds it to AsyncAck's body)."""
+    fields = dict(message)
+    text = fields.pop("text", "")
+    written = _set_response(AsyncAck(), text, **fields)  # type: ignore[no-untyped-call]
     kept = Serialised(message)
     kept.body = written.body
     return kept
@@ -66,18 +71,23 @@ class Later:
     work: Awaitable[Message]
 
 
+def view_of(report: Report[T], view: Hashable, build: Callable[[T], Message]) -> Message:
+    """build(report) for one view of a done report (a page, a scope), built and serialised
+    once for every request that shows it (a failed report raises here)."""
+    return report.view(view, lambda found: serialised(build(found)))
+
+
 def now_or_later(
     report: Report[T], view: Hashable, build: Callable[[T], Message]
 ) -> Message | Later:
-    """The answer built from a report (once per view of it: a page, a scope): now when the
-    report is ready (a failed one raises here, so the error goes in the ack), else Later,
-    built when it is."""
+    """The answer built from a report (view_of): now when the report is ready (a failed one
+    raises here, so the error goes in the ack), else Later, built when it is."""
     if report.done():
-        return report.view(view, build)
+        return view_of(report, view, build)
 
     async def built() -> Message:
         await report
-        return report.view(view, build)
+        return view_of(report, view, build)
 
     return Later(built())
 

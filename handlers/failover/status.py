@@ -27,6 +27,6 @@ class StatusBoard:
         drawn = self._drawn
         if drawn is not None and drawn[0] == zone and drawn[1] <= now < drawn[2]:
             return drawn[3]
-        message = await serialised(build_status(self.drills, zone, now))
+        message = serialised(build_status(self.drills, zone, now))
         self._drawn = (zone, now, status_steady_until(self.drills, now), message)
         return message

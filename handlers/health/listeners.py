@@ -37,6 +37,7 @@ from handlers.reply import (
     follow_up,
     now_or_later,
     serialised,
+    view_of,
 )
 
 
@@ -100,7 +101,7 @@ async def _partner_health(services: Services, team_id: str, name: str, now: date
     found, settings = await health_service.partner_health(
         services.store, now, services.settings.zone, team_id, name
     )
-    return await serialised(views.build_partner_health(found, settings))
+    return serialised(views.build_partner_health(found, settings))
 
 
 async def start_chart(
@@ -153,7 +154,7 @@ async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message
     )
     await pool
     offset = click.payload.offset
-    return pool.view(offset, lambda found: views.build_portfolio(*found, offset))
+    return view_of(pool, offset, lambda found: views.build_portfolio(*found, offset))
 
 
 def register(app: AsyncApp) -> None:

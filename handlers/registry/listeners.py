@@ -94,7 +94,7 @@ async def handle_partner(
 async def _card(services: Services, team_id: str, name: str) -> Message:
     card = await partner_card(services.store, team_id, name)
     zone = services.settings.zone
-    return await serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
+    return serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
 
 
 async def _list(services: Services, team_id: str, filters: ListFilters, offset: int) -> Message:
@@ -106,7 +106,7 @@ async def _list(services: Services, team_id: str, filters: ListFilters, offset: 
         listed = await partners.list_partners(
             services.store, team_id, filters, offset, counts=services.list_counts
         )
-        return await serialised(views.build_list(listed, filters))
+        return serialised(views.build_list(listed, filters))
 
     return await services.answers.answer(services.store, team_id, ("list", filters, offset), page)
 

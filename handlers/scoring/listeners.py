@@ -43,6 +43,7 @@ from handlers.reply import (
     now_or_later,
     open_modal,
     serialised,
+    view_of,
 )
 from handlers.scoring import views
 from handlers.scoring.modal import build_rate_modal, read_rating
@@ -107,7 +108,7 @@ async def run(
 
 async def _card(services: Services, team_id: str, name: str) -> Message:
     card = await score_service.score_card(services.store, team_id, name)
-    return await serialised(views.build_card(card, services.settings.zone))
+    return serialised(views.build_card(card, services.settings.zone))
 
 
 def _rated(card: ScoreCard) -> ScoreCard:
@@ -195,8 +196,10 @@ async def _top(services: Services, click: Click[TopPage]) -> Message:
         services.reports, services.store, click.team_id, category, page.limit
     )
     await ranked
-    return ranked.view(
-        page.offset, lambda top: views.build_top(top, page.limit, page.offset, page.category)
+    return view_of(
+        ranked,
+        page.offset,
+        lambda top: views.build_top(top, page.limit, page.offset, page.category),
     )
 
 

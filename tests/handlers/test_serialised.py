@@ -13,8 +13,9 @@ import pytest
 import slack_bolt.response.response as bolt_response
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.report_cache import Report
 from handlers.blocks import message, section
-from handlers.reply import Serialised, answer, serialised
+from handlers.reply import Later, Serialised, answer, now_or_later, serialised
 from storage.store import SQLiteStore
 from tests.support.fakes import Bot, fake_bot
 
@@ -28,7 +29,7 @@ async def bot(store: SQLiteStore) -> AsyncIterator[Bot]:
 
 
 async def test_the_body_is_the_one_bolts_ack_writes() -> None:
-    kept = await serialised(ANSWER)
+    kept = serialised(ANSWER)
     bolts = AsyncAck()  # type: ignore[no-untyped-call]
     await bolts(**ANSWER)
     assert bolts.response is not None
@@ -39,7 +40,7 @@ async def test_the_body_is_the_one_bolts_ack_writes() -> None:
 async def test_on_bolts_ack_the_kept_body_goes_out_unserialised_again(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kept = await serialised(ANSWER)
+    kept = serialised(ANSWER)
 
     def refused(*_: Any, **__: Any) -> str:
         raise AssertionError("serialised again")
@@ -57,7 +58,7 @@ async def test_on_bolts_ack_the_kept_body_goes_out_unserialised_again(
 
 
 async def test_a_fake_ack_and_a_late_answer_get_the_message_itself(store: SQLiteStore) -> None:
-    kept = await serialised(ANSWER)
+    kept = serialised(ANSWER)
 
     async def work() -> Serialised:
         return kept
@@ -76,3 +77,27 @@ async def test_a_fake_ack_and_a_late_answer_get_the_message_itself(store: SQLite
         gate.set()
         await slow.settle()
         assert slow.respond.once == ANSWER
+
+
+async def test_a_reports_view_is_built_and_serialised_once_for_every_request() -> None:
+    """`/digest preview`, `/score top` and the portfolio: each view of a report carries its
+    ack body, so a repeated request neither builds nor serialises the message again."""
+    built: list[str] = []
+
+    def build(found: str) -> dict[str, Any]:
+        built.append(found)
+        return message([section(f"*{found}*")], found)
+
+    async def computed() -> str:
+        return "Acme Media"
+
+    report = Report(asyncio.get_running_loop().create_task(computed()))
+    later = now_or_later(report, 0, build)  # not done yet: the answer follows the ack
+    assert isinstance(later, Later)
+    first = await later.work
+    again, other = now_or_later(report, 0, build), now_or_later(report, 1, build)
+    assert again is first and other is not first and built == ["Acme Media", "Acme Media"]
+    assert isinstance(first, Serialised) and json.loads(first.body) == build("Acme Media")
+    bolts = AsyncAck()  # type: ignore[no-untyped-call]
+    await bolts(**first)
+    assert bolts.response is not None and bolts.response.body == first.body
