@@ -247,7 +247,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--slow-requests", type=int, default=64)
+    parser.add_argument("--slow-requests", type=int, default=1000)
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--concurrency", type=int, default=32)
