@@ -1,16 +1,16 @@
 """Answers that show only what the database holds (a partner's card, its score card, its
 health on a day, a page of `/partner list`, the open drills that `/failover status` shows as
-of each request's moment), kept per workspace
-and key under the workspace's report version, so a request that finds its key under the
-version it read answers with no read of its own beyond that version.
+of each request's moment), kept per workspace and key under the workspace's report version,
+so a request that finds its key under the version it read answers with no read of its own
+beyond that version.
 
 The version is the one the slow reports are keyed on (bot/report_cache.py): the database
 bumps it in the same transaction as every write that changes what these answers show, and
 it is read (one statement, shared by the requests that arrive before it begins) before the
 answer's data. An entry is therefore never older than its version, whatever replica wrote
 last; only an equal version is taken. Failures are not kept. Entries are few and small (the
-built messages, least recently used dropped first), and never changed once kept: whoever
-takes one must not mutate it."""
+messages as the bodies their acks send, least recently used dropped first), and never
+changed once kept: whoever takes one must not mutate it."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from bot.report_cache import ReportCache
 from bot.versioned import VersionedValues
 
 T = TypeVar("T")
-# Answers kept in one process, of every workspace: a card with its serialised body ~8-9 kB,
-# a health answer ~6 kB (tracemalloc over 300 of each), so at most ~35 MB.
+# Answers kept in one process, of every workspace: each as its serialised body
+# (handlers/reply.py Serialised), 2-4 kB with what building it memoised (tracemalloc over 300
+# cards, score cards and health answers), so at most ~15 MB.
 MAX_ANSWERS = 4096
 
 

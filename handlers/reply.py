@@ -5,6 +5,7 @@ neutral line and shown as "nothing was changed"."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -33,34 +34,51 @@ T = TypeVar("T")
 OUR_SIDE = "Something went wrong on our side; nothing was changed. Try again."
 
 
-class Serialised(dict[str, Any]):
-    """A message kept to answer many requests (bot/answer_cache.py), with the body Bolt's ack
-    writes for it, written once: an ack with it sends that body instead of serialising the
-    same message again (a card's `json.dumps` is 30 us, a tenth of a kept card's request)."""
+@dataclass(frozen=True, slots=True)
+class Serialised:
+    """A message kept to answer many requests (bot/answer_cache.py, a report's views) as the
+    body Bolt's ack writes for it, written once: an ack on Bolt's own ack sends that body with
+    no serialising again (a card's `json.dumps` is 30 us, a tenth of a kept card's request),
+    and it is all that is kept: a card's 1.5 kB of text, not its ~8 kB of dicts and lists
+    (tracemalloc). Anything else that sends it (a fake ack, respond) decodes it afresh."""
 
-    __slots__ = ("body",)
     body: str
+    plain: bool = False  # Bolt's ack writes a message of only text as that text
+
+    def message(self) -> Message:
+        """The message again, as a new dict (Bolt's ack wrote it as JSON, in order)."""
+        if self.plain:
+            return {"text": self.body}
+        decoded: Message = json.loads(self.body)
+        return decoded
+
+
+Answer = Message | Serialised  # what a listener's work answers with
 
 
 def serialised(message: Message) -> Serialised:
-    """message, with the ack body that Bolt's own ack writes for it: written by the function
+    """message, as the ack body that Bolt's own ack writes for it: written by the function
     Bolt's AsyncAck calls (it never awaits), so a report's view can be serialised where it is
     built, once (tests/handlers/test_serialised.py holds it to AsyncAck's body)."""
     fields = dict(message)
     text = fields.pop("text", "")
     written = _set_response(AsyncAck(), text, **fields)  # type: ignore[no-untyped-call]
-    kept = Serialised(message)
-    kept.body = written.body
-    return kept
+    body: str = written.body
+    return Serialised(body, plain=set(message) == {"text"})
 
 
-async def ack_with(ack: Reply, message: Message) -> None:
-    """Ack with message; a serialised one, on Bolt's ack, with the body written for it (what
-    Bolt's ack sets itself: its response)."""
-    if isinstance(message, Serialised) and isinstance(ack, AsyncAck):
-        ack.response = BoltResponse(status=200, body=message.body)
+def message_of(answer: Answer) -> Message:
+    """The answer as a message to send (respond, a fake ack)."""
+    return answer.message() if isinstance(answer, Serialised) else answer
+
+
+async def ack_with(ack: Reply, answer: Answer) -> None:
+    """Ack with the answer; a serialised one, on Bolt's ack, with the body written for it
+    (what Bolt's ack sets itself: its response)."""
+    if isinstance(answer, Serialised) and isinstance(ack, AsyncAck):
+        ack.response = BoltResponse(status=200, body=answer.body)
         return
-    await ack(**message)
+    await ack(**message_of(answer))
 
 
 @dataclass(frozen=True)
@@ -68,10 +86,10 @@ class Later:
     """An answer that is not ready at once (a report still being computed): `answer` acks
     "Working on it" at once and sends work's answer through the response_url."""
 
-    work: Awaitable[Message]
+    work: Awaitable[Answer]
 
 
-def view_of(report: Report[T], view: Hashable, build: Callable[[T], Message]) -> Message:
+def view_of(report: Report[T], view: Hashable, build: Callable[[T], Message]) -> Serialised:
     """build(report) for one view of a done report (a page, a scope), built and serialised
     once for every request that shows it (a failed report raises here)."""
     return report.view(view, lambda found: serialised(build(found)))
@@ -79,13 +97,13 @@ def view_of(report: Report[T], view: Hashable, build: Callable[[T], Message]) ->
 
 def now_or_later(
     report: Report[T], view: Hashable, build: Callable[[T], Message]
-) -> Message | Later:
+) -> Answer | Later:
     """The answer built from a report (view_of): now when the report is ready (a failed one
     raises here, so the error goes in the ack), else Later, built when it is."""
     if report.done():
         return view_of(report, view, build)
 
-    async def built() -> Message:
+    async def built() -> Answer:
         await report
         return view_of(report, view, build)
 
@@ -109,7 +127,7 @@ def user_error(err: RuleError | CommandError, help_command: str | None = None) -
     return error_message(text)
 
 
-async def rendered(work: Awaitable[Message], what: str, help_command: str | None = None) -> Message:
+async def rendered(work: Awaitable[Answer], what: str, help_command: str | None = None) -> Answer:
     """work's answer, or the user-facing error; an unexpected failure is logged as what
     failed (never the request's content) and shown as nothing changed."""
     return (await _outcome(work, what, help_command))[0]
@@ -132,7 +150,7 @@ async def answer(
     services: Services,
     ack: Reply,
     respond: Reply,
-    work: Awaitable[Message | Later],
+    work: Awaitable[Answer | Later],
     what: str,
     *,
     help_command: str | None = None,
@@ -157,15 +175,15 @@ async def answer(
     report = services.tasks.spawn(rendered(result.work, what, help_command), name=what)
     wait = min(services.report_wait, services.ack_budget - (loop.time() - began))
     if wait > 0 and await _done_within(report, wait):
-        await ack(**report.result())
+        await ack_with(ack, report.result())
         return
     await ack(response_type="ephemeral", text=WORKING)
     services.tasks.spawn(_respond_when_done(report, respond), name=f"{what} answer")
 
 
 async def _answer_of(
-    task: asyncio.Task[tuple[Message | Later, bool]], what: str, help_command: str | None
-) -> Message:
+    task: asyncio.Task[tuple[Answer | Later, bool]], what: str, help_command: str | None
+) -> Answer:
     """The message task's work answered, once a Later one is ready too."""
     result, _ = await task
     if isinstance(result, Later):
@@ -194,8 +212,8 @@ async def _done_within(task: asyncio.Task[Any], budget: float) -> bool:
     return task.done()
 
 
-async def _respond_when_done(answered: Awaitable[Message], respond: Reply) -> None:
-    await respond(**(await answered))
+async def _respond_when_done(answered: Awaitable[Answer], respond: Reply) -> None:
+    await respond(**message_of(await answered))
 
 
 async def answer_command(
@@ -204,7 +222,7 @@ async def answer_command(
     respond: Reply,
     text: str,
     parse: Callable[[str], R],
-    work: Callable[[R], Awaitable[Message | Later]],
+    work: Callable[[R], Awaitable[Answer | Later]],
     command: str,
 ) -> None:
     """One slash command's text: a slip in its words is answered in the ack with a pointer to
@@ -219,7 +237,7 @@ async def answer_command(
 
 
 def follow_up(
-    services: Services, respond: Reply, work: Awaitable[Message], what: str, *, replace: bool
+    services: Services, respond: Reply, work: Awaitable[Answer], what: str, *, replace: bool
 ) -> None:
     """Work a button starts after its ack: the answer (replacing the clicked message when
     paging) or the error goes to the clicker, never only to the log."""
@@ -227,7 +245,8 @@ def follow_up(
     async def run() -> None:
         message, ok = await _outcome(work, what)
         # An error goes in a new message: replacing the page would lose what the user saw.
-        await respond(**message, **({"replace_original": True} if replace and ok else {}))
+        shown = message_of(message)
+        await respond(**shown, **({"replace_original": True} if replace and ok else {}))
 
     services.tasks.spawn(run(), name=what)
 

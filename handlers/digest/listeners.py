@@ -37,7 +37,7 @@ from handlers.digest import views
 from handlers.digest.jobs import post_digest
 from handlers.health.views import build_partner_health
 from handlers.payloads import DigestDetails
-from handlers.reply import Later, Message, Reply, answer_command, follow_up, now_or_later
+from handlers.reply import Answer, Later, Message, Reply, answer_command, follow_up, now_or_later
 from handlers.slack_client import error_code
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def handle_digest(
     await answer_command(services, ack, respond, text, parse_digest_command, work, "/digest")
 
 
-async def run(services: Services, body: dict[str, Any], request: DigestRequest) -> Message | Later:
+async def run(services: Services, body: dict[str, Any], request: DigestRequest) -> Answer | Later:
     """Carry out one digest request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
     actor = services.actor(body["user_id"])

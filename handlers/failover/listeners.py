@@ -34,7 +34,7 @@ from handlers.failover.status import StatusBoard
 from handlers.ids import FailoverView
 from handlers.outbox import report_by_respond
 from handlers.payloads import SkipMeta, StepAssign, StepDone, StepSkip
-from handlers.reply import OUR_SIDE, Message, Reply, answer_command, open_modal, user_error
+from handlers.reply import OUR_SIDE, Answer, Message, Reply, answer_command, open_modal, user_error
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ async def _status_board(store: Store, team_id: str) -> StatusBoard:
     return StatusBoard(await failover.open_drills(store, team_id))
 
 
-async def run(services: Services, body: dict[str, Any], request: FailoverRequest) -> Message:
+async def run(services: Services, body: dict[str, Any], request: FailoverRequest) -> Answer:
     """Carry out one failover request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
     zone = services.settings.zone

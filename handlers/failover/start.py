@@ -20,7 +20,7 @@ from handlers.buttons import Click, on_button
 from handlers.failover import views
 from handlers.failover.listeners import _post_drill
 from handlers.payloads import StartDrill
-from handlers.reply import Message, Reply, rendered
+from handlers.reply import Message, Reply, message_of, rendered
 
 NO_CHANNEL = (
     "A drill lives in a channel's thread, and this button was not pressed in a channel: "
@@ -68,7 +68,7 @@ async def _start_clicked(services: Services, click: Click[StartDrill], respond: 
     work = _start_on(
         services, click.team_id, click.user_id, click.payload.partner_id, click.channel_id
     )
-    await respond(**await rendered(work, "failover start"))
+    await respond(**message_of(await rendered(work, "failover start")))
 
 
 async def after_drop(
@@ -95,7 +95,7 @@ async def after_drop(
     work = _start_on(services, partner.team_id, user_id, partner.id, channel_id)
 
     async def start_then_tell() -> None:
-        await respond(**await rendered(work, "failover auto-start"))
+        await respond(**message_of(await rendered(work, "failover auto-start")))
 
     services.tasks.spawn(start_then_tell(), name="failover auto-start")
     text = (

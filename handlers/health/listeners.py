@@ -30,6 +30,7 @@ from handlers.charts import post_chart
 from handlers.health import views
 from handlers.payloads import PortfolioPage
 from handlers.reply import (
+    Answer,
     Later,
     Message,
     Reply,
@@ -58,7 +59,7 @@ async def handle_health(
 
 async def run(
     services: Services, respond: Reply, body: dict[str, Any], request: HealthRequest
-) -> Message | Later:
+) -> Answer | Later:
     """Carry out one health request and build its answer."""
     team_id, store = body["team_id"], services.store
     now, zone = services.clock.now(), services.settings.zone
@@ -94,7 +95,7 @@ async def run(
     raise CommandError("That request is not handled yet.")
 
 
-async def _partner_health(services: Services, team_id: str, name: str, now: datetime) -> Message:
+async def _partner_health(services: Services, team_id: str, name: str, now: datetime) -> Answer:
     """`/health NAME`'s answer, built to be kept under the report version (bot/answer_cache.py):
     every input (the partner, its backups' statuses, metrics, thresholds, benchmarks) is
     written by a transaction that bumps it."""
@@ -144,7 +145,7 @@ async def portfolio_page(
     follow_up(services, respond, _portfolio(services, click), "health page", replace=True)
 
 
-async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Message:
+async def _portfolio(services: Services, click: Click[PortfolioPage]) -> Answer:
     pool = await portfolio(
         services.reports,
         services.store,

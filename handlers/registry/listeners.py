@@ -46,6 +46,7 @@ from handlers.payloads import (
 from handlers.registry import views
 from handlers.registry.modal import build_partner_modal, read_submission
 from handlers.reply import (
+    Answer,
     Message,
     Reply,
     answer,
@@ -91,18 +92,18 @@ async def handle_partner(
     await answer(services, ack, respond, work, "/partner")
 
 
-async def _card(services: Services, team_id: str, name: str) -> Message:
+async def _card(services: Services, team_id: str, name: str) -> Answer:
     card = await partner_card(services.store, team_id, name)
     zone = services.settings.zone
     return serialised(views.build_card(card.partner, card.metrics, zone, card.drills))
 
 
-async def _list(services: Services, team_id: str, filters: ListFilters, offset: int) -> Message:
+async def _list(services: Services, team_id: str, filters: ListFilters, offset: int) -> Answer:
     """A page of `/partner list`, kept per workspace, filters and page under the report
     version like the cards (bot/answer_cache.py): a repeated page reads only the version."""
     offset = max(offset, 0)
 
-    async def page() -> Message:
+    async def page() -> Answer:
         listed = await partners.list_partners(
             services.store, team_id, filters, offset, counts=services.list_counts
         )
@@ -131,7 +132,7 @@ async def run(
     *,
     channel_id: str | None = None,
     respond: Reply | None = None,
-) -> Message:
+) -> Answer:
     """Carry out one registry request and build its answer; report tells the asker what
     could not be sent on their behalf (a new owner's direct message). A drop in a channel
     (channel_id, with respond for what follows the answer) may start a failover drill."""
@@ -211,7 +212,7 @@ async def list_page(
     follow_up(services, respond, _list_page(services, click), "list page", replace=True)
 
 
-async def _list_page(services: Services, click: Click[ListPage]) -> Message:
+async def _list_page(services: Services, click: Click[ListPage]) -> Answer:
     page = click.payload
     try:
         filters = ListFilters(
@@ -244,7 +245,7 @@ async def show_history(
     follow_up(services, respond, work, "history", replace=False)
 
 
-async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Message:
+async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Answer:
     partner, page = await partners.partner_history(
         services.store, team_id, offset=offset, partner_id=partner_id
     )

@@ -34,6 +34,7 @@ from handlers.charts import post_chart
 from handlers.ids import ScoreView
 from handlers.payloads import RadarChart, RateMeta, RatePartner, RetirePartner, ReviewPage, TopPage
 from handlers.reply import (
+    Answer,
     Later,
     Message,
     Reply,
@@ -66,7 +67,7 @@ async def handle_score(
 
 async def run(
     services: Services, respond: Reply, body: dict[str, Any], request: ScoreRequest
-) -> Message | Later:
+) -> Answer | Later:
     """Carry out one scoring request and build its answer."""
     team_id, store, now = body["team_id"], services.store, services.clock.now()
     actor, zone = services.actor(body["user_id"]), services.settings.zone
@@ -106,7 +107,7 @@ async def run(
     raise CommandError("That request is not handled yet.")
 
 
-async def _card(services: Services, team_id: str, name: str) -> Message:
+async def _card(services: Services, team_id: str, name: str) -> Answer:
     card = await score_service.score_card(services.store, team_id, name)
     return serialised(views.build_card(card, services.settings.zone))
 
@@ -187,7 +188,7 @@ async def top_page(
     follow_up(services, respond, _top(services, click), "top page", replace=True)
 
 
-async def _top(services: Services, click: Click[TopPage]) -> Message:
+async def _top(services: Services, click: Click[TopPage]) -> Answer:
     page = click.payload
     if page.category is not None and page.category not in set(Category):
         raise RuleError("That page's category is not valid; run `/score top` again.")

@@ -60,8 +60,8 @@ async def test_the_board_shows_what_build_status_draws_at_each_moment_asked(
 ) -> None:
     board = StatusBoard(shown)
     for now in asked:  # forwards, backwards, the same moment twice
-        assert await board.shown(ZONE, now) == build_status(shown, ZONE, now)
-    assert await board.shown(ZoneInfo("UTC"), asked[0]) == build_status(
+        assert (await board.shown(ZONE, now)).message() == build_status(shown, ZONE, now)
+    assert (await board.shown(ZoneInfo("UTC"), asked[0])).message() == build_status(
         shown, ZoneInfo("UTC"), asked[0]
     )
 
