@@ -4,7 +4,7 @@
 -- :limit rows, n their order) and its drills (how many, the latest one's fields), as JSON:
 -- tags, backups and metrics as arrays of [order, values...] (arrays, not objects: a third
 -- cheaper to write and to read). Numbers as 17-digit text: SQLite's JSON writes 15.
--- The metrics' floor (the :periods-th latest start) comes from the index alone; without it
+-- The metrics' floor (the :periods-th latest start) comes from the index alone: without it
 -- the window read and numbered every metric row of the partner (260 in the bench, a table
 -- row each) before the limit.
 SELECT p.*,
