@@ -12,11 +12,14 @@ from bot.ports import Store
 from bot.registry.lookup import suggestions
 from bot.registry.rules import Partner, name_key
 
+CARD_PERIODS = 4  # periods of metrics a card shows (a period holds at most one of each metric)
+
 
 @dataclass(frozen=True)
 class PartnerCard:
     partner: Partner
-    metrics: list[tuple[str, str, float]]  # (period, metric, value), latest periods first
+    metrics: list[tuple[str, str, float]]  # (period, metric, value), latest periods first:
+    # those of the CARD_PERIODS latest period starts (what the card shows, and no more)
     drills: DrillRecord
 
 
@@ -24,7 +27,9 @@ async def partner_card(store: Store, team_id: str, name: str) -> PartnerCard:
     """What `/partner show` shows, read in one statement (one snapshot): the partner, its
     latest metrics and its drills (how many, and the latest)."""
     async with store.read(snapshot=False) as tx:  # one statement (suggestions aside)
-        found = await tx.partner_card(team_id, name_key(name), len(METRICS) * 4)
+        found = await tx.partner_card(
+            team_id, name_key(name), CARD_PERIODS, len(METRICS) * CARD_PERIODS
+        )
         if found is None:
             raise NotFound(name, await suggestions(tx, team_id, name))
     return PartnerCard(*found)

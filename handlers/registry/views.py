@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.failover.record import NO_DRILLS, DrillRecord
 from bot.metrics import format_metric
 from bot.paging import Page
+from bot.registry.card import CARD_PERIODS
 from bot.registry.ports import AuditEntry, ListedPartner, ListFilters
 from bot.registry.rules import Partner, Status, field_label, typed_name
 from bot.registry.service import Change
@@ -160,15 +161,12 @@ def build_card_blocks(
     return blocks
 
 
-_CARD_PERIODS = 4  # periods of metrics a card shows
-
-
 def _metrics_text(metrics: list[tuple[str, str, float]]) -> str:
     if not metrics:
         return "*Metrics*\nNone recorded yet: `/partner metrics NAME rue=35 roi=2.1 ...`"
     by_period: dict[str, list[str]] = defaultdict(list)
     for period, metric, value in metrics:
-        if period not in by_period and len(by_period) == _CARD_PERIODS:
+        if period not in by_period and len(by_period) == CARD_PERIODS:
             break  # latest periods first: the rest are not shown, so not formatted
         by_period[period].append(f"{metric} {format_metric(metric, value)}")
     lines = [f"`{period}`  {' · '.join(values)}" for period, values in by_period.items()]

@@ -18,12 +18,14 @@ class CardQueries(RegistryQueries, FailoverQueries):
     """The card's read, built with the registry's and the drills' own row readers."""
 
     async def partner_card(
-        self, team_id: str, key: str, limit: int
+        self, team_id: str, key: str, periods: int, limit: int
     ) -> tuple[Partner, list[tuple[str, str, float]], DrillRecord] | None:
-        """The partner named by key with its latest `limit` metric values (period, metric,
-        value; latest periods first) and its drills; None when no partner has the name."""
+        """The partner named by key with its latest metric values (period, metric, value;
+        latest periods first), those of its `periods` latest period starts, at most `limit`
+        (what `partner_metrics(limit)` gives, up to its first start older than those), and
+        its drills; None when no partner has the name."""
         query = getattr(self._q, f"partner_card_{self._d.name}")
-        row = await query(self._conn, team_id=team_id, name_key=key, limit=limit)
+        row = await query(self._conn, team_id=team_id, name_key=key, periods=periods, limit=limit)
         if row is None:
             return None
 

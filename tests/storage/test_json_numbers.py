@@ -34,7 +34,7 @@ async def test_card_numbers_are_exact_under_a_databases_float_digits(
     await other.open(AT)
     try:
         async with other.read() as tx:
-            card = await tx.partner_card("T1", "acme", 32)
+            card = await tx.partner_card("T1", "acme", 4, 32)
             score = await tx.score_inputs("T1", "acme", "score")
     finally:
         await other.close()
