@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.access import CLI_ACTOR
 from bot.errors import RuleError, WriteConflict
 from bot.health.rules import MetricPoint
-from bot.health.upkeep import SummaryDrafts, write_summaries
+from bot.health.upkeep import SUMMARISED, SummaryDrafts, write_summaries
 from bot.metrics import format_metric
 from bot.ports import Tx
 from bot.registry.csv_io import ImportRejected, MetricsRow
@@ -146,12 +146,15 @@ def _outcomes(
 def chunk_points(
     by_key: dict[str, Partner], chunk: list[MetricsRow]
 ) -> dict[int, list[MetricPoint]]:
-    """The chunk's values by partner, as the summaries' drafts take them."""
+    """The chunk's values by partner, as the summaries' drafts take them: every partner of
+    the chunk, with only the values a summary reads (the others would be passed over)."""
     values: dict[int, list[MetricPoint]] = {}
     for row in chunk:
         pid = by_key[name_key(row.name)].id
         values.setdefault(pid, []).extend(
-            MetricPoint(pid, row.period, metric, value) for metric, value in row.values.items()
+            MetricPoint(pid, row.period, metric, value)
+            for metric, value in row.values.items()
+            if metric in SUMMARISED
         )
     return values
 
