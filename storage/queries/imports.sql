@@ -180,7 +180,7 @@ SELECT partner_id, period, period_kind, period_start, period_end, metric, value
   FROM (SELECT partner_id, period, period_kind, period_start, period_end, metric, value,
                DENSE_RANK() OVER (PARTITION BY partner_id
                                   ORDER BY substr(CASE WHEN period_kind = 'week'
-                                                   THEN date(period_start, '+31 days')
+                                                   THEN date(period_start, '+3 days')
                                                    ELSE period_start END, 1, 7) DESC) AS n
           FROM metrics
          WHERE team_id = :team_id AND partner_id IN (SELECT value FROM json_each(:ids))
