@@ -18,6 +18,7 @@ from bot.health.rules import MetricPoint
 from bot.health.upkeep import SUMMARISED, SummaryDrafts, write_summaries
 from bot.metrics import format_metric
 from bot.ports import Tx
+from bot.registry.bulk_ports import AuditRow
 from bot.registry.csv_io import ImportRejected, MetricsRow
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Diff, Partner, Status, check_takes_metrics, name_key
@@ -65,10 +66,8 @@ async def write_metric_chunk(
     olds = await tx.stage_metrics([value for _, _, value in flat])
     _refuse_archived(chunk, by_key, await tx.staged_partner_statuses(team_id))
     written = await tx.write_staged_metrics(CLI_ACTOR.label, at)
-    counts, audits, changed, lost = await asyncio.to_thread(
-        _outcomes, flat, olds, written, at, team_id
-    )
-    await tx.add_audits(audits)
+    counts, audits, changed, lost = await asyncio.to_thread(_outcomes, flat, olds, written)
+    await tx.add_audits_of(team_id, CLI_ACTOR.label, at, ACTION, audits)
     for row, partner, value in lost:  # raced by another writer: read again, one by one
         diff = await write_metrics(
             tx,
@@ -104,14 +103,11 @@ def _flat_values(by_key: dict[str, Partner], chunk: list[MetricsRow]) -> Flat:
 
 
 def _outcomes(
-    flat: Flat,
-    olds: dict[int, float | None],
-    written: set[tuple[int, str, str]],
-    at: datetime,
-    team_id: str,
-) -> tuple[list[int], list[tuple[int, AuditEntry]], set[int], Flat]:
+    flat: Flat, olds: dict[int, float | None], written: set[tuple[int, str, str]]
+) -> tuple[list[int], list[AuditRow], set[int], Flat]:
     """What each staged value did: the counts (created, updated, unchanged), the audit rows
-    of those written, the partners whose metrics changed and the values that lost a race."""
+    of those written (partner id, field, before, after), the partners whose metrics changed
+    and the values that lost a race."""
     counts = [0, 0, 0]
     texts: dict[tuple[str, float], str] = {}  # a chunk's values repeat: each formatted once
 
@@ -123,7 +119,7 @@ def _outcomes(
             made = texts[(metric, value)] = format_metric(metric, value)
         return made
 
-    audits: list[tuple[int, AuditEntry]] = []
+    audits: list[AuditRow] = []
     changed: set[int] = set()
     lost: Flat = []
     for idx, (row, partner, value) in enumerate(flat):
@@ -135,9 +131,7 @@ def _outcomes(
         else:
             before = "" if old is None else text(value.metric, old)
             after = text(value.metric, value.value)
-            where = f"{value.metric}@{row.period.label}"
-            entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
-            audits.append((partner.id, entry))
+            audits.append((partner.id, f"{value.metric}@{row.period.label}", before, after))
             counts[0 if old is None else 1] += 1
             changed.add(partner.id)
     return counts, audits, changed, lost

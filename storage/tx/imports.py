@@ -68,6 +68,36 @@ class ImportsQueries(Queries):
         )
         await self._many("insert_audit_each", "audit_log", params)
 
+    async def add_audits_of(
+        self,
+        team_id: str,
+        actor: str,
+        at: datetime,
+        action: str,
+        rows: Sequence[tuple[int, str, str, str]],
+    ) -> None:
+        """add_audits for entries of one workspace, actor, moment and action (an import's
+        chunk): (partner id, field, before, after) each, in the order given."""
+        stamp = self._d.stamp(at)
+
+        def params() -> list[dict[str, Any]]:
+            # 100,000 audit rows an import: no AuditEntry a row (0.21 -> 0.05 s of CPU).
+            return [
+                {
+                    "team_id": team_id,
+                    "partner_id": pid,
+                    "actor": actor,
+                    "at": stamp,
+                    "action": action,
+                    "field": field,
+                    "before": before,
+                    "after": after,
+                }
+                for pid, field, before, after in rows
+            ]
+
+        await self._many("insert_audit_each", "audit_log", await asyncio.to_thread(params))
+
     async def _many(self, query: str, table: str, rows: list[dict[str, Any]]) -> None:
         """Insert rows into a table: SQLite by executemany, PostgreSQL by COPY (its
         executemany binds row by row, about five times slower at this size)."""
