@@ -11,7 +11,7 @@ from bot.health.summary import HealthSummary
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 
-AuditRow = tuple[int, str, str, str]  # partner id, field, before, after
+AuditRow = tuple[int, datetime, str, str, str]  # partner id, at, field, before, after
 
 
 class BulkTx(Protocol):
@@ -22,7 +22,7 @@ class BulkTx(Protocol):
     async def write_staged_metrics(self, actor: str, at: datetime) -> set[tuple[int, str, str]]: ...
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None: ...
     async def add_audits_of(
-        self, team_id: str, actor: str, at: datetime, action: str, rows: Sequence[AuditRow]
+        self, team_id: str, actor: str, action: str, rows: Sequence[AuditRow]
     ) -> None: ...
     async def write_partners(
         self, partners: Sequence[tuple[Partner, str]], at: datetime

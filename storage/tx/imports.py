@@ -72,13 +72,18 @@ class ImportsQueries(Queries):
         self,
         team_id: str,
         actor: str,
-        at: datetime,
         action: str,
-        rows: Sequence[tuple[int, str, str, str]],
+        rows: Sequence[tuple[int, datetime, str, str, str]],
     ) -> None:
-        """add_audits for entries of one workspace, actor, moment and action (an import's
-        chunk): (partner id, field, before, after) each, in the order given."""
-        stamp = self._d.stamp(at)
+        """add_audits for entries of one workspace, actor and action (an import's chunk):
+        (partner id, at, field, before, after) each, in the order given."""
+        stamps: dict[datetime, Any] = {}  # an import's entries share a few moments
+
+        def stamp(at: datetime) -> Any:
+            made = stamps.get(at)
+            if made is None:
+                made = stamps[at] = self._d.stamp(at)
+            return made
 
         def params() -> list[dict[str, Any]]:
             # 100,000 audit rows an import: no AuditEntry a row (0.21 -> 0.05 s of CPU).
@@ -87,13 +92,13 @@ class ImportsQueries(Queries):
                     "team_id": team_id,
                     "partner_id": pid,
                     "actor": actor,
-                    "at": stamp,
+                    "at": stamp(at),
                     "action": action,
                     "field": field,
                     "before": before,
                     "after": after,
                 }
-                for pid, field, before, after in rows
+                for pid, at, field, before, after in rows
             ]
 
         await self._many("insert_audit_each", "audit_log", await asyncio.to_thread(params))
