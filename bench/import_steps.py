@@ -47,6 +47,7 @@ TX_STEPS = [
     "staged_partner_statuses",
     "write_staged_metrics",
     "add_audits",
+    "add_audits_of",
     "write_partners",
     "replace_tags_of",
     "replace_backups_of",

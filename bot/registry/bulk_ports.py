@@ -11,6 +11,8 @@ from bot.health.summary import HealthSummary
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 
+AuditRow = tuple[int, datetime, str, str, str]  # partner id, at, field, before, after
+
 
 class BulkTx(Protocol):
     """Imports' writes, many rows a statement, compare and set as the per-row ones."""
@@ -19,6 +21,9 @@ class BulkTx(Protocol):
     async def staged_partner_statuses(self, team_id: str) -> list[tuple[int, str, str]]: ...
     async def write_staged_metrics(self, actor: str, at: datetime) -> set[tuple[int, str, str]]: ...
     async def add_audits(self, entries: Iterable[tuple[int, AuditEntry]]) -> None: ...
+    async def add_audits_of(
+        self, team_id: str, actor: str, action: str, rows: Sequence[AuditRow]
+    ) -> None: ...
     async def write_partners(
         self, partners: Sequence[tuple[Partner, str]], at: datetime
     ) -> tuple[dict[str, int], dict[int, datetime]]: ...

@@ -191,6 +191,9 @@ def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
     rows, problems = _read_table(text, METRIC_COLUMNS, required=("name", "period"))
     parsed: list[MetricsRow] = []
     first_line: dict[tuple[str, str], int] = {}
+    # A file's periods are a few texts on thousands of rows: each read once (a Period is
+    # immutable, so rows share it), its error too.
+    periods: dict[str, Period | str] = {}
     for line, cells in rows:
         bad: list[str] = []
         name = period = None
@@ -198,10 +201,18 @@ def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
             name = csv_name(cells["name"])
         except RuleError as exc:
             bad.append(str(exc))
-        try:
-            period = read_period(cells["period"], today)
-        except RuleError as exc:
-            bad.append(str(exc))
+        raw_period = cells["period"]
+        read = periods.get(raw_period)
+        if read is None:
+            try:
+                read = read_period(raw_period, today)
+            except RuleError as exc:
+                read = str(exc)
+            periods[raw_period] = read
+        if isinstance(read, str):
+            bad.append(read)
+        else:
+            period = read
         values: dict[str, float] = {}
         for key in METRICS:
             raw = cells.get(key, "")

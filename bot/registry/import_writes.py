@@ -15,11 +15,12 @@ from datetime import datetime
 from bot.access import CLI_ACTOR
 from bot.errors import RuleError, WriteConflict
 from bot.health.rules import MetricPoint
-from bot.health.upkeep import SummaryDrafts, write_summaries
+from bot.health.upkeep import SUMMARISED, SummaryDrafts, write_summaries
 from bot.metrics import format_metric
 from bot.ports import Tx
+from bot.registry.bulk_ports import AuditRow
 from bot.registry.csv_io import ImportRejected, MetricsRow
-from bot.registry.ports import AuditEntry, MetricRow
+from bot.registry.ports import MetricRow
 from bot.registry.rules import Diff, Partner, Status, check_takes_metrics, name_key
 from bot.registry.service import write_metrics
 
@@ -65,10 +66,8 @@ async def write_metric_chunk(
     olds = await tx.stage_metrics([value for _, _, value in flat])
     _refuse_archived(chunk, by_key, await tx.staged_partner_statuses(team_id))
     written = await tx.write_staged_metrics(CLI_ACTOR.label, at)
-    counts, audits, changed, lost = await asyncio.to_thread(
-        _outcomes, flat, olds, written, at, team_id
-    )
-    await tx.add_audits(audits)
+    counts, audits, changed, lost = await asyncio.to_thread(_outcomes, flat, olds, written, at)
+    await tx.add_audits_of(team_id, CLI_ACTOR.label, ACTION, audits)
     for row, partner, value in lost:  # raced by another writer: read again, one by one
         diff = await write_metrics(
             tx,
@@ -104,12 +103,8 @@ def _flat_values(by_key: dict[str, Partner], chunk: list[MetricsRow]) -> Flat:
 
 
 def _outcomes(
-    flat: Flat,
-    olds: dict[int, float | None],
-    written: set[tuple[int, str, str]],
-    at: datetime,
-    team_id: str,
-) -> tuple[list[int], list[tuple[int, AuditEntry]], set[int], Flat]:
+    flat: Flat, olds: dict[int, float | None], written: set[tuple[int, str, str]], at: datetime
+) -> tuple[list[int], list[AuditRow], set[int], Flat]:
     """What each staged value did: the counts (created, updated, unchanged), the audit rows
     of those written, the partners whose metrics changed and the values that lost a race."""
     counts = [0, 0, 0]
@@ -123,7 +118,7 @@ def _outcomes(
             made = texts[(metric, value)] = format_metric(metric, value)
         return made
 
-    audits: list[tuple[int, AuditEntry]] = []
+    audits: list[AuditRow] = []
     changed: set[int] = set()
     lost: Flat = []
     for idx, (row, partner, value) in enumerate(flat):
@@ -135,9 +130,7 @@ def _outcomes(
         else:
             before = "" if old is None else text(value.metric, old)
             after = text(value.metric, value.value)
-            where = f"{value.metric}@{row.period.label}"
-            entry = AuditEntry(team_id, CLI_ACTOR.label, at, ACTION, where, before, after)
-            audits.append((partner.id, entry))
+            audits.append((partner.id, at, f"{value.metric}@{row.period.label}", before, after))
             counts[0 if old is None else 1] += 1
             changed.add(partner.id)
     return counts, audits, changed, lost
@@ -146,12 +139,15 @@ def _outcomes(
 def chunk_points(
     by_key: dict[str, Partner], chunk: list[MetricsRow]
 ) -> dict[int, list[MetricPoint]]:
-    """The chunk's values by partner, as the summaries' drafts take them."""
+    """The chunk's values by partner, as the summaries' drafts take them: every partner of
+    the chunk, with only the values a summary reads (the others would be passed over)."""
     values: dict[int, list[MetricPoint]] = {}
     for row in chunk:
         pid = by_key[name_key(row.name)].id
         values.setdefault(pid, []).extend(
-            MetricPoint(pid, row.period, metric, value) for metric, value in row.values.items()
+            MetricPoint(pid, row.period, metric, value)
+            for metric, value in row.values.items()
+            if metric in SUMMARISED
         )
     return values
 
@@ -190,11 +186,11 @@ def _as_read(write: PartnerWrite) -> Partner:
     return replace(write.after, id=write.before.id, updated_at=write.before.updated_at)
 
 
-def _entry(partner: Partner, field_name: str, before: str, after: str) -> AuditEntry:
+def _version(partner: Partner) -> datetime:
     at = partner.updated_at or partner.created_at
     if at is None:
         raise ValueError("a partner is audited as stored, with its version")
-    return AuditEntry(partner.team_id, CLI_ACTOR.label, at, ACTION, field_name, before, after)
+    return at
 
 
 async def write_partner_chunk(
@@ -216,7 +212,7 @@ async def write_partner_chunk(
     new = set(new_ids.values())  # inserted just now: no tags or backups to delete
     await tx.replace_tags_of(team_id, tags, new)
     await tx.replace_backups_of(team_id, backups, new)
-    await tx.add_audits(audits)
+    await tx.add_audits_of(team_id, CLI_ACTOR.label, ACTION, audits)
     return stored
 
 
@@ -230,7 +226,7 @@ def _partners_written(
     dict[str, Partner],
     dict[int, tuple[str, ...]],
     dict[int, list[int]],
-    list[tuple[int, AuditEntry]],
+    list[AuditRow],
 ]:
     """The chunk's partners as stored by name key, the tags and backups to write by id and
     the audit rows; ImportRejected or WriteConflict when one was registered or changed
@@ -260,9 +256,10 @@ def _partners_written(
     }
     # Audited at the stored version, as apply_change audits (an Undo finds them by it).
     audits = [
-        (partner.id, _entry(partner, c.field, c.before, c.after))
+        (partner.id, version, c.field, c.before, c.after)
         for w in chunk
         for partner in [stored[name_key(w.after.name)]]
+        for version in [_version(partner)]
         for c in w.diff.changes
     ]
     return stored, tags, backups, audits

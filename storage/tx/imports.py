@@ -17,7 +17,7 @@ from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Dialect, Queries
 from storage.tx.health import _points, period_kinds
-from storage.tx.registry import RegistryQueries, metric_params
+from storage.tx.registry import RegistryQueries
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
 _TICK = timedelta(microseconds=1)  # as update_partner: a new version is later than the old
@@ -33,9 +33,7 @@ class ImportsQueries(Queries):
         await getattr(self._q, f"create_metric_stage_{self._d.name}")(self._conn)
         await self._q.clear_metric_stage(self._conn)
         # A chunk's parameters are thousands of dicts: built off the event loop.
-        staged = await asyncio.to_thread(
-            lambda: [{"idx": idx, **metric_params(row, self._d)} for idx, row in enumerate(rows)]
-        )
+        staged = await asyncio.to_thread(_stage_params, rows, self._d)
         await self._many("stage_metric", "import_metric_stage", staged)
         if self._d.name == "postgresql":
             await self._q.analyze_metric_stage(self._conn)
@@ -67,6 +65,41 @@ class ImportsQueries(Queries):
             lambda: [self._audit_params(entry, pid, stamps) for pid, entry in entries]
         )
         await self._many("insert_audit_each", "audit_log", params)
+
+    async def add_audits_of(
+        self,
+        team_id: str,
+        actor: str,
+        action: str,
+        rows: Sequence[tuple[int, datetime, str, str, str]],
+    ) -> None:
+        """add_audits for entries of one workspace, actor and action (an import's chunk):
+        (partner id, at, field, before, after) each, in the order given."""
+        stamps: dict[datetime, Any] = {}  # an import's entries share a few moments
+
+        def stamp(at: datetime) -> Any:
+            made = stamps.get(at)
+            if made is None:
+                made = stamps[at] = self._d.stamp(at)
+            return made
+
+        def params() -> list[dict[str, Any]]:
+            # 100,000 audit rows an import: no AuditEntry a row (0.21 -> 0.05 s of CPU).
+            return [
+                {
+                    "team_id": team_id,
+                    "partner_id": pid,
+                    "actor": actor,
+                    "at": stamp(at),
+                    "action": action,
+                    "field": field,
+                    "before": before,
+                    "after": after,
+                }
+                for pid, at, field, before, after in rows
+            ]
+
+        await self._many("insert_audit_each", "audit_log", await asyncio.to_thread(params))
 
     async def _many(self, query: str, table: str, rows: list[dict[str, Any]]) -> None:
         """Insert rows into a table: SQLite by executemany, PostgreSQL by COPY (its
@@ -287,6 +320,32 @@ class ImportsQueries(Queries):
         )
         if params:
             await self._q.replace_summary_each(self._conn, params)
+
+
+def _stage_params(rows: Sequence[MetricRow], dialect: Dialect) -> list[dict[str, Any]]:
+    """metric_params of each row with its position (idx), each period's days written once:
+    a file's rows share a few periods (0.137 -> 0.055 s of CPU for 100,000 values)."""
+    days: dict[int, tuple[Any, Any]] = {}  # by id: every period stays alive in rows meanwhile
+    staged = []
+    for idx, row in enumerate(rows):
+        period = row.period
+        written = days.get(id(period))
+        if written is None:
+            written = days[id(period)] = (dialect.day(period.start), dialect.day(period.end))
+        staged.append(
+            {
+                "idx": idx,
+                "team_id": row.team_id,
+                "partner_id": row.partner_id,
+                "period": period.label,
+                "period_kind": period.kind,
+                "period_start": written[0],
+                "period_end": written[1],
+                "metric": row.metric,
+                "value": float(row.value),
+            }
+        )
+    return staged
 
 
 def _recorded(rows: Sequence[Any], dialect: Dialect) -> list[MetricPoint]:

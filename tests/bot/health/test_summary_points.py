@@ -146,3 +146,35 @@ async def test_a_draft_whose_replaced_value_moved_reads_every_value() -> None:
     same = [MetricPoint(1, weeks[2], "rue", 50.0)]
     drafts = await draft_summaries(tx, TEAM, {1: same})  # type: ignore[arg-type]
     assert tx.full_reads == [] and drafts.summaries[1] == summarise(same)
+
+
+async def test_roi_values_between_are_every_roi_value_starting_in_each_span(
+    store: Store,
+) -> None:
+    """The drafts' ROI months (roi_values_between, found by period end as well on SQLite):
+    every ROI value of a partner whose period starts within its span, weeks, months and days,
+    a span's first day and last day included, nothing else."""
+    await generate_pool(store, AT, 33, 20, {})
+    async with store.read() as tx:
+        partners = await tx.all_partners(TEAM)
+        everything = {p.id: await tx.rule_points(TEAM, p.id) for p in partners}
+    rng = random.Random(33)
+    spans = []
+    for pid, points in everything.items():
+        starts = sorted({p.period.start for p in points if p.metric == "roi"})
+        if len(starts) < 2:
+            continue
+        first = rng.choice(starts)  # on a stored start: the edges are in
+        last = min(first + timedelta(days=rng.randint(0, 62)), max(starts))
+        spans.append((pid, first, last))
+    assert len(spans) > 10
+    expected = sorted(
+        (p.partner_id, p.period.label, p.value)
+        for pid, first, last in spans
+        for p in everything[pid]
+        if p.metric == "roi" and first <= p.period.start <= last
+    )
+    async with store.read() as tx:
+        found = await tx.roi_values_between(TEAM, spans)
+    assert sorted((p.partner_id, p.period.label, p.value) for p in found) == expected
+    assert {p.period.kind for p in found} == {"week", "month", "day"}

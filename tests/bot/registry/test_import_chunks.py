@@ -363,3 +363,30 @@ async def test_a_draft_tells_a_moved_row_from_another_partners_row_of_its_label(
         for partner in await tx.all_partners("T1"):
             full = summarise(await tx.rule_points("T1", partner.id))
             assert stored[partner.id] == to_json(full), partner.name
+
+
+async def test_rows_of_metrics_no_summary_reads_leave_each_summary_the_full_computation(
+    store: Store,
+) -> None:
+    """The drafts are given only the values a summary reads (rue, roi, sentiment): a partner
+    whose rows hold only gmv and traffic still gets its summary row, and every summary, of
+    a chunk of both kinds, is the full computation from the metrics."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme", "Beta", "Cara"]))
+    first = "name,period,rue,roi,sentiment\nAcme,2026-W40,30,1.25,70\nBeta,2026-W40,31,2.5,80\n"
+    await import_metrics(store, AT, "T1", first, today=TODAY)
+    again = (
+        "name,period,rue,roi,gmv,traffic\n"
+        "Acme,2026-W40,,,5000,900\n"  # a summary stored; no value it reads
+        "Beta,2026-W41,33,2.75,6000,\n"
+        "Cara,2026-W41,,,7000,100\n"  # no summary yet; no value it reads
+    )
+    result = await import_metrics(store, AT, "T1", again, today=TODAY)
+    assert result == ImportResult(7, 0, 0, rows=3)
+    async with store.read() as tx:
+        stored = await tx.pool_summaries("T1")
+        partners = await tx.all_partners("T1")
+        assert {p.id for p in partners} <= set(stored)
+        for partner in partners:
+            full = to_json(summarise(await tx.rule_points("T1", partner.id)))
+            assert stored[partner.id] == full, partner.name
+        assert await scalar(store, "SELECT COUNT(*) FROM health_summary WHERE stale = 1") == 0

@@ -33,7 +33,7 @@ HEAVY = [  # (module, name): each step of a chunk that walks its thousands of ro
     (import_writes, "_outcomes"),
     (import_writes, "_partners_written"),
     (upkeep, "_to_bring_up"),
-    (tx_imports, "metric_params"),
+    (tx_imports, "_stage_params"),
     (tx_imports, "to_json"),
 ]
 
