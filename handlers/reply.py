@@ -46,7 +46,8 @@ class Serialised:
     plain: bool = False  # Bolt's ack writes a message of only text as that text
 
     def message(self) -> Message:
-        """The message again, as a new dict (Bolt's ack wrote it as JSON, in order)."""
+        """The message again, as a new dict, as Bolt's ack wrote it (its keys in Bolt's order:
+        text, response_type, blocks; JSON's types: lists, not tuples)."""
         if self.plain:
             return {"text": self.body}
         decoded: Message = json.loads(self.body)
@@ -64,7 +65,9 @@ def serialised(message: Message) -> Serialised:
     text = fields.pop("text", "")
     written = _set_response(AsyncAck(), text, **fields)  # type: ignore[no-untyped-call]
     body: str = written.body
-    return Serialised(body, plain=set(message) == {"text"})
+    # Bolt writes the text alone when nothing else is left to send (no blocks, empty blocks,
+    # no response type); a JSON body never equals the text it holds.
+    return Serialised(body, plain=body == text)
 
 
 def message_of(answer: Answer) -> Message:

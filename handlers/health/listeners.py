@@ -72,7 +72,7 @@ async def run(
             return now_or_later(pool, offset, lambda found: views.build_portfolio(*found, offset))
         case PartnerHealthRequest(name=name, chart=False):
             today = now.astimezone(zone).date()  # the day sets the window the rules read
-            key = ("health", name_key(name), today)
+            key = ("health", name_key(name), zone.key, today)
             return await services.answers.answer(
                 store, team_id, key, lambda: _partner_health(services, team_id, name, now)
             )

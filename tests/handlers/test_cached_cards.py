@@ -17,6 +17,7 @@ import pytest
 from bot.access import Actor
 from bot.failover.rules import TITLES, StepState
 from bot.failover.service import start_drill
+from bot.registry.rules import Category
 from handlers.buttons import on_button
 from handlers.failover.listeners import handle_failover
 from handlers.health.listeners import handle_health
@@ -160,7 +161,26 @@ async def test_a_write_on_another_replica_shows_in_the_next_list_and_health(
     rethought = await health(one, '"Acme Media"')
     assert "rue < 40%" in judged and "rue < 30%" in rethought
     await partner(two, 'set "Acme Media" backups=Bolt')
-    assert "Bolt" in await health(one, '"Acme Media"')  # the backup rule sees it at once
+    backed = await health(one, '"Acme Media"')
+    assert "Bolt" in backed  # the backup rule sees it at once
+    await partner(two, 'drop Bolt reason="left the market"')  # a write to another partner
+    assert await health(one, '"Acme Media"') != backed
+    assert "no ROI benchmark for KOL" in backed
+    reply = await health(two, "benchmark category=kol roi=3.5", user=ADMIN)
+    assert "KOL benchmark not set → 3.5" in reply
+    assert "no ROI benchmark for KOL" not in await health(one, '"Acme Media"')
+
+
+async def test_each_filter_set_and_page_is_its_own_kept_list(replicas: tuple[Bot, Bot]) -> None:
+    one, _ = replicas
+    for n in range(3):
+        await add_partner(one, f"Kol {n}")
+    await add_partner(one, "Agency", category=Category.MCN)
+    assert "1–4 of 4" in await partner(one, "list")
+    assert "1–3 of 3" in await partner(one, "list category=KOL")
+    assert "1–1 of 1" in await partner(one, "list category=MCN")
+    assert "Agency" in await page(one, 0) and "Agency" not in await page(one, 0, "KOL")
+    assert "1–4 of 4" in await partner(one, "list")  # each still its own, no write between
 
 
 async def test_a_health_answer_is_of_its_day(replicas: tuple[Bot, Bot]) -> None:

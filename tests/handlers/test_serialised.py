@@ -111,3 +111,7 @@ async def test_a_message_of_only_text_is_kept_as_bolt_writes_it() -> None:
     await bolts(**only_text)
     assert bolts.response is not None and kept.body == bolts.response.body == only_text["text"]
     assert kept.plain and kept.message() == only_text
+    for left_bare in ({"text": "[1, 2]", "blocks": []}, {"text": "x", "response_type": None}):
+        kept = serialised(left_bare)  # nothing but the text is sent: Bolt writes the text
+        assert kept.plain and kept.body == left_bare["text"]
+        assert kept.message() == {"text": left_bare["text"]}

@@ -5,6 +5,7 @@ board kept per report version shows what build_status draws at any moment asked.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -74,7 +75,11 @@ async def test_an_age_or_a_deadline_ends_what_the_board_shows() -> None:
     late = BASE + timedelta(minutes=30, seconds=5)
     assert status_steady_until([drill], late) == step.deadline + timedelta(microseconds=1)
     board = StatusBoard([drill])
-    assert "open 3 min" in str(await board.shown(ZONE, now))
-    assert "open 4 min" in str(await board.shown(ZONE, BASE + timedelta(minutes=4)))
-    assert "overdue" not in str(await board.shown(ZONE, step.deadline))
-    assert "overdue" in str(await board.shown(ZONE, step.deadline + timedelta(microseconds=1)))
+
+    async def shown(at: datetime) -> str:
+        return json.dumps((await board.shown(ZONE, at)).message(), ensure_ascii=False)
+
+    assert "open 3 min" in await shown(now)
+    assert "open 4 min" in await shown(BASE + timedelta(minutes=4))
+    assert "overdue" not in await shown(step.deadline)
+    assert "overdue" in await shown(step.deadline + timedelta(microseconds=1))
