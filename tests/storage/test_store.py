@@ -182,3 +182,61 @@ async def test_a_read_and_a_write_each_take_one_trip_to_the_thread(store: SQLite
         changed = await tx.update_partner(partner, "acme", AT)
     assert changed is not None
     assert len(trips) == 5, trips
+
+
+# --- the planner's statistics ------------------------------------------------------
+
+
+async def stat_tables(path: str) -> set[str]:
+    async with aiosqlite.connect(path) as conn:
+        rows = await conn.execute_fetchall("SELECT DISTINCT tbl FROM sqlite_stat1")
+    return {str(row[0]) for row in rows}
+
+
+async def test_each_start_gives_the_planner_statistics_of_every_table(tmp_path: Path) -> None:
+    """PRAGMA optimize at close analyses only what the writer used: a start fills in the rest
+    (a file with statistics of metrics alone got a portfolio plan ten times slower)."""
+    path = str(tmp_path / "t.db")
+    first = SQLiteStore(path)
+    await first.open(OPENED_AT)
+    for n in range(30):
+        await insert(first, f"Partner {n}")
+    await first.close()
+    async with aiosqlite.connect(path) as conn:  # as a close that analysed one table leaves it
+        await conn.execute("DELETE FROM sqlite_stat1 WHERE tbl <> 'metrics'")
+        await conn.commit()
+    assert "partners" not in await stat_tables(path)
+    again = SQLiteStore(path)
+    await again.open(OPENED_AT)
+    try:
+        assert "partners" in await stat_tables(path)
+        assert await scalar(path, "SELECT stat FROM sqlite_stat1 WHERE idx = 'partners_listed'")
+    finally:
+        await again.close()
+
+
+async def test_a_start_does_not_wait_for_the_write_lock_to_analyse(tmp_path: Path) -> None:
+    """Another process holding the write lock (an import): the start goes on without the
+    statistics, and its writer waits for locks as long as ever afterwards."""
+    path = str(tmp_path / "t.db")
+    made = SQLiteStore(path)
+    await made.open(OPENED_AT)
+    await made.close()
+    async with aiosqlite.connect(path) as conn:
+        await conn.execute("DELETE FROM sqlite_stat1")
+        await conn.commit()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    blocked = SQLiteStore(path)
+    try:
+        await blocked.open(OPENED_AT)
+        assert await stat_tables(path) == set()  # not analysed: the lock was taken
+        async with blocked.read() as tx:
+            assert await tx.report_version("T1") == 0  # and it serves
+        assert blocked._writer is not None
+        busy = await blocked._writer.execute_fetchall("PRAGMA busy_timeout")
+        assert next(iter(busy))[0] == 5000
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        await blocked.close()
