@@ -245,7 +245,7 @@ async def show_history(
     follow_up(services, respond, work, "history", replace=False)
 
 
-async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Answer:
+async def _history(services: Services, team_id: str, partner_id: int, offset: int) -> Message:
     partner, page = await partners.partner_history(
         services.store, team_id, offset=offset, partner_id=partner_id
     )
