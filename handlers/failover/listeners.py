@@ -78,7 +78,7 @@ async def run(services: Services, body: dict[str, Any], request: FailoverRequest
             board = await services.answers.answer(
                 store, team_id, "open drills", lambda: _status_board(store, team_id)
             )
-            return await board.shown(zone, now)  # ages and overdue marks: as of now
+            return board.shown(zone, now)  # ages and overdue marks: as of now
         case HistoryRequest(name=name):
             shown, drills = await failover.history(store, team_id, name)
             return views.build_history(shown, drills, zone)

@@ -22,7 +22,7 @@ class StatusBoard:
     drills: list[Drill]
     _drawn: tuple[ZoneInfo, datetime, datetime, Serialised] | None = None
 
-    async def shown(self, zone: ZoneInfo, now: datetime) -> Serialised:
+    def shown(self, zone: ZoneInfo, now: datetime) -> Serialised:
         """The status as `build_status(drills, zone, now)` draws it."""
         drawn = self._drawn
         if drawn is not None and drawn[0] == zone and drawn[1] <= now < drawn[2]:

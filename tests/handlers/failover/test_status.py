@@ -61,8 +61,8 @@ async def test_the_board_shows_what_build_status_draws_at_each_moment_asked(
 ) -> None:
     board = StatusBoard(shown)
     for now in asked:  # forwards, backwards, the same moment twice
-        assert (await board.shown(ZONE, now)).message() == build_status(shown, ZONE, now)
-    assert (await board.shown(ZoneInfo("UTC"), asked[0])).message() == build_status(
+        assert board.shown(ZONE, now).message() == build_status(shown, ZONE, now)
+    assert board.shown(ZoneInfo("UTC"), asked[0]).message() == build_status(
         shown, ZoneInfo("UTC"), asked[0]
     )
 
@@ -76,10 +76,10 @@ async def test_an_age_or_a_deadline_ends_what_the_board_shows() -> None:
     assert status_steady_until([drill], late) == step.deadline + timedelta(microseconds=1)
     board = StatusBoard([drill])
 
-    async def shown(at: datetime) -> str:
-        return json.dumps((await board.shown(ZONE, at)).message(), ensure_ascii=False)
+    def shown(at: datetime) -> str:
+        return json.dumps(board.shown(ZONE, at).message(), ensure_ascii=False)
 
-    assert "open 3 min" in await shown(now)
-    assert "open 4 min" in await shown(BASE + timedelta(minutes=4))
-    assert "overdue" not in await shown(step.deadline)
-    assert "overdue" in await shown(step.deadline + timedelta(microseconds=1))
+    assert "open 3 min" in shown(now)
+    assert "open 4 min" in shown(BASE + timedelta(minutes=4))
+    assert "overdue" not in shown(step.deadline)
+    assert "overdue" in shown(step.deadline + timedelta(microseconds=1))
