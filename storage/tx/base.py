@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosql
 
+from bot.health.lazy import release
 from storage.tx.loader import QuickQueryLoader
 from storage.tx.one_hop import OneHopSQLiteAdapter
 
@@ -32,15 +33,35 @@ def queries(adapter: str = "aiosqlite") -> Any:
     return _queries[adapter]
 
 
-def _plain_rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[Any]:
-    """Every row of a statement as plain tuples, stepped to its end at once (run in the
-    connection's own thread)."""
+def _boxed_rows(
+    conn: sqlite3.Connection, sql: str, params: dict[str, Any], plain: bool
+) -> list[list[Any]]:
+    """Every row of a statement, stepped to its end at once (run in the connection's own
+    thread), as plain tuples or as the connection makes rows (sqlite3.Row), in a box: a
+    one-item list that `_unboxed` empties on the event loop's side.
+
+    aiosqlite's worker thread keeps its last job's result (a local of its loop, and the
+    future it answered) until its next job. A result handed over bare was so freed in that
+    thread when the reader ran its next statement: the full computation's 1,100,050 rows,
+    one C call of 100-120 ms holding the GIL, the loop stalled throughout (bench/README.md,
+    "The portfolio's first-round stall"). The box leaves the worker only an empty list."""
     cursor = conn.cursor()
-    cursor.row_factory = None
+    if plain:
+        cursor.row_factory = None
     try:
-        return cursor.execute(sql, params).fetchall()
+        return [cursor.execute(sql, params).fetchall()]
     finally:
         cursor.close()
+
+
+def _unboxed(box: list[list[Any]]) -> list[Any]:
+    """The rows out of `_boxed_rows`' box, with the caller their only holder; a large
+    result is also handed to the janitor (bot/health/lazy.py), which frees it a row at a
+    time once the caller lets go, instead of in one call that holds the GIL where its last
+    reference goes (the event loop's thread or a worker's)."""
+    rows = box.pop()
+    release(rows)
+    return rows
 
 
 def utc_text(moment: datetime) -> str:
@@ -136,7 +157,8 @@ class Queries:
         if self._d.name == "sqlite" and not query.attributes:
             # What OneHopSQLiteAdapter.select runs, without aiosql's two generators stepped
             # once a row (a tenth of a millisecond of loop for a hundred rows).
-            return list(await self._conn.execute_fetchall(query.sql, params))
+            box = await self._conn._execute(_boxed_rows, self._conn._conn, query.sql, params, False)
+            return _unboxed(box)
         # The queries' own adapter (list_queries has its own): on PostgreSQL ConnectionPGAdapter.
         fetch_rows = getattr(query.__self__.driver_adapter, "fetch_rows", None)
         if fetch_rows is not None and not query.attributes:
@@ -163,7 +185,8 @@ class Queries:
             return await self._fetchall(name, **params)
         sql = getattr(self._q, name).sql
         # aiosqlite's own queueing (what its execute_fetchall does), with tuples for rows.
-        return list(await self._conn._execute(_plain_rows, self._conn._conn, sql, params))
+        box = await self._conn._execute(_boxed_rows, self._conn._conn, sql, params, True)
+        return _unboxed(box)
 
     def reports_changed(self, *team_ids: str) -> None:
         """Note that this transaction writes what the workspaces' slow reports or cached cards
