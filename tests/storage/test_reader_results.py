@@ -15,21 +15,23 @@ from typing import Any
 import pytest
 
 import bot.health.lazy
-from bot.health.lazy import BIG
 from storage.store import SQLiteStore
+from storage.tx.base import LARGE_RESULT
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TEAM = "T1"
+OTHER = "T2"
 STAMP = "2026-11-22T09:00:00.000000Z"
-MANY = BIG + 200
 
 
-async def _store_of(path: Path, partners: int) -> SQLiteStore:
+async def _store_of(path: Path, partners: int, others: int = 0) -> SQLiteStore:
+    """A store with partners in TEAM and others in OTHER."""
     store = SQLiteStore(str(path))
     await store.open(AT)
     rows = [
-        (TEAM, f"Partner {n}", f"partner {n}", "KOL", "core", "active", "U1", STAMP, STAMP)
-        for n in range(partners)
+        (team, f"Partner {n}", f"partner {n}", "KOL", "core", "active", "U1", STAMP, STAMP)
+        for team, count in ((TEAM, partners), (OTHER, others))
+        for n in range(count)
     ]
     async with store.write() as tx:
         await tx._conn.executemany(
@@ -67,15 +69,15 @@ async def test_a_reads_rows_are_held_by_the_caller_alone(tmp_path: Path, fetch: 
 async def test_a_large_reads_rows_are_handed_to_the_janitor(
     tmp_path: Path, fetch: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = await _store_of(tmp_path / "t.db", MANY)
+    store = await _store_of(tmp_path / "t.db", LARGE_RESULT, LARGE_RESULT - 1)
     taken = _Taken()
     monkeypatch.setattr(bot.health.lazy, "JANITOR", taken)
     try:
         async with store.read() as tx:
-            few = await getattr(tx, fetch)("benchmarks", team_id=TEAM)
-            assert taken.handed == []  # a small result is freed where it is dropped
+            fewer = await getattr(tx, fetch)("partner_ids", team_id=OTHER)
+            assert taken.handed == []  # freed where it is dropped
             rows = await getattr(tx, fetch)("partner_ids", team_id=TEAM)
-        assert len(rows) == MANY and few == []
+        assert len(fewer) == LARGE_RESULT - 1 and len(rows) == LARGE_RESULT
         assert len(taken.handed) == 1 and taken.handed[0] is rows
     finally:
         await store.close()
