@@ -2,6 +2,7 @@
 (the signature check, Bolt, our listener, the answer), under cProfile, with no HTTP.
 
     python bench/profile_commands.py --sqlite-file /tmp/copy.db --case show --requests 300
+    python bench/profile_commands.py --sqlite-file /tmp/copy.db --case show --fresh-names
 
 Prints the event loop thread's CPU time a request (what bounds the bench's req/s, and less
 moved by a busy machine than wall time), all threads' and the wall time beside it, then
@@ -79,8 +80,13 @@ async def main(args: argparse.Namespace) -> None:
         response = await app.async_dispatch(AsyncBoltRequest(body=payload, headers=headers))
         assert response.status == 200, response.body
 
+    asked = 0  # with --fresh-names every run asks partners no run asked before (misses)
+
     async def run(count: int) -> float:
-        numbers = iter(range(count))
+        nonlocal asked
+        first = asked if args.fresh_names else 0
+        numbers = iter(range(first, first + count))
+        asked += count
 
         async def client() -> None:
             for i in numbers:
@@ -119,6 +125,9 @@ if __name__ == "__main__":
     parser.add_argument("--text", help="the command's text instead of the case's")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--fresh-names", action="store_true", help="every request another partner: misses"
+    )
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
     asyncio.run(main(parser.parse_args()))
