@@ -182,7 +182,10 @@ class PartnerWrite:
 
 def _as_read(write: PartnerWrite) -> Partner:
     if write.before is None:
-        return replace(write.after, id=0, updated_at=None)
+        after = write.after  # a draft of new_partner is already as read: no copy
+        if after.id == 0 and after.updated_at is None:
+            return after
+        return replace(after, id=0, updated_at=None)
     return replace(write.after, id=write.before.id, updated_at=write.before.updated_at)
 
 

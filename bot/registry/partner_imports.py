@@ -147,14 +147,13 @@ def _fields_write(
     row: PartnerRow, current: dict[str, Partner], team_id: str
 ) -> PartnerWrite | str | None:
     """A row's fields but its backups as a write (None: nothing changes), or why not."""
-    fields = replace(row.fields, backups=None)
     partner = current.get(name_key(row.name))
     if partner is not None:
-        after, diff = apply(partner, fields)
+        after, diff = apply(partner, replace(row.fields, backups=None))
         return PartnerWrite(row.line, partner, after, diff) if diff else None
-    if fields.owner is None:
+    if row.fields.owner is None:
         return f"*{row.name}* is new, so it needs an owner (a Slack user ID)."
-    draft = new_partner(team_id, CLI_ACTOR, fields)
+    draft = new_partner(team_id, CLI_ACTOR, row.fields, backups=False)
     return PartnerWrite(row.line, None, draft, creation_diff(draft))
 
 
