@@ -160,7 +160,11 @@ def instrument() -> None:
         if hasattr(ImportsQueries, name):
             setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
     # each statement by its query's name
-    for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
+    for cls, method in (
+        (Queries, "_fetch_tuples"),
+        (ImportsQueries, "_many"),
+        (ImportsQueries, "_records"),
+    ):
         setattr(cls, method, by_query(getattr(cls, method)))
     for module in (metric_imports, partner_imports):
         for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):

@@ -114,6 +114,11 @@ RETURNING metrics.partner_id, metrics.period, metrics.metric;
 INSERT INTO audit_log (team_id, partner_id, actor, at, action, field, before, after)
 VALUES (:team_id, :partner_id, :actor, :at, :action, :field, :before, :after);
 
+-- name: insert_audit_rows_sqlite*!
+-- insert_audit_each with positional parameters: tuples bind in a third less time than dicts.
+INSERT INTO audit_log (team_id, partner_id, actor, at, action, field, before, after)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
 -- name: create_id_stage_sqlite!
 CREATE TEMP TABLE IF NOT EXISTS import_id_stage (partner_id INTEGER PRIMARY KEY);
 
@@ -254,11 +259,10 @@ CREATE TEMP TABLE IF NOT EXISTS import_partner_stage (
 -- name: clear_partner_stage!
 DELETE FROM import_partner_stage;
 
--- name: stage_partner*!
+-- name: stage_partner_rows_sqlite*!
 INSERT INTO import_partner_stage (idx, id, team_id, name, name_key, category, tier, status,
                                   owner, contacts, notes, drop_reason, success_cases, at, version)
-VALUES (:idx, :id, :team_id, :name, :name_key, :category, :tier, :status, :owner, :contacts,
-        :notes, :drop_reason, :success_cases, :at, :version);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: insert_staged_partners
 -- New partners, in file order; a name registered meanwhile is not returned (the unique key).
@@ -285,9 +289,8 @@ RETURNING partners.id;
 -- name: delete_tags_each*!
 DELETE FROM partner_tags WHERE team_id = :team_id AND partner_id = :partner_id;
 
--- name: insert_tag_each*!
-INSERT INTO partner_tags (team_id, partner_id, tag, position)
-VALUES (:team_id, :partner_id, :tag, :position);
+-- name: insert_tag_rows_sqlite*!
+INSERT INTO partner_tags (team_id, partner_id, tag, position) VALUES (?, ?, ?, ?);
 
 -- name: delete_backups_each*!
 DELETE FROM partner_backups WHERE team_id = :team_id AND partner_id = :partner_id;
