@@ -347,3 +347,41 @@ SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.me
        AS s(partner_id, first, last)
   JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi' AND m.partner_id = s.partner_id
                 AND m.period_start BETWEEN s.first AND s.last;
+
+-- name: partners_named_sqlite
+-- The partners of the given name keys (:keys a JSON array), each by the unique key; their
+-- tags and backups below, as all_partners, team_tags and team_backups give every partner's.
+SELECT * FROM partners
+ WHERE team_id = :team_id AND name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY name_key;
+
+-- name: partners_named_postgresql
+SELECT * FROM partners
+ WHERE team_id = :team_id AND name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY name_key;
+
+-- name: tags_of_named_sqlite
+SELECT t.partner_id, t.tag FROM partners p
+  JOIN partner_tags t ON t.team_id = p.team_id AND t.partner_id = p.id
+ WHERE p.team_id = :team_id AND p.name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY t.partner_id, t.position;
+
+-- name: tags_of_named_postgresql
+SELECT t.partner_id, t.tag FROM partners p
+  JOIN partner_tags t ON t.team_id = p.team_id AND t.partner_id = p.id
+ WHERE p.team_id = :team_id AND p.name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY t.partner_id, t.position;
+
+-- name: backups_of_named_sqlite
+SELECT b.partner_id, bp.name FROM partners p
+  JOIN partner_backups b ON b.team_id = p.team_id AND b.partner_id = p.id
+  JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+ WHERE p.team_id = :team_id AND p.name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY b.partner_id, b.position;
+
+-- name: backups_of_named_postgresql
+SELECT b.partner_id, bp.name FROM partners p
+  JOIN partner_backups b ON b.team_id = p.team_id AND b.partner_id = p.id
+  JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+ WHERE p.team_id = :team_id AND p.name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY b.partner_id, b.position;

@@ -17,6 +17,7 @@ from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 from storage.tx.base import Dialect, Queries
 from storage.tx.health import _points, period_kinds
+from storage.tx.registry import _partners
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
 _TICK = timedelta(microseconds=1)  # as update_partner: a new version is later than the old
@@ -252,6 +253,16 @@ class ImportsQueries(Queries):
         if ids:
             params = [{"team_id": team_id, "partner_id": pid} for pid in ids]
             await getattr(self._q, query)(self._conn, params)
+
+    async def partners_named(self, team_id: str, keys: Collection[str]) -> list[Partner]:
+        """The partners registered under the name keys, with their tags and backups, as
+        all_partners gives them (a key nobody has is left out), ordered by name key."""
+        listed: Any = json.dumps(list(keys)) if self._d.name == "sqlite" else list(keys)
+        engine = self._d.name
+        rows = await self._fetchall(f"partners_named_{engine}", team_id=team_id, keys=listed)
+        tags = await self._fetchall(f"tags_of_named_{engine}", team_id=team_id, keys=listed)
+        backups = await self._fetchall(f"backups_of_named_{engine}", team_id=team_id, keys=listed)
+        return await asyncio.to_thread(_partners, self._d, rows, tags, backups)
 
     async def partner_ids(self, team_id: str) -> dict[str, int]:
         """Every partner's id by name key."""

@@ -5,9 +5,11 @@ any subset of the columns."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import random
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +19,7 @@ import asyncpg
 import pytest
 
 from bot.registry.csv_io import ImportRejected
-from bot.registry.imports import import_partners
+from bot.registry.imports import ImportResult, import_partners
 from bot.registry.imports_per_row import import_partners_per_row
 from storage.store import PostgresStore, SQLiteStore
 
@@ -144,3 +146,57 @@ async def test_generated_files_give_the_rows_and_audit_of_the_per_row_way(
     assert chunked_refusal.value.problems == per_row_refusal.value.problems
     assert "Did you mean" in chunked_refusal.value.problems[0][1]  # from the whole registry
     assert (await registry(store, "T1"), await audit(store, "T1")) == before
+
+
+async def test_partners_named_are_those_of_all_partners_under_the_keys(store: Store) -> None:
+    text = generated_file(random.Random(4), [f"Partner {i:03d}" for i in range(30)], 30)
+    await import_partners(store, AT, "T1", text)
+    await import_partners(store, AT, "T2", "name,owner\nPartner 001,U0OTHER\n")
+    async with store.read() as tx:
+        every = await tx.all_partners("T1")
+        keys = {"partner 001", "partner 007", "partner 029", "nobody at all"}
+        named = await tx.partners_named("T1", keys)
+    assert named == [p for p in every if p.name.casefold() in keys]
+    assert len(named) == 3 and any(p.backups for p in every)
+
+
+class ChangedBeforeItsFirstChunk:
+    """A store on which another writer changes a partner after the import read the file's
+    partners, just before its first chunk's transaction."""
+
+    def __init__(self, store: Store, change: Any) -> None:
+        self._store = store
+        self._change = change
+
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        change, self._change = self._change, None
+        if change is not None:
+            await change()
+        async with self._store.write() as tx:
+            yield tx
+
+
+async def test_a_partner_changed_after_the_read_is_read_again_and_written_over(
+    store: Store,
+) -> None:
+    await import_partners(store, AT, "T1", "name,owner\nAcme,U0OWNER1\n")
+    later = AT + timedelta(hours=1)
+    meanwhile = ChangedBeforeItsFirstChunk(
+        store, lambda: import_partners(store, later, "T1", "name,notes\nAcme,set meanwhile\n")
+    )
+    text = "name,owner,tags\nAcme,U0OWNER2,video\nBeta,U0OWNER2,\n"
+    result = await import_partners(meanwhile, later, "T1", text)  # type: ignore[arg-type]
+    assert result == ImportResult(1, 1, 0)
+    by_name = {p["name"]: p for p in await registry(store, "T1")}
+    assert by_name["Acme"]["notes"] == "set meanwhile"  # the other writer's change stays
+    assert (by_name["Acme"]["owner"], by_name["Acme"]["tags"]) == ("U0OWNER2", ("video",))
+    fields = [row[4:] for row in await audit(store, "T1") if row[0] == "Acme"]
+    assert fields[-3:] == [
+        ("notes", "", "set meanwhile"),
+        ("owner", "U0OWNER1", "U0OWNER2"),
+        ("tags", "", "video"),
+    ]
