@@ -92,7 +92,7 @@ async def _import_partners(
 
 def _named_keys(rows: list[PartnerRow]) -> set[str]:
     """The name keys of the file's partners and of the backups it names."""
-    keys = {name_key(row.name) for row in rows}
+    keys = {row.key for row in rows}
     keys.update(name_key(name) for row in rows for name in row.fields.backups or ())
     return keys
 
@@ -105,7 +105,7 @@ async def _partners_named(store: Store, team_id: str, keys: set[str]) -> dict[st
 
 def _unknown_backup(rows: list[PartnerRow], current: dict[str, Partner]) -> bool:
     """Whether a backup names a partner neither registered nor in the file."""
-    file_keys = {name_key(row.name) for row in rows}
+    file_keys = {row.key for row in rows}
     return any(
         (key := name_key(name)) not in current and key not in file_keys
         for row in rows
@@ -126,9 +126,9 @@ def _check_partners(
         if isinstance(write, str):
             problems.append((row.line, write))
         elif write is not None:
-            planned[name_key(row.name)] = write.after
+            planned[row.key] = write.after
             writes[row.line] = write
-    file_keys = {name_key(row.name) for row in rows}
+    file_keys = {row.key for row in rows}
     for row in rows:
         if row.fields.backups is not None:
             problems += [(row.line, r) for r in backup_problems(row, planned, file_keys)]
@@ -180,7 +180,7 @@ def _fields_write(
     row: PartnerRow, current: dict[str, Partner], team_id: str
 ) -> PartnerWrite | str | None:
     """A row's fields but its backups as a write (None: nothing changes), or why not."""
-    partner = current.get(name_key(row.name))
+    partner = current.get(row.key)
     if partner is not None:
         after, diff = apply(partner, replace(row.fields, backups=None))
         return PartnerWrite(row.line, partner, after, diff) if diff else None
@@ -204,7 +204,7 @@ def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[P
     """The rows' backups as writes, by the registered names (checked before the chunks)."""
     writes = []
     for row in rows:
-        partner = current[name_key(row.name)]
+        partner = current[row.key]
         keys = tuple(name_key(name) for name in row.fields.backups or ())
         names = tuple(current[key].name for key in keys)
         if names == partner.backups and (
@@ -219,7 +219,7 @@ def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[P
 
 def backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set[str]) -> list[str]:
     """Why a row's backups cannot be set; a backup whose own row was rejected passes here."""
-    own_key = name_key(row.name)
+    own_key = row.key
     problems: list[str] = []
     for name in row.fields.backups or ():
         key = name_key(name)

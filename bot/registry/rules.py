@@ -176,7 +176,10 @@ def clean_name(raw: str) -> str:
     refused = refused_character(raw)
     if refused is not None and is_undecodable(refused):
         raise RuleError(text_refusal("A name", raw))
-    if refused is not None or any(unicodedata.category(ch) == "Cf" for ch in name):
+    # ASCII holds no Cf character: only other names are looked at a character at a time.
+    if refused is not None or (
+        not name.isascii() and any(unicodedata.category(ch) == "Cf" for ch in name)
+    ):
         # Cf: zero-width and direction marks, which would make look-alike names unique.
         raise RuleError("A name cannot contain control or invisible formatting characters.")
     if "," in name:
