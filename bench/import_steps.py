@@ -165,7 +165,8 @@ def instrument() -> None:
         (ImportsQueries, "_many"),
         (ImportsQueries, "_records"),
     ):
-        setattr(cls, method, by_query(getattr(cls, method)))
+        if hasattr(cls, method):  # _records: not in trees before the partners branch
+            setattr(cls, method, by_query(getattr(cls, method)))
     for module in (metric_imports, partner_imports):
         for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
             if hasattr(module, name):

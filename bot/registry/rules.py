@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from bot.errors import RuleError
@@ -303,8 +304,21 @@ def creation_diff(partner: Partner) -> Diff:
     for name in FIELD_ORDER:
         value = render_field(getattr(partner, name))
         if value not in ("", "0"):
-            diff.changes.append(FieldChange(name, "", value))
+            shared = name in _FEW_VALUES
+            diff.changes.append(
+                _from_nothing(name, value) if shared else FieldChange(name, "", value)
+            )
     return diff
+
+
+# Fields whose values repeat across partners (not names or free text): their creation
+# changes are shared, immutable objects (an import of 10,000 partners makes 40,000 fewer).
+_FEW_VALUES = frozenset({"category", "tier", "status", "owner", "tags", "success_cases"})
+
+
+@lru_cache(maxsize=1024)
+def _from_nothing(field: str, value: str) -> FieldChange:
+    return FieldChange(field, "", value)
 
 
 def render_field(value: object) -> str:

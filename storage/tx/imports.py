@@ -209,8 +209,11 @@ class ImportsQueries(Queries):
         await self._records(
             "stage_partner_rows_sqlite", "import_partner_stage", _PARTNER_STAGE, staged
         )
-        inserted = await self._fetch_tuples("insert_staged_partners")
-        updated = {int(pid) for (pid,) in await self._fetch_tuples("update_staged_partners")}
+        # Each statement only where there is a row for it (most chunks are all new, or none).
+        new = any(partner.id == 0 for partner, _ in partners)
+        inserted = await self._fetch_tuples("insert_staged_partners") if new else []
+        changed = await self._fetch_tuples("update_staged_partners") if stamps else []
+        updated = {int(pid) for (pid,) in changed}
         ids = {str(key): int(pid) for pid, key in inserted}
         return ids, {pid: stamp for pid, stamp in stamps.items() if pid in updated}
 
