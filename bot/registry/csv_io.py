@@ -137,7 +137,7 @@ def parse_partner_rows(text: str) -> list[PartnerRow]:
     # The file's columns, in the parsers' order (a row's problems come in that order); a
     # column the file lacks is None in every row, PartnerFields' default.
     header = set(rows[0][1]) if rows else set()
-    columns = [(c, parse) for c, parse in _PARTNER_PARSERS.items() if c in header]
+    columns = [(c, parse, c in _REPEATED) for c, parse in _PARTNER_PARSERS.items() if c in header]
     for line, cells in rows:
         fields, bad = _partner_fields(cells, columns, seen)
         problems += [(line, reason) for reason in bad]
@@ -164,34 +164,33 @@ _PARTNER_PARSERS: dict[str, Callable[[str], Any]] = {
 # distinct cell is parsed once a file. Names, contacts and notes are mostly unique.
 _REPEATED = frozenset({"category", "tier", "status", "owner", "tags", "success_cases"})
 _ParsedCells = dict[tuple[str, str], tuple[Any, str | None]]  # (column, cell) -> value, error
+_Column = tuple[str, Callable[[str], Any], bool]  # a file's column, its parser, whether repeated
 
 
 def _partner_fields(
-    cells: dict[str, str], columns: list[tuple[str, Callable[[str], Any]]], seen: _ParsedCells
+    cells: dict[str, str], columns: list[_Column], seen: _ParsedCells
 ) -> tuple[PartnerFields, list[str]]:
     problems: list[str] = []
-
-    def cell(column: str, parse: Callable[[str], Any]) -> Any:
+    given: dict[str, Any] = {}
+    for column, parse, repeated in columns:
         raw = cells[column]
-        if column in KEEP_WHEN_EMPTY and not raw.strip():
-            return None
-        if column in _REPEATED:
-            parsed = seen.get((column, raw))
-            if parsed is None:
-                parsed = seen[(column, raw)] = _parsed(parse, raw)
-        else:
-            parsed = _parsed(parse, raw)
+        parsed = seen.get((column, raw)) if repeated else None
+        if parsed is None:
+            parsed = _parsed(column, parse, raw)
+            if repeated:
+                seen[(column, raw)] = parsed
         value, error = parsed
         if error is not None:
             problems.append(error)
-        return value
+        elif value is not None:
+            given[column] = value
+    return PartnerFields(**given), problems
 
-    fields = PartnerFields(**{field: cell(field, parse) for field, parse in columns})
-    return fields, problems
 
-
-def _parsed(parse: Callable[[str], Any], raw: str) -> tuple[Any, str | None]:
-    """A cell's value (None when bad) and why it is bad (None when not)."""
+def _parsed(column: str, parse: Callable[[str], Any], raw: str) -> tuple[Any, str | None]:
+    """A cell's value (None: not given, or bad) and why it is bad (None when not)."""
+    if column in KEEP_WHEN_EMPTY and not raw.strip():
+        return None, None
     try:
         return parse(raw), None
     except RuleError as exc:
