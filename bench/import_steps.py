@@ -160,14 +160,21 @@ def instrument() -> None:
         if hasattr(ImportsQueries, name):
             setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
     # each statement by its query's name
-    for cls, method in ((Queries, "_fetch_tuples"), (ImportsQueries, "_many")):
-        setattr(cls, method, by_query(getattr(cls, method)))
+    for cls, method in (
+        (Queries, "_fetch_tuples"),
+        (ImportsQueries, "_many"),
+        (ImportsQueries, "_records"),
+    ):
+        if hasattr(cls, method):  # _records: not in trees before the partners branch
+            setattr(cls, method, by_query(getattr(cls, method)))
     for module in (metric_imports, partner_imports):
         for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):
             if hasattr(module, name):
                 setattr(module, name, timed(f"[{name}]", getattr(module, name)))
         module.chunk_transaction = timed_transaction(import_runs.chunk_transaction)  # type: ignore[attr-defined]
         module.partners_by_key = timed("[partners_by_key]", import_runs.partners_by_key)  # type: ignore[attr-defined]
+        if hasattr(module, "_partners_named"):  # the partner import reads only the file's
+            module._partners_named = timed("[partners_named]", module._partners_named)
         sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "check_metric_rows")
         for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
             if not hasattr(module, name):

@@ -147,6 +147,7 @@ async def main(args: argparse.Namespace) -> None:
             ("partners after (chunks)", lambda k: _partners(store, import_partners)),
         ]
         cases = [c for c in cases if not (args.skip_before and "before" in c[0])]
+        cases = [c for c in cases if not args.only or c[0].startswith(args.only)]
         timings: dict[str, list[float]] = {name: [] for name, _ in cases}
         waits: dict[str, list[dict[str, object]]] = {name: [] for name, _ in cases}
         stalls: dict[str, float] = dict.fromkeys(timings, 0.0)
@@ -230,6 +231,7 @@ if __name__ == "__main__":
     parser.add_argument("--new-partners", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--skip-before", action="store_true", help="only the chunked imports")
+    parser.add_argument("--only", choices=["metrics", "partners"], help="one import's cases")
     parser.add_argument("--writer", metavar="URL", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     if parsed.writer:

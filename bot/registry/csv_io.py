@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from bot.errors import RuleError
@@ -57,6 +57,7 @@ MAX_SHOWN = 50  # problems spelled out in the message; `.problems` keeps them al
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 # The quotes of the command grammar (bot/command_parser.py): any of them closes any other.
 _QUOTES = '"“”'
+_QUOTE = re.compile(f"[{_QUOTES}]")
 
 
 class ImportRejected(RuleError):
@@ -83,6 +84,11 @@ class PartnerRow:
     def name(self) -> str:
         return self.fields.name or ""
 
+    @cached_property
+    def key(self) -> str:
+        """The name's key (name_key), worked out once: an import looks rows up by it often."""
+        return name_key(self.name)
+
 
 @dataclass(frozen=True)
 class MetricsRow:
@@ -107,7 +113,7 @@ def csv_name(raw: str) -> str:
     name = raw.strip()
     if len(name) >= 2 and name[0] in _QUOTES and name[-1] in _QUOTES:
         name = name[1:-1]
-    if any(quote in name for quote in _QUOTES):
+    if _QUOTE.search(name):
         raise RuleError(
             f"The name `{raw.strip()}` has a quote inside it, so no command could name it; "
             "remove the quote."
@@ -117,6 +123,8 @@ def csv_name(raw: str) -> str:
 
 def csv_names(raw: str) -> tuple[str, ...]:
     """Backup names from a cell ("A, “B”"), each read as `csv_name` reads one."""
+    if not raw.strip():  # most rows of most files: no backups
+        return ()
     return parse_names(", ".join(csv_name(part) for part in raw.split(",") if part.strip()))
 
 
@@ -126,16 +134,21 @@ def parse_partner_rows(text: str) -> list[PartnerRow]:
     parsed: list[PartnerRow] = []
     first_line: dict[str, int] = {}
     seen: _ParsedCells = {}
+    # The file's columns, in the parsers' order (a row's problems come in that order); a
+    # column the file lacks is None in every row, PartnerFields' default.
+    header = set(rows[0][1]) if rows else set()
+    columns = [(c, parse, c in _REPEATED) for c, parse in _PARTNER_PARSERS.items() if c in header]
     for line, cells in rows:
-        fields, bad = _partner_fields(cells, seen)
+        fields, bad = _partner_fields(cells, columns, seen)
         problems += [(line, reason) for reason in bad]
         if fields.name is not None:
-            first = first_line.setdefault(name_key(fields.name), line)
+            row = PartnerRow(line, fields)
+            first = first_line.setdefault(row.key, line)
             if first != line:
                 problems.append((line, f"*{fields.name}* is already on line {first}."))
                 continue
-        if not bad:
-            parsed.append(PartnerRow(line, fields))
+            if not bad:
+                parsed.append(row)
     if problems:
         raise ImportRejected(problems)
     return parsed
@@ -151,34 +164,33 @@ _PARTNER_PARSERS: dict[str, Callable[[str], Any]] = {
 # distinct cell is parsed once a file. Names, contacts and notes are mostly unique.
 _REPEATED = frozenset({"category", "tier", "status", "owner", "tags", "success_cases"})
 _ParsedCells = dict[tuple[str, str], tuple[Any, str | None]]  # (column, cell) -> value, error
+_Column = tuple[str, Callable[[str], Any], bool]  # a file's column, its parser, whether repeated
 
 
-def _partner_fields(cells: dict[str, str], seen: _ParsedCells) -> tuple[PartnerFields, list[str]]:
+def _partner_fields(
+    cells: dict[str, str], columns: list[_Column], seen: _ParsedCells
+) -> tuple[PartnerFields, list[str]]:
     problems: list[str] = []
-
-    def cell(column: str, parse: Callable[[str], Any]) -> Any:
-        raw = cells.get(column)
-        if raw is None or (column in KEEP_WHEN_EMPTY and not raw.strip()):
-            return None
-        if column in _REPEATED:
-            parsed = seen.get((column, raw))
-            if parsed is None:
-                parsed = seen[(column, raw)] = _parsed(parse, raw)
-        else:
-            parsed = _parsed(parse, raw)
+    given: dict[str, Any] = {}
+    for column, parse, repeated in columns:
+        raw = cells[column]
+        parsed = seen.get((column, raw)) if repeated else None
+        if parsed is None:
+            parsed = _parsed(column, parse, raw)
+            if repeated:
+                seen[(column, raw)] = parsed
         value, error = parsed
         if error is not None:
             problems.append(error)
-        return value
-
-    fields = PartnerFields(
-        **{field: cell(field, parse) for field, parse in _PARTNER_PARSERS.items()}
-    )
-    return fields, problems
+        elif value is not None:
+            given[column] = value
+    return PartnerFields(**given), problems
 
 
-def _parsed(parse: Callable[[str], Any], raw: str) -> tuple[Any, str | None]:
-    """A cell's value (None when bad) and why it is bad (None when not)."""
+def _parsed(column: str, parse: Callable[[str], Any], raw: str) -> tuple[Any, str | None]:
+    """A cell's value (None: not given, or bad) and why it is bad (None when not)."""
+    if column in KEEP_WHEN_EMPTY and not raw.strip():
+        return None, None
     try:
         return parse(raw), None
     except RuleError as exc:

@@ -129,7 +129,7 @@ async def partners_by_key(store: Store, team_id: str) -> dict[str, Partner]:
     return await asyncio.to_thread(lambda: {name_key(p.name): p for p in partners})
 
 
-def let_go(*kept: list[Any] | dict[Any, Any]) -> None:
+def let_go(*kept: list[Any] | dict[Any, Any] | set[Any]) -> None:
     """Empty an import's containers: freeing the file's rows and tens of thousands of
     partners is tens of milliseconds, here in a thread rather than when the use case returns
     on the event loop."""

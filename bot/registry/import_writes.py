@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 from bot.access import CLI_ACTOR
 from bot.errors import RuleError, WriteConflict
@@ -179,10 +180,18 @@ class PartnerWrite:
     diff: Diff
     backup_keys: tuple[str, ...] | None = None  # second pass: its backups' name keys
 
+    @cached_property
+    def key(self) -> str:
+        """The partner's name key, worked out once."""
+        return name_key(self.after.name)
+
 
 def _as_read(write: PartnerWrite) -> Partner:
     if write.before is None:
-        return replace(write.after, id=0, updated_at=None)
+        after = write.after  # a draft of new_partner is already as read: no copy
+        if after.id == 0 and after.updated_at is None:
+            return after
+        return replace(after, id=0, updated_at=None)
     return replace(write.after, id=write.before.id, updated_at=write.before.updated_at)
 
 
@@ -202,7 +211,7 @@ async def write_partner_chunk(
     back, to be decided again)."""
     team_id = chunk[0].after.team_id
     # Each written over the version it was read at (a new one: id 0, no version).
-    staged = await asyncio.to_thread(lambda: [(_as_read(w), name_key(w.after.name)) for w in chunk])
+    staged = await asyncio.to_thread(lambda: [(_as_read(w), w.key) for w in chunk])
     new_ids, versions = await tx.write_partners(staged, at)
     # What the chunk's partners are now, their tags, backups and audit rows: 2,000 partners'
     # Python, in a thread (the statements stay on the loop's connection).
@@ -233,7 +242,7 @@ def _partners_written(
     meanwhile."""
     stored: dict[str, Partner] = {}
     for w in chunk:
-        key = name_key(w.after.name)
+        key = w.key
         if w.before is None:
             if key not in new_ids:  # registered by someone else while this file was read
                 raise ImportRejected(
@@ -247,10 +256,10 @@ def _partners_written(
     tags = {
         stored[k].id: stored[k].tags
         for w in chunk
-        if (k := name_key(w.after.name)) and (w.before is None or _changes(w.diff, "tags"))
+        if (k := w.key) and (w.before is None or _changes(w.diff, "tags"))
     }
     backups = {
-        stored[name_key(w.after.name)].id: [ids[b] for b in w.backup_keys]
+        stored[w.key].id: [ids[b] for b in w.backup_keys]
         for w in chunk
         if w.backup_keys is not None
     }
@@ -258,7 +267,7 @@ def _partners_written(
     audits = [
         (partner.id, version, c.field, c.before, c.after)
         for w in chunk
-        for partner in [stored[name_key(w.after.name)]]
+        for partner in [stored[w.key]]
         for version in [_version(partner)]
         for c in w.diff.changes
     ]

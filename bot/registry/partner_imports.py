@@ -56,7 +56,12 @@ async def _import_partners(
 ) -> ImportResult:
     # Parsing and checking 10,000 rows is a second of CPU: off the event loop.
     rows = await asyncio.to_thread(parse_partner_rows, text)
-    current = await partners_by_key(store, team_id)
+    # Only the partners the file names (its rows and their backups), not the whole registry.
+    keys = await asyncio.to_thread(_named_keys, rows)
+    current = await _partners_named(store, team_id, keys)
+    if await asyncio.to_thread(_unknown_backup, rows, current):
+        # A backup nobody has: its refusal's hint is the closest name in the whole registry.
+        current = await partners_by_key(store, team_id)
     first_writes = await asyncio.to_thread(_check_partners, rows, current, team_id)
     by_line = {row.line: row for row in rows}
     with_backups = [row for row in rows if row.fields.backups is not None]
@@ -68,19 +73,44 @@ async def _import_partners(
     for chunk in fields_chunks:
         async with counted_chunk(progress, result):
             lines = [by_line[w.line] for w in chunk]
-            await _write_partners(store, at, team_id, lines, fields_plan, chunk, current, progress)
+            await _write_partners(
+                store, at, team_id, lines, fields_plan, chunk, current, keys, progress
+            )
     # Then backups, which may name partners further down the file, on the partners as stored.
     backup_writes = await asyncio.to_thread(_plan_backups, with_backups, current)
     for chunk in _chunks(backup_writes, chunk_size):
         async with counted_chunk(progress, result):
             lines = [by_line[w.line] for w in chunk]
             await _write_partners(
-                store, at, team_id, lines, _plan_backups, chunk, current, progress
+                store, at, team_id, lines, _plan_backups, chunk, current, keys, progress
             )
     done = progress.partners(len(rows))
-    kept = (rows, current, first_writes, by_line, with_backups, fields_chunks, backup_writes)
+    kept = (rows, keys, current, first_writes, by_line, with_backups, fields_chunks, backup_writes)
     await asyncio.to_thread(let_go, *kept)
     return done
+
+
+def _named_keys(rows: list[PartnerRow]) -> set[str]:
+    """The name keys of the file's partners and of the backups it names."""
+    keys = {row.key for row in rows}
+    keys.update(name_key(name) for row in rows for name in row.fields.backups or ())
+    return keys
+
+
+async def _partners_named(store: Store, team_id: str, keys: set[str]) -> dict[str, Partner]:
+    async with store.read() as tx:
+        partners = await tx.partners_named(team_id, keys)
+    return await asyncio.to_thread(lambda: {name_key(p.name): p for p in partners})
+
+
+def _unknown_backup(rows: list[PartnerRow], current: dict[str, Partner]) -> bool:
+    """Whether a backup names a partner neither registered nor in the file."""
+    file_keys = {row.key for row in rows}
+    return any(
+        (key := name_key(name)) not in current and key not in file_keys
+        for row in rows
+        for name in row.fields.backups or ()
+    )
 
 
 def _check_partners(
@@ -96,9 +126,9 @@ def _check_partners(
         if isinstance(write, str):
             problems.append((row.line, write))
         elif write is not None:
-            planned[name_key(row.name)] = write.after
+            planned[row.key] = write.after
             writes[row.line] = write
-    file_keys = {name_key(row.name) for row in rows}
+    file_keys = {row.key for row in rows}
     for row in rows:
         if row.fields.backups is not None:
             problems += [(row.line, r) for r in backup_problems(row, planned, file_keys)]
@@ -119,16 +149,19 @@ async def _write_partners(
     plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
     planned: list[PartnerWrite],
     current: dict[str, Partner],
+    keys: set[str],
     progress: Progress,
 ) -> None:
     """One chunk of partners in one transaction (planned: its writes as decided); decided
-    again on the partners read again when one changed since it was read (as a command's
-    write is)."""
+    again on the file's partners (keys: the names it has) read again when one changed since
+    it was read (as a command's write is)."""
     for attempt in range(WRITE_ATTEMPTS):
         writes = await asyncio.to_thread(plan, rows, current) if attempt else planned
         if not writes:
             return
-        ids = await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
+        ids = {}  # every partner's id by key, for the backups a chunk sets
+        if any(w.backup_keys is not None for w in writes):
+            ids = await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
         await progress.pause()
         try:
             async with chunk_transaction(store, team_id) as tx:
@@ -136,7 +169,7 @@ async def _write_partners(
         except WriteConflict:
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
-            current.update(await partners_by_key(store, team_id))
+            current.update(await _partners_named(store, team_id, keys))
             continue
         current.update(stored)
         progress.note(writes)
@@ -147,14 +180,13 @@ def _fields_write(
     row: PartnerRow, current: dict[str, Partner], team_id: str
 ) -> PartnerWrite | str | None:
     """A row's fields but its backups as a write (None: nothing changes), or why not."""
-    fields = replace(row.fields, backups=None)
-    partner = current.get(name_key(row.name))
+    partner = current.get(row.key)
     if partner is not None:
-        after, diff = apply(partner, fields)
+        after, diff = apply(partner, replace(row.fields, backups=None))
         return PartnerWrite(row.line, partner, after, diff) if diff else None
-    if fields.owner is None:
+    if row.fields.owner is None:
         return f"*{row.name}* is new, so it needs an owner (a Slack user ID)."
-    draft = new_partner(team_id, CLI_ACTOR, fields)
+    draft = new_partner(team_id, CLI_ACTOR, row.fields, backups=False)
     return PartnerWrite(row.line, None, draft, creation_diff(draft))
 
 
@@ -172,7 +204,7 @@ def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[P
     """The rows' backups as writes, by the registered names (checked before the chunks)."""
     writes = []
     for row in rows:
-        partner = current[name_key(row.name)]
+        partner = current[row.key]
         keys = tuple(name_key(name) for name in row.fields.backups or ())
         names = tuple(current[key].name for key in keys)
         if names == partner.backups and (
@@ -187,7 +219,7 @@ def _plan_backups(rows: list[PartnerRow], current: dict[str, Partner]) -> list[P
 
 def backup_problems(row: PartnerRow, by_key: dict[str, Partner], file_keys: set[str]) -> list[str]:
     """Why a row's backups cannot be set; a backup whose own row was rejected passes here."""
-    own_key = name_key(row.name)
+    own_key = row.key
     problems: list[str] = []
     for name in row.fields.backups or ():
         key = name_key(name)

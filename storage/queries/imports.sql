@@ -114,6 +114,11 @@ RETURNING metrics.partner_id, metrics.period, metrics.metric;
 INSERT INTO audit_log (team_id, partner_id, actor, at, action, field, before, after)
 VALUES (:team_id, :partner_id, :actor, :at, :action, :field, :before, :after);
 
+-- name: insert_audit_rows_sqlite*!
+-- insert_audit_each with positional parameters: tuples bind in a third less time than dicts.
+INSERT INTO audit_log (team_id, partner_id, actor, at, action, field, before, after)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?);
+
 -- name: create_id_stage_sqlite!
 CREATE TEMP TABLE IF NOT EXISTS import_id_stage (partner_id INTEGER PRIMARY KEY);
 
@@ -254,11 +259,10 @@ CREATE TEMP TABLE IF NOT EXISTS import_partner_stage (
 -- name: clear_partner_stage!
 DELETE FROM import_partner_stage;
 
--- name: stage_partner*!
+-- name: stage_partner_rows_sqlite*!
 INSERT INTO import_partner_stage (idx, id, team_id, name, name_key, category, tier, status,
                                   owner, contacts, notes, drop_reason, success_cases, at, version)
-VALUES (:idx, :id, :team_id, :name, :name_key, :category, :tier, :status, :owner, :contacts,
-        :notes, :drop_reason, :success_cases, :at, :version);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: insert_staged_partners
 -- New partners, in file order; a name registered meanwhile is not returned (the unique key).
@@ -285,9 +289,8 @@ RETURNING partners.id;
 -- name: delete_tags_each*!
 DELETE FROM partner_tags WHERE team_id = :team_id AND partner_id = :partner_id;
 
--- name: insert_tag_each*!
-INSERT INTO partner_tags (team_id, partner_id, tag, position)
-VALUES (:team_id, :partner_id, :tag, :position);
+-- name: insert_tag_rows_sqlite*!
+INSERT INTO partner_tags (team_id, partner_id, tag, position) VALUES (?, ?, ?, ?);
 
 -- name: delete_backups_each*!
 DELETE FROM partner_backups WHERE team_id = :team_id AND partner_id = :partner_id;
@@ -344,3 +347,41 @@ SELECT m.partner_id, m.period, m.period_kind, m.period_start, m.period_end, m.me
        AS s(partner_id, first, last)
   JOIN metrics m ON m.team_id = :team_id AND m.metric = 'roi' AND m.partner_id = s.partner_id
                 AND m.period_start BETWEEN s.first AND s.last;
+
+-- name: partners_named_sqlite
+-- The partners of the given name keys (:keys a JSON array), each by the unique key; their
+-- tags and backups below, as all_partners, team_tags and team_backups give every partner's.
+SELECT * FROM partners
+ WHERE team_id = :team_id AND name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY name_key;
+
+-- name: partners_named_postgresql
+SELECT * FROM partners
+ WHERE team_id = :team_id AND name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY name_key;
+
+-- name: tags_of_named_sqlite
+SELECT t.partner_id, t.tag FROM partners p
+  JOIN partner_tags t ON t.team_id = p.team_id AND t.partner_id = p.id
+ WHERE p.team_id = :team_id AND p.name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY t.partner_id, t.position;
+
+-- name: tags_of_named_postgresql
+SELECT t.partner_id, t.tag FROM partners p
+  JOIN partner_tags t ON t.team_id = p.team_id AND t.partner_id = p.id
+ WHERE p.team_id = :team_id AND p.name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY t.partner_id, t.position;
+
+-- name: backups_of_named_sqlite
+SELECT b.partner_id, bp.name FROM partners p
+  JOIN partner_backups b ON b.team_id = p.team_id AND b.partner_id = p.id
+  JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+ WHERE p.team_id = :team_id AND p.name_key IN (SELECT value FROM json_each(:keys))
+ ORDER BY b.partner_id, b.position;
+
+-- name: backups_of_named_postgresql
+SELECT b.partner_id, bp.name FROM partners p
+  JOIN partner_backups b ON b.team_id = p.team_id AND b.partner_id = p.id
+  JOIN partners bp ON bp.id = b.backup_id AND bp.team_id = b.team_id
+ WHERE p.team_id = :team_id AND p.name_key = ANY(CAST(:keys AS TEXT[]))
+ ORDER BY b.partner_id, b.position;

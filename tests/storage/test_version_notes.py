@@ -31,7 +31,7 @@ NOTED_BY = {
     "write_staged_metrics": "stage_metrics",  # writes exactly the rows stage_metrics staged
 }
 # How the tx modules name a query besides self._q.NAME: a string (or f-string prefix) argument.
-_HELPERS = {"_many", "_fetch_tuples", "_fetchall", "_rows", "_delete_each", "getattr"}
+_HELPERS = {"_many", "_records", "_fetch_tuples", "_fetchall", "_rows", "_delete_each", "getattr"}
 
 
 def written_tables() -> dict[str, set[str]]:
