@@ -163,6 +163,9 @@ class SQLiteStore:
                 await asyncio.sleep(0.05)
 
     async def close(self) -> None:
+        if self._checkpoints is not None:  # closed during an import: its checkpoints end too
+            checkpoints, self._checkpoints = self._checkpoints, None
+            await checkpoints.close()
         if self._writer is not None:
             # SQLite's advice for long-lived connections: refresh the planner's statistics.
             with contextlib.suppress(sqlite3.Error):

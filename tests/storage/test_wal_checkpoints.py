@@ -5,6 +5,7 @@ and are over when the bulk writes end. Fakes are stepped by events, never by sle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from datetime import UTC, datetime
@@ -121,3 +122,15 @@ async def test_a_failed_checkpoint_is_logged_not_raised(caplog: pytest.LogCaptur
         await checkpoints.close()
     assert conn.closed
     assert "background checkpoint failed" in caplog.text
+
+
+async def test_a_store_closed_during_bulk_writes_closes_their_connection(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "t.db"))
+    await store.open(OPENED_AT)
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(store.bulk_writes())  # an import still running
+        checkpoints = store._checkpoints
+        assert checkpoints is not None
+        await store.close()  # as at shutdown, before the import ends
+        with pytest.raises(ValueError, match="no active connection"):
+            await checkpoints._conn.execute("SELECT 1")
