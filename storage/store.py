@@ -21,6 +21,7 @@ import aiosqlite
 from storage.engine import POSTGRES_PREFIXES, SQLITE_PREFIX, StoreUnreachable
 from storage.migrate import migrate_sqlite
 from storage.tx import Tx, utc_text
+from storage.wal_checkpoints import BackgroundCheckpoints
 from storage.write_waits import WriteWaits
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ ANALYSIS_LIMIT = 1000
 # handler): a writer of many transactions in a row (an import) leaves up to this long between
 # them while another writer waits (storage/write_waits.py), and none when nobody does.
 WRITE_GAP = 0.1
+AUTOCHECKPOINT = 1000  # SQLite's default wal_autocheckpoint, in pages, outside bulk writes
 
 
 async def open_store(
@@ -97,6 +99,8 @@ class SQLiteStore:
         self._turn = 0
         self._write_lock = asyncio.Lock()
         self._waits: WriteWaits | None = None
+        self._checkpoints: BackgroundCheckpoints | None = None  # during bulk_writes
+        self._bulk = 0  # bulk_writes running (imports of this process)
 
     async def open(self, now: datetime) -> list[str]:
         """Connect, apply missing migrations, and return the names applied."""
@@ -159,6 +163,9 @@ class SQLiteStore:
                 await asyncio.sleep(0.05)
 
     async def close(self) -> None:
+        if self._checkpoints is not None:  # closed during an import: its checkpoints end too
+            checkpoints, self._checkpoints = self._checkpoints, None
+            await checkpoints.close()
         if self._writer is not None:
             # SQLite's advice for long-lived connections: refresh the planner's statistics.
             with contextlib.suppress(sqlite3.Error):
@@ -208,6 +215,35 @@ class SQLiteStore:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+            if self._checkpoints is not None:
+                self._checkpoints.committed()
+
+    @contextlib.asynccontextmanager
+    async def bulk_writes(self) -> AsyncIterator[None]:
+        """Many write transactions in a row (an import): meanwhile the writer's commits leave
+        the WAL's checkpoints to a connection of their own, which runs them beside the import
+        (storage/wal_checkpoints.py); the last is over when this ends."""
+        if self._writer is None or self.path == ":memory:":
+            yield
+            return
+        writer = self._writer
+        self._bulk += 1
+        try:
+            if self._bulk == 1:
+                self._checkpoints = await BackgroundCheckpoints.open(self.path)
+                async with self._write_lock:  # between transactions of this connection
+                    await writer.execute("PRAGMA wal_autocheckpoint = 0")
+            yield
+        finally:
+            self._bulk -= 1
+            if self._bulk == 0 and self._checkpoints is not None:
+                checkpoints, self._checkpoints = self._checkpoints, None
+                try:
+                    async with self._write_lock:
+                        await writer.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}")
+                finally:
+                    checkpoints.committed()  # whatever this connection committed last
+                    await checkpoints.close()
 
     def writers_waiting(self) -> bool:
         """True while a writer of any process on this file waits for the write lock (an

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,13 @@ async def chunk_transaction(store: Store, team_id: str) -> AsyncIterator[Tx]:
     must also do, once each, belongs here)."""
     async with store.write() as tx:
         yield tx
+
+
+def bulk_writes(store: Store) -> AbstractAsyncContextManager[None]:
+    """Around an import's chunks: the store's bulk_writes where it has them (SQLite: the WAL
+    checkpointed beside the import, not inside each commit), else nothing."""
+    bulk = getattr(store, "bulk_writes", None)
+    return bulk() if bulk is not None else nullcontext()
 
 
 def progress_of(store: Store) -> Progress:

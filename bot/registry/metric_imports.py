@@ -13,6 +13,7 @@ from bot.ports import Store
 from bot.registry.csv_io import parse_metrics_rows
 from bot.registry.import_runs import (
     ImportResult,
+    bulk_writes,
     check_metric_rows,
     chunk_transaction,
     counted_chunk,
@@ -65,16 +66,17 @@ async def _import_metrics(
         created, updated, unchanged = progress.values
         return ImportResult(created, updated, unchanged, rows=done)
 
-    for chunk in chunks:
-        async with counted_chunk(progress, so_far):
-            # Read and worked out before the write lock is taken: other writers get in here.
-            points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
-            async with store.read() as tx:
-                drafts = await draft_summaries(tx, team_id, points)
-            await progress.pause()
-            async with chunk_transaction(store, team_id) as tx:
-                counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
-            progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+    async with bulk_writes(store):
+        for chunk in chunks:
+            async with counted_chunk(progress, so_far):
+                # Read and worked out before the write lock is taken: other writers get in here.
+                points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
+                async with store.read() as tx:
+                    drafts = await draft_summaries(tx, team_id, points)
+                await progress.pause()
+                async with chunk_transaction(store, team_id) as tx:
+                    counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
+                progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
     created, updated, unchanged = progress.values
     done = ImportResult(created, updated, unchanged, rows=len(rows))
     await asyncio.to_thread(let_go, rows, by_key, chunks)
