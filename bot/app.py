@@ -149,7 +149,8 @@ def create_app(
 
 
 def schedule_housekeeping(services: Services) -> None:
-    """Jobs that belong to no feature: forgetting old claims, once a day."""
+    """Jobs that belong to no feature: forgetting old claims, once a day; on SQLite, the
+    planner's statistics taken again and loaded by every connection, once an hour."""
 
     async def prune_claims(slot: datetime) -> None:
         pruned = await claims.prune(services.store, services.clock.now())
@@ -159,6 +160,16 @@ def schedule_housekeeping(services: Services) -> None:
     services.scheduler.add(
         "claims.prune", CronTrigger(hour=3, minute=17, timezone=UTC), prune_claims
     )
+    # SQLite's (PostgreSQL's autovacuum keeps its own, shared by every connection).
+    if hasattr(services.store, "refresh_statistics"):
+
+        async def refresh_statistics(slot: datetime) -> None:
+            if not await getattr(services.store, "refresh_statistics")():  # noqa: B009
+                log.info("planner statistics put off: the database was being written")
+
+        services.scheduler.add(
+            "store.statistics", CronTrigger(minute=41, timezone=UTC), refresh_statistics
+        )
 
 
 def web_app(bot: Partnerbot, *, slack_requests: bool = True) -> web.Application:

@@ -9,7 +9,7 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -95,8 +95,10 @@ async def test_stopping_http_does_not_wait_for_a_connection_accepted_at_the_last
 
 async def test_old_claims_are_pruned_by_the_daily_job_when_it_comes_due(slack: Harness) -> None:
     scheduler = slack.bot.services.scheduler
+    sqlite = ["store.statistics"] if isinstance(slack.store, SQLiteStore) else []
     assert scheduler.names == [
         "claims.prune",
+        *sqlite,  # PostgreSQL's statistics are the server's, shared by every connection
         "digest.due",
         "failover.due",
         "held_posts.due",
@@ -114,6 +116,31 @@ async def test_old_claims_are_pruned_by_the_daily_job_when_it_comes_due(slack: H
     assert "claims.prune" in await scheduler.run_due()
     assert await claims.claim(store, START, "T1", "event", "old", "") is True  # forgotten
     assert await claims.claim(store, START, "T1", "event", "new", "") is False  # kept
+
+
+async def test_the_planner_statistics_are_refreshed_hourly_on_sqlite(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, clock, scheduler = slack.store, slack.clock, slack.bot.services.scheduler
+    if not isinstance(store, SQLiteStore):
+        assert "store.statistics" not in scheduler.names
+        return
+    refreshed: list[datetime] = []
+    original = store.refresh_statistics
+
+    async def noted() -> bool:
+        refreshed.append(clock.now())
+        return await original()
+
+    monkeypatch.setattr(store, "refresh_statistics", noted)
+    due = scheduler.next_run("store.statistics")
+    assert due is not None and START < due <= START + timedelta(hours=1) and due.minute == 41
+    clock.set(due - timedelta(seconds=1))
+    assert "store.statistics" not in await scheduler.run_due()
+    clock.set(due)
+    assert "store.statistics" in await scheduler.run_due()
+    assert refreshed == [due]
+    assert scheduler.next_run("store.statistics") == due + timedelta(hours=1)
 
 
 async def test_the_access_log_has_one_line_for_a_server_error_and_none_for_the_rest(

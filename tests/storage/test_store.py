@@ -10,6 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+import storage.store
 from bot.registry.rules import Category, Partner, Status, Tier
 from storage.migrate import load_migrations
 from storage.store import SQLiteStore, utc_text
@@ -240,3 +241,100 @@ async def test_a_start_does_not_wait_for_the_write_lock_to_analyse(tmp_path: Pat
         holder.execute("ROLLBACK")
         holder.close()
         await blocked.close()
+
+
+# A table whose best index only statistics tell: `a` is unique and `b` the same in every
+# row, so `a = ? AND b = ?` is a search of `by_a`; without statistics the planner takes `by_b`.
+PLANNED = "EXPLAIN QUERY PLAN SELECT * FROM planned WHERE a = 1 AND b = 2"
+
+
+async def grown(store: SQLiteStore, rows: int = 5000) -> None:
+    """The planned table, made and then filled through the store's writer."""
+    async with store.write() as tx:
+        await tx._conn.execute("CREATE TABLE planned (a INTEGER, b INTEGER)")
+        await tx._conn.execute("CREATE INDEX by_a ON planned (a)")
+        await tx._conn.execute("CREATE INDEX by_b ON planned (b)")
+    for reader in store.readers:  # each reader reads the schema (and its statistics) now
+        await reader.execute_fetchall(PLANNED)
+    async with store.write() as tx:
+        await tx._conn.executemany(
+            "INSERT INTO planned (a, b) VALUES (?, 2)", [(n,) for n in range(rows)]
+        )
+
+
+async def plans(store: SQLiteStore) -> list[str]:
+    """The index each reader searches for PLANNED."""
+    found = []
+    for reader in store.readers:
+        [row] = await reader.execute_fetchall(PLANNED)
+        found.append(str(row[3]).split(" USING INDEX ")[1].split(" ")[0])
+    return found
+
+
+async def test_every_reader_plans_with_the_statistics_of_the_file_it_grew_into(
+    store: SQLiteStore,
+) -> None:
+    """A reader keeps the statistics it read when it opened, whatever another connection
+    analyses later: a bot that started on a small file planned the grown registry's
+    portfolio 15x slower. refresh_statistics analyses and has every reader load them."""
+    await grown(store)
+    assert await plans(store) == ["by_b"] * 3
+    assert await store._refresh_statistics()  # the writer's ANALYZE alone: readers keep theirs
+    assert await plans(store) == ["by_b"] * 3
+    assert await store.refresh_statistics()
+    assert await plans(store) == ["by_a"] * 3
+
+
+async def test_an_import_leaves_the_readers_with_the_statistics_of_what_it_wrote(
+    store: SQLiteStore,
+) -> None:
+    async with store.bulk_writes():
+        await grown(store)
+        assert await plans(store) == ["by_b"] * 3
+    assert await plans(store) == ["by_a"] * 3
+
+
+async def test_statistics_are_put_off_while_another_process_writes(store: SQLiteStore) -> None:
+    """Neither the writer nor a reader waits for another process's write lock for them (an
+    import's chunk): refreshed at the next hour, and every connection waits for locks as long
+    as ever afterwards."""
+    await grown(store)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert await store.refresh_statistics() is False
+        assert await plans(store) == ["by_b"] * 3
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store._writer is not None
+    for conn in [store._writer, *store.readers]:
+        [(timeout,)] = await conn.execute_fetchall("PRAGMA busy_timeout")
+        assert timeout == 5000
+    assert await store.refresh_statistics()
+    assert await plans(store) == ["by_a"] * 3
+
+
+async def test_a_reader_busy_with_the_write_lock_elsewhere_puts_off_only_its_own_load(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer analysed; a reader that finds the lock taken when it loads them says so
+    (False), and the others load them."""
+    await grown(store)
+    first = store.readers[0]._conn
+    load = storage.store._loaded_statistics
+
+    def taken_for_first(conn: sqlite3.Connection) -> bool:
+        if conn is not first:
+            return load(conn)
+        holder = sqlite3.connect(store.path, isolation_level=None)  # in the reader's thread
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            return load(conn)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+    monkeypatch.setattr(storage.store, "_loaded_statistics", taken_for_first)
+    assert await store.refresh_statistics() is False
+    assert await plans(store) == ["by_b", "by_a", "by_a"]
