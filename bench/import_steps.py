@@ -156,16 +156,22 @@ def timed_transaction(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def instrument() -> None:
     import_runs.Progress.pause = timed("[pause]", import_runs.Progress.pause)  # type: ignore[method-assign]
-    for name in TX_STEPS:
-        if hasattr(ImportsQueries, name):
-            setattr(ImportsQueries, name, timed(name, getattr(ImportsQueries, name)))
+    # The import's query classes (split from ImportsQueries after 6bfe954; older trees have
+    # only it), each method wrapped in the class that defines it.
+    classes = [ImportsQueries, *(c for c in ImportsQueries.__mro__ if c.__name__ == "BulkQueries")]
+    with contextlib.suppress(ImportError):
+        from storage.tx.partner_imports import PartnerImportsQueries
+
+        classes.append(PartnerImportsQueries)
+    for cls in classes:
+        for name in TX_STEPS:
+            if name in vars(cls):
+                setattr(cls, name, timed(name, getattr(cls, name)))
     # each statement by its query's name
-    for cls, method in (
-        (Queries, "_fetch_tuples"),
-        (ImportsQueries, "_many"),
-        (ImportsQueries, "_records"),
-    ):
-        if hasattr(cls, method):  # _records: not in trees before the partners branch
+    for cls, method in [(Queries, "_fetch_tuples")] + [
+        (c, m) for c in classes for m in ("_many", "_records")
+    ]:
+        if method in vars(cls):  # _records: not in trees before the partners branch
             setattr(cls, method, by_query(getattr(cls, method)))
     for module in (metric_imports, partner_imports):
         for name in ("draft_summaries", "write_metric_chunk", "write_partner_chunk"):

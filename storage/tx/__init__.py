@@ -12,6 +12,7 @@ from storage.tx.health import HealthQueries
 from storage.tx.health_card import HealthCardQueries
 from storage.tx.home import HomeQueries
 from storage.tx.imports import ImportsQueries
+from storage.tx.partner_imports import PartnerImportsQueries
 from storage.tx.registry import RegistryQueries
 from storage.tx.registry_card import CardQueries
 from storage.tx.scoring import ScoringQueries
@@ -36,6 +37,7 @@ class Tx(
     DigestQueries,
     FailoverQueries,
     ImportsQueries,
+    PartnerImportsQueries,
     VersionQueries,
 ):
     """Every feature's queries on one connection; inside `Store.write()` one transaction."""

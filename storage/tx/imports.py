@@ -1,12 +1,13 @@
-"""Bulk imports' queries: a chunk of rows staged in a temporary table of the connection, then
-applied in a few set-based statements that compare and set as the per-row ones do."""
+"""The metric import's queries: a chunk of values staged in a temporary table of the
+connection, then applied in a few set-based statements that compare and set as the per-row
+ones do; the audit rows and health summaries of many partners at a time."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from bot.health.rules import MetricPoint
@@ -14,35 +15,15 @@ from bot.health.summary import HealthSummary, kept_counts, to_json
 from bot.health.summary_columns import summary_columns
 from bot.metrics import Period
 from bot.registry.ports import AuditEntry, MetricRow
-from bot.registry.rules import Partner
-from storage.tx.base import Dialect, Queries
+from storage.tx.base import Dialect
+from storage.tx.bulk import BulkQueries, stamper
 from storage.tx.health import _points, period_kinds
-from storage.tx.registry import _partners
 
 MetricKey = tuple[int, str, str]  # partner id, period label, metric
-_TICK = timedelta(microseconds=1)  # as update_partner: a new version is later than the old
-# The partner stage's columns (create_partner_stage_*), in the order a staged record holds them.
-_PARTNER_STAGE = (
-    "idx",
-    "id",
-    "team_id",
-    "name",
-    "name_key",
-    "category",
-    "tier",
-    "status",
-    "owner",
-    "contacts",
-    "notes",
-    "drop_reason",
-    "success_cases",
-    "at",
-    "version",
-)
 _AUDIT_COLUMNS = ("team_id", "partner_id", "actor", "at", "action", "field", "before", "after")
 
 
-class ImportsQueries(Queries):
+class ImportsQueries(BulkQueries):
     """Metric values, audit rows and health summaries written many at a time."""
 
     async def stage_metrics(self, rows: Sequence[MetricRow]) -> dict[int, float | None]:
@@ -94,13 +75,7 @@ class ImportsQueries(Queries):
     ) -> None:
         """add_audits for entries of one workspace, actor and action (an import's chunk):
         (partner id, at, field, before, after) each, in the order given."""
-        stamps: dict[datetime, Any] = {}  # an import's entries share a few moments
-
-        def stamp(at: datetime) -> Any:
-            made = stamps.get(at)
-            if made is None:
-                made = stamps[at] = self._d.stamp(at)
-            return made
+        stamp = stamper(self._d)  # an import's entries share a few moments
 
         def records() -> list[tuple[Any, ...]]:
             # 100,000 audit rows an import: tuples, no AuditEntry or dict a row.
@@ -110,35 +85,6 @@ class ImportsQueries(Queries):
             ]
 
         await self._records("insert_audit_rows_sqlite", "audit_log", _AUDIT_COLUMNS, records)
-
-    async def _records(
-        self,
-        query: str,
-        table: str,
-        columns: Sequence[str],
-        made: Callable[[], list[tuple[Any, ...]]],
-    ) -> None:
-        """Insert the rows `made` gives (tuples in the order of columns; built off the event
-        loop): SQLite by executemany of the query (positional), PostgreSQL by COPY."""
-        records = await asyncio.to_thread(made)
-        if not records:
-            return
-        if self._d.name == "sqlite":
-            await getattr(self._q, query)(self._conn, records)
-        else:
-            await self._conn.copy_records_to_table(table, records=records, columns=columns)
-
-    async def _many(self, query: str, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows into a table: SQLite by executemany, PostgreSQL by COPY (its
-        executemany binds row by row, about five times slower at this size)."""
-        if not rows:
-            return
-        if self._d.name == "sqlite":
-            await getattr(self._q, query)(self._conn, rows)
-            return
-        columns = list(rows[0])
-        records = await asyncio.to_thread(lambda: [tuple(row[c] for c in columns) for row in rows])
-        await self._conn.copy_records_to_table(table, records=records, columns=columns)
 
     def _audit_params(
         self, entry: AuditEntry, partner_id: int, stamps: dict[datetime, Any]
@@ -156,120 +102,6 @@ class ImportsQueries(Queries):
             "before": entry.before,
             "after": entry.after,
         }
-
-    # partners
-    async def write_partners(
-        self, partners: Sequence[tuple[Partner, str]], at: datetime
-    ) -> tuple[dict[str, int], dict[int, datetime]]:
-        """Insert the partners with id 0 and write the others over the version they were
-        read at (their updated_at), as insert_partner and update_partner do one at a time;
-        (partner, name key) each. Returns the new ids by name key and the new versions by
-        id: a name registered meanwhile, or a partner changed meanwhile, is missing."""
-        self.reports_changed(*{partner.team_id for partner, _ in partners})
-        stamps: dict[int, datetime] = {}
-        written: dict[datetime, Any] = {}  # a chunk's partners share a few moments
-
-        def stamp(moment: datetime) -> Any:
-            made = written.get(moment)
-            if made is None:
-                made = written[moment] = self._d.stamp(moment)
-            return made
-
-        def staged() -> list[tuple[Any, ...]]:
-            # Thousands of partners: tuples in _PARTNER_STAGE's order, off the event loop.
-            records = []
-            for idx, (partner, key) in enumerate(partners):
-                version = partner.updated_at
-                moment = at if partner.id == 0 or version is None else max(at, version + _TICK)
-                if partner.id:
-                    stamps[partner.id] = moment
-                records.append(
-                    (
-                        idx,
-                        partner.id or None,
-                        partner.team_id,
-                        partner.name,
-                        key,
-                        partner.category.value,
-                        partner.tier.value,
-                        partner.status.value,
-                        partner.owner,
-                        partner.contacts,
-                        partner.notes,
-                        partner.drop_reason,
-                        partner.success_cases,
-                        stamp(moment),
-                        None if version is None else stamp(version),
-                    )
-                )
-            return records
-
-        await getattr(self._q, f"create_partner_stage_{self._d.name}")(self._conn)
-        await self._q.clear_partner_stage(self._conn)
-        await self._records(
-            "stage_partner_rows_sqlite", "import_partner_stage", _PARTNER_STAGE, staged
-        )
-        # Each statement only where there is a row for it (most chunks are all new, or none).
-        new = any(partner.id == 0 for partner, _ in partners)
-        inserted = await self._fetch_tuples("insert_staged_partners") if new else []
-        changed = await self._fetch_tuples("update_staged_partners") if stamps else []
-        updated = {int(pid) for (pid,) in changed}
-        ids = {str(key): int(pid) for pid, key in inserted}
-        return ids, {pid: stamp for pid, stamp in stamps.items() if pid in updated}
-
-    async def replace_tags_of(
-        self, team_id: str, tags: dict[int, tuple[str, ...]], new: Collection[int] = ()
-    ) -> None:
-        """replace_tags for many partners: id -> its tags in order (new: partners just
-        inserted, who have none to delete)."""
-        self.reports_changed(team_id)
-        await self._delete_each(
-            "delete_tags_each", team_id, [pid for pid in tags if pid not in new]
-        )
-        await self._records(
-            "insert_tag_rows_sqlite",
-            "partner_tags",
-            ("team_id", "partner_id", "tag", "position"),
-            lambda: [
-                (team_id, pid, tag, position)
-                for pid, named in tags.items()
-                for position, tag in enumerate(named)
-            ],
-        )
-
-    async def replace_backups_of(
-        self, team_id: str, backups: dict[int, list[int]], new: Collection[int] = ()
-    ) -> None:
-        """replace_backups for many partners: id -> its backups' ids in order."""
-        self.reports_changed(team_id)
-        await self._delete_each(
-            "delete_backups_each", team_id, [pid for pid in backups if pid not in new]
-        )
-        rows = [
-            {"team_id": team_id, "partner_id": pid, "backup_id": backup, "position": position}
-            for pid, ids in backups.items()
-            for position, backup in enumerate(ids)
-        ]
-        await self._many("insert_backup_each", "partner_backups", rows)
-
-    async def _delete_each(self, query: str, team_id: str, ids: list[int]) -> None:
-        if ids:
-            params = [{"team_id": team_id, "partner_id": pid} for pid in ids]
-            await getattr(self._q, query)(self._conn, params)
-
-    async def partners_named(self, team_id: str, keys: Collection[str]) -> list[Partner]:
-        """The partners registered under the name keys, with their tags and backups, as
-        all_partners gives them (a key nobody has is left out), ordered by name key."""
-        listed: Any = json.dumps(list(keys)) if self._d.name == "sqlite" else list(keys)
-        engine = self._d.name
-        rows = await self._fetchall(f"partners_named_{engine}", team_id=team_id, keys=listed)
-        tags = await self._fetchall(f"tags_of_named_{engine}", team_id=team_id, keys=listed)
-        backups = await self._fetchall(f"backups_of_named_{engine}", team_id=team_id, keys=listed)
-        return await asyncio.to_thread(_partners, self._d, rows, tags, backups)
-
-    async def partner_ids(self, team_id: str) -> dict[str, int]:
-        """Every partner's id by name key."""
-        return {str(k): int(i) for k, i in await self._fetch_tuples("partner_ids", team_id=team_id)}
 
     # summaries of many partners
     def _ids(self, ids: Iterable[int]) -> Any:

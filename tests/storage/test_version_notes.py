@@ -88,8 +88,8 @@ def test_the_scan_sees_the_known_write_paths() -> None:
     writes = shown_writes()
     # A scan that found nothing would pass anything: these are written through each form.
     assert writes["registry.update_partner"] == ({"partners"}, True)  # self._q.NAME
-    assert writes["imports.replace_tags_of"][0] == {"partner_tags"}  # _many / _delete_each
-    assert writes["imports.write_partners"][0] == {"partners"}  # _fetch_tuples
+    assert writes["partner_imports.replace_tags_of"][0] == {"partner_tags"}  # _many / _delete_each
+    assert writes["partner_imports.write_partners"][0] == {"partners"}  # _fetch_tuples
     assert "health.write_summary" in writes and "failover.write_failover_step" in writes
     assert all(method in {m.split(".")[1] for m in writes} for method in NOTED_BY)
 
