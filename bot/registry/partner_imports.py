@@ -33,8 +33,9 @@ from bot.registry.rules import (
     closest_names,
     creation_diff,
     name_key,
+    new_partner,
 )
-from bot.registry.service import WRITE_ATTEMPTS, new_partner
+from bot.registry.service import WRITE_ATTEMPTS
 
 
 async def import_partners(

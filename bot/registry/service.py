@@ -17,7 +17,6 @@ from bot.registry.list_counts import ListCounts
 from bot.registry.lookup import find, suggestions
 from bot.registry.ports import AuditEntry, ListedPartner, ListFilters, MetricRow
 from bot.registry.rules import (
-    NEW_PARTNER_DEFAULTS,
     RETIRED,
     Diff,
     FieldChange,
@@ -29,6 +28,7 @@ from bot.registry.rules import (
     clean_text,
     creation_diff,
     name_key,
+    new_partner,
 )
 
 PAGE_SIZE = 20
@@ -130,40 +130,6 @@ async def insert_new_partner(
     diff = creation_diff(partner)
     await audit(tx, partner, actor, at, action, diff)
     return Change(partner, diff)
-
-
-def new_partner(
-    team_id: str, actor: Actor, fields: PartnerFields, *, backups: bool = True
-) -> Partner:
-    """A partner not stored yet (id 0): the registry's defaults for what is not given, the
-    actor owning it unless an owner is; its backups as given (resolved by the caller), or
-    none when backups is False (an import sets them in a second pass)."""
-    if fields.name is None:
-        raise RuleError("A partner needs a name.")
-    # Field by field rather than merged dicts: an import makes 10,000 of these.
-    d = NEW_PARTNER_DEFAULTS
-    return Partner(
-        id=0,
-        team_id=team_id,
-        name=fields.name,
-        category=_given(fields.category, d.category),
-        tier=_given(fields.tier, d.tier),
-        status=_given(fields.status, d.status),
-        owner=fields.owner or actor.user_id,
-        contacts=fields.contacts or "",
-        notes=fields.notes or "",
-        drop_reason=fields.drop_reason or "",
-        success_cases=fields.success_cases or 0,
-        tags=fields.tags or (),
-        backups=(fields.backups or ()) if backups else (),
-    )
-
-
-def _given(value: T | None, default: T | None) -> T:
-    chosen = default if value is None else value
-    if chosen is None:
-        raise ValueError("a new partner's default is missing")
-    return chosen
 
 
 async def change_partner(
