@@ -25,12 +25,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.slack_load import SECRET, FakeSlack, body
-from bot.app import create_app, open_store
-from bot.clock import SystemClock
+from bench.profile_commands import signed, started_bot
+from bench.slack_load import SECRET, body
 from bot.registry.card import CARD_PERIODS, partner_card
 from bot.registry.rules import name_key
-from bot.settings import load_settings
 from handlers.registry import views
 from handlers.reply import serialised
 from storage.tx.base import queries
@@ -53,12 +51,7 @@ async def measure(
     async def client() -> None:
         for i in numbers:
             payload = body("/partner", texts(i), "http://127.0.0.1:9/respond/x")
-            ts = str(int(time.time()))
-            headers = {
-                "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=payload),
-                "Content-Type": "application/x-www-form-urlencoded",
-            }
+            headers = signed(payload, verifier)
             response = await app.async_dispatch(AsyncBoltRequest(body=payload, headers=headers))
             assert response.status == 200, response.body
 
@@ -86,18 +79,8 @@ def bare(api_url: str, step: Step | None) -> AsyncApp:
 
 
 async def main(args: argparse.Namespace) -> None:
-    slack = FakeSlack()
-    await slack.start()
-    settings = load_settings(
-        slack_bot_token="xoxb-bench",
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        database_url=f"sqlite:///{args.sqlite_file}",
-        admins="UBENCH01",
-    )
-    store = await open_store(settings, SystemClock())
-    bot = create_app(settings, store, SystemClock())
-    await bot.identity.check()
+    slack, store, bot = await started_bot(args.sqlite_file)
+    settings = bot.services.settings
     conn = await aiosqlite.connect(args.sqlite_file, isolation_level=None)
     q = queries()  # aiosqlite's, as the store's readers use them
     zone = settings.zone

@@ -18,6 +18,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.command_throughput import Case, cases
 from bench.slack_load import SECRET, FakeSlack, body
-from bot.app import create_app, open_store
+from bot.app import Partnerbot, create_app, open_store
 from bot.clock import SystemClock
 from bot.settings import load_settings
 from handlers.verify import RequestVerifier
@@ -48,19 +49,35 @@ def bare_app(api_url: str) -> AsyncApp:
     return app
 
 
-async def main(args: argparse.Namespace) -> None:
+async def started_bot(sqlite_file: str) -> tuple[FakeSlack, Any, Partnerbot]:
+    """A fake Slack, and the bot on the SQLite file talking to it (also bench/miss_floor.py)."""
     slack = FakeSlack()
     await slack.start()
     settings = load_settings(
         slack_bot_token="xoxb-bench",
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url,
-        database_url=f"sqlite:///{args.sqlite_file}",
+        database_url=f"sqlite:///{sqlite_file}",
         admins="UBENCH01",
     )
     store = await open_store(settings, SystemClock())
     bot = create_app(settings, store, SystemClock())
     await bot.identity.check()
+    return slack, store, bot
+
+
+def signed(payload: str, verifier: SignatureVerifier) -> dict[str, str]:
+    """The headers Slack sends with payload, signed now."""
+    ts = str(int(time.time()))
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=payload),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    slack, store, bot = await started_bot(args.sqlite_file)
     app = bare_app(slack.api_url) if args.bare else bot.app
     case = next(c for c in cases(10_000) if args.case in c.name)
     if args.text is not None:  # e.g. --case score --text help: the dispatch alone
@@ -69,12 +86,7 @@ async def main(args: argparse.Namespace) -> None:
 
     async def one(i: int) -> None:
         payload = body(case.command, case.texts(i), f"{slack.base}/respond/x")
-        ts = str(int(time.time()))
-        headers = {
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": verifier.generate_signature(timestamp=ts, body=payload),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        headers = signed(payload, verifier)
         if not args.bare:  # bare Bolt checks the signature itself
             assert checker.refusal(headers, payload.encode()) is None
         response = await app.async_dispatch(AsyncBoltRequest(body=payload, headers=headers))

@@ -21,22 +21,12 @@ import pytest
 from bot.registry.csv_io import ImportRejected
 from bot.registry.imports import ImportResult, import_partners
 from bot.registry.imports_per_row import import_partners_per_row
+from bot.registry.rules import FIELD_ORDER
 from storage.store import PostgresStore, SQLiteStore
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 Store = SQLiteStore | PostgresStore
-COLUMNS = (
-    "category",
-    "tier",
-    "status",
-    "owner",
-    "backups",
-    "tags",
-    "contacts",
-    "notes",
-    "success_cases",
-    "drop_reason",
-)
+COLUMNS = FIELD_ORDER[1:]  # every column a file may hold besides the name
 CELLS: dict[str, list[str]] = {
     "category": ["KOL", "koc", "MCN", "brand", "Other", ""],
     "tier": ["core", "Strategic", "trial", "standard", ""],
