@@ -8,9 +8,9 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from bot.collector import full_collections_held
-from bot.health.upkeep import draft_summaries
+from bot.health.upkeep import SummaryDrafts, draft_summaries
 from bot.ports import Store
-from bot.registry.csv_io import parse_metrics_rows
+from bot.registry.csv_io import MetricsRow, parse_metrics_rows
 from bot.registry.import_runs import (
     ImportResult,
     bulk_writes,
@@ -66,17 +66,31 @@ async def _import_metrics(
         created, updated, unchanged = progress.values
         return ImportResult(created, updated, unchanged, rows=done)
 
-    async with bulk_writes(store):
-        for chunk in chunks:
-            async with counted_chunk(progress, so_far):
-                # Read and worked out before the write lock is taken: other writers get in here.
-                points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
-                async with store.read() as tx:
-                    drafts = await draft_summaries(tx, team_id, points)
-                await progress.pause()
-                async with chunk_transaction(store, team_id) as tx:
-                    counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
-                progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+    async def drafted(chunk: list[MetricsRow]) -> SummaryDrafts:
+        # Read and worked out before the write lock is taken: other writers get in here.
+        points = await asyncio.to_thread(chunk_points, by_key, chunk)  # off the event loop
+        async with store.read() as tx:
+            return await draft_summaries(tx, team_id, points)
+
+    # Each chunk's drafts are read and worked out while the chunk before it writes (its
+    # partners are others, and a draft is written only over the version it was read at).
+    pending: asyncio.Task[SummaryDrafts] | None = None
+    try:
+        async with bulk_writes(store):
+            for at_chunk, chunk in enumerate(chunks):
+                async with counted_chunk(progress, so_far):
+                    drafts = await (pending or drafted(chunk))
+                    pending = None
+                    if at_chunk + 1 < len(chunks):
+                        pending = asyncio.create_task(drafted(chunks[at_chunk + 1]))
+                    await progress.pause()
+                    async with chunk_transaction(store, team_id) as tx:
+                        counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
+                    progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+    finally:
+        if pending is not None:  # a chunk failed: the next one's drafts are not wanted
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
     created, updated, unchanged = progress.values
     done = ImportResult(created, updated, unchanged, rows=len(rows))
     await asyncio.to_thread(let_go, rows, by_key, chunks)

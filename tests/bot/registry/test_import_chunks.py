@@ -3,6 +3,7 @@ failure midway leaves, and results equal to the per-row way's (summaries, audit 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator
@@ -191,6 +192,73 @@ async def test_a_failure_in_the_first_chunk_is_the_error_as_it_is(store: Store) 
             metrics_csv(["Solo"], 4),
             today=TODAY,
         )
+
+
+class EventStore:
+    """A store that notes when its reads and writes begin and end, and can fail its nth
+    write (inside its transaction)."""
+
+    def __init__(self, store: Store, fail_at: int | None = None) -> None:
+        self._store = store
+        self._fail_at = fail_at
+        self.events: list[str] = []
+        self.reads = 0
+
+    @contextlib.asynccontextmanager
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[Any]:
+        n = self.reads
+        self.reads += 1
+        self.events.append(f"read {n}")
+        async with self._store.read(snapshot=snapshot) as tx:
+            yield tx
+        self.events.append(f"read {n} end")
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        n = sum(1 for e in self.events if e.startswith("write") and not e.endswith("end")) + 1
+        self.events.append(f"write {n}")
+        async with self._store.write() as tx:
+            if n == self._fail_at:  # inside the transaction: the next chunk's drafts have begun
+                raise DatabaseUnavailable()
+            yield tx
+        self.events.append(f"write {n} end")
+
+
+async def test_the_next_chunks_drafts_are_read_while_a_chunk_writes(store: Store) -> None:
+    partners = [f"Partner {i}" for i in range(4)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    events = EventStore(store)
+    text = metrics_csv(partners, 5, weeks=["2026-W40"])
+    result = await import_metrics(events, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
+    assert result == ImportResult(20, 0, 0, rows=4)
+    # read 0: the registry; read k: chunk k's drafts, begun before chunk k - 1's write ended
+    assert [e for e in events.events if e.startswith("write") and e.endswith("end")] == [
+        "write 1 end",
+        "write 2 end",
+    ]
+    order = events.events
+    assert order.index("read 1 end") < order.index("write 1")
+    assert order.index("write 1") < order.index("read 2") < order.index("write 1 end")
+    assert order.index("read 2 end") < order.index("write 2")
+    assert events.reads == 3
+    # The same rows and summaries as an import with nothing drafted ahead (chunk by chunk).
+    await import_partners(store, AT, "T2", partners_csv(partners))
+    await import_metrics(store, AT, "T2", text.replace("T1", "T2"), today=TODAY, chunk_size=1000)
+    assert await stored_summaries(store, "T1") == await stored_summaries(store, "T2")
+
+
+async def test_a_failed_chunk_leaves_no_drafts_running(store: Store) -> None:
+    partners = [f"Partner {i}" for i in range(6)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    failing = EventStore(store, fail_at=2)
+    text = metrics_csv(partners, 6, weeks=["2026-W40"])
+    before = asyncio.all_tasks()
+    with pytest.raises(ImportInterrupted, match="What its first transaction wrote stays"):
+        await import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
+    # Chunk 3's drafts were under way when chunk 2's write failed: ended before the error.
+    assert "write 3" not in failing.events
+    assert [task for task in asyncio.all_tasks() - before if not task.done()] == []
+    assert await count(store, "metrics", "T1") == 10
 
 
 # --- the same results as the per-row way -----------------------------------------------------
