@@ -9,7 +9,7 @@ import itertools
 from typing import Any
 
 from bot.health.rules import HealthStatus, RuleState
-from bot.health.summary import MAX_MONTHS, MAX_WEEKS, HealthSummary
+from bot.health.summary import MAX_MONTHS, MAX_WEEKS, HealthSummary, to_json
 
 # utilisation, roi, sentiment, backup (codes, None: undecided), status, the summary's JSON
 StateRow = tuple[int | None, int | None, int | None, int, str | None, str | None]
@@ -107,3 +107,8 @@ def summary_columns(summary: HealthSummary) -> dict[str, Any]:
 
 
 COLUMNS = tuple(summary_columns(HealthSummary([], [], [])))
+
+
+def stored_summary(summary: HealthSummary) -> dict[str, Any]:
+    """A summary as its row stores it: the JSON (`inputs`) and the columns above."""
+    return {"inputs": to_json(summary), **summary_columns(summary)}

@@ -7,10 +7,12 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.errors import WriteConflict
 from bot.health.rules import MetricPoint, month_of
 from bot.health.summary import HealthSummary, from_json, summarise
+from bot.health.summary_columns import stored_summary
 from bot.health.summary_update import updated
 from bot.ports import Store, Tx
 
@@ -37,11 +39,12 @@ async def refresh_summary(tx: Tx, team_id: str, partner_id: int) -> None:
 
 @dataclass(frozen=True)
 class SummaryDrafts:
-    """Partners' summaries worked out before the transaction that writes their metrics, and
-    the summary versions they were worked out at (0: no summary yet)."""
+    """Partners' summaries worked out before the transaction that writes their metrics, as
+    their rows store them (`stored_summary`), and the summary versions they were worked out
+    at (0: no summary yet)."""
 
     versions: dict[int, int]
-    summaries: dict[int, HealthSummary]
+    summaries: dict[int, dict[str, Any]]
 
 
 NO_DRAFTS = SummaryDrafts({}, {})
@@ -85,7 +88,9 @@ async def draft_summaries(
     rest = {pid: new for pid, new in values.items() if pid not in summaries}
     if rest:
         summaries.update(await _drafts_read(tx, team_id, rest))
-    return SummaryDrafts(versions, summaries)
+    # Their JSON and columns too, here rather than while the write transaction holds the lock.
+    rows = await asyncio.to_thread(lambda: {p: stored_summary(s) for p, s in summaries.items()})
+    return SummaryDrafts(versions, rows)
 
 
 def _to_bring_up(
@@ -180,7 +185,9 @@ async def write_summaries(
     if again:
         points = await tx.summary_points_of(team_id, again)
         summaries.update(
-            await asyncio.to_thread(lambda: {pid: summarise(points.get(pid, [])) for pid in again})
+            await asyncio.to_thread(
+                lambda: {pid: stored_summary(summarise(points.get(pid, []))) for pid in again}
+            )
         )
     await tx.write_held_summaries(
         team_id, {pid: (summary, versions[pid]) for pid, summary in summaries.items()}

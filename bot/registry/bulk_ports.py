@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.health.rules import MetricPoint
-from bot.health.summary import HealthSummary
 from bot.registry.ports import AuditEntry, MetricRow
 from bot.registry.rules import Partner
 
@@ -52,5 +51,5 @@ class BulkTx(Protocol):
     ) -> dict[int, list[MetricPoint]]: ...
     async def lock_summaries(self, team_id: str, ids: Iterable[int]) -> dict[int, int]: ...
     async def write_held_summaries(
-        self, team_id: str, summaries: dict[int, tuple[HealthSummary, int]]
+        self, team_id: str, summaries: dict[int, tuple[dict[str, Any], int]]
     ) -> None: ...

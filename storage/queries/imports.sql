@@ -26,11 +26,11 @@ ANALYZE import_metric_stage;
 -- name: clear_metric_stage!
 DELETE FROM import_metric_stage;
 
--- name: stage_metric*!
+-- name: stage_metric_rows_sqlite*!
+-- A chunk's values by position (PostgreSQL copies the same records).
 INSERT INTO import_metric_stage (idx, team_id, partner_id, period, period_kind, period_start,
                                  period_end, metric, value)
-VALUES (:idx, :team_id, :partner_id, :period, :period_kind, :period_start, :period_end,
-        :metric, :value);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: staged_metric_olds
 -- Each staged value's current value, as note_metric_olds noted it (none yet: not returned).

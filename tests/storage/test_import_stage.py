@@ -1,4 +1,4 @@
-"""A metric chunk's staged parameters are metric_params of each row with its position, on
+"""A metric chunk's staged records are metric_params of each row with its position, on
 both engines' dialects, whether rows share a period object or only its label."""
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from bot.metrics import Period, parse_period
 from bot.registry.ports import MetricRow
 from storage.tx.base import POSTGRES, SQLITE, Dialect
-from storage.tx.imports import _stage_params
+from storage.tx.imports import _STAGE_COLUMNS, _stage_records
 from storage.tx.registry import metric_params
 
 
@@ -22,7 +22,7 @@ def test_staged_parameters_are_metric_params_with_the_position(dialect: Dialect)
         MetricRow("T1", 9, parse_period("2026-11"), "traffic", 9000.0),
         MetricRow("T1", 9, parse_period("2026-11-02"), "roi", 0.5),
     ]
-    staged = _stage_params(rows, dialect)
+    staged = [dict(zip(_STAGE_COLUMNS, r, strict=True)) for r in _stage_records(rows, dialect)]
     assert staged == [{"idx": idx, **metric_params(row, dialect)} for idx, row in enumerate(rows)]
     assert [type(p["value"]) for p in staged] == [float] * len(rows)
     assert staged[3]["period_start"] != staged[0]["period_start"]

@@ -33,8 +33,8 @@ HEAVY = [  # (module, name): each step of a chunk that walks its thousands of ro
     (import_writes, "_outcomes"),
     (import_writes, "_partners_written"),
     (upkeep, "_to_bring_up"),
-    (tx_imports, "_stage_params"),
-    (tx_imports, "to_json"),
+    (tx_imports, "_stage_records"),
+    (upkeep, "stored_summary"),
 ]
 
 
