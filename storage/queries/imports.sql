@@ -11,12 +11,15 @@ CREATE TEMP TABLE IF NOT EXISTS import_metric_stage (
 );
 
 -- name: create_metric_stage_postgresql!
+-- ON COMMIT DELETE ROWS (here and for the other stages): emptied by a truncate at each commit.
+-- Autovacuum never visits temporary tables, so rows deleted on a pooled connection stayed dead
+-- in it, and each import's stage work grew (1.69 -> 2.64 s over four imports).
 CREATE TEMP TABLE IF NOT EXISTS import_metric_stage (
     idx INTEGER PRIMARY KEY, team_id TEXT NOT NULL, partner_id BIGINT NOT NULL,
     period TEXT NOT NULL, period_kind TEXT NOT NULL, period_start DATE NOT NULL,
     period_end DATE NOT NULL, metric TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
     old DOUBLE PRECISION, moved BOOLEAN
-);
+) ON COMMIT DELETE ROWS;
 
 -- name: analyze_metric_stage!
 -- PostgreSQL only: without statistics the planner joins the stage to metrics by a merge of
@@ -123,7 +126,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?);
 CREATE TEMP TABLE IF NOT EXISTS import_id_stage (partner_id INTEGER PRIMARY KEY);
 
 -- name: create_id_stage_postgresql!
-CREATE TEMP TABLE IF NOT EXISTS import_id_stage (partner_id BIGINT PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS import_id_stage (partner_id BIGINT PRIMARY KEY)
+ON COMMIT DELETE ROWS;
 
 -- name: clear_id_stage!
 DELETE FROM import_id_stage;
@@ -254,7 +258,7 @@ CREATE TEMP TABLE IF NOT EXISTS import_partner_stage (
     name_key TEXT NOT NULL, category TEXT NOT NULL, tier TEXT NOT NULL, status TEXT NOT NULL,
     owner TEXT NOT NULL, contacts TEXT NOT NULL, notes TEXT NOT NULL, drop_reason TEXT NOT NULL,
     success_cases INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL, version TIMESTAMPTZ
-);
+) ON COMMIT DELETE ROWS;
 
 -- name: clear_partner_stage!
 DELETE FROM import_partner_stage;
