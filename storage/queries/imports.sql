@@ -132,8 +132,8 @@ ON COMMIT DELETE ROWS;
 -- name: clear_id_stage!
 DELETE FROM import_id_stage;
 
--- name: stage_id*!
-INSERT INTO import_id_stage (partner_id) VALUES (:partner_id);
+-- name: stage_id_rows_sqlite*!
+INSERT INTO import_id_stage (partner_id) VALUES (?);
 
 -- name: hold_staged_summaries
 -- Every staged partner gets a summary row (a stale placeholder until rewritten below) and

@@ -201,7 +201,9 @@ class ImportsQueries(BulkQueries):
         self.reports_changed(team_id)  # the placeholders are rows the portfolio reads
         await getattr(self._q, f"create_id_stage_{self._d.name}")(self._conn)
         await self._q.clear_id_stage(self._conn)
-        await self._q.stage_id(self._conn, [{"partner_id": pid} for pid in ids])
+        await self._records(
+            "stage_id_rows_sqlite", "import_id_stage", ("partner_id",), lambda: [(p,) for p in ids]
+        )
         await self._fetch_tuples("hold_staged_summaries", team_id=team_id)
         locked = await self._fetch_tuples("lock_staged_summaries", team_id=team_id)
         return {int(pid): int(version) for pid, version in locked}
