@@ -29,7 +29,12 @@ def stamper(dialect: Dialect) -> Callable[[datetime], Any]:
 
 
 ROWS_A_STATEMENT = 500  # SQLite: rows of one multi-row INSERT, at most (fewer if wide)
-_ONE_ROW = re.compile(r"^(?P<head>.*\bVALUES\s*)(?P<row>\((?:\s*\?\s*,)*\s*\?\s*\))\s*;?\s*$", re.S)
+# INSERT INTO table (columns) VALUES (?, ...): nothing before VALUES that selects rows or binds
+_ONE_ROW = re.compile(
+    r"^(?P<head>\s*INSERT\s+INTO\s(?:(?!\bSELECT\b)[^?;])*?\bVALUES\s*)"
+    r"(?P<row>\((?:\s*\?\s*,)*\s*\?\s*\))\s*;?\s*$",
+    re.S | re.I,
+)
 
 
 @lru_cache(maxsize=64)
@@ -53,7 +58,10 @@ def insert_at_once(conn: sqlite3.Connection, sql: str, records: Sequence[tuple[A
     while one writes")."""
     if not records:
         return
-    most = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(records[0])
+    width = len(records[0])
+    if any(len(record) != width for record in records):  # flattened, they would shift columns
+        raise ValueError(f"records of {width} values and of other lengths: {sql!r}")
+    most = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     step = max(1, min(ROWS_A_STATEMENT, most))
     for first in range(0, len(records), step):
         part = records[first : first + step]

@@ -26,6 +26,9 @@ def test_a_statements_row_of_placeholders_is_repeated() -> None:
         "INSERT INTO t (a, b) VALUES (?, 1);",  # not only placeholders
         "INSERT INTO t (a) VALUES (?) ON CONFLICT DO NOTHING;",  # more after the row
         "INSERT INTO t (a) SELECT ?;",
+        "INSERT INTO t (a) SELECT x FROM u UNION ALL VALUES (?);",  # u's rows again a statement
+        "SELECT 1 UNION ALL VALUES (?);",
+        "INSERT INTO t (a) VALUES (?), (?);",  # already more than one row
         "UPDATE t SET a = ?;",
     ],
 )
@@ -73,8 +76,31 @@ def test_statements_hold_at_most_rows_a_statement() -> None:
     )
 
 
+def test_records_of_other_lengths_are_refused_before_any_insert() -> None:
+    conn = _table()
+    with pytest.raises(ValueError, match="other lengths"):
+        insert_at_once(conn, INSERT, [(1, 2, 3, 4), (1, 2, 3), (1, 2, 3, 4, 5)])
+    assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
+
+
+def test_a_lowercase_statement_is_taken_too() -> None:
+    assert rows_statement("insert into t (a) values (?)", 2) == "insert into t (a) values (?),(?)"
+
+
 def test_no_records_no_statement() -> None:
     conn = _table()
     seen = _inserts(conn)
     insert_at_once(conn, INSERT, [])
     assert seen == []
+
+
+def test_every_positional_insert_of_the_project_is_taken() -> None:
+    """The .sql files' `*_rows_sqlite` queries, which `_records` makes multi-row on SQLite."""
+    from storage.tx.base import queries
+
+    loaded = queries()
+    names = [name for name in dir(loaded) if name.endswith("_rows_sqlite")]
+    assert len(names) >= 5
+    for name in names:
+        sql = getattr(loaded, name).sql
+        assert rows_statement(sql, 3).count("),(") == 2, name

@@ -194,22 +194,58 @@ async def test_a_failure_in_the_first_chunk_is_the_error_as_it_is(store: Store) 
         )
 
 
-class EventStore:
-    """A store that notes when its reads and writes begin and end, and can fail its nth
-    write (inside its transaction)."""
+WAIT = 10.0  # s: a bound on a wait that ends at once unless what it waits for is broken
 
-    def __init__(self, store: Store, fail_at: int | None = None) -> None:
+
+class RecomputingTx:
+    """A write transaction that notes the partners whose summaries are worked out again inside
+    it (summary_points_of: a draft made before it was not used)."""
+
+    def __init__(self, tx: Any, recomputed: list[int]) -> None:
+        self._tx = tx
+        self._recomputed = recomputed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    async def summary_points_of(self, team_id: str, ids: Any) -> Any:
+        ids = list(ids)
+        self._recomputed.extend(ids)
+        return await self._tx.summary_points_of(team_id, ids)
+
+
+class EventStore:
+    """A store that notes when its reads and writes begin and end and which summaries its
+    writes work out again. Write n can wait for read n + 1 to begin (`waits`), fail inside its
+    transaction once it has (`fail_at`); read `held` never ends until it is cancelled."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        waits: frozenset[int] = frozenset(),
+        fail_at: int | None = None,
+        held: int | None = None,
+    ) -> None:
         self._store = store
+        self._waits = waits | ({fail_at} if fail_at else set())
         self._fail_at = fail_at
+        self._held = held
         self.events: list[str] = []
-        self.reads = 0
+        self.began: dict[int, asyncio.Event] = {}
+        self.recomputed: list[int] = []
+
+    def _began(self, n: int) -> asyncio.Event:
+        return self.began.setdefault(n, asyncio.Event())
 
     @contextlib.asynccontextmanager
     async def read(self, *, snapshot: bool = True) -> AsyncIterator[Any]:
-        n = self.reads
-        self.reads += 1
+        n = sum(1 for e in self.events if e.startswith("read") and not e.endswith("end"))
         self.events.append(f"read {n}")
+        self._began(n).set()
         async with self._store.read(snapshot=snapshot) as tx:
+            if n == self._held:
+                await asyncio.Event().wait()  # until cancelled
             yield tx
         self.events.append(f"read {n} end")
 
@@ -218,45 +254,61 @@ class EventStore:
         n = sum(1 for e in self.events if e.startswith("write") and not e.endswith("end")) + 1
         self.events.append(f"write {n}")
         async with self._store.write() as tx:
-            if n == self._fail_at:  # inside the transaction: the next chunk's drafts have begun
+            if n in self._waits:  # the next chunk's drafts begin while this one writes
+                await asyncio.wait_for(self._began(n + 1).wait(), WAIT)
+            if n == self._fail_at:
                 raise DatabaseUnavailable()
-            yield tx
+            yield RecomputingTx(tx, self.recomputed)
         self.events.append(f"write {n} end")
 
 
-async def test_the_next_chunks_drafts_are_read_while_a_chunk_writes(store: Store) -> None:
+async def metric_values(store: Store, team: str) -> list[tuple[str, str, str, float]]:
+    """The workspace's metric values: (partner name, period, metric, value), sorted."""
+    async with store.read() as tx:
+        names = {p.id: p.name for p in await tx.all_partners(team)}
+        values = await tx.health_points(team, TODAY - timedelta(days=365))
+    return sorted((names[v.partner_id], v.period.label, v.metric, v.value) for v in values)
+
+
+async def test_the_next_chunks_drafts_are_read_while_a_chunk_writes_and_used(
+    store: Store,
+) -> None:
     partners = [f"Partner {i}" for i in range(4)]
     await import_partners(store, AT, "T1", partners_csv(partners))
-    events = EventStore(store)
+    # Write 1 waits for chunk 2's drafts to begin: drafted one after the other, it would time out.
+    events = EventStore(store, waits=frozenset({1}))
     text = metrics_csv(partners, 5, weeks=["2026-W40"])
     result = await import_metrics(events, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
     assert result == ImportResult(20, 0, 0, rows=4)
-    # read 0: the registry; read k: chunk k's drafts, begun before chunk k - 1's write ended
-    assert [e for e in events.events if e.startswith("write") and e.endswith("end")] == [
-        "write 1 end",
-        "write 2 end",
-    ]
+    # read 0: the registry; read k: chunk k's drafts
     order = events.events
-    assert order.index("read 1 end") < order.index("write 1")
-    assert order.index("write 1") < order.index("read 2") < order.index("write 1 end")
-    assert order.index("read 2 end") < order.index("write 2")
-    assert events.reads == 3
-    # The same rows and summaries as an import with nothing drafted ahead (chunk by chunk).
+    assert order.index("read 1 end") < order.index("write 1") < order.index("read 2")
+    assert order.index("read 2") < order.index("write 1 end")
+    assert order.index("read 2 end") < order.index("write 2") < order.index("write 2 end")
+    assert "read 3" not in order
+    # Nobody else wrote: every chunk wrote the drafts made ahead, none worked out again.
+    assert events.recomputed == []
+    # The same values and summaries as an import in one chunk.
     await import_partners(store, AT, "T2", partners_csv(partners))
-    await import_metrics(store, AT, "T2", text.replace("T1", "T2"), today=TODAY, chunk_size=1000)
+    await import_metrics(store, AT, "T2", text, today=TODAY, chunk_size=1000)
+    values = await metric_values(store, "T1")
+    assert len(values) == 20 and values == await metric_values(store, "T2")
     assert await stored_summaries(store, "T1") == await stored_summaries(store, "T2")
 
 
-async def test_a_failed_chunk_leaves_no_drafts_running(store: Store) -> None:
+async def test_a_failed_chunk_cancels_the_next_chunks_drafts(store: Store) -> None:
     partners = [f"Partner {i}" for i in range(6)]
     await import_partners(store, AT, "T1", partners_csv(partners))
-    failing = EventStore(store, fail_at=2)
+    # Write 2 fails once chunk 3's drafts have begun; their read never ends by itself.
+    failing = EventStore(store, fail_at=2, held=3)
     text = metrics_csv(partners, 6, weeks=["2026-W40"])
     before = asyncio.all_tasks()
     with pytest.raises(ImportInterrupted, match="What its first transaction wrote stays"):
-        await import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
-    # Chunk 3's drafts were under way when chunk 2's write failed: ended before the error.
-    assert "write 3" not in failing.events
+        await asyncio.wait_for(
+            import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10),  # type: ignore[arg-type]
+            WAIT,
+        )
+    assert "read 3" in failing.events and "read 3 end" not in failing.events
     assert [task for task in asyncio.all_tasks() - before if not task.done()] == []
     assert await count(store, "metrics", "T1") == 10
 
