@@ -169,21 +169,28 @@ async def seed_postgres(url: str, partners: int, weeks: int) -> None:
 
 
 @asynccontextmanager
-async def database(engine: str, keep: str | None) -> AsyncIterator[tuple[str, bool]]:
+async def database(
+    engine: str, keep: str | None, pg_schema: str | None = None
+) -> AsyncIterator[tuple[str, bool]]:
     """The database's URL and whether it must be seeded: a SQLite file (kept with --db) or a
-    fresh schema in PostgreSQL's `test` database, dropped afterwards."""
+    schema in PostgreSQL's `test` database, fresh and dropped afterwards, or kept (--pg-schema:
+    seeded when it holds no partners yet, left for the next run; drop it when done)."""
     if engine == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(keep) if keep else Path(tmp) / "bench.db"
             yield f"sqlite:///{path}", not path.exists()
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    schema = pg_schema or f"bench_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES_URL)
-    await admin.execute(f"CREATE SCHEMA {schema}")
+    await admin.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    fresh = True
+    if pg_schema and await admin.fetchval("SELECT to_regclass($1)", f"{schema}.partners"):
+        fresh = not await admin.fetchval(f"SELECT EXISTS (SELECT 1 FROM {schema}.partners)")
     try:
-        yield f"{POSTGRES_URL}?search_path={schema}", True
+        yield f"{POSTGRES_URL}?search_path={schema}", fresh
     finally:
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        if not pg_schema:
+            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
         await admin.close()
 
 
@@ -233,10 +240,11 @@ async def main(
     keep: str | None,
     skip_before: bool,
     stale_statistics: bool,
+    pg_schema: str | None = None,
 ) -> None:
     JANITOR.start()  # as the bot runs (bot.app.create_app)
     tune_collector()  # and with its garbage collector's thresholds
-    async with database(engine, keep) as (url, fresh):
+    async with database(engine, keep, pg_schema) as (url, fresh):
         store, _ = await open_store(url, NOW)
         try:
             started = time.perf_counter()
@@ -307,6 +315,9 @@ if __name__ == "__main__":
     parser.add_argument("--db", help="a SQLite file to seed once and keep between runs")
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
+        "--pg-schema", help="PostgreSQL: a schema to seed once and keep between runs"
+    )
+    parser.add_argument(
         "--skip-before", action="store_true", help="time the after cases without the before"
     )
     parser.add_argument(
@@ -323,5 +334,6 @@ if __name__ == "__main__":
         args.db,
         args.skip_before,
         args.stale_statistics,
+        args.pg_schema,
     )
     asyncio.run(main(*main_args))

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 from bot.alerts.ports import AlertsTx
 from bot.claims import Unfinished
@@ -18,6 +18,10 @@ from bot.home.ports import HomeTx
 from bot.registry.bulk_ports import BulkTx
 from bot.registry.ports import AuditEntry, RegistryTx
 from bot.scoring.ports import ScoringTx
+
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
 
 
 class SettingsTx(Protocol):
@@ -91,6 +95,23 @@ class Tx(
     Protocol,
 ):
     """Queries on one connection; inside `Store.write()` one transaction."""
+
+    @overload
+    async def at_once(
+        self, a: Callable[[Tx], Awaitable[A]], b: Callable[[Tx], Awaitable[B]], /
+    ) -> tuple[A, B]: ...
+    @overload
+    async def at_once(
+        self,
+        a: Callable[[Tx], Awaitable[A]],
+        b: Callable[[Tx], Awaitable[B]],
+        c: Callable[[Tx], Awaitable[C]],
+        /,
+    ) -> tuple[A, B, C]:
+        """Each call's result, given a Tx for its statements: run at the same time, each on a
+        connection of its own on this read's snapshot where the store has one to spare, else
+        one after the other on this one."""
+        ...
 
 
 Report = Callable[[str], Awaitable[None]]  # tells a person, in one sentence, what failed

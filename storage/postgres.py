@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server at start and for each new connection
 ACQUIRE_TIMEOUT = 10.0  # seconds a request waits for a free connection of the pool
+BESIDE_WAIT = 0.05  # seconds a read waits for a second connection before it takes turns on one
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(?:-[0-9A-Fa-f]+)+")  # what pg_export_snapshot() returns
 PING_TIMEOUT = 2.0
 
 
@@ -163,7 +166,31 @@ class PostgresStore:
                 yield Tx(conn, POSTGRES)
                 return
             async with conn.transaction(isolation="repeatable_read", readonly=True):
-                yield Tx(conn, POSTGRES)
+                yield Tx(conn, POSTGRES, beside=lambda: self._beside(pool, conn))
+
+    @contextlib.asynccontextmanager
+    async def _beside(self, pool: asyncpg.Pool, conn: Any) -> AsyncIterator[Tx | None]:
+        """A second connection on the snapshot of conn's read (exported, then taken by a
+        transaction of the same isolation), for `at_once`; None when the pool has none free
+        within BESIDE_WAIT: never waited for long, since every holder of the pool's
+        connections could be waiting for one more."""
+        if pool.get_idle_size() == 0 and pool.get_size() >= pool.get_max_size():
+            yield None
+            return
+        exported = str(await conn.fetchval("SELECT pg_export_snapshot()"))
+        if not _SNAPSHOT_ID.fullmatch(exported):
+            raise ValueError(f"not a snapshot id: {exported!r}")
+        try:
+            other = await pool.acquire(timeout=BESIDE_WAIT)
+        except TimeoutError:
+            yield None
+            return
+        try:
+            async with other.transaction(isolation="repeatable_read", readonly=True):
+                await other.execute(f"SET TRANSACTION SNAPSHOT '{exported}'")
+                yield Tx(other, POSTGRES)
+        finally:
+            await pool.release(other)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:

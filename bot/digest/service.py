@@ -24,11 +24,12 @@ from bot.digest.content import (
 from bot.digest.ports import NewSchedule, Schedule
 from bot.digest.rules import Rule, describe, following, next_runs, slots_until, trigger_of
 from bot.errors import RuleError
-from bot.health.pool import pool_report
+from bot.failover.record import DrillSummary
+from bot.health.pool import Judged, pool_report
 from bot.health.portfolio import near_band_edge
-from bot.health.rules import lookback_start, thresholds_from, window_weeks
+from bot.health.rules import MetricPoint, lookback_start, thresholds_from, window_weeks
 from bot.health.service import HEALTH
-from bot.ports import Store
+from bot.ports import Store, Tx
 
 CLAIM_KIND = "digest"
 MAX_ATTEMPTS = 3  # posts of one slot, the first included, before it is recorded failed
@@ -138,27 +139,31 @@ async def compose_digest(
         benchmarks = await tx.benchmarks(team_id)
         first, last = window_weeks(today, limits.window_weeks)
         since = lookback_start(today, limits)
-        members = await tx.pool_members(team_id, limits, since)
-        # Judged in a worker thread while the window's totals are read on SQLite's, then the
-        # report made (the exact HHI in decimals, 0.15 s at 100,000) while the rest is read.
-        judging = asyncio.ensure_future(
-            asyncio.to_thread(judge_scoped, members, benchmarks, limits, today, scope)
-        )
-        try:
-            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
-        finally:
-            judged = await judging
-        reporting = asyncio.ensure_future(
-            asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
-        )
-        try:
+
+        async def judged_members(tx: Tx) -> Judged:
+            members = await tx.pool_members(team_id, limits, since)
+            return await asyncio.to_thread(judge_scoped, members, benchmarks, limits, today, scope)
+
+        async def window(tx: Tx) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]:
+            return await tx.window_sums(team_id, first.start, last.end)
+
+        async def the_rest(
+            tx: Tx,
+        ) -> tuple[set[int], tuple[datetime, str] | None, list[DrillSummary]]:
             reported = await tx.reported_in_week(team_id, overdue_week(today), since)
             stored = await tx.digest_snapshot(team_id, channel_id)
             drills = (
                 [] if stored is None else await tx.failover_drills_between(team_id, stored[0], now)
             )
-        finally:
-            pooled = await reporting
+            return reported, stored, drills
+
+        # The members read and judged (in a worker thread), the window's totals and the rest,
+        # each on a connection of its own on the same snapshot; then the report (the exact HHI
+        # in decimals, 0.15 s at 100,000) in a worker thread.
+        judged, (sums, day_points), (reported, stored, drills) = await tx.at_once(
+            judged_members, window, the_rest
+        )
+        pooled = await asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
         previous = stored[1] if stored else None
         digest = await asyncio.to_thread(digest_of, judged, pooled, reported, previous)
         report = digest.report

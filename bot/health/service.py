@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.access import Actor, check_admin
 from bot.errors import NotFound, WriteConflict
-from bot.health.pool import judge_pool, pool_report
+from bot.health.pool import Judged, judge_pool, pool_report
 from bot.health.portfolio import PoolSummaries, PortfolioReport, assess_portfolio, near_band_edge
 from bot.health.rules import (
     HealthReport,
@@ -102,15 +102,17 @@ async def portfolio_health(
         )
         limits = settings.thresholds
         first, last = window_weeks(today, limits.window_weeks)
-        members = await tx.pool_members(team_id, limits, lookback_start(today, limits))
-        # Judged in a worker thread while the window's totals are read on SQLite's.
-        judging = asyncio.ensure_future(
-            asyncio.to_thread(judge_pool, members, settings.benchmarks, limits, today)
-        )
-        try:
-            sums, day_points = await tx.window_sums(team_id, first.start, last.end)
-        finally:
-            judged = await judging
+
+        async def judged_members(tx: Tx) -> Judged:
+            members = await tx.pool_members(team_id, limits, lookback_start(today, limits))
+            return await asyncio.to_thread(judge_pool, members, settings.benchmarks, limits, today)
+
+        async def window(tx: Tx) -> tuple[dict[str, dict[int, float]], list[MetricPoint]]:
+            return await tx.window_sums(team_id, first.start, last.end)
+
+        # The members read and judged (in a worker thread) while the window's totals are read
+        # on another connection of the same snapshot.
+        judged, (sums, day_points) = await tx.at_once(judged_members, window)
         report = await asyncio.to_thread(pool_report, judged, sums, day_points, limits, today)
         if near_band_edge(report.gmv, limits) or near_band_edge(report.traffic, limits):
             partners = await tx.all_partners(team_id)

@@ -3,11 +3,14 @@ takes and gives back times, dates and counts."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import aiosql
 
@@ -144,15 +147,65 @@ SQLITE = Dialect()
 POSTGRES = PostgresDialect()
 
 
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+# Another connection on this read's snapshot, for statements at the same time as its own;
+# None when there is none to be had at once (the statements then take turns on this one).
+Beside = Callable[[], AbstractAsyncContextManager[Any]]
+
+
 class Queries:
     """One connection and the named queries; inside `Store.write()` one transaction."""
 
-    def __init__(self, conn: Any, dialect: Dialect = SQLITE) -> None:
+    def __init__(self, conn: Any, dialect: Dialect = SQLITE, beside: Beside | None = None) -> None:
         self._conn = conn
         self._d = dialect
         self._q = queries(dialect.adapter)
         # Workspaces whose reports this transaction changes (storage/tx/versions.py).
         self._changed: set[str] = set()
+        self._beside = beside
+
+    @overload
+    async def at_once(
+        self, a: Callable[[Any], Awaitable[A]], b: Callable[[Any], Awaitable[B]], /
+    ) -> tuple[A, B]: ...
+    @overload
+    async def at_once(
+        self,
+        a: Callable[[Any], Awaitable[A]],
+        b: Callable[[Any], Awaitable[B]],
+        c: Callable[[Any], Awaitable[C]],
+        /,
+    ) -> tuple[A, B, C]: ...
+    async def at_once(self, *calls: Callable[[Any], Awaitable[Any]]) -> tuple[Any, ...]:
+        """Each call's result, given a Tx to run its statements on: the first this one, each
+        other one on a connection of its own on the same snapshot where the store has one to
+        spare (a read's: PostgreSQL's pool, SQLite's other readers), all at the same time;
+        where it has none, one after the other here. A call that fails cancels the others
+        (awaited) before its error comes out."""
+        if self._beside is None:
+            return tuple([await call(self) for call in calls])
+        results: list[Any] = [None] * len(calls)
+        async with AsyncExitStack() as others:
+            lanes: dict[int, tuple[Any, list[int]]] = {id(self): (self, [0])}
+            for idx in range(1, len(calls)):
+                tx = await others.enter_async_context(self._beside()) or self
+                lanes.setdefault(id(tx), (tx, []))[1].append(idx)
+
+            async def lane(tx: Any, idxs: Sequence[int]) -> None:
+                for idx in idxs:
+                    results[idx] = await calls[idx](tx)
+
+            tasks = [asyncio.ensure_future(lane(tx, idxs)) for tx, idxs in lanes.values()]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+        return tuple(results)
 
     async def _rows(self, name: str, **params: Any) -> list[Any]:
         return await self._rows_of(getattr(self._q, name), **params)

@@ -1,0 +1,136 @@
+"""`Tx.at_once` in a read: the calls run at the same time, on PostgreSQL each on a connection of
+its own that shares the read's snapshot (none to spare: they take turns on the read's); a call
+that fails cancels the others, and its own error comes out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.postgres import PostgresStore
+from storage.store import SQLiteStore
+from tests.support.databases import database_url
+
+AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+TEAM = "T1"
+WAIT = 10.0  # s: a bound on a wait that ends at once unless at_once is broken
+Store = SQLiteStore | PostgresStore
+
+
+async def bump(store: Store) -> None:
+    """A committed write that changes the workspace's report version."""
+    async with store.write() as tx:
+        tx.reports_changed(TEAM)
+
+
+async def backend(tx: Any) -> int:
+    return int(await tx._conn.fetchval("SELECT pg_backend_pid()"))
+
+
+async def test_the_calls_run_at_the_same_time(store: Store) -> None:
+    await bump(store)
+    began = asyncio.Event()
+
+    async def waits(tx: Any) -> int:
+        await asyncio.wait_for(began.wait(), WAIT)  # one after the other, this never ends
+        return int(await tx.report_version(TEAM))
+
+    async def starts(tx: Any) -> str:
+        began.set()
+        return "second"
+
+    async with store.read() as tx:
+        assert await tx.at_once(waits, starts) == (1, "second")
+
+
+@pytest.fixture
+async def pg(tmp_path: Path) -> AsyncIterator[PostgresStore]:
+    async with database_url("postgresql", tmp_path) as url:
+        store = PostgresStore(url, pool_size=4)
+        await store.open(AT)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+@pytest.fixture
+async def one_connection(tmp_path: Path) -> AsyncIterator[PostgresStore]:
+    async with database_url("postgresql", tmp_path) as url:
+        store = PostgresStore(url, pool_size=1)
+        await store.open(AT)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+async def test_postgresql_calls_share_the_reads_snapshot_on_their_own_connections(
+    pg: PostgresStore,
+) -> None:
+    await bump(pg)
+    async with pg.read() as tx:
+        first = await tx.report_version(TEAM)
+        await bump(pg)  # committed mid-read on another connection
+        own = await backend(tx)
+
+        async def version(on: Any) -> tuple[int, int]:
+            return await on.report_version(TEAM), await backend(on)
+
+        (v1, pid1), (v2, pid2), (v3, pid3) = await tx.at_once(version, version, version)
+    assert v1 == v2 == v3 == first  # none sees the write, on three backends
+    assert len({pid1, pid2, pid3}) == 3 and pid1 == own
+    async with pg.read() as tx:
+        assert await tx.report_version(TEAM) == first + 1
+
+
+async def test_with_no_connection_to_spare_the_calls_take_turns(
+    one_connection: PostgresStore,
+) -> None:
+    await bump(one_connection)
+    order: list[str] = []
+
+    async def version(name: str) -> Any:
+        async def call(on: Any) -> tuple[int, int]:
+            order.append(name)
+            return await on.report_version(TEAM), await backend(on)
+
+        return call
+
+    async with one_connection.read() as tx:
+        pid = await backend(tx)
+        found = await asyncio.wait_for(
+            tx.at_once(await version("a"), await version("b"), await version("c")), WAIT
+        )
+    assert found == ((1, pid), (1, pid), (1, pid))
+    assert order == ["a", "b", "c"]
+
+
+async def test_a_failing_call_cancels_the_others_and_its_error_comes_out(store: Store) -> None:
+    cancelled = asyncio.Event()
+
+    async def forever(tx: Any) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def fails(tx: Any) -> None:
+        await tx.report_version(TEAM)
+        raise ValueError("this call failed")
+
+    idle = store._pool.get_idle_size() if isinstance(store, PostgresStore) else None
+    with pytest.raises(ValueError, match="this call failed"):
+        async with store.read() as tx:
+            await asyncio.wait_for(tx.at_once(forever, fails), WAIT)
+    assert cancelled.is_set()
+    if isinstance(store, PostgresStore):  # the second connection went back to the pool
+        assert store._pool is not None and store._pool.get_idle_size() >= (idle or 0)
+    async with store.read() as tx:  # and the store reads on
+        assert await tx.report_version(TEAM) == 0
