@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server at start and for each new connection
 ACQUIRE_TIMEOUT = 10.0  # seconds a request waits for a free connection of the pool
-BESIDE_WAIT = 0.05  # seconds a read waits for a second connection before it takes turns on one
+BESIDE_WAIT = 0.05  # seconds a read waits for a second, idle connection before it takes turns
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(?:-[0-9A-Fa-f]+)+")  # what pg_export_snapshot() returns
 PING_TIMEOUT = 2.0
 
@@ -171,26 +171,33 @@ class PostgresStore:
     @contextlib.asynccontextmanager
     async def _beside(self, pool: asyncpg.Pool, conn: Any) -> AsyncIterator[Tx | None]:
         """A second connection on the snapshot of conn's read (exported, then taken by a
-        transaction of the same isolation), for `at_once`; None when the pool has none free
-        within BESIDE_WAIT: never waited for long, since every holder of the pool's
-        connections could be waiting for one more."""
-        if pool.get_idle_size() == 0 and pool.get_size() >= pool.get_max_size():
+        transaction of the same isolation), for `at_once`; None when the pool has none to
+        spare. Never a long wait for one that is in use: every holder of the pool's
+        connections could be waiting for one more. One not yet opened is opened (within
+        CONNECT_TIMEOUT); one that cannot be (the server at max_connections, say) is None too,
+        not a failed read."""
+        in_use = pool.get_size() - pool.get_idle_size()
+        if in_use >= pool.get_max_size():
             yield None
             return
-        exported = str(await conn.fetchval("SELECT pg_export_snapshot()"))
-        if not _SNAPSHOT_ID.fullmatch(exported):
-            raise ValueError(f"not a snapshot id: {exported!r}")
-        try:
-            other = await pool.acquire(timeout=BESIDE_WAIT)
-        except TimeoutError:
+        wait = BESIDE_WAIT if pool.get_idle_size() else CONNECT_TIMEOUT
+        other = None
+        with contextlib.suppress(
+            TimeoutError, asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError, OSError
+        ):
+            other = await pool.acquire(timeout=wait)
+        if other is None:
             yield None
             return
         try:
+            exported = str(await conn.fetchval("SELECT pg_export_snapshot()"))
+            if not _SNAPSHOT_ID.fullmatch(exported):
+                raise ValueError(f"not a snapshot id: {exported!r}")
             async with other.transaction(isolation="repeatable_read", readonly=True):
                 await other.execute(f"SET TRANSACTION SNAPSHOT '{exported}'")
                 yield Tx(other, POSTGRES)
         finally:
-            await pool.release(other)
+            await pool.release(other, timeout=ACQUIRE_TIMEOUT)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:

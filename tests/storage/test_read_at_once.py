@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from storage.postgres import PostgresStore
@@ -125,12 +126,65 @@ async def test_a_failing_call_cancels_the_others_and_its_error_comes_out(store: 
         await tx.report_version(TEAM)
         raise ValueError("this call failed")
 
-    idle = store._pool.get_idle_size() if isinstance(store, PostgresStore) else None
     with pytest.raises(ValueError, match="this call failed"):
         async with store.read() as tx:
             await asyncio.wait_for(tx.at_once(forever, fails), WAIT)
     assert cancelled.is_set()
-    if isinstance(store, PostgresStore):  # the second connection went back to the pool
-        assert store._pool is not None and store._pool.get_idle_size() >= (idle or 0)
+    _all_back(store)
     async with store.read() as tx:  # and the store reads on
         assert await tx.report_version(TEAM) == 0
+
+
+def _all_back(store: Store) -> None:
+    """Every connection of a PostgreSQL store's pool is idle again (none held, none leaked)."""
+    if isinstance(store, PostgresStore):
+        pool = store._pool
+        assert pool is not None and pool.get_idle_size() == pool.get_size() >= 2
+
+
+async def test_cancelling_the_caller_cancels_every_call_and_gives_back_the_connections(
+    store: Store,
+) -> None:
+    running: list[str] = []
+
+    def forever(name: str) -> Any:
+        async def call(tx: Any) -> None:
+            await tx.report_version(TEAM)
+            running.append(name)
+            await asyncio.Event().wait()
+
+        return call
+
+    async def read() -> None:
+        async with store.read() as tx:
+            await tx.at_once(forever("a"), forever("b"), forever("c"))
+
+    before = asyncio.all_tasks()
+    task = asyncio.ensure_future(read())
+    while len(running) < 3:  # every call under way (each has read once)
+        await asyncio.sleep(0)
+        assert not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [t for t in asyncio.all_tasks() - before if not t.done()] == []
+    _all_back(store)
+
+
+async def test_a_connection_the_server_refuses_means_taking_turns_not_a_failed_read(
+    pg: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = asyncpg.Pool.acquire
+    refusing = False
+
+    def acquire(pool: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
+        if refusing:  # a second connection: the server is at max_connections
+            raise asyncpg.TooManyConnectionsError("sorry, too many clients already")
+        return real(pool, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Pool, "acquire", acquire)
+    async with pg.read() as tx:
+        own = await backend(tx)
+        refusing = True
+        found = await tx.at_once(backend, backend)
+    assert found == (own, own)
