@@ -14,6 +14,8 @@ Beside each case, the longest the event loop was kept from running while it ran
 
     python bench/health_portfolio.py --partners 10000 --weeks 52
     python bench/health_portfolio.py --partners 10000 --weeks 52 --skip-before
+    python bench/health_portfolio.py --engine postgresql --partners 100000 --weeks 8 \
+        --skip-before --pg-schema hp100k     # seeded once, kept: DROP SCHEMA hp100k CASCADE after
 
 On a fresh file (no --db, or a --db not there yet) the store opens on the empty file and the
 seed is written beside it; the readers are then given the statistics of the seeded file, as

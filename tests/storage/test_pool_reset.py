@@ -19,7 +19,7 @@ import pytest
 
 from storage.postgres import PostgresStore
 from storage.tx.base import queries
-from tests.support.databases import POSTGRES_URL, fresh_schema
+from tests.support.databases import POSTGRES_URL, fresh_schema, opened_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -30,13 +30,8 @@ RESET_MARK = "pg_advisory_unlock_all"  # the first statement of asyncpg's reset 
 
 @pytest.fixture
 async def pg() -> AsyncIterator[PostgresStore]:
-    async with fresh_schema() as url:
-        store = PostgresStore(url, pool_size=1)  # one connection: each holder gets the same
-        await store.open(AT)
-        try:
-            yield store
-        finally:
-            await store.close()
+    async with opened_postgres(1, AT) as store:  # one connection: each holder gets the same
+        yield store
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,7 +14,7 @@ import pytest
 
 from storage.postgres import PostgresStore
 from storage.store import SQLiteStore
-from tests.support.databases import database_url
+from tests.support.databases import opened_postgres
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TEAM = "T1"
@@ -50,25 +49,15 @@ async def test_the_calls_run_at_the_same_time(store: Store) -> None:
 
 
 @pytest.fixture
-async def pg(tmp_path: Path) -> AsyncIterator[PostgresStore]:
-    async with database_url("postgresql", tmp_path) as url:
-        store = PostgresStore(url, pool_size=4)
-        await store.open(AT)
-        try:
-            yield store
-        finally:
-            await store.close()
+async def pg() -> AsyncIterator[PostgresStore]:
+    async with opened_postgres(4, AT) as store:
+        yield store
 
 
 @pytest.fixture
-async def one_connection(tmp_path: Path) -> AsyncIterator[PostgresStore]:
-    async with database_url("postgresql", tmp_path) as url:
-        store = PostgresStore(url, pool_size=1)
-        await store.open(AT)
-        try:
-            yield store
-        finally:
-            await store.close()
+async def one_connection() -> AsyncIterator[PostgresStore]:
+    async with opened_postgres(1, AT) as store:
+        yield store
 
 
 async def test_postgresql_calls_share_the_reads_snapshot_on_their_own_connections(

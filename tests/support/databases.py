@@ -99,6 +99,18 @@ async def opened_store(
             await store.close()
 
 
+@contextlib.asynccontextmanager
+async def opened_postgres(pool_size: int, at: datetime) -> AsyncIterator[PostgresStore]:
+    """A migrated PostgreSQL store of pool_size connections in a fresh schema, closed after."""
+    async with fresh_schema() as url:
+        store = PostgresStore(url, pool_size=pool_size)
+        await store.open(at)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
 def store_for(url: str) -> SQLiteStore | PostgresStore:
     """A second, not yet opened, store on the same database (another process's, say)."""
     if url.startswith("sqlite:///"):
