@@ -181,7 +181,13 @@ def instrument() -> None:
         module.partners_by_key = timed("[partners_by_key]", import_runs.partners_by_key)  # type: ignore[attr-defined]
         if hasattr(module, "_partners_named"):  # the partner import reads only the file's
             module._partners_named = timed("[partners_named]", module._partners_named)
-        sync = ("parse_metrics_rows", "parse_partner_rows", "_check_partners", "check_metric_rows")
+        sync = (
+            "parse_metrics_rows",  # before 2026-12-04; read_metrics_rows since
+            "read_metrics_rows",
+            "parse_partner_rows",
+            "_check_partners",
+            "check_metric_rows",
+        )
         for name in (*sync, "chunk_points", "metric_chunks", "_plan_backups"):
             if not hasattr(module, name):
                 continue

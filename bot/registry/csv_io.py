@@ -200,7 +200,20 @@ def _parsed(column: str, parse: Callable[[str], Any], raw: str) -> tuple[Any, st
 def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
     """The validated rows of a metrics CSV, or ImportRejected listing every problem; periods
     must lie in the window around today (the workspace's date, see `period_window`)."""
+    parsed, problems, _ = read_metrics_rows(text, today)
+    if problems:
+        raise ImportRejected(problems)
+    return parsed
+
+
+def read_metrics_rows(
+    text: str, today: date
+) -> tuple[list[MetricsRow], list[Problem], list[tuple[int, str]]]:
+    """`parse_metrics_rows` without raising: the valid rows, every problem, and the names of
+    the rows with a problem (line, name; where the name itself was readable), so the import
+    can also say which of those partners are not registered, in the same answer."""
     rows, problems = _read_table(text, METRIC_COLUMNS, required=("name", "period"))
+    named: list[tuple[int, str]] = []
     parsed: list[MetricsRow] = []
     first_line: dict[tuple[str, str], int] = {}
     # A file's periods are a few texts on thousands of rows: each read once (a Period is
@@ -243,9 +256,9 @@ def parse_metrics_rows(text: str, today: date) -> list[MetricsRow]:
         problems += [(line, reason) for reason in bad]
         if not bad and name is not None and period is not None:
             parsed.append(MetricsRow(line, name, period, values))
-    if problems:
-        raise ImportRejected(problems)
-    return parsed
+        elif name is not None:
+            named.append((line, name))
+    return parsed, problems, named
 
 
 def format_partners(partners: Iterable[Partner]) -> str:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import NotFound, RuleError
 from bot.ports import Store, Tx
-from bot.registry.csv_io import ImportRejected, MetricsRow
+from bot.registry.csv_io import ImportRejected, MetricsRow, Problem
 from bot.registry.import_writes import PartnerWrite
 from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
 from bot.wording import count
@@ -144,18 +144,27 @@ def let_go(*kept: list[Any] | dict[Any, Any] | set[Any]) -> None:
         container.clear()
 
 
-def check_metric_rows(rows: list[MetricsRow], by_key: dict[str, Partner]) -> None:
+def check_metric_rows(
+    rows: list[MetricsRow],
+    by_key: dict[str, Partner],
+    problems: Sequence[Problem] = (),
+    named: Sequence[tuple[int, str]] = (),
+) -> None:
     """ImportRejected, every problem by line, when a row names a partner not registered or
-    taking no metrics (both metric imports check a file so, before writing any of it)."""
+    taking no metrics (both metric imports check a file so, before writing any of it), with
+    the file's other problems (`read_metrics_rows`: problems, and the names of the rows that
+    had them, checked here too)."""
     names = [p.name for p in by_key.values()]
-    problems = [
-        (row.line, str(NotFound(row.name, closest_names(row.name, names))))
-        for row in rows
-        if name_key(row.name) not in by_key
+    lines = [(row.line, row.name) for row in rows] + list(named)
+    found = [
+        (line, str(NotFound(name, closest_names(name, names))))
+        for line, name in lines
+        if name_key(name) not in by_key
     ]
-    problems += [(row.line, err) for row in rows if (err := _refusal(by_key, row.name))]
-    if problems:
-        raise ImportRejected(sorted(problems))
+    found += [(line, err) for line, name in lines if (err := _refusal(by_key, name))]
+    if problems or found:
+        # By line; a line's problems in the order found (its cells first, then its partner).
+        raise ImportRejected(sorted([*problems, *sorted(found)], key=lambda p: p[0]))
 
 
 def _refusal(by_key: dict[str, Partner], name: str) -> str:

@@ -14,8 +14,8 @@ from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
     Problem,
-    parse_metrics_rows,
     parse_partner_rows,
+    read_metrics_rows,
 )
 from bot.registry.import_runs import ImportResult, check_metric_rows
 from bot.registry.partner_imports import backup_problems
@@ -90,10 +90,10 @@ async def import_metrics_per_row(
     held to the window around today, the workspace's date at `at` (None: the date in UTC,
     the default PARTNERBOT_TIMEZONE).
     """
-    rows = parse_metrics_rows(text, today or at.astimezone(UTC).date())
+    rows, problems, named = read_metrics_rows(text, today or at.astimezone(UTC).date())
     async with store.write() as tx:
         by_key = {name_key(p.name): p for p in await tx.all_partners(team_id)}
-        check_metric_rows(rows, by_key)
+        check_metric_rows(rows, by_key, problems, named)
         created = updated = unchanged = 0
         changed: dict[int, Partner] = {}
         for row in rows:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from bot.collector import full_collections_held
 from bot.health.upkeep import SummaryDrafts, draft_summaries
 from bot.ports import Store
-from bot.registry.csv_io import MetricsRow, parse_metrics_rows
+from bot.registry.csv_io import MetricsRow, read_metrics_rows
 from bot.registry.import_runs import (
     ImportResult,
     bulk_writes,
@@ -53,9 +53,12 @@ async def import_metrics(
 async def _import_metrics(
     store: Store, at: datetime, team_id: str, text: str, today: date | None, chunk_size: int
 ) -> ImportResult:
-    rows = await asyncio.to_thread(parse_metrics_rows, text, today or at.astimezone(UTC).date())
+    rows, problems, named = await asyncio.to_thread(
+        read_metrics_rows, text, today or at.astimezone(UTC).date()
+    )
     by_key = await partners_by_key(store, team_id)
-    await asyncio.to_thread(check_metric_rows, rows, by_key)
+    # Every problem in one answer: the file's cells and the partners it names.
+    await asyncio.to_thread(check_metric_rows, rows, by_key, problems, named)
     chunks = await asyncio.to_thread(
         lambda: metric_chunks(rows, {key: p.id for key, p in by_key.items()}, chunk_size)
     )

@@ -161,6 +161,36 @@ async def test_a_bad_partner_row_in_a_late_chunk_writes_nothing(store: Store) ->
     assert await count(store, "audit_log", "T1") == 0
 
 
+async def test_a_metric_file_says_its_bad_cells_and_unknown_partners_at_once(
+    store: Store,
+) -> None:
+    """One answer with every problem: a bad period on a known partner's row, an unknown
+    partner on a good row, and both on one row; the same from both imports; nothing written."""
+    await import_partners(store, AT, "T1", partners_csv(["Acme Media", "Zeta"]))
+    audit = await count(store, "audit_log", "T1")
+    text = (
+        "name,period,rue\n"
+        "Acme Media,2026-W99,40\n"  # line 2: no such week
+        "Acme Medai,2026-W47,40\n"  # line 3: not registered
+        "Nobody,2026-13,40\n"  # line 4: both
+        "Zeta,2026-W47,40\n"  # line 5: fine
+    )
+    refusals = []
+    for run in (import_metrics, import_metrics_per_row):
+        with pytest.raises(ImportRejected) as rejected:
+            await run(store, AT, "T1", text, today=TODAY)
+        refusals.append(rejected.value.problems)
+    assert refusals[0] == refusals[1]
+    problems = refusals[0]
+    assert [line for line, _ in problems] == [2, 3, 4, 4]
+    assert "2026-W99" in problems[0][1]
+    assert "No partner is named *Acme Medai*" in problems[1][1] and "Acme Media" in problems[1][1]
+    assert "2026-13" in problems[2][1]  # the row's own cell first, then its partner
+    assert "No partner is named *Nobody*" in problems[3][1]
+    assert await count(store, "metrics", "T1") == 0
+    assert await count(store, "audit_log", "T1") == audit
+
+
 # --- a failure midway -----------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ HEAVY = [  # (module, name): each step of a chunk that walks its thousands of ro
     (partner_imports, "parse_partner_rows"),
     (partner_imports, "_check_partners"),
     (partner_imports, "_plan_backups"),
-    (metric_imports, "parse_metrics_rows"),
+    (metric_imports, "read_metrics_rows"),
     (metric_imports, "check_metric_rows"),
     (metric_imports, "metric_chunks"),
     (metric_imports, "chunk_points"),
