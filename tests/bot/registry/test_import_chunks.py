@@ -14,13 +14,14 @@ import aiosqlite
 import asyncpg
 import pytest
 
+import bot.registry.import_runs as import_runs
 from bot.access import CLI_ACTOR
 from bot.errors import DatabaseUnavailable
 from bot.health.summary import from_json, summarise, to_json
 from bot.health.summary_columns import summary_columns
 from bot.health.upkeep import rebuild_stale_summaries
 from bot.metrics import parse_period
-from bot.registry.csv_io import ImportRejected, parse_metrics_rows
+from bot.registry.csv_io import MAX_SHOWN, ImportRejected, parse_metrics_rows
 from bot.registry.import_writes import metric_chunks
 from bot.registry.imports import ImportInterrupted, ImportResult, import_metrics, import_partners
 from bot.registry.imports_per_row import import_metrics_per_row, import_partners_per_row
@@ -189,6 +190,32 @@ async def test_a_metric_file_says_its_bad_cells_and_unknown_partners_at_once(
     assert "No partner is named *Nobody*" in problems[3][1]
     assert await count(store, "metrics", "T1") == 0
     assert await count(store, "audit_log", "T1") == audit
+
+
+async def test_unknown_partners_are_hinted_once_a_name_and_only_as_many_as_shown(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await import_partners(store, AT, "T1", partners_csv(["Nobody Media"]))
+    looked_up: list[str] = []
+    real = import_runs.closest_names
+
+    def counted(name: str, names: list[str], limit: int = 3) -> list[str]:
+        looked_up.append(name)
+        return real(name, names, limit)
+
+    monkeypatch.setattr(import_runs, "closest_names", counted)
+    unknown = [f"Nobody {i}" for i in range(MAX_SHOWN + 10)]
+    text = "name,period,rue\n" + "".join(
+        f"{name},{week},40\n" for name in unknown for week in ("2026-W46", "2026-W47")
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        await import_metrics(store, AT, "T1", text, today=TODAY)
+    problems = rejected.value.problems
+    assert len(problems) == 2 * len(unknown)  # every row said
+    assert looked_up == unknown[:MAX_SHOWN]  # each name once, as many as the message shows
+    assert "Did you mean *Nobody Media*?" in problems[0][1]
+    assert problems[0][1] == problems[1][1]  # the same name's two rows, the same answer
+    assert problems[-1][1] == f"No partner is named *{unknown[-1]}*."
 
 
 # --- a failure midway -----------------------------------------------------------------------
