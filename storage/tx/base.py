@@ -179,12 +179,11 @@ class Queries:
         /,
     ) -> tuple[A, B, C]: ...
     async def at_once(self, *calls: Callable[[Any], Awaitable[Any]]) -> tuple[Any, ...]:
-        """Each call's result, given a Tx to run its statements on, all at the same time: the
-        first this one; in a PostgreSQL read each other one a pooled connection of its own on
-        this read's snapshot where the pool has one to spare (else one after the other here);
-        in a SQLite read each other one on this read's reader, where its statements queue (each
-        its own snapshot, as every statement there); elsewhere one after the other here. A call
-        that fails cancels the others (awaited) before its error comes out."""
+        """Each call's result, given a Tx to run its statements on. In a PostgreSQL read all
+        at the same time: the first on this one, each other one on a pooled connection of its
+        own on this read's snapshot where the pool has one to spare (else one after the other
+        here), and a call that fails cancels the others (awaited) before its error comes out.
+        Elsewhere (SQLite's reads, every write) one after the other on this one."""
         if self._beside is None:
             return tuple([await call(self) for call in calls])
         results: list[Any] = [None] * len(calls)

@@ -1,12 +1,13 @@
-"""`Tx.at_once` in a read: the calls run at the same time, on PostgreSQL each on a connection of
-its own that shares the read's snapshot (none to spare: they take turns on the read's); a call
-that fails cancels the others, and its own error comes out."""
+"""`Tx.at_once` in a read: on PostgreSQL the calls run at the same time, each on a connection of
+its own that shares the read's snapshot (none to spare: they take turns on the read's), and a
+call that fails cancels the others, its own error coming out; on SQLite they take turns."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -32,7 +33,8 @@ async def backend(tx: Any) -> int:
     return int(await tx._conn.fetchval("SELECT pg_backend_pid()"))
 
 
-async def test_the_calls_run_at_the_same_time(store: Store) -> None:
+async def test_postgresql_calls_run_at_the_same_time(pg: PostgresStore) -> None:
+    store = pg
     await bump(store)
     began = asyncio.Event()
 
@@ -101,7 +103,8 @@ async def test_with_no_connection_to_spare_the_calls_take_turns(
     assert order == ["a", "b", "c"]
 
 
-async def test_a_failing_call_cancels_the_others_and_its_error_comes_out(store: Store) -> None:
+async def test_a_failing_call_cancels_the_others_and_its_error_comes_out(pg: PostgresStore) -> None:
+    store = pg
     cancelled = asyncio.Event()
 
     async def forever(tx: Any) -> None:
@@ -132,8 +135,9 @@ def _all_back(store: Store) -> None:
 
 
 async def test_cancelling_the_caller_cancels_every_call_and_gives_back_the_connections(
-    store: Store,
+    pg: PostgresStore,
 ) -> None:
+    store = pg
     running: list[str] = []
 
     def forever(name: str) -> Any:
@@ -177,3 +181,40 @@ async def test_a_connection_the_server_refuses_means_taking_turns_not_a_failed_r
         refusing = True
         found = await tx.at_once(backend, backend)
     assert found == (own, own)
+
+
+@pytest.fixture
+async def lite(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    store = SQLiteStore(str(tmp_path / "t.db"))
+    await store.open(AT)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def test_sqlite_calls_take_turns_in_order_and_an_error_stops_them(
+    lite: SQLiteStore,
+) -> None:
+    await bump(lite)
+    order: list[str] = []
+
+    def call(name: str, fail: bool = False) -> Any:
+        async def run(tx: Any) -> tuple[str, int]:
+            order.append(f"{name} begins")
+            version = int(await tx.report_version(TEAM))
+            if fail:
+                raise ValueError(f"{name} failed")
+            order.append(f"{name} ends")
+            return name, version
+
+        return run
+
+    async with lite.read() as tx:
+        assert await tx.at_once(call("a"), call("b"), call("c")) == (("a", 1), ("b", 1), ("c", 1))
+    assert order == ["a begins", "a ends", "b begins", "b ends", "c begins", "c ends"]
+    order.clear()
+    with pytest.raises(ValueError, match="b failed"):
+        async with lite.read() as tx:
+            await tx.at_once(call("a"), call("b", fail=True), call("c"))
+    assert order == ["a begins", "a ends", "b begins"]
