@@ -156,16 +156,15 @@ def check_metric_rows(
     had them, checked here too)."""
     names = [p.name for p in by_key.values()]
     lines = sorted([(row.line, row.name) for row in rows] + list(named))
-    hints: dict[str, str] = {}  # by name key: a file repeats a name on many rows
+    hints: dict[str, str] = {}  # by name as written: a file repeats a name on many rows
 
     def not_found(name: str) -> str:
-        key = name_key(name)
-        said = hints.get(key)
+        said = hints.get(name)
         if said is None:
             # The closest names (~25 ms against 10,000) only for as many names as the message
             # shows; a file of thousands of unknown names is answered in a moment.
             close = closest_names(name, names) if len(hints) < MAX_SHOWN else []
-            said = hints[key] = str(NotFound(name, close))
+            said = hints[name] = str(NotFound(name, close))
         return said
 
     found = [(line, not_found(name)) for line, name in lines if name_key(name) not in by_key]

@@ -64,10 +64,11 @@ async def import_partners_per_row(
                 by_key[key] = new.partner
                 created.add(row.line)
         file_keys = {name_key(row.name) for row in rows}
+        said: dict[str, str] = {}
         for row in rows:
             if row.fields.backups is None:
                 continue
-            problems += [(row.line, r) for r in backup_problems(row, by_key, file_keys)]
+            problems += [(row.line, r) for r in backup_problems(row, by_key, file_keys, said)]
             if problems:
                 continue  # the file is rejected; keep checking, stop writing
             backups = PartnerFields(backups=row.fields.backups)

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 import bot.registry.import_runs as import_runs
+import bot.registry.partner_imports as partner_imports
 from bot.access import CLI_ACTOR
 from bot.errors import DatabaseUnavailable
 from bot.health.summary import from_json, summarise, to_json
@@ -216,6 +217,36 @@ async def test_unknown_partners_are_hinted_once_a_name_and_only_as_many_as_shown
     assert "Did you mean *Nobody Media*?" in problems[0][1]
     assert problems[0][1] == problems[1][1]  # the same name's two rows, the same answer
     assert problems[-1][1] == f"No partner is named *{unknown[-1]}*."
+
+
+async def test_unknown_backups_are_hinted_once_a_name_and_only_as_many_as_shown(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await import_partners(store, AT, "T1", partners_csv(["Nobody Media"]))
+    looked_up: list[str] = []
+    real = partner_imports.closest_names
+
+    def counted(name: str, names: list[str], limit: int = 3) -> list[str]:
+        looked_up.append(name)
+        return real(name, names, limit)
+
+    monkeypatch.setattr(partner_imports, "closest_names", counted)
+    unknown = [f"Nobody {i}" for i in range(MAX_SHOWN + 10)]
+    rows = [f"Row {i},KOL,core,active,U0OWNER,,{name}" for i, name in enumerate(unknown)]
+    rows += ["Again,KOL,core,active,U0OWNER,,Nobody 0", "Case,KOL,core,active,U0OWNER,,NOBODY 0"]
+    text = "name,category,tier,status,owner,tags,backups\n" + "\n".join(rows) + "\n"
+    with pytest.raises(ImportRejected) as rejected:
+        await import_partners(store, AT, "T1", text)
+    problems = rejected.value.problems
+    assert len(problems) == len(unknown) + 2  # every row said
+    # each name once, as many as the message shows, and a spelling of its own its own answer
+    assert looked_up == unknown[:MAX_SHOWN]
+    assert "Did you mean *Nobody Media*?" in problems[0][1]
+    assert problems[len(unknown)][1] == problems[0][1]  # Nobody 0 again: the same answer
+    assert problems[-1][1] == "The backup *NOBODY 0* is not a registered partner."
+    last = f"The backup *{unknown[-1]}* is not a registered partner."
+    assert problems[len(unknown) - 1][1] == last
+    assert await count(store, "partners", "T1") == 1
 
 
 # --- a failure midway -----------------------------------------------------------------------
