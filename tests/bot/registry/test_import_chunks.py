@@ -193,18 +193,24 @@ async def test_a_metric_file_says_its_bad_cells_and_unknown_partners_at_once(
     assert await count(store, "audit_log", "T1") == audit
 
 
+def closest_names_noted(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[str]:
+    """The names the module's closest_names is asked about from now, in order."""
+    looked_up: list[str] = []
+    real = module.closest_names
+
+    def noted(name: str, names: list[str], limit: int = 3) -> list[str]:
+        looked_up.append(name)
+        return list(real(name, names, limit))
+
+    monkeypatch.setattr(module, "closest_names", noted)
+    return looked_up
+
+
 async def test_unknown_partners_are_hinted_once_a_name_and_only_as_many_as_shown(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await import_partners(store, AT, "T1", partners_csv(["Nobody Media"]))
-    looked_up: list[str] = []
-    real = import_runs.closest_names
-
-    def counted(name: str, names: list[str], limit: int = 3) -> list[str]:
-        looked_up.append(name)
-        return real(name, names, limit)
-
-    monkeypatch.setattr(import_runs, "closest_names", counted)
+    looked_up = closest_names_noted(monkeypatch, import_runs)
     unknown = [f"Nobody {i}" for i in range(MAX_SHOWN + 10)]
     text = "name,period,rue\n" + "".join(
         f"{name},{week},40\n" for name in unknown for week in ("2026-W46", "2026-W47")
@@ -223,14 +229,7 @@ async def test_unknown_backups_are_hinted_once_a_name_and_only_as_many_as_shown(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await import_partners(store, AT, "T1", partners_csv(["Nobody Media"]))
-    looked_up: list[str] = []
-    real = partner_imports.closest_names
-
-    def counted(name: str, names: list[str], limit: int = 3) -> list[str]:
-        looked_up.append(name)
-        return real(name, names, limit)
-
-    monkeypatch.setattr(partner_imports, "closest_names", counted)
+    looked_up = closest_names_noted(monkeypatch, partner_imports)
     unknown = [f"Nobody {i}" for i in range(MAX_SHOWN + 10)]
     rows = [f"Row {i},KOL,core,active,U0OWNER,,{name}" for i, name in enumerate(unknown)]
     rows += ["Again,KOL,core,active,U0OWNER,,Nobody 0", "Case,KOL,core,active,U0OWNER,,NOBODY 0"]
