@@ -64,7 +64,8 @@ TX_STEPS = [
 class StallStacks:
     """Samples the loop thread's stack while the loop has not woken for over 50 ms."""
 
-    def __init__(self) -> None:
+    def __init__(self, over: float = 0.05) -> None:
+        self.over = over  # s: a stall this long or longer is sampled
         self.last = time.perf_counter()
         self.seen: collections.Counter[str] = collections.Counter()
         self._loop_thread = threading.get_ident()
@@ -89,7 +90,7 @@ class StallStacks:
     def _sample(self) -> None:
         root = str(Path(__file__).resolve().parents[1])
         while not self._stop.wait(0.01):
-            if time.perf_counter() - self.last < 0.05:
+            if time.perf_counter() - self.last < self.over:
                 continue
             frame = sys._current_frames().get(self._loop_thread)
             stack = traceback.extract_stack(frame)
@@ -211,6 +212,8 @@ async def main(args: argparse.Namespace) -> None:
 
 async def steps(args: argparse.Namespace, url: str) -> None:
     store, _ = await open_store(url, AT)
+    if args.lanes:
+        store.write_lanes = args.lanes  # type: ignore[union-attr]
     sqlite = args.engine == "sqlite"
     for sql in FORGET if sqlite else ():
         await execute(store, sql)
@@ -231,15 +234,16 @@ async def steps(args: argparse.Namespace, url: str) -> None:
                 text = partners_csv(args.new_partners, k)
             monitor = StallMonitor()
             monitor.start()
-            stacks = StallStacks() if args.stall_stacks else None
+            stacks = StallStacks(args.stall_over / 1000) if args.stall_stacks else None
             if stacks is not None:
                 stacks.start()
             await asyncio.sleep(0)
             began, cpu = time.perf_counter(), time.process_time()
+            sized = {"chunk_size": args.chunk_size} if args.chunk_size else {}
             if case == "metrics":
-                result = await import_metrics(store, AT, TEAM, text, today=AT.date())
+                result = await import_metrics(store, AT, TEAM, text, today=AT.date(), **sized)
             else:
-                result = await import_partners(store, AT, TEAM, text)
+                result = await import_partners(store, AT, TEAM, text, **sized)
             took, cpu = time.perf_counter() - began, time.process_time() - cpu
             stall = await monitor.stop()
             if stacks is not None:
@@ -267,9 +271,12 @@ if __name__ == "__main__":
     parser.add_argument("--new-partners", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", choices=["metrics", "partners"])
+    parser.add_argument("--chunk-size", type=int, help="values or partners a chunk (the default's)")
+    parser.add_argument("--lanes", type=int, help="chunks written at once (the store's own)")
     parser.add_argument(
-        "--stall-stacks", action="store_true", help="where the loop stalled over 50 ms"
+        "--stall-stacks", action="store_true", help="where the loop stalled (--stall-over)"
     )
+    parser.add_argument("--stall-over", type=float, default=50, help="ms: a stall sampled")
     parsed = parser.parse_args()
     if parsed.engine == "sqlite" and not parsed.db:
         raise SystemExit("--db: a copy of /tmp/bench.db (this benchmark writes to its file)")

@@ -134,6 +134,8 @@ async def concurrent_writer(url: str, result: dict[str, object]) -> AsyncIterato
 async def main(args: argparse.Namespace) -> None:
     async with database(args) as url:
         store, _ = await open_store(url, AT)
+        if args.lanes:
+            store.write_lanes = args.lanes  # type: ignore[union-attr]
         for sql in FORGET if args.engine == "sqlite" else ():
             await execute(store, sql)
         async with store.read() as tx:
@@ -232,6 +234,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--skip-before", action="store_true", help="only the chunked imports")
     parser.add_argument("--only", choices=["metrics", "partners"], help="one import's cases")
+    parser.add_argument("--lanes", type=int, help="chunks written at once (the store's own)")
     parser.add_argument("--writer", metavar="URL", help=argparse.SUPPRESS)
     parsed = parser.parse_args()
     if parsed.writer:

@@ -27,6 +27,7 @@ ACQUIRE_TIMEOUT = 10.0  # seconds a request waits for a free connection of the p
 BESIDE_WAIT = 0.05  # seconds a read waits for a second, idle connection before it takes turns
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(?:-[0-9A-Fa-f]+)+")  # what pg_export_snapshot() returns
 PING_TIMEOUT = 2.0
+IMPORT_LANES = 2  # an import's chunk transactions written at once, each on its own connection
 
 
 def _where(url: str) -> str:
@@ -109,6 +110,11 @@ class PostgresStore:
         self.pool_size = pool_size
         self.statement_cache_size = statement_cache_size
         self._pool: asyncpg.Pool | None = None
+        # How many of an import's chunk transactions are written at once (its chunks hold
+        # disjoint partners): each has a server process of its own, where most of a chunk's
+        # time goes. A metric import holds two connections a lane (a chunk's write, the next
+        # chunk's drafts read), so an import takes at most half the pool; a small pool, one.
+        self.write_lanes = max(1, min(IMPORT_LANES, pool_size // 4))
 
     async def open(self, now: datetime) -> list[str]:
         """Connect, apply missing migrations, and return the names applied."""

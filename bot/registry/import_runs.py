@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.errors import NotFound, RuleError
 from bot.ports import Store, Tx
@@ -18,6 +18,8 @@ from bot.registry.csv_io import MAX_SHOWN, ImportRejected, MetricsRow, Problem
 from bot.registry.import_writes import PartnerWrite
 from bot.registry.rules import Partner, check_takes_metrics, closest_names, name_key
 from bot.wording import count
+
+C = TypeVar("C")  # a chunk of an import's rows or writes
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,18 @@ class ImportResult:
 class ImportInterrupted(RuleError):
     """An import that stopped after some of its chunks were written: says what stays."""
 
-    def __init__(self, reason: str, done: int, result: ImportResult) -> None:
-        chunks = "transaction" if done == 1 else f"{done} transactions"
+    def __init__(
+        self, reason: str, done: int, result: ImportResult, *, in_order: bool = True
+    ) -> None:
+        # in_order: the chunks that committed were the file's first (chunks written at once
+        # may commit out of order).
+        if in_order:
+            which = "its first transaction" if done == 1 else f"its first {done} transactions"
+        else:
+            which = "one of its transactions" if done == 1 else f"{done} of its transactions"
         super().__init__(
             f"The import stopped before the end: {reason}\n"
-            f"What its first {chunks} wrote stays ({result}); the rest of the file was not "
+            f"What {which} wrote stays ({result}); the rest of the file was not "
             "written. Import the same file again to finish: what is already imported counts "
             "as unchanged."
         )
@@ -61,6 +70,7 @@ class Progress:
     gap: float = 0.0  # the store's write_gap: the most a waiting writer is given between chunks
     waiting: Callable[[], bool] = lambda: True  # whether another writer waits for the lock
     done: int = 0
+    written: set[int] = field(default_factory=set)  # the chunks committed, by index
     last: float | None = None  # when the last chunk committed (time.monotonic)
     created: set[int] = field(default_factory=set)  # partner imports: line numbers
     updated: set[int] = field(default_factory=set)
@@ -89,20 +99,66 @@ class Progress:
                 self.updated.add(w.line)
 
 
-@asynccontextmanager
-async def counted_chunk(
-    progress: Progress, result: Callable[[], ImportResult]
-) -> AsyncIterator[None]:
-    """One chunk: counted when it commits; a failure after others committed says so."""
+async def write_chunks(
+    chunks: Sequence[C],
+    write: Callable[[int, C], Awaitable[None]],
+    progress: Progress,
+    result: Callable[[], ImportResult],
+    lanes: int = 1,
+) -> None:
+    """Write every chunk, `write(index, chunk)` each in its own transaction, up to `lanes` of
+    them at once (each on a connection of its own; one: in turn). Chunks hold disjoint
+    partners, so those written at once never wait for each other's rows.
+
+    After a failure no further chunk begins, and those under way end (commit or fail) before
+    it is raised, so that what the answer says stays is what did: the error as it is when no
+    chunk had committed, else ImportInterrupted with what the committed ones wrote. Cancelled,
+    it cancels the chunks under way and waits for them.
+    """
+    waiting = iter(enumerate(chunks))
+    running: set[asyncio.Task[int]] = set()
+    failure: BaseException | None = None
+
+    async def chunk_written(index: int, chunk: C) -> int:
+        await write(index, chunk)
+        return index
+
     try:
-        yield
-    except Exception as err:
-        if progress.done == 0:
-            raise  # nothing was written: the error as it is
-        reason = str(err) or type(err).__name__
-        raise ImportInterrupted(reason, progress.done, result()) from err
-    progress.done += 1
-    progress.last = progress.clock()
+        while True:
+            while failure is None and len(running) < lanes:
+                upcoming = next(waiting, None)
+                if upcoming is None:
+                    break
+                running.add(asyncio.create_task(chunk_written(*upcoming)))
+            if not running:
+                break
+            ended, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in ended:
+                error = None if task.cancelled() else task.exception()
+                if task.cancelled() or error is not None:
+                    failure = failure or error or asyncio.CancelledError()
+                    continue
+                progress.written.add(task.result())
+                progress.done += 1
+                progress.last = progress.clock()
+    finally:
+        for task in running:  # only when cancelled: otherwise every task has ended
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    if failure is None:
+        return
+    if progress.done == 0 or not isinstance(failure, Exception):
+        raise failure  # nothing was written: the error as it is
+    reason = str(failure) or type(failure).__name__
+    in_order = progress.written == set(range(len(progress.written)))
+    raise ImportInterrupted(reason, progress.done, result(), in_order=in_order) from failure
+
+
+def write_lanes(store: Store) -> int:
+    """How many chunk transactions an import of this store writes at once: the store's
+    `write_lanes` where it has them (PostgreSQL: a second server process takes the other
+    half of the statements), else one (SQLite has one writer)."""
+    return max(1, int(getattr(store, "write_lanes", 1)))
 
 
 @asynccontextmanager

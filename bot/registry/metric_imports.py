@@ -16,10 +16,11 @@ from bot.registry.import_runs import (
     bulk_writes,
     check_metric_rows,
     chunk_transaction,
-    counted_chunk,
     let_go,
     partners_by_key,
     progress_of,
+    write_chunks,
+    write_lanes,
 )
 from bot.registry.import_writes import (
     CHUNK_VALUES,
@@ -65,7 +66,7 @@ async def _import_metrics(
     progress = progress_of(store)
 
     def so_far() -> ImportResult:
-        done = sum(len(chunk) for chunk in chunks[: progress.done])
+        done = sum(len(chunks[at_chunk]) for at_chunk in progress.written)
         created, updated, unchanged = progress.values
         return ImportResult(created, updated, unchanged, rows=done)
 
@@ -75,25 +76,35 @@ async def _import_metrics(
         async with store.read() as tx:
             return await draft_summaries(tx, team_id, points)
 
-    # Each chunk's drafts are read and worked out while the chunk before it writes (its
-    # partners are others, and a draft is written only over the version it was read at).
-    pending: asyncio.Task[SummaryDrafts] | None = None
+    lanes = write_lanes(store)  # chunks of disjoint partners: several may be written at once
+    drafts: dict[int, asyncio.Task[SummaryDrafts]] = {}
+
+    def drafts_of(at_chunk: int) -> asyncio.Task[SummaryDrafts]:
+        task = drafts.get(at_chunk)
+        if task is None:
+            task = drafts[at_chunk] = asyncio.create_task(drafted(chunks[at_chunk]))
+        return task
+
+    async def write(at_chunk: int, chunk: list[MetricsRow]) -> None:
+        made = await drafts_of(at_chunk)
+        del drafts[at_chunk]
+        # The drafts of the chunk that begins when this one ends are read and worked out
+        # while this one writes (its partners are others, and a draft is written only over
+        # the version it was read at).
+        if at_chunk + lanes < len(chunks):
+            drafts_of(at_chunk + lanes)
+        await progress.pause()
+        async with chunk_transaction(store, team_id) as tx:
+            counts = await write_metric_chunk(tx, at, by_key, chunk, made)
+        progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+
     try:
         async with bulk_writes(store):
-            for at_chunk, chunk in enumerate(chunks):
-                async with counted_chunk(progress, so_far):
-                    drafts = await (pending or drafted(chunk))
-                    pending = None
-                    if at_chunk + 1 < len(chunks):
-                        pending = asyncio.create_task(drafted(chunks[at_chunk + 1]))
-                    await progress.pause()
-                    async with chunk_transaction(store, team_id) as tx:
-                        counts = await write_metric_chunk(tx, at, by_key, chunk, drafts)
-                    progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
+            await write_chunks(chunks, write, progress, so_far, lanes)
     finally:
-        if pending is not None:  # a chunk failed: the next one's drafts are not wanted
-            pending.cancel()
-            await asyncio.gather(pending, return_exceptions=True)
+        for task in drafts.values():  # a chunk failed: the next ones' drafts are not wanted
+            task.cancel()
+        await asyncio.gather(*drafts.values(), return_exceptions=True)
     created, updated, unchanged = progress.values
     done = ImportResult(created, updated, unchanged, rows=len(rows))
     await asyncio.to_thread(let_go, rows, by_key, chunks)

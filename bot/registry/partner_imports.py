@@ -5,7 +5,7 @@ writes nothing), then the partners that change written in chunks, first their fi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -25,10 +25,11 @@ from bot.registry.import_runs import (
     ImportResult,
     Progress,
     chunk_transaction,
-    counted_chunk,
     let_go,
     partners_by_key,
     progress_of,
+    write_chunks,
+    write_lanes,
 )
 from bot.registry.import_writes import CHUNK_PARTNERS, PartnerWrite, write_partner_chunk
 from bot.registry.rules import (
@@ -77,23 +78,36 @@ async def _import_partners(
     progress = progress_of(store)
     fields_plan = partial(_plan_fields, team_id=team_id)
     result = partial(progress.partners, len(rows))
-    for chunk in fields_chunks:
-        async with counted_chunk(progress, result):
+    lanes = write_lanes(store)  # chunks of disjoint partners: several may be written at once
+
+    def writer(
+        plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
+        ids: dict[str, int],
+    ) -> Callable[[int, list[PartnerWrite]], Awaitable[None]]:
+        async def write(_: int, chunk: list[PartnerWrite]) -> None:
             lines = [by_line[w.line] for w in chunk]
             await _write_partners(
-                store, at, team_id, lines, fields_plan, chunk, current, keys, progress
+                store, at, team_id, lines, plan, chunk, current, ids, keys, progress
             )
+
+        return write
+
+    # The fields' chunks set no backups: they need no ids.
+    await write_chunks(fields_chunks, writer(fields_plan, {}), progress, result, lanes)
     # Then backups, which may name partners further down the file, on the partners as stored.
     backup_writes = await asyncio.to_thread(_plan_backups, with_backups, current)
-    for chunk in _chunks(backup_writes, chunk_size):
-        async with counted_chunk(progress, result):
-            lines = [by_line[w.line] for w in chunk]
-            await _write_partners(
-                store, at, team_id, lines, _plan_backups, chunk, current, keys, progress
-            )
+    # Every partner's id by key, for the backups the chunks set (the same for every chunk:
+    # ids do not change, and every partner the file names is stored by now).
+    ids = (
+        await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
+        if backup_writes
+        else {}
+    )
+    backup_chunks = _chunks(backup_writes, chunk_size)
+    await write_chunks(backup_chunks, writer(_plan_backups, ids), progress, result, lanes)
     done = progress.partners(len(rows))
-    kept = (rows, keys, current, first_writes, by_line, with_backups, fields_chunks, backup_writes)
-    await asyncio.to_thread(let_go, *kept)
+    kept = (rows, keys, current, first_writes, by_line, with_backups, fields_chunks)
+    await asyncio.to_thread(let_go, *kept, backup_writes, ids, backup_chunks)
     return done
 
 
@@ -157,19 +171,18 @@ async def _write_partners(
     plan: Callable[[list[PartnerRow], dict[str, Partner]], list[PartnerWrite]],
     planned: list[PartnerWrite],
     current: dict[str, Partner],
+    ids: dict[str, int],
     keys: set[str],
     progress: Progress,
 ) -> None:
-    """One chunk of partners in one transaction (planned: its writes as decided); decided
-    again on the file's partners (keys: the names it has) read again when one changed since
-    it was read (as a command's write is)."""
+    """One chunk of partners in one transaction (planned: its writes as decided; ids: every
+    partner's id by key, for the backups it sets); decided again on the file's partners (keys:
+    the names it has) read again when one changed since it was read (as a command's write
+    is)."""
     for attempt in range(WRITE_ATTEMPTS):
         writes = await asyncio.to_thread(plan, rows, current) if attempt else planned
         if not writes:
             return
-        ids = {}  # every partner's id by key, for the backups a chunk sets
-        if any(w.backup_keys is not None for w in writes):
-            ids = await asyncio.to_thread(lambda: {key: p.id for key, p in current.items()})
         await progress.pause()
         try:
             async with chunk_transaction(store, team_id) as tx:

@@ -403,18 +403,66 @@ async def test_a_failed_chunk_cancels_the_next_chunks_drafts(store: Store) -> No
 # --- the same results as the per-row way -----------------------------------------------------
 
 
-async def test_chunks_leave_the_summaries_and_audit_of_the_per_row_way(store: Store) -> None:
+class LanesStore:
+    """A store whose imports write `lanes` chunks at once, noting the most write
+    transactions begun and not yet ended at one time; the nth write can fail, and the writes
+    begun before it then wait for it to fail before they go on."""
+
+    def __init__(self, store: Store, lanes: int, fail_at: int | None = None) -> None:
+        self._store = store
+        self.write_lanes = lanes
+        self._open = 0
+        self.most_at_once = 0
+        self._writes = 0
+        self._fail_at = fail_at
+        self._failed = asyncio.Event()
+
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        self._open += 1
+        self._writes += 1
+        self.most_at_once = max(self.most_at_once, self._open)
+        try:
+            if self._writes == self._fail_at:
+                self._failed.set()
+                raise DatabaseUnavailable()
+            if self._fail_at is not None and self._writes < self._fail_at:
+                await asyncio.wait_for(self._failed.wait(), WAIT)
+            async with self._store.write() as tx:
+                yield tx
+        finally:
+            self._open -= 1
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+async def test_chunks_leave_the_summaries_and_audit_of_the_per_row_way(
+    store: Store, lanes: int
+) -> None:
     """Two workspaces, the same files: one through chunks (small ones, so there are many),
-    one row by row; then a second file that changes some values and adds some."""
+    written one or two at once, one row by row; then a second file that changes some values
+    and adds some."""
     names = [f"Partner {i:02d}" for i in range(12)]
     backups = {name: names[(i + 5) % len(names)] for i, name in enumerate(names) if i % 3}
-    r1 = await import_partners(store, AT, "T1", partners_csv(names, backups), chunk_size=5)
+    chunks = LanesStore(store, lanes)
+    imported = partners_csv(names, backups)
+    r1 = await import_partners(chunks, AT, "T1", imported, chunk_size=5)  # type: ignore[arg-type]
+    assert chunks.most_at_once == lanes  # two chunks' transactions began before one ended
     r2 = await import_partners_per_row(store, AT, "T2", partners_csv(names, backups))
     assert r1 == r2 == ImportResult(12, 0, 0)
     for seed, weeks in ((5, WEEKS[:12]), (6, WEEKS[6:])):
         text = metrics_csv(names, seed, weeks)
         later = AT + timedelta(hours=seed)
-        chunked = await import_metrics(store, later, "T1", text, today=TODAY, chunk_size=37)
+        chunked = await import_metrics(
+            chunks,  # type: ignore[arg-type]
+            later,
+            "T1",
+            text,
+            today=TODAY,
+            chunk_size=37,
+        )
         per_row = await import_metrics_per_row(store, later, "T2", text, today=TODAY)
         assert chunked == per_row
     assert chunked.updated and chunked.created and chunked.unchanged
@@ -430,6 +478,26 @@ async def test_chunks_leave_the_summaries_and_audit_of_the_per_row_way(store: St
     assert await count(store, "audit_log", "T1") == await count(store, "audit_log", "T2") > 0
     t1 = await _fetch(store, audit.format(rows) + " = 'T1'")
     assert sorted(t1) == sorted(await _fetch(store, audit.format(rows) + " = 'T2'"))
+
+
+async def test_a_failure_while_two_chunks_write_says_what_stays(store: Store) -> None:
+    """The second of two chunks written at once fails: the first one's values stay and the
+    answer counts them; nothing else began; the same file again finishes."""
+    partners = [f"Partner {i}" for i in range(6)]
+    await import_partners(store, AT, "T1", partners_csv(partners))
+    text = metrics_csv(partners, 8, weeks=["2026-W40"])
+    failing = LanesStore(store, 2, fail_at=2)
+    with pytest.raises(ImportInterrupted) as stopped:
+        await import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
+    message = str(stopped.value)
+    # Whichever of the two began its write first committed, once the other had failed: two
+    # rows, ten values; the third chunk never began.
+    assert "wrote stays (2 rows with 10 values: 10 created" in message
+    assert "its first transaction wrote" in message or "one of its transactions wrote" in message
+    assert failing.most_at_once <= 2 and await count(store, "metrics", "T1") == 10
+    again = await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=10)
+    assert again == ImportResult(20, 0, 10, rows=6)
+    assert await count(store, "metrics", "T1") == 30
 
 
 async def assert_columns_follow_inputs(store: Store, team: str, partners: int) -> None:
