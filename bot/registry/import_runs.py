@@ -70,7 +70,9 @@ class Progress:
     gap: float = 0.0  # the store's write_gap: the most a waiting writer is given between chunks
     waiting: Callable[[], bool] = lambda: True  # whether another writer waits for the lock
     done: int = 0
-    written: set[int] = field(default_factory=set)  # the chunks committed, by index
+    chunks: int = 0  # chunks handed to write_chunks so far (a partner import's two phases)
+    written: set[int] = field(default_factory=set)  # the chunks committed, by their number
+    stopped: bool = False  # a chunk failed: no other begins its transaction
     last: float | None = None  # when the last chunk committed (time.monotonic)
     created: set[int] = field(default_factory=set)  # partner imports: line numbers
     updated: set[int] = field(default_factory=set)
@@ -106,22 +108,25 @@ async def write_chunks(
     result: Callable[[], ImportResult],
     lanes: int = 1,
 ) -> None:
-    """Write every chunk, `write(index, chunk)` each in its own transaction, up to `lanes` of
-    them at once (each on a connection of its own; one: in turn). Chunks hold disjoint
+    """Write every chunk, `write(index, chunk)` each in its own chunk_transaction, up to `lanes`
+    of them at once (each on a connection of its own; one: in turn). Chunks hold disjoint
     partners, so those written at once never wait for each other's rows.
 
-    After a failure no further chunk begins, and those under way end (commit or fail) before
-    it is raised, so that what the answer says stays is what did: the error as it is when no
-    chunk had committed, else ImportInterrupted with what the committed ones wrote. Cancelled,
-    it cancels the chunks under way and waits for them.
+    After a failure no chunk begins its transaction (chunk_transaction refuses), and those
+    already in one end (commit or fail) before it is raised, so that what the answer says
+    stays is what did: the error as it is when no chunk had committed, else ImportInterrupted
+    with what the committed ones wrote. Cancelled, it cancels the chunks under way and waits
+    for them.
     """
+    first = progress.chunks  # this call's chunks are numbered on from the calls before it
+    progress.chunks += len(chunks)
     waiting = iter(enumerate(chunks))
     running: set[asyncio.Task[int]] = set()
     failure: BaseException | None = None
 
     async def chunk_written(index: int, chunk: C) -> int:
         await write(index, chunk)
-        return index
+        return first + index
 
     try:
         while True:
@@ -134,9 +139,12 @@ async def write_chunks(
                 break
             ended, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in ended:
-                error = None if task.cancelled() else task.exception()
-                if task.cancelled() or error is not None:
-                    failure = failure or error or asyncio.CancelledError()
+                error = asyncio.CancelledError() if task.cancelled() else task.exception()
+                if isinstance(error, NotBegun):
+                    continue  # refused its transaction after another chunk failed
+                if error is not None:
+                    failure = failure or error
+                    progress.stopped = True
                     continue
                 progress.written.add(task.result())
                 progress.done += 1
@@ -148,10 +156,14 @@ async def write_chunks(
     if failure is None:
         return
     if progress.done == 0 or not isinstance(failure, Exception):
-        raise failure  # nothing was written: the error as it is
+        raise failure  # nothing was written (or not an error, a cancellation): as it is
     reason = str(failure) or type(failure).__name__
     in_order = progress.written == set(range(len(progress.written)))
     raise ImportInterrupted(reason, progress.done, result(), in_order=in_order) from failure
+
+
+class NotBegun(Exception):
+    """A chunk's transaction refused: another chunk of the import had failed."""
 
 
 def write_lanes(store: Store) -> int:
@@ -162,11 +174,19 @@ def write_lanes(store: Store) -> int:
 
 
 @asynccontextmanager
-async def chunk_transaction(store: Store, team_id: str) -> AsyncIterator[Tx]:
+async def chunk_transaction(
+    store: Store, team_id: str, progress: Progress | None = None
+) -> AsyncIterator[Tx]:
     """The write transaction of one chunk of an import, of either kind: the one place where
     an import's transactions begin and commit (what every write transaction of a workspace
-    must also do, once each, belongs here)."""
+    must also do, once each, belongs here). NotBegun, with nothing written, once a chunk of
+    progress's import has failed (also when that happened while this one waited for the
+    lock or a connection)."""
+    if progress is not None and progress.stopped:
+        raise NotBegun()
     async with store.write() as tx:
+        if progress is not None and progress.stopped:
+            raise NotBegun()  # rolls back: nothing was written
         yield tx
 
 

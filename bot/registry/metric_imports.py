@@ -78,10 +78,13 @@ async def _import_metrics(
 
     lanes = write_lanes(store)  # chunks of disjoint partners: several may be written at once
     drafts: dict[int, asyncio.Task[SummaryDrafts]] = {}
+    asked: set[int] = set()  # the chunks whose drafts were begun (each once)
 
     def drafts_of(at_chunk: int) -> asyncio.Task[SummaryDrafts]:
+        """The chunk's drafts, begun now unless they were begun ahead."""
         task = drafts.get(at_chunk)
         if task is None:
+            asked.add(at_chunk)
             task = drafts[at_chunk] = asyncio.create_task(drafted(chunks[at_chunk]))
         return task
 
@@ -90,11 +93,12 @@ async def _import_metrics(
         del drafts[at_chunk]
         # The drafts of the chunk that begins when this one ends are read and worked out
         # while this one writes (its partners are others, and a draft is written only over
-        # the version it was read at).
-        if at_chunk + lanes < len(chunks):
-            drafts_of(at_chunk + lanes)
+        # the version it was read at); not again if that chunk began and took its own.
+        ahead = at_chunk + lanes
+        if ahead < len(chunks) and ahead not in asked:
+            drafts_of(ahead)
         await progress.pause()
-        async with chunk_transaction(store, team_id) as tx:
+        async with chunk_transaction(store, team_id, progress) as tx:
             counts = await write_metric_chunk(tx, at, by_key, chunk, made)
         progress.values = [a + b for a, b in zip(progress.values, counts, strict=True)]
 

@@ -86,9 +86,7 @@ async def _import_partners(
     ) -> Callable[[int, list[PartnerWrite]], Awaitable[None]]:
         async def write(_: int, chunk: list[PartnerWrite]) -> None:
             lines = [by_line[w.line] for w in chunk]
-            await _write_partners(
-                store, at, team_id, lines, plan, chunk, current, ids, keys, progress
-            )
+            await _write_partners(store, at, team_id, lines, plan, chunk, current, ids, progress)
 
         return write
 
@@ -172,25 +170,25 @@ async def _write_partners(
     planned: list[PartnerWrite],
     current: dict[str, Partner],
     ids: dict[str, int],
-    keys: set[str],
     progress: Progress,
 ) -> None:
     """One chunk of partners in one transaction (planned: its writes as decided; ids: every
-    partner's id by key, for the backups it sets); decided again on the file's partners (keys:
-    the names it has) read again when one changed since it was read (as a command's write
-    is)."""
+    partner's id by key, for the backups it sets); decided again on its partners read again
+    when one changed since it was read (as a command's write is)."""
     for attempt in range(WRITE_ATTEMPTS):
         writes = await asyncio.to_thread(plan, rows, current) if attempt else planned
         if not writes:
             return
         await progress.pause()
         try:
-            async with chunk_transaction(store, team_id) as tx:
+            async with chunk_transaction(store, team_id, progress) as tx:
                 stored = await write_partner_chunk(tx, at, writes, ids)
         except WriteConflict:
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
-            current.update(await _partners_named(store, team_id, keys))
+            # Only this chunk's partners: another chunk written at once may have stored its
+            # own since, newer than a read now would find.
+            current.update(await _partners_named(store, team_id, {row.key for row in rows}))
             continue
         current.update(stored)
         progress.note(writes)

@@ -405,8 +405,9 @@ async def test_a_failed_chunk_cancels_the_next_chunks_drafts(store: Store) -> No
 
 class LanesStore:
     """A store whose imports write `lanes` chunks at once, noting the most write
-    transactions begun and not yet ended at one time; the nth write can fail, and the writes
-    begun before it then wait for it to fail before they go on."""
+    transactions begun and not yet ended at one time. The nth write can fail: it does once a
+    write begun before it is inside its transaction, at its first statement, where that one
+    waits for the failure before it goes on."""
 
     def __init__(self, store: Store, lanes: int, fail_at: int | None = None) -> None:
         self._store = store
@@ -415,6 +416,7 @@ class LanesStore:
         self.most_at_once = 0
         self._writes = 0
         self._fail_at = fail_at
+        self._reached = asyncio.Event()
         self._failed = asyncio.Event()
 
     def read(self, *, snapshot: bool = True) -> Any:
@@ -424,17 +426,41 @@ class LanesStore:
     async def write(self) -> AsyncIterator[Any]:
         self._open += 1
         self._writes += 1
+        n = self._writes
         self.most_at_once = max(self.most_at_once, self._open)
         try:
-            if self._writes == self._fail_at:
+            if n == self._fail_at:
+                await asyncio.wait_for(self._reached.wait(), WAIT)
                 self._failed.set()
                 raise DatabaseUnavailable()
-            if self._fail_at is not None and self._writes < self._fail_at:
-                await asyncio.wait_for(self._failed.wait(), WAIT)
             async with self._store.write() as tx:
-                yield tx
+                held = self._fail_at is not None and n < self._fail_at
+                yield _HeldTx(tx, self._reached, self._failed) if held else tx
         finally:
             self._open -= 1
+
+
+class _HeldTx:
+    """A transaction whose first statement says it is reached and waits for an event."""
+
+    def __init__(self, tx: Any, reached: asyncio.Event, until: asyncio.Event) -> None:
+        self._tx = tx
+        self._reached = reached
+        self._until: asyncio.Event | None = until
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._tx, name)
+        if not asyncio.iscoroutinefunction(attr) or self._until is None:
+            return attr
+
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            if self._until is not None:
+                self._reached.set()
+                await asyncio.wait_for(self._until.wait(), WAIT)
+                self._until = None
+            return await attr(*args, **kwargs)
+
+        return held
 
 
 @pytest.mark.parametrize("lanes", [1, 2])
@@ -490,14 +516,123 @@ async def test_a_failure_while_two_chunks_write_says_what_stays(store: Store) ->
     with pytest.raises(ImportInterrupted) as stopped:
         await import_metrics(failing, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
     message = str(stopped.value)
-    # Whichever of the two began its write first committed, once the other had failed: two
-    # rows, ten values; the third chunk never began.
+    # Whichever of the two began its transaction first committed, once the other had failed:
+    # two rows, ten values; the third chunk never began.
     assert "wrote stays (2 rows with 10 values: 10 created" in message
     assert "its first transaction wrote" in message or "one of its transactions wrote" in message
     assert failing.most_at_once <= 2 and await count(store, "metrics", "T1") == 10
     again = await import_metrics(store, AT, "T1", text, today=TODAY, chunk_size=10)
     assert again == ImportResult(20, 0, 10, rows=6)
     assert await count(store, "metrics", "T1") == 30
+
+
+class OutOfOrderStore:
+    """A store whose imports write two chunks at once; write `fail_at` fails, but only once
+    write `fail_at + 1` (begun after it) has committed."""
+
+    write_lanes = 2
+
+    def __init__(self, store: Store, fail_at: int) -> None:
+        self._store = store
+        self._fail_at = fail_at
+        self._writes = 0
+        self._next_done = asyncio.Event()
+
+    def read(self, *, snapshot: bool = True) -> Any:
+        return self._store.read(snapshot=snapshot)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        self._writes += 1
+        n = self._writes
+        if n == self._fail_at:
+            await asyncio.wait_for(self._next_done.wait(), WAIT)
+            raise DatabaseUnavailable()
+        async with self._store.write() as tx:
+            yield tx
+        if n == self._fail_at + 1:
+            self._next_done.set()
+
+
+async def test_backups_chunks_that_commit_out_of_order_are_said_to_be_some_of_them(
+    store: Store,
+) -> None:
+    """Two chunks of fields, then two of backups at once: the first backups chunk fails after
+    the second committed. The answer counts three transactions, not "its first three", and
+    only the second chunk's backups are set."""
+    names = [f"Partner {i}" for i in range(4)]
+    backups = {name: names[(i + 1) % 4] for i, name in enumerate(names)}
+    failing = OutOfOrderStore(store, fail_at=3)
+    text = partners_csv(names, backups)
+    with pytest.raises(ImportInterrupted) as stopped:
+        await import_partners(failing, AT, "T1", text, chunk_size=2)  # type: ignore[arg-type]
+    message = str(stopped.value)
+    assert "What 3 of its transactions wrote stays (4 created, 0 updated" in message
+    async with store.read() as tx:
+        stored = {p.name: p.backups for p in await tx.all_partners("T1")}
+    assert stored == {
+        "Partner 0": (),
+        "Partner 1": (),
+        "Partner 2": ("Partner 3",),
+        "Partner 3": ("Partner 0",),
+    }
+    again = await import_partners(store, AT, "T1", text, chunk_size=2)
+    assert again == ImportResult(0, 2, 2)
+
+
+class HeldDraftsStore:
+    """A store whose imports write two chunks at once and whose first chunk's drafts read
+    (read 1: read 0 is the registry) waits until a chunk has committed and the chunks after
+    the first have begun theirs."""
+
+    write_lanes = 2
+
+    def __init__(self, store: Store, chunks: int) -> None:
+        self._store = store
+        self._chunks = chunks
+        self.reads = 0
+        self._written = 0
+        self._go = asyncio.Event()
+
+    def _check(self) -> None:
+        if self._written and self.reads > self._chunks:  # the registry and every chunk's
+            self._go.set()
+
+    @contextlib.asynccontextmanager
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[Any]:
+        n = self.reads
+        self.reads += 1
+        self._check()
+        if n == 1:
+            await asyncio.wait_for(self._go.wait(), WAIT)
+        async with self._store.read(snapshot=snapshot) as tx:
+            yield tx
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[Any]:
+        async with self._store.write() as tx:
+            yield tx
+        self._written += 1
+        self._check()
+
+
+async def test_each_chunks_drafts_are_read_once_when_chunks_end_out_of_order(
+    store: Store,
+) -> None:
+    """The first chunk's drafts come last: the chunks after it take their own (begun ahead
+    or when they began), none is read twice, and the values and summaries are those of an
+    import in one chunk."""
+    partners = [f"Partner {i}" for i in range(8)]
+    for team in ("T1", "T2"):
+        await import_partners(store, AT, team, partners_csv(partners))
+    text = metrics_csv(partners, 9, weeks=["2026-W40"])  # four chunks of two partners
+    held = HeldDraftsStore(store, chunks=4)
+    result = await import_metrics(held, AT, "T1", text, today=TODAY, chunk_size=10)  # type: ignore[arg-type]
+    assert result == ImportResult(40, 0, 0, rows=8)
+    assert held.reads == 1 + 4  # the registry, then each chunk's drafts once
+    await import_metrics(store, AT, "T2", text, today=TODAY, chunk_size=1000)
+    assert await metric_values(store, "T1") == await metric_values(store, "T2")
+    assert await stored_summaries(store, "T1") == await stored_summaries(store, "T2")
 
 
 async def assert_columns_follow_inputs(store: Store, team: str, partners: int) -> None:

@@ -6,11 +6,19 @@ the test to let it end: the order of events is the test's, with no sleeps."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.errors import DatabaseUnavailable
-from bot.registry.import_runs import ImportInterrupted, ImportResult, Progress, write_chunks
+from bot.registry.import_runs import (
+    ImportInterrupted,
+    ImportResult,
+    Progress,
+    chunk_transaction,
+    write_chunks,
+)
 
 WAIT = 10.0  # s: a bound on a wait that ends at once unless what it waits for is broken
 
@@ -176,6 +184,106 @@ async def test_cancelled_it_cancels_the_chunks_under_way_and_waits_for_them() ->
         await asyncio.wait_for(run, WAIT)
     assert chunks.running == 0 and chunks.written == [] and chunks.started == [0, 1]
     assert [task for task in asyncio.all_tasks() - before if not task.done()] == []
+
+
+class Transactions:
+    """A store whose write transactions note that they began and committed."""
+
+    def __init__(self) -> None:
+        self.began: list[str] = []
+        self.committed: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[str]:
+        name = f"tx {len(self.began)}"
+        self.began.append(name)
+        yield name
+        self.committed.append(name)
+
+
+async def test_a_chunk_not_yet_in_its_transaction_when_another_fails_never_begins_one() -> None:
+    """Chunk 1 is still reading (its drafts) when chunk 0 fails in its transaction: chunk 1
+    then never begins its own, and the failure is the error as it is (nothing committed)."""
+    store = Transactions()
+    progress = Progress()
+    drafts_read = asyncio.Event()
+
+    async def write(index: int, chunk: str) -> None:
+        if index == 1:
+            await drafts_read.wait()
+        async with chunk_transaction(store, "T1", progress):  # type: ignore[arg-type]
+            if index == 0:
+                raise DatabaseUnavailable()
+
+    run = asyncio.create_task(
+        write_chunks(names(2), write, progress, lambda: result_of(progress), lanes=2)
+    )
+    await settle()
+    assert store.began == ["tx 0"] and not run.done()  # chunk 1 is under way: waited for
+    drafts_read.set()
+    with pytest.raises(DatabaseUnavailable):
+        await asyncio.wait_for(run, WAIT)
+    assert store.began == ["tx 0"] and store.committed == [] and progress.done == 0
+
+
+async def test_a_failure_found_while_a_chunk_waited_for_its_transaction_rolls_it_back() -> None:
+    """Chunk 1's transaction opens after chunk 0 failed (it waited for the lock or a
+    connection meanwhile): it writes nothing and is not counted."""
+    progress = Progress()
+    opened = asyncio.Event()
+
+    class Slow(Transactions):
+        @contextlib.asynccontextmanager
+        async def write(self) -> AsyncIterator[str]:
+            if len(self.began) == 1:
+                await opened.wait()
+            async with super().write() as tx:
+                yield tx
+
+    store = Slow()
+    wrote: list[int] = []
+
+    async def write(index: int, chunk: str) -> None:
+        async with chunk_transaction(store, "T1", progress):  # type: ignore[arg-type]
+            if index == 0:
+                raise DatabaseUnavailable()
+            wrote.append(index)
+
+    run = asyncio.create_task(
+        write_chunks(names(2), write, progress, lambda: result_of(progress), lanes=2)
+    )
+    await settle()
+    assert progress.stopped and not run.done()
+    opened.set()
+    with pytest.raises(DatabaseUnavailable):
+        await asyncio.wait_for(run, WAIT)
+    assert store.began == ["tx 0", "tx 1"] and store.committed == [] and wrote == []
+
+
+async def test_chunks_are_numbered_on_from_an_earlier_call() -> None:
+    """A partner import's second phase: its first chunk fails after its second committed, so
+    the chunks that committed are not the file's first ones."""
+    progress = Progress()
+    first = Chunks(1)
+    run = asyncio.create_task(
+        write_chunks(names(1), first.write, progress, lambda: result_of(progress), lanes=2)
+    )
+    await first.began(0)
+    first.end(0)
+    await asyncio.wait_for(run, WAIT)
+    second = Chunks(2)
+    run = asyncio.create_task(
+        write_chunks(names(2), second.write, progress, lambda: result_of(progress), lanes=2)
+    )
+    await second.began(0)
+    await second.began(1)
+    second.end(1)
+    await settle()
+    second.fail(0, DatabaseUnavailable())
+    with pytest.raises(ImportInterrupted) as stopped:
+        await asyncio.wait_for(run, WAIT)
+    assert progress.written == {0, 2} and progress.chunks == 3
+    assert "What 2 of its transactions wrote stays" in str(stopped.value)
 
 
 @pytest.mark.parametrize(("pool_size", "lanes"), [(10, 2), (8, 2), (7, 1), (4, 1), (1, 1)])
