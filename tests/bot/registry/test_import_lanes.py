@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -78,14 +78,24 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+def writing(
+    write: Callable[[int, str], Awaitable[None]], count: int, progress: Progress, lanes: int = 2
+) -> asyncio.Task[None]:
+    """write_chunks of count chunks, under way in a task."""
+    result = lambda: result_of(progress)  # noqa: E731
+    return asyncio.create_task(write_chunks(names(count), write, progress, result, lanes))
+
+
+async def two_began(chunks: Chunks) -> None:
+    await chunks.began(0)
+    await chunks.began(1)
+
+
 async def test_two_lanes_write_two_chunks_at_once_and_every_chunk_once() -> None:
     chunks = Chunks(5)
     progress = Progress()
-    run = asyncio.create_task(
-        write_chunks(names(5), chunks.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await chunks.began(0)
-    await chunks.began(1)
+    run = writing(chunks.write, 5, progress)
+    await two_began(chunks)
     await settle()
     assert chunks.started == [0, 1]  # two at once, not three
     chunks.end(1)  # the second ends first: the third begins in its place
@@ -103,9 +113,7 @@ async def test_two_lanes_write_two_chunks_at_once_and_every_chunk_once() -> None
 async def test_one_lane_writes_in_turn() -> None:
     chunks = Chunks(3)
     progress = Progress()
-    run = asyncio.create_task(
-        write_chunks(names(3), chunks.write, progress, lambda: result_of(progress))
-    )
+    run = writing(chunks.write, 3, progress, lanes=1)
     for i in range(3):
         await chunks.began(i)
         await settle()
@@ -118,11 +126,8 @@ async def test_one_lane_writes_in_turn() -> None:
 async def test_after_a_failure_no_chunk_begins_and_the_one_under_way_is_waited_for() -> None:
     chunks = Chunks(4)
     progress = Progress()
-    run = asyncio.create_task(
-        write_chunks(names(4), chunks.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await chunks.began(0)
-    await chunks.began(1)
+    run = writing(chunks.write, 4, progress)
+    await two_began(chunks)
     chunks.fail(1, DatabaseUnavailable())
     await settle()
     assert not run.done()  # chunk 0 is still writing: what stays is not known yet
@@ -139,11 +144,8 @@ async def test_after_a_failure_no_chunk_begins_and_the_one_under_way_is_waited_f
 async def test_chunks_that_committed_out_of_order_are_said_to_be_some_of_them() -> None:
     chunks = Chunks(4)
     progress = Progress()
-    run = asyncio.create_task(
-        write_chunks(names(4), chunks.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await chunks.began(0)
-    await chunks.began(1)
+    run = writing(chunks.write, 4, progress)
+    await two_began(chunks)
     chunks.fail(0, DatabaseUnavailable())  # the first fails before the second commits
     await settle()
     chunks.end(1)
@@ -156,11 +158,8 @@ async def test_chunks_that_committed_out_of_order_are_said_to_be_some_of_them() 
 async def test_a_failure_with_nothing_committed_is_the_error_as_it_is() -> None:
     chunks = Chunks(3)
     progress = Progress()
-    run = asyncio.create_task(
-        write_chunks(names(3), chunks.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await chunks.began(0)
-    await chunks.began(1)
+    run = writing(chunks.write, 3, progress)
+    await two_began(chunks)
     first = DatabaseUnavailable()
     chunks.fail(0, first)
     await settle()
@@ -174,11 +173,8 @@ async def test_cancelled_it_cancels_the_chunks_under_way_and_waits_for_them() ->
     chunks = Chunks(3)
     progress = Progress()
     before = asyncio.all_tasks()
-    run = asyncio.create_task(
-        write_chunks(names(3), chunks.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await chunks.began(0)
-    await chunks.began(1)
+    run = writing(chunks.write, 3, progress)
+    await two_began(chunks)
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(run, WAIT)
@@ -215,9 +211,7 @@ async def test_a_chunk_not_yet_in_its_transaction_when_another_fails_never_begin
             if index == 0:
                 raise DatabaseUnavailable()
 
-    run = asyncio.create_task(
-        write_chunks(names(2), write, progress, lambda: result_of(progress), lanes=2)
-    )
+    run = writing(write, 2, progress)
     await settle()
     assert store.began == ["tx 0"] and not run.done()  # chunk 1 is under way: waited for
     drafts_read.set()
@@ -249,9 +243,7 @@ async def test_a_failure_found_while_a_chunk_waited_for_its_transaction_rolls_it
                 raise DatabaseUnavailable()
             wrote.append(index)
 
-    run = asyncio.create_task(
-        write_chunks(names(2), write, progress, lambda: result_of(progress), lanes=2)
-    )
+    run = writing(write, 2, progress)
     await settle()
     assert progress.stopped and not run.done()
     opened.set()
@@ -265,18 +257,13 @@ async def test_chunks_are_numbered_on_from_an_earlier_call() -> None:
     the chunks that committed are not the file's first ones."""
     progress = Progress()
     first = Chunks(1)
-    run = asyncio.create_task(
-        write_chunks(names(1), first.write, progress, lambda: result_of(progress), lanes=2)
-    )
+    run = writing(first.write, 1, progress)
     await first.began(0)
     first.end(0)
     await asyncio.wait_for(run, WAIT)
     second = Chunks(2)
-    run = asyncio.create_task(
-        write_chunks(names(2), second.write, progress, lambda: result_of(progress), lanes=2)
-    )
-    await second.began(0)
-    await second.began(1)
+    run = writing(second.write, 2, progress)
+    await two_began(second)
     second.end(1)
     await settle()
     second.fail(0, DatabaseUnavailable())
