@@ -1,7 +1,8 @@
 """What both imports share: their result, the chunks' progress and transactions, and the
 registry's partners by name key. An import is checked whole, then written in chunks, each its
-own short transaction (bot/registry/import_writes.py); a failure midway keeps what the chunks
-before it wrote and says so (ImportInterrupted)."""
+own short transaction (bot/registry/import_writes.py), up to the store's write_lanes at once
+(`write_chunks`); a failure midway keeps what the chunks that committed wrote and says so
+(ImportInterrupted)."""
 
 from __future__ import annotations
 

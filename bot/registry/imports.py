@@ -5,8 +5,9 @@ for the lock: partners in bot/registry/partner_imports.py, metrics in
 bot/registry/metric_imports.py, what both share in bot/registry/import_runs.py.
 
 A failure midway (the database gone, a partner archived or registered by someone else
-meanwhile) keeps what the chunks before it wrote, says so (ImportInterrupted), and an
-import of the same file again finishes the job: what is already there counts as unchanged."""
+meanwhile) keeps what the chunks that committed wrote, says so (ImportInterrupted), and an
+import of the same file again finishes the job: what is already there counts as unchanged.
+On PostgreSQL two chunks are written at once (`write_chunks`, the store's `write_lanes`)."""
 
 from __future__ import annotations
 
