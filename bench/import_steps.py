@@ -185,7 +185,8 @@ def instrument() -> None:
         sync = (
             "parse_metrics_rows",  # before 2026-12-04; read_metrics_rows since
             "read_metrics_rows",
-            "parse_partner_rows",
+            "parse_partner_rows",  # before 2026-12-04 evening; read_partner_rows since
+            "read_partner_rows",
             "_check_partners",
             "check_metric_rows",
         )

@@ -130,7 +130,18 @@ def csv_names(raw: str) -> tuple[str, ...]:
 
 def parse_partner_rows(text: str) -> list[PartnerRow]:
     """The validated rows of a partner CSV, or ImportRejected listing every problem."""
+    rows, problems, _ = read_partner_rows(text)
+    if problems:
+        raise ImportRejected(problems)
+    return rows
+
+
+def read_partner_rows(text: str) -> tuple[list[PartnerRow], list[Problem], set[str]]:
+    """`parse_partner_rows` without raising: the valid rows, every problem, and the name keys
+    of the rows with a problem (where the name itself was readable), so the import can check
+    the valid rows against the registry and the whole file in the same answer."""
     rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
+    rejected: set[str] = set()
     parsed: list[PartnerRow] = []
     first_line: dict[str, int] = {}
     seen: _ParsedCells = {}
@@ -149,9 +160,9 @@ def parse_partner_rows(text: str) -> list[PartnerRow]:
                 continue
             if not bad:
                 parsed.append(row)
-    if problems:
-        raise ImportRejected(problems)
-    return parsed
+            else:
+                rejected.add(row.key)
+    return parsed, problems, rejected
 
 
 _PARTNER_PARSERS: dict[str, Callable[[str], Any]] = {

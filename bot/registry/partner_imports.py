@@ -19,7 +19,7 @@ from bot.registry.csv_io import (
     ImportRejected,
     PartnerRow,
     Problem,
-    parse_partner_rows,
+    read_partner_rows,
 )
 from bot.registry.import_runs import (
     ImportResult,
@@ -62,15 +62,19 @@ async def import_partners(
 async def _import_partners(
     store: Store, at: datetime, team_id: str, text: str, chunk_size: int
 ) -> ImportResult:
-    # Parsing and checking 10,000 rows is a second of CPU: off the event loop.
-    rows = await asyncio.to_thread(parse_partner_rows, text)
+    # Parsing and checking 10,000 rows is a second of CPU: off the event loop. Every problem
+    # in one answer: the file's cells, and the valid rows checked against the registry and
+    # the whole file (a row with a bad cell is still a partner of the file to the others).
+    rows, problems, rejected = await asyncio.to_thread(read_partner_rows, text)
     # Only the partners the file names (its rows and their backups), not the whole registry.
     keys = await asyncio.to_thread(_named_keys, rows)
     current = await _partners_named(store, team_id, keys)
-    if await asyncio.to_thread(_unknown_backup, rows, current):
+    if await asyncio.to_thread(_unknown_backup, rows, current, rejected):
         # A backup nobody has: its refusal's hint is the closest name in the whole registry.
         current = await partners_by_key(store, team_id)
-    first_writes = await asyncio.to_thread(_check_partners, rows, current, team_id)
+    first_writes = await asyncio.to_thread(
+        _check_partners, rows, current, team_id, problems, rejected
+    )
     by_line = {row.line: row for row in rows}
     with_backups = [row for row in rows if row.fields.backups is not None]
     # Chunks of writes, not of rows: rows that change nothing take no transaction.
@@ -122,9 +126,12 @@ async def _partners_named(store: Store, team_id: str, keys: set[str]) -> dict[st
     return await asyncio.to_thread(lambda: {name_key(p.name): p for p in partners})
 
 
-def _unknown_backup(rows: list[PartnerRow], current: dict[str, Partner]) -> bool:
-    """Whether a backup names a partner neither registered nor in the file."""
-    file_keys = {row.key for row in rows}
+def _unknown_backup(
+    rows: list[PartnerRow], current: dict[str, Partner], rejected: set[str]
+) -> bool:
+    """Whether a backup names a partner neither registered nor in the file (rejected: the
+    rows with a bad cell, in the file all the same)."""
+    file_keys = {row.key for row in rows} | rejected
     return any(
         (key := name_key(name)) not in current and key not in file_keys
         for row in rows
@@ -133,13 +140,18 @@ def _unknown_backup(rows: list[PartnerRow], current: dict[str, Partner]) -> bool
 
 
 def _check_partners(
-    rows: list[PartnerRow], current: dict[str, Partner], team_id: str
+    rows: list[PartnerRow],
+    current: dict[str, Partner],
+    team_id: str,
+    found: list[Problem],
+    rejected: set[str],
 ) -> dict[int, PartnerWrite]:
     """Each row's write of its fields but backups, by line, or ImportRejected with every
-    problem: a new partner without an owner, a backup that is not there or is itself."""
+    problem: the file's (found, read with the rows; rejected: the name keys of the rows that
+    had them), a new partner without an owner, a backup that is not there or is itself."""
     planned = dict(current)
     writes: dict[int, PartnerWrite] = {}
-    problems: list[Problem] = []
+    problems = list(found)
     for row in rows:
         write = _fields_write(row, current, team_id)
         if isinstance(write, str):
@@ -147,7 +159,7 @@ def _check_partners(
         elif write is not None:
             planned[row.key] = write.after
             writes[row.line] = write
-    file_keys = {row.key for row in rows}
+    file_keys = {row.key for row in rows} | rejected
     said: dict[str, str] = {}
     for row in rows:
         if row.fields.backups is not None:

@@ -225,6 +225,26 @@ async def test_unknown_partners_are_hinted_once_a_name_and_only_as_many_as_shown
     assert problems[-1][1] == f"No partner is named *{unknown[-1]}*."
 
 
+async def test_a_refusal_lists_bad_cells_and_unknown_backups_together(store: Store) -> None:
+    """Line 2 names an unknown backup, line 3 has a bad cell, line 4's backup is line 3's
+    partner: one answer says both problems by line (line 3's partner is in the file, so line 4
+    passes), and nothing is written."""
+    text = (
+        "name,category,tier,status,owner,backups\n"
+        "Gamma,KOL,core,active,U012AB3CD,Nobody Known\n"
+        "Delta,KOL,core,\x01,U012AB3CD,Gamma\n"
+        "Epsilon,KOL,core,active,U012AB3CD,Delta\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        await import_partners(store, AT, "T1", text)
+    problems = rejected.value.problems
+    assert [line for line, _ in problems] == [2, 3]
+    assert problems[0][1].startswith("The backup *Nobody Known* is not a registered partner.")
+    assert "control character" in problems[1][1]
+    assert await count(store, "partners", "T1") == 0
+    assert await count(store, "audit_log", "T1") == 0
+
+
 async def test_unknown_backups_are_hinted_once_a_name_and_only_as_many_as_shown(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

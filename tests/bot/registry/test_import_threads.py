@@ -20,7 +20,7 @@ from storage.store import PostgresStore, SQLiteStore
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HEAVY = [  # (module, name): each step of a chunk that walks its thousands of rows
-    (partner_imports, "parse_partner_rows"),
+    (partner_imports, "read_partner_rows"),
     (partner_imports, "_check_partners"),
     (partner_imports, "_plan_backups"),
     (metric_imports, "read_metrics_rows"),
