@@ -140,8 +140,12 @@ def read_partner_rows(text: str) -> tuple[list[PartnerRow], list[Problem], set[s
     """`parse_partner_rows` without raising: the valid rows, every problem, and the name keys
     of the rows with a problem (where the name itself was readable), so the import can check
     the valid rows against the registry and the whole file in the same answer."""
-    rows, problems = _read_table(text, PARTNER_COLUMNS, required=("name",))
-    rejected: set[str] = set()
+    misshapen: list[dict[str, str]] = []
+    rows, problems = _read_table(text, PARTNER_COLUMNS, ("name",), misshapen)
+    # A row of the wrong width is still the file's partner to the others' backups: its name
+    # as far as its cells can be read (a misread one only holds back another row's problem
+    # until this one is mended; a partner called unknown when it is in the file would mislead).
+    rejected = {name_key(name) for cells in misshapen if (name := _readable_name(cells))}
     parsed: list[PartnerRow] = []
     first_line: dict[str, int] = {}
     seen: _ParsedCells = {}
@@ -163,6 +167,13 @@ def read_partner_rows(text: str) -> tuple[list[PartnerRow], list[Problem], set[s
             else:
                 rejected.add(row.key)
     return parsed, problems, rejected
+
+
+def _readable_name(cells: dict[str, str]) -> str | None:
+    try:
+        return csv_name(cells.get("name", ""))
+    except RuleError:
+        return None
 
 
 _PARTNER_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -306,9 +317,13 @@ def plain_number(value: float) -> str:
 
 
 def _read_table(
-    text: str, columns: tuple[str, ...], required: tuple[str, ...]
+    text: str,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    misshapen: list[dict[str, str]] | None = None,
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
-    """The non-blank data rows as (line, {column: cell}), and the rows of the wrong width.
+    """The non-blank data rows as (line, {column: cell}), and the rows of the wrong width
+    (misshapen, when given, also gets their cells by the header's columns, as far as they go).
 
     A file without a usable header raises ImportRejected at once: no row can be read.
     """
@@ -339,6 +354,8 @@ def _read_table(
             problems.append(
                 (line, f"The row has {len(cells)} cells but the header has {len(names)}.")
             )
+            if misshapen is not None:
+                misshapen.append(dict(zip(names, cells, strict=False)))
         else:
             rows.append((line, dict(zip(names, cells, strict=True))))
     return rows, problems

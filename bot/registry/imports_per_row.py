@@ -13,9 +13,8 @@ from bot.health.upkeep import refresh_summary
 from bot.ports import Store
 from bot.registry.csv_io import (
     ImportRejected,
-    Problem,
-    parse_partner_rows,
     read_metrics_rows,
+    read_partner_rows,
 )
 from bot.registry.import_runs import ImportResult, check_metric_rows
 from bot.registry.partner_imports import backup_problems
@@ -34,10 +33,9 @@ async def import_partners_per_row(
     row is bad: a cell that breaks a rule, a new partner without an owner, an unknown
     backup or a partner named as its own backup.
     """
-    rows = parse_partner_rows(text)
+    rows, problems, rejected = read_partner_rows(text)  # the file's problems, raised below
     async with store.write() as tx:
         by_key = {name_key(p.name): p for p in await tx.all_partners(team_id)}
-        problems: list[Problem] = []
         created: set[int] = set()  # line numbers
         updated: set[int] = set()
         # Pass 1 without backups, so a backup may name a partner further down the file.
@@ -63,7 +61,7 @@ async def import_partners_per_row(
                     ) from None
                 by_key[key] = new.partner
                 created.add(row.line)
-        file_keys = {name_key(row.name) for row in rows}
+        file_keys = {name_key(row.name) for row in rows} | rejected
         said: dict[str, str] = {}
         for row in rows:
             if row.fields.backups is None:

@@ -225,24 +225,59 @@ async def test_unknown_partners_are_hinted_once_a_name_and_only_as_many_as_shown
     assert problems[-1][1] == f"No partner is named *{unknown[-1]}*."
 
 
-async def test_a_refusal_lists_bad_cells_and_unknown_backups_together(store: Store) -> None:
-    """Line 2 names an unknown backup, line 3 has a bad cell, line 4's backup is line 3's
-    partner: one answer says both problems by line (line 3's partner is in the file, so line 4
-    passes), and nothing is written."""
+async def test_a_refusal_lists_bad_cells_and_the_rows_other_problems_together(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One answer, by line, both ways alike: line 3 names an unknown backup, line 4 has a bad
+    cell, line 5 is new with no owner, line 6 is its own backup, line 7 has a cell too many;
+    lines 8 and 9 name the partners of lines 4 and 7 and the registered one, which are all
+    there (nobody unknown: the whole registry is not read). Nothing is written."""
+    await import_partners(store, AT, "T1", partners_csv(["Registered"]))
+    await import_partners(store, AT, "T2", partners_csv(["Registered"]))
     text = (
         "name,category,tier,status,owner,backups\n"
+        "Alpha,KOL,core,active,U012AB3CD,\n"
         "Gamma,KOL,core,active,U012AB3CD,Nobody Known\n"
         "Delta,KOL,core,\x01,U012AB3CD,Gamma\n"
+        "Ownerless,KOL,core,active,,\n"
+        "Selfish,KOL,core,active,U012AB3CD,Selfish\n"
+        "Wide,KOL,core,active,U012AB3CD,,extra\n"
         "Epsilon,KOL,core,active,U012AB3CD,Delta\n"
+        'Zeta,KOL,core,active,U012AB3CD,"wide, registered"\n'
     )
+    whole_registry = 0
+    reader = partner_imports.partners_by_key
+
+    async def counted(*args: Any) -> Any:
+        nonlocal whole_registry
+        whole_registry += 1
+        return await reader(*args)
+
+    monkeypatch.setattr(partner_imports, "partners_by_key", counted)
+    audited = await count(store, "audit_log", "T1")
     with pytest.raises(ImportRejected) as rejected:
         await import_partners(store, AT, "T1", text)
+    with pytest.raises(ImportRejected) as per_row:
+        await import_partners_per_row(store, AT, "T2", text)
     problems = rejected.value.problems
-    assert [line for line, _ in problems] == [2, 3]
+    assert problems == per_row.value.problems
+    assert [line for line, _ in problems] == [3, 4, 5, 6, 7]
     assert problems[0][1].startswith("The backup *Nobody Known* is not a registered partner.")
     assert "control character" in problems[1][1]
-    assert await count(store, "partners", "T1") == 0
-    assert await count(store, "audit_log", "T1") == 0
+    assert problems[2][1] == "*Ownerless* is new, so it needs an owner (a Slack user ID)."
+    assert problems[3][1] == "*Selfish* cannot be its own backup."
+    assert problems[4][1] == "The row has 7 cells but the header has 6."
+    assert whole_registry == 1  # for the unknown backup's hint
+    for team in ("T1", "T2"):
+        assert await count(store, "partners", team) == 1
+        assert await count(store, "audit_log", team) == audited
+    # Without the unknown backup, the backups naming lines 4 and 7 read no whole registry.
+    lines = text.splitlines()
+    del lines[2]
+    with pytest.raises(ImportRejected) as rejected:
+        await import_partners(store, AT, "T1", "\n".join(lines) + "\n")
+    assert [line for line, _ in rejected.value.problems] == [3, 4, 5, 6]
+    assert whole_registry == 1
 
 
 async def test_unknown_backups_are_hinted_once_a_name_and_only_as_many_as_shown(
