@@ -70,7 +70,6 @@ class Progress:
 
     gap: float = 0.0  # the store's write_gap: the most a waiting writer is given between chunks
     waiting: Callable[[], bool] = lambda: True  # whether another writer waits for the lock
-    done: int = 0
     chunks: int = 0  # chunks handed to write_chunks so far (a partner import's two phases)
     written: set[int] = field(default_factory=set)  # the chunks committed, by their number
     stopped: bool = False  # a chunk failed: no other begins its transaction
@@ -80,6 +79,11 @@ class Progress:
     values: list[int] = field(default_factory=lambda: [0, 0, 0])  # metric imports
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    @property
+    def done(self) -> int:
+        """How many chunks have committed."""
+        return len(self.written)
 
     def partners(self, rows: int) -> ImportResult:
         changed = len(self.created) + len(self.updated)
@@ -148,7 +152,6 @@ async def write_chunks(
                     progress.stopped = True
                     continue
                 progress.written.add(task.result())
-                progress.done += 1
                 progress.last = progress.clock()
     finally:
         for task in running:  # only when cancelled: otherwise every task has ended

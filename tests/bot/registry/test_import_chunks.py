@@ -37,16 +37,23 @@ Store = SQLiteStore | PostgresStore
 WEEKS = [f"2026-W{n:02d}" for n in range(30, 48)]
 
 
-class CountingStore:
-    """A store that counts its write transactions and can fail the nth one."""
+class PassingStore:
+    """A store whose reads pass through; the wrappers below change its writes."""
 
-    def __init__(self, store: Store, fail_at: int | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self.writes = 0
-        self._fail_at = fail_at
 
     def read(self, *, snapshot: bool = True) -> Any:
         return self._store.read(snapshot=snapshot)
+
+
+class CountingStore(PassingStore):
+    """A store that counts its write transactions and can fail the nth one."""
+
+    def __init__(self, store: Store, fail_at: int | None = None) -> None:
+        super().__init__(store)
+        self.writes = 0
+        self._fail_at = fail_at
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:
@@ -458,14 +465,14 @@ async def test_a_failed_chunk_cancels_the_next_chunks_drafts(store: Store) -> No
 # --- the same results as the per-row way -----------------------------------------------------
 
 
-class LanesStore:
+class LanesStore(PassingStore):
     """A store whose imports write `lanes` chunks at once, noting the most write
     transactions begun and not yet ended at one time. The nth write can fail: it does once a
     write begun before it is inside its transaction, at its first statement, where that one
     waits for the failure before it goes on."""
 
     def __init__(self, store: Store, lanes: int, fail_at: int | None = None) -> None:
-        self._store = store
+        super().__init__(store)
         self.write_lanes = lanes
         self._open = 0
         self.most_at_once = 0
@@ -473,9 +480,6 @@ class LanesStore:
         self._fail_at = fail_at
         self._reached = asyncio.Event()
         self._failed = asyncio.Event()
-
-    def read(self, *, snapshot: bool = True) -> Any:
-        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:
@@ -581,20 +585,17 @@ async def test_a_failure_while_two_chunks_write_says_what_stays(store: Store) ->
     assert await count(store, "metrics", "T1") == 30
 
 
-class OutOfOrderStore:
+class OutOfOrderStore(PassingStore):
     """A store whose imports write two chunks at once; write `fail_at` fails, but only once
     write `fail_at + 1` (begun after it) has committed."""
 
     write_lanes = 2
 
     def __init__(self, store: Store, fail_at: int) -> None:
-        self._store = store
+        super().__init__(store)
         self._fail_at = fail_at
         self._writes = 0
         self._next_done = asyncio.Event()
-
-    def read(self, *, snapshot: bool = True) -> Any:
-        return self._store.read(snapshot=snapshot)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[Any]:
